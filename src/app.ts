@@ -1,0 +1,94 @@
+// buildApp(config): the whole service as a Fastify instance, ready to listen or to inject into.
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { PACKAGE_ROOT, type Config } from './config.js'
+import { loadCatalog, type Catalog } from './models/load.js'
+import problemDetails from './plugins/problem.js'
+import { validatorCompiler } from './plugins/validation.js'
+import estimateRoutes from './routes/estimate.js'
+import healthRoutes from './routes/health.js'
+import meshRoutes from './routes/meshes.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    catalog: Catalog
+  }
+}
+
+export interface AppOptions {
+  /** pino options, or false for none (tests) */
+  logger?: FastifyServerOptions['logger']
+  /** a catalog already loaded, e.g. by a test that also inspects it */
+  catalog?: Catalog
+}
+
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string, description: string }
+
+// A client's id is echoed into logs and headers, so only a short, plain one is honoured.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function buildApp (config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
+  const catalog = options.catalog ?? loadCatalog(config.modelsDir) // throws, listing every problem, on bad models
+
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    requestIdHeader: false,
+    requestIdLogLabel: 'reqId',
+    genReqId: (req) => {
+      const id = req.headers['x-request-id']
+      return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID()
+    },
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs * 2,
+    keepAliveTimeout: 10_000,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 100 }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.decorate('catalog', catalog)
+  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+
+  await app.register(problemDetails)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'meshcost',
+        version: pkg.version,
+        description: `${pkg.description}\n\nEvery figure comes from a model file in models/ that cites its source; GET /meshes/{id} shows them.`,
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' }
+      },
+      tags: [
+        { name: 'estimate', description: 'Overhead and cost of service meshes for a workload' },
+        { name: 'meshes', description: 'The mesh models and their sources' },
+        { name: 'operations', description: 'Health and API description' }
+      ]
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  await app.register(healthRoutes)
+  await app.register(meshRoutes)
+  await app.register(estimateRoutes)
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/yaml; charset=utf-8').send(app.swagger({ yaml: true })))
+  app.get('/', { schema: { hide: true } }, async () => ({
+    name: 'meshcost',
+    version: pkg.version,
+    description: pkg.description,
+    links: { docs: '/docs', openapi: '/openapi.json', meshes: '/meshes', estimate: 'POST /estimate' }
+  }))
+
+  return app
+}

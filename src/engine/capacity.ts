@@ -1,0 +1,118 @@
+// Node allocatable and bin packing: how many nodes a workload needs, with and without a mesh.
+// Packing uses requests, because requests are what the scheduler and the cluster autoscaler act on.
+import type { Reservation } from '../models/schema.js'
+import { ScenarioError } from './errors.js'
+import type { NodeShape } from './scenario.js'
+
+export interface Resources { cpuCores: number, memoryGiB: number }
+export type BindingResource = 'cpu' | 'memory' | 'pods'
+
+// Float slack so that e.g. 0.1 + 0.2 fits in 0.3.
+const EPSILON = 1e-9
+
+/** Sum of fraction x slice over the tiers, e.g. 6% of the first core + 1% of the second... */
+function tiered (amount: number, tiers: Reservation['cpuTiers']): number {
+  let reserved = 0
+  let start = 0
+  for (const { upTo, fraction } of tiers) {
+    const end = upTo ?? Infinity
+    if (amount <= start) break
+    reserved += (Math.min(amount, end) - start) * fraction
+    start = end
+  }
+  return reserved
+}
+
+/** Capacity minus kube/system reservation and the eviction threshold (the provider's documented rule). */
+export function allocatable (node: NodeShape): Resources {
+  const r = node.reservation
+  const kubeReservedMiB = r.memoryFixedMiB + r.memoryPerPodMiB * node.maxPods
+  const cappedMiB = r.memoryCapFraction === undefined ? kubeReservedMiB : Math.min(kubeReservedMiB, r.memoryCapFraction * node.memoryGiB * 1024)
+  const memoryReservedMiB = cappedMiB + r.evictionMiB
+  return {
+    cpuCores: node.vcpu - tiered(node.vcpu, r.cpuTiers),
+    memoryGiB: node.memoryGiB - tiered(node.memoryGiB, r.memoryTiers) - memoryReservedMiB / 1024
+  }
+}
+
+export interface PackInput {
+  workloadPods: number
+  /** requests of one workload pod, sidecars included */
+  pod: Resources
+  /** requests of the DaemonSet pods on every node, and how many pods they are */
+  perNode: Resources & { pods: number }
+  /** Deployment replicas to place beside the workload */
+  clusterPods: Resources[]
+  /** the cluster never shrinks below this many nodes */
+  minNodes: number
+}
+
+export interface PackResult {
+  nodes: number
+  podsPerNode: number
+  binding: BindingResource
+}
+
+interface Bin { count: number, cpuCores: number, memoryGiB: number, pods: number }
+
+const fits = (bin: Bin, pod: Resources): boolean =>
+  bin.pods >= 1 && bin.cpuCores + EPSILON >= pod.cpuCores && bin.memoryGiB + EPSILON >= pod.memoryGiB
+
+/**
+ * Identical workload pods fill each node up to the first resource that runs out (CPU, memory or pod slots);
+ * then each Deployment replica goes, largest CPU first, into the first node with room, or onto a new node.
+ * Nodes with identical free space are kept as one group, so large clusters cost no more than small ones.
+ */
+export function pack (node: NodeShape, input: PackInput): PackResult {
+  const capacity = allocatable(node)
+  const free = {
+    cpuCores: capacity.cpuCores - input.perNode.cpuCores,
+    memoryGiB: capacity.memoryGiB - input.perNode.memoryGiB,
+    pods: node.maxPods - input.perNode.pods
+  }
+  if (free.cpuCores <= 0 || free.memoryGiB <= 0 || free.pods <= 0) {
+    throw new ScenarioError([{ pointer: '/cluster', detail: `a ${node.id} node has no room left once its system reservation and per-node agents are placed (allocatable ${round(capacity.cpuCores)} cores, ${round(capacity.memoryGiB)} GiB, ${node.maxPods} pods)` }])
+  }
+  const byResource: Array<[BindingResource, number]> = [
+    ['pods', free.pods],
+    ['cpu', input.pod.cpuCores > 0 ? Math.floor((free.cpuCores + EPSILON) / input.pod.cpuCores) : Infinity],
+    ['memory', input.pod.memoryGiB > 0 ? Math.floor((free.memoryGiB + EPSILON) / input.pod.memoryGiB) : Infinity]
+  ]
+  const [binding, podsPerNode] = byResource.reduce((a, b) => (b[1] < a[1] ? b : a))
+  if (podsPerNode < 1) {
+    throw new ScenarioError([{ pointer: '/workload/podRequests', detail: `one pod (${round(input.pod.cpuCores)} cores, ${round(input.pod.memoryGiB)} GiB with its sidecar) does not fit on a ${node.id} node (${round(free.cpuCores)} cores, ${round(free.memoryGiB)} GiB free)` }])
+  }
+
+  const fullNodes = Math.floor(input.workloadPods / podsPerNode)
+  const remainder = input.workloadPods - fullNodes * podsPerNode
+  const bins: Bin[] = []
+  const addBins = (count: number, pods: number): void => {
+    if (count > 0) bins.push({ count, cpuCores: free.cpuCores - pods * input.pod.cpuCores, memoryGiB: free.memoryGiB - pods * input.pod.memoryGiB, pods: free.pods - pods })
+  }
+  addBins(fullNodes, podsPerNode)
+  addBins(remainder > 0 ? 1 : 0, remainder)
+  addBins(Math.max(0, input.minNodes - fullNodes - (remainder > 0 ? 1 : 0)), 0)
+
+  const clusterPods = [...input.clusterPods].sort((a, b) => b.cpuCores - a.cpuCores)
+  for (const pod of clusterPods) {
+    let bin = bins.find((b) => fits(b, pod))
+    if (bin === undefined) {
+      addBins(1, 0)
+      bin = bins[bins.length - 1] as Bin
+      if (!fits(bin, pod)) {
+        throw new ScenarioError([{ pointer: '/cluster', detail: `a mesh replica (${round(pod.cpuCores)} cores, ${round(pod.memoryGiB)} GiB) does not fit on an empty ${node.id} node` }])
+      }
+    }
+    if (bin.count > 1) {
+      bin.count -= 1
+      bin = { ...bin, count: 1 }
+      bins.push(bin)
+    }
+    bin.cpuCores -= pod.cpuCores
+    bin.memoryGiB -= pod.memoryGiB
+    bin.pods -= 1
+  }
+  return { nodes: bins.reduce((n, b) => n + b.count, 0), podsPerNode, binding }
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000

@@ -1,0 +1,224 @@
+// Scenario in, estimate out. Pure and deterministic: no I/O, no clock, no randomness.
+import type { Catalog } from '../models/load.js'
+import { cpuCores, memoryGiB } from '../models/quantity.js'
+import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
+import type { Range, SourceOut } from '../schemas/common.js'
+import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, MeshEstimate } from '../schemas/estimate.js'
+import { allocatable, pack, type Resources } from './capacity.js'
+import { resolveScenario, type Scenario } from './scenario.js'
+
+export const HOURS_PER_MONTH = 730 // OpenCost, Kubecost and Infracost all use 730
+export const HOURS_PER_YEAR = HOURS_PER_MONTH * 12
+
+const BOUNDS = ['low', 'expected', 'high'] as const
+
+const round = (x: number, digits: number): number => {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}
+const roundRange = (r: Range, digits = 6): Range => ({ low: round(r.low, digits), expected: round(r.expected, digits), high: round(r.high, digits) })
+const mapRange = (f: (bound: typeof BOUNDS[number]) => number): Range => ({ low: f('low'), expected: f('expected'), high: f('high') })
+const addRanges = (a: Range, b: Range): Range => mapRange((k) => a[k] + b[k])
+const ZERO: Range = { low: 0, expected: 0, high: 0 }
+
+/** Is this component part of the scenario's install, and new overhead? */
+export function included (component: Component, scenario: Scenario): boolean {
+  if (component.enabledBy === 'observability' && !scenario.observability) return false
+  if (component.providedByCni !== undefined && component.providedByCni === scenario.cni) return false
+  return true
+}
+
+function replicasOf (component: Component, scenario: Scenario, nodes: number): number {
+  switch (component.scope) {
+    case 'perPod': return scenario.pods
+    case 'perNode': return nodes
+    case 'cluster': return scenario.highAvailability ? component.replicas?.highAvailability ?? 1 : component.replicas?.default ?? 1
+  }
+}
+
+function requestsOf (component: Component, scenario: Scenario): Resources {
+  const requests = scenario.highAvailability && component.requestsHighAvailability ? component.requestsHighAvailability : component.requests
+  return { cpuCores: cpuCores(requests.cpu), memoryGiB: memoryGiB(requests.memory) }
+}
+
+/** What one replica's usage terms are multiplied by. */
+function driverValue (driver: ScalingDriver, component: Component, scenario: Scenario, replicas: number): number {
+  switch (driver) {
+    case 'thousandRequestsPerSecond': {
+      const total = scenario.pods * scenario.requestsPerSecondPerPod
+      const perReplica = component.scope === 'perPod' ? scenario.requestsPerSecondPerPod : total / Math.max(1, replicas)
+      return perReplica / 1000
+    }
+    case 'visibleService': return scenario.services
+    case 'visibleEndpoint': return scenario.pods
+    case 'meshedPod': return scenario.pods
+    case 'clusterPod': return scenario.pods
+  }
+}
+
+/** Usage of one replica: base range plus each scaling term times its driver. */
+function usageOf (component: Component, scenario: Scenario, replicas: number): { cpuCores: Range, memoryGiB: Range } {
+  const { usage } = component
+  let cpu = mapRange((k) => cpuCores(usage.cpu[k]))
+  let memory = mapRange((k) => memoryGiB(usage.memory[k]))
+  for (const term of usage.scaling ?? []) {
+    const x = driverValue(term.per, component, scenario, replicas)
+    if (term.cpu) { const t = term.cpu; cpu = addRanges(cpu, mapRange((k) => cpuCores(t[k]) * x)) }
+    if (term.memory) { const t = term.memory; memory = addRanges(memory, mapRange((k) => memoryGiB(t[k]) * x)) }
+  }
+  return { cpuCores: cpu, memoryGiB: memory }
+}
+
+function componentSources (component: Component): string[] {
+  const ids = new Set<string>()
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit)
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (key === 'sources' && Array.isArray(child)) child.forEach((id) => ids.add(String(id)))
+        else visit(child)
+      }
+    }
+  }
+  visit(component)
+  return [...ids].sort()
+}
+
+function estimateComponent (component: Component, scenario: Scenario, nodes: number): ComponentEstimate {
+  const replicas = replicasOf(component, scenario, nodes)
+  const requests = requestsOf(component, scenario)
+  const usage = usageOf(component, scenario, replicas)
+  const onBasis = (request: number, used: Range): Range => mapRange((k) => {
+    switch (scenario.basis) {
+      case 'requests': return replicas * request
+      case 'usage': return replicas * used[k]
+      case 'max': return replicas * Math.max(request, used[k])
+    }
+  })
+  return {
+    id: component.id,
+    name: component.name,
+    scope: component.scope,
+    role: component.role,
+    replicas,
+    requests: {
+      perReplica: { cpuCores: round(requests.cpuCores, 6), memoryGiB: round(requests.memoryGiB, 6) },
+      total: { cpuCores: round(replicas * requests.cpuCores, 6), memoryGiB: round(replicas * requests.memoryGiB, 6) }
+    },
+    usage: {
+      cpuCores: mapRange((k) => replicas * usage.cpuCores[k]),
+      memoryGiB: mapRange((k) => replicas * usage.memoryGiB[k])
+    },
+    basis: { cpuCores: onBasis(requests.cpuCores, usage.cpuCores), memoryGiB: onBasis(requests.memoryGiB, usage.memoryGiB) },
+    sources: componentSources(component)
+  }
+}
+
+function capacityOf (mesh: MeshModel, components: Component[], scenario: Scenario): Capacity {
+  const withoutMesh = pack(scenario.node, {
+    workloadPods: scenario.pods,
+    pod: scenario.podRequests,
+    perNode: { cpuCores: 0, memoryGiB: 0, pods: 0 },
+    clusterPods: [],
+    minNodes: scenario.nodes ?? 0
+  })
+  const pod = { ...scenario.podRequests }
+  const perNode = { cpuCores: 0, memoryGiB: 0, pods: 0 }
+  const clusterPods: Resources[] = []
+  for (const component of components) {
+    const requests = requestsOf(component, scenario)
+    if (component.scope === 'perPod') {
+      pod.cpuCores += requests.cpuCores
+      pod.memoryGiB += requests.memoryGiB
+    } else if (component.scope === 'perNode') {
+      perNode.cpuCores += requests.cpuCores
+      perNode.memoryGiB += requests.memoryGiB
+      perNode.pods += 1
+    } else {
+      for (let i = 0; i < replicasOf(component, scenario, 0); i++) clusterPods.push(requests)
+    }
+  }
+  const withMesh = pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes })
+  const node = allocatable(scenario.node)
+  return {
+    nodeType: scenario.node.id,
+    maxPodsPerNode: scenario.node.maxPods,
+    allocatablePerNode: { cpuCores: round(node.cpuCores, 6), memoryGiB: round(node.memoryGiB, 6) },
+    nodesWithoutMesh: withoutMesh.nodes,
+    nodesWithMesh: withMesh.nodes,
+    additionalNodes: withMesh.nodes - withoutMesh.nodes,
+    bindingResource: withMesh.binding,
+    podsPerNodeWithoutMesh: withoutMesh.podsPerNode,
+    podsPerNodeWithMesh: withMesh.podsPerNode
+  }
+}
+
+function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
+  return [...new Set(ids)].sort().flatMap((id) => {
+    const source = mesh.sources[id]
+    return source === undefined ? [] : [{ id, ...source }]
+  })
+}
+
+export function estimateMesh (mesh: MeshModel, scenario: Scenario): MeshEstimate {
+  const components = mesh.components.filter((c) => included(c, scenario))
+  const capacity = capacityOf(mesh, components, scenario)
+  const estimates = components.map((c) => estimateComponent(c, scenario, capacity.nodesWithMesh))
+
+  const cpu = estimates.reduce((sum, c) => addRanges(sum, c.basis.cpuCores), ZERO)
+  const memory = estimates.reduce((sum, c) => addRanges(sum, c.basis.memoryGiB), ZERO)
+  const { prices } = scenario
+  const hourly = mapRange((k) => cpu[k] * prices.cpuCoreHour + memory[k] * prices.memoryGiBHour)
+  const nodePrice = scenario.node.hourlyPrice
+
+  return {
+    mesh: mesh.id,
+    name: mesh.name,
+    mode: mesh.mode,
+    version: mesh.version,
+    totals: {
+      cpuCores: roundRange(cpu),
+      memoryGiB: roundRange(memory),
+      sidecars: estimates.filter((c) => c.scope === 'perPod').reduce((n, c) => n + c.replicas, 0),
+      extraPods: estimates.filter((c) => c.scope !== 'perPod').reduce((n, c) => n + c.replicas, 0)
+    },
+    components: estimates.map((c) => ({
+      ...c,
+      usage: { cpuCores: roundRange(c.usage.cpuCores), memoryGiB: roundRange(c.usage.memoryGiB) },
+      basis: { cpuCores: roundRange(c.basis.cpuCores), memoryGiB: roundRange(c.basis.memoryGiB) }
+    })),
+    capacity,
+    cost: {
+      currency: prices.currency,
+      hourly: roundRange(hourly),
+      monthly: roundRange(mapRange((k) => hourly[k] * HOURS_PER_MONTH), 2),
+      yearly: roundRange(mapRange((k) => hourly[k] * HOURS_PER_YEAR), 2),
+      additionalNodesMonthly: nodePrice === null ? null : round(capacity.additionalNodes * nodePrice * HOURS_PER_MONTH, 2)
+    },
+    sources: sourcesOf(mesh, estimates.flatMap((c) => c.sources))
+  }
+}
+
+export function estimate (request: EstimateRequest, catalog: Catalog): EstimateResponse {
+  const scenario = resolveScenario(request, catalog)
+  return {
+    estimates: scenario.meshes.map((mesh) => estimateMesh(mesh, scenario)),
+    assumptions: {
+      basis: scenario.basis,
+      hoursPerMonth: HOURS_PER_MONTH,
+      pricing: { ...scenario.prices, cpuCoreHour: round(scenario.prices.cpuCoreHour, 8), memoryGiBHour: round(scenario.prices.memoryGiBHour, 8) },
+      requestsPerSecondPerPod: scenario.requestsPerSecondPerPod,
+      services: scenario.services,
+      podRequests: scenario.podRequests,
+      cni: scenario.cni,
+      highAvailability: scenario.highAvailability,
+      observability: scenario.observability,
+      defaultsApplied: scenario.defaultsApplied,
+      notes: [
+        'Capacity packs workload pods and mesh replicas by their requests, as the scheduler and the cluster autoscaler do; usage does not add nodes.',
+        'Node agents the cluster already runs for itself (kube-proxy, the CNI, logging) are not counted: they exist with or without a mesh.',
+        ...scenario.notes
+      ]
+    }
+  }
+}

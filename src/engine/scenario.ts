@@ -1,0 +1,208 @@
+// Turns a request (every field but `pods` optional) into a complete scenario, recording each default applied.
+import type { Catalog } from '../models/load.js'
+import { cpuCores, memoryGiB } from '../models/quantity.js'
+import type { MeshModel, NodeCatalog, Reservation } from '../models/schema.js'
+import type { Assumptions, Basis, EstimateRequest } from '../schemas/estimate.js'
+import { ScenarioError } from './errors.js'
+
+export interface NodeShape {
+  id: string
+  vcpu: number
+  memoryGiB: number
+  maxPods: number
+  /** null when no price is known for the region or in the scenario's currency */
+  hourlyPrice: number | null
+  reservation: Reservation
+}
+
+export interface UnitPrices {
+  source: string
+  currency: string
+  cpuCoreHour: number
+  memoryGiBHour: number
+}
+
+export interface Scenario {
+  pods: number
+  meshes: MeshModel[]
+  basis: Basis
+  requestsPerSecondPerPod: number
+  services: number
+  podRequests: { cpuCores: number, memoryGiB: number }
+  /** Nodes the cluster runs today, when the request says; otherwise derived by packing. */
+  nodes: number | null
+  node: NodeShape
+  cni: string
+  highAvailability: boolean
+  observability: boolean
+  prices: UnitPrices
+  defaultsApplied: Assumptions['defaultsApplied']
+  notes: string[]
+}
+
+/** Used for custom nodes, which bring no reservation rule of their own. */
+function genericReservation (catalogs: Catalog['nodeCatalogs']): { reservation: Reservation, from: string } {
+  const gcp = catalogs.get('gcp')
+  const first = gcp ?? [...catalogs.values()][0]
+  if (first === undefined) throw new Error('no node catalog loaded')
+  return { reservation: first.reservation, from: first.name }
+}
+
+function resolveMeshes (request: EstimateRequest, catalog: Catalog, defaultsApplied: Scenario['defaultsApplied']): MeshModel[] {
+  if (request.meshes === undefined) {
+    const all = [...catalog.meshes.keys()]
+    defaultsApplied.push({ field: '/meshes', value: all, reason: 'every shipped mesh model' })
+    return [...catalog.meshes.values()]
+  }
+  const unknown = request.meshes
+    .map((id, i) => ({ id, i }))
+    .filter(({ id }) => !catalog.meshes.has(id))
+  if (unknown.length > 0) {
+    const known = [...catalog.meshes.keys()].join(', ')
+    throw new ScenarioError(unknown.map(({ id, i }) => ({ pointer: `/meshes/${i}`, detail: `unknown mesh "${id}"; known meshes: ${known}` })))
+  }
+  return request.meshes.map((id) => catalog.meshes.get(id) as MeshModel)
+}
+
+function catalogNode (catalog: Catalog, id: string, region: string | undefined, networkMode: string | undefined, regionPointer: string): { node: NodeShape, providerCatalog: NodeCatalog, region: string, mode: string } {
+  const entry = catalog.nodeTypes.get(id)
+  if (entry === undefined) {
+    throw new ScenarioError([{ pointer: '/cluster/nodeType', detail: `unknown node type "${id}"; see GET /node-types` }])
+  }
+  const { catalog: providerCatalog, nodeType } = entry
+  const chosenRegion = region ?? (nodeType.prices[0] as { region: string }).region
+  const price = nodeType.prices.find((p) => p.region === chosenRegion)
+  if (price === undefined) {
+    const regions = nodeType.prices.map((p) => p.region).join(', ')
+    throw new ScenarioError([{ pointer: regionPointer, detail: `no price for ${id} in region "${chosenRegion}"; priced regions: ${regions}` }])
+  }
+  const mode = networkMode ?? (providerCatalog.networkModes[0] as { id: string }).id
+  const maxPods = nodeType.maxPods[mode]
+  if (maxPods === undefined) {
+    const modes = providerCatalog.networkModes.map((m) => m.id).join(', ')
+    throw new ScenarioError([{ pointer: '/cluster/networkMode', detail: `unknown network mode "${mode}" for ${providerCatalog.provider}; known: ${modes}` }])
+  }
+  return {
+    node: { id, vcpu: nodeType.vcpu, memoryGiB: nodeType.memoryGiB, maxPods, hourlyPrice: price.hourly, reservation: providerCatalog.reservation },
+    providerCatalog,
+    region: chosenRegion,
+    mode
+  }
+}
+
+export function resolveScenario (request: EstimateRequest, catalog: Catalog): Scenario {
+  const { defaults } = catalog
+  const defaultsApplied: Scenario['defaultsApplied'] = []
+  const notes: string[] = []
+  const meshes = resolveMeshes(request, catalog, defaultsApplied)
+
+  const basis = request.basis ?? 'max'
+  if (request.basis === undefined) defaultsApplied.push({ field: '/basis', value: 'max', reason: 'OpenCost allocates max(request, usage) per container' })
+
+  let requestsPerSecondPerPod = request.traffic?.requestsPerSecondPerPod
+  if (requestsPerSecondPerPod === undefined) {
+    requestsPerSecondPerPod = defaults.requestsPerSecondPerPod.value
+    defaultsApplied.push({ field: '/traffic/requestsPerSecondPerPod', value: requestsPerSecondPerPod, reason: defaults.requestsPerSecondPerPod.note ?? '' })
+  }
+
+  let services = request.workload?.services
+  if (services === undefined) {
+    services = Math.max(1, Math.ceil(request.pods / defaults.podsPerService.value))
+    defaultsApplied.push({ field: '/workload/services', value: services, reason: defaults.podsPerService.note ?? '' })
+  }
+
+  let podRequests = request.workload?.podRequests
+  if (podRequests === undefined) {
+    podRequests = { cpuCores: cpuCores(defaults.podCpu.value), memoryGiB: memoryGiB(defaults.podMemory.value) }
+    defaultsApplied.push({ field: '/workload/podRequests', value: `${defaults.podCpu.value} CPU, ${defaults.podMemory.value} memory`, reason: defaults.podCpu.note ?? '' })
+  }
+
+  const cluster = request.cluster ?? {}
+  if (cluster.node !== undefined && (cluster.nodeType !== undefined || cluster.region !== undefined || cluster.networkMode !== undefined)) {
+    throw new ScenarioError([{ pointer: '/cluster/node', detail: 'give either cluster.node (a custom node) or cluster.nodeType with region and networkMode, not both' }])
+  }
+
+  const pricing = request.pricing ?? {}
+  const inlineRates = pricing.cpuCoreHour !== undefined || pricing.memoryGiBHour !== undefined
+  if (inlineRates && (pricing.cpuCoreHour === undefined || pricing.memoryGiBHour === undefined)) {
+    const missing = pricing.cpuCoreHour === undefined ? 'cpuCoreHour' : 'memoryGiBHour'
+    throw new ScenarioError([{ pointer: `/pricing/${missing}`, detail: 'inline prices need both cpuCoreHour and memoryGiBHour' }])
+  }
+  if (inlineRates && pricing.book !== undefined) {
+    throw new ScenarioError([{ pointer: '/pricing/book', detail: 'give either a price book or inline prices, not both' }])
+  }
+  const book = pricing.book === undefined ? undefined : catalog.priceBooks.get(pricing.book)
+  if (pricing.book !== undefined && book === undefined) {
+    throw new ScenarioError([{ pointer: '/pricing/book', detail: `unknown price book "${pricing.book}"; see GET /pricing` }])
+  }
+  if (book !== undefined && pricing.currency !== undefined && pricing.currency !== book.currency) {
+    throw new ScenarioError([{ pointer: '/pricing/currency', detail: `price book "${book.id}" is in ${book.currency}; no exchange rates are applied` }])
+  }
+  const currency = book?.currency ?? pricing.currency ?? 'USD'
+
+  // The node the workload runs on.
+  let node: NodeShape
+  if (cluster.node !== undefined) {
+    const { reservation, from } = genericReservation(catalog.nodeCatalogs)
+    node = { id: 'custom', ...cluster.node, hourlyPrice: cluster.node.hourlyPrice ?? null, reservation }
+    notes.push(`Custom node: allocatable follows the ${from} reservation rule, the one documented rule that depends only on capacity.`)
+  } else {
+    const id = cluster.nodeType ?? defaults.nodeType.value
+    const region = cluster.nodeType === undefined && cluster.region === undefined ? defaults.region.value : cluster.region
+    if (cluster.nodeType === undefined) defaultsApplied.push({ field: '/cluster/nodeType', value: id, reason: defaults.nodeType.note ?? '' })
+    const resolved = catalogNode(catalog, id, region, cluster.networkMode, cluster.region === undefined ? '/cluster/nodeType' : '/cluster/region')
+    node = resolved.node
+    if (cluster.region === undefined) defaultsApplied.push({ field: '/cluster/region', value: resolved.region, reason: cluster.nodeType === undefined ? 'region of the default node type' : 'first priced region of the node type' })
+    if (cluster.networkMode === undefined) defaultsApplied.push({ field: '/cluster/networkMode', value: resolved.mode, reason: `default network mode of ${resolved.providerCatalog.name}` })
+    if (currency !== 'USD') {
+      notes.push(`Catalog node prices are in USD and prices are in ${currency}: no exchange rate is applied, so the cost of additional nodes is not given.`)
+      node.hourlyPrice = null
+    }
+  }
+
+  // Unit prices: inline, a book, derived from the node price (OpenCost's method), or the default book.
+  let prices: UnitPrices
+  if (inlineRates) {
+    prices = { source: 'inline', currency, cpuCoreHour: pricing.cpuCoreHour as number, memoryGiBHour: pricing.memoryGiBHour as number }
+  } else if (book !== undefined) {
+    prices = { source: book.id, currency: book.currency, cpuCoreHour: book.cpuCoreHour, memoryGiBHour: book.memoryGiBHour }
+  } else {
+    const defaultBook = catalog.priceBooks.get(defaults.priceBook.value)
+    if (defaultBook === undefined) throw new Error(`default price book "${defaults.priceBook.value}" not loaded`)
+    const explicitNode = cluster.node !== undefined || cluster.nodeType !== undefined
+    if (explicitNode && node.hourlyPrice !== null) {
+      // OpenCost spec, appendix A: keep the ratio of the default CPU and RAM prices, scale them to the node price.
+      const scale = node.hourlyPrice / (node.vcpu * defaultBook.cpuCoreHour + node.memoryGiB * defaultBook.memoryGiBHour)
+      prices = { source: 'derived-from-node-price', currency, cpuCoreHour: defaultBook.cpuCoreHour * scale, memoryGiBHour: defaultBook.memoryGiBHour * scale }
+      notes.push(`Unit prices derived from the node price by OpenCost's method: the ${defaultBook.id} CPU:memory price ratio, scaled so that ${node.vcpu} vCPU + ${node.memoryGiB} GiB cost ${node.hourlyPrice} ${currency} per hour.`)
+    } else {
+      if (currency !== defaultBook.currency) {
+        throw new ScenarioError([{ pointer: '/pricing/currency', detail: `no prices in ${currency}: give pricing.cpuCoreHour and pricing.memoryGiBHour, or a node price` }])
+      }
+      prices = { source: defaultBook.id, currency: defaultBook.currency, cpuCoreHour: defaultBook.cpuCoreHour, memoryGiBHour: defaultBook.memoryGiBHour }
+      defaultsApplied.push({ field: '/pricing/book', value: defaultBook.id, reason: defaults.priceBook.note ?? defaultBook.name })
+    }
+  }
+
+  const cni = cluster.cni ?? 'other'
+  if (cluster.cni === undefined) defaultsApplied.push({ field: '/cluster/cni', value: 'other', reason: 'no CNI given: nothing a mesh needs is assumed to be installed already' })
+  const highAvailability = request.options?.highAvailability ?? false
+  const observability = request.options?.observability ?? false
+
+  return {
+    pods: request.pods,
+    meshes,
+    basis,
+    requestsPerSecondPerPod,
+    services,
+    podRequests,
+    nodes: cluster.nodes ?? null,
+    node,
+    cni,
+    highAvailability,
+    observability,
+    prices,
+    defaultsApplied,
+    notes
+  }
+}

@@ -1,0 +1,189 @@
+// Reads and validates every data file in models/ once, at start-up. A bad file stops the process
+// with every problem listed (file and field), rather than the first one found.
+import { readdirSync, readFileSync } from 'node:fs'
+import { basename, join, relative } from 'node:path'
+import { Compile } from 'typebox/compile'
+import type { TSchema } from 'typebox'
+import { parse } from 'yaml'
+import { cpuCores, memoryGiB } from './quantity.js'
+import {
+  MeshModel, NodeCatalog, PriceBook, ScenarioDefaults,
+  type NodeType
+} from './schema.js'
+
+export interface Catalog {
+  meshes: ReadonlyMap<string, MeshModel>
+  priceBooks: ReadonlyMap<string, PriceBook>
+  nodeCatalogs: ReadonlyMap<string, NodeCatalog>
+  nodeTypes: ReadonlyMap<string, { catalog: NodeCatalog, nodeType: NodeType }>
+  defaults: ScenarioDefaults
+}
+
+export class ModelError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`invalid model data (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`)
+    this.name = 'ModelError'
+  }
+}
+
+const checkers = new Map<TSchema, ReturnType<typeof Compile>>()
+function checker (schema: TSchema): ReturnType<typeof Compile> {
+  let compiled = checkers.get(schema)
+  if (compiled === undefined) {
+    compiled = Compile(schema)
+    checkers.set(schema, compiled)
+  }
+  return compiled
+}
+
+function yamlFiles (dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f))
+  } catch {
+    return []
+  }
+}
+
+class Reader {
+  readonly problems: string[] = []
+  constructor (private readonly root: string) {}
+
+  /** Parses and schema-checks one file; returns undefined (and records why) when it is unusable. */
+  read<T> (file: string, schema: TSchema): T | undefined {
+    const name = relative(this.root, file)
+    let value: unknown
+    try {
+      value = parse(readFileSync(file, 'utf8'))
+    } catch (err) {
+      this.problems.push(`${name}: ${(err as Error).message.split('\n')[0]}`)
+      return undefined
+    }
+    const compiled = checker(schema)
+    if (compiled.Check(value)) return value as T
+    const seen = new Set<string>()
+    for (const error of compiled.Errors(value)) {
+      // Unions report one error per branch plus a summary; keep the first message per field.
+      const field = error.instancePath === '' ? '(root)' : error.instancePath
+      if (seen.has(field)) continue
+      seen.add(field)
+      const extra = error.keyword === 'additionalProperties'
+        ? ` (${String((error.params as { additionalProperties?: unknown }).additionalProperties)})`
+        : ''
+      this.problems.push(`${name}: ${field}: ${error.message}${extra}`)
+    }
+    return undefined
+  }
+
+  fail (file: string, field: string, message: string): void {
+    this.problems.push(`${relative(this.root, file)}: ${field}: ${message}`)
+  }
+}
+
+/** Every `sources` / `rateSources` list in a file must name entries of its `sources` map. */
+function checkSourceRefs (reader: Reader, file: string, value: unknown, known: Record<string, unknown>, path = ''): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => checkSourceRefs(reader, file, item, known, `${path}/${i}`))
+    return
+  }
+  if (value === null || typeof value !== 'object') return
+  for (const [key, child] of Object.entries(value)) {
+    if ((key === 'sources' || key === 'rateSources') && Array.isArray(child)) {
+      for (const id of child) {
+        if (!(id in known)) reader.fail(file, `${path}/${key}`, `unknown source "${String(id)}"`)
+      }
+    } else if (key !== 'sources') {
+      checkSourceRefs(reader, file, child, known, `${path}/${key}`)
+    }
+  }
+}
+
+function checkRange (reader: Reader, file: string, field: string, range: { low: string, expected: string, high: string }, toNumber: (q: string) => number): void {
+  const [low, expected, high] = [toNumber(range.low), toNumber(range.expected), toNumber(range.high)]
+  if (!(low <= expected && expected <= high)) {
+    reader.fail(file, field, `needs low <= expected <= high (got ${range.low}, ${range.expected}, ${range.high})`)
+  }
+}
+
+function checkMesh (reader: Reader, file: string, mesh: MeshModel): void {
+  if (mesh.id !== basename(file, '.yaml')) reader.fail(file, '/id', `must equal the file name ("${basename(file, '.yaml')}")`)
+  checkSourceRefs(reader, file, mesh, mesh.sources)
+  const ids = new Set<string>()
+  mesh.components.forEach((component, i) => {
+    const at = `/components/${i}`
+    if (ids.has(component.id)) reader.fail(file, `${at}/id`, `duplicate component id "${component.id}"`)
+    ids.add(component.id)
+    if (component.scope === 'cluster' && component.replicas === undefined) reader.fail(file, `${at}/replicas`, 'required for scope "cluster"')
+    if (component.scope !== 'cluster' && component.replicas !== undefined) reader.fail(file, `${at}/replicas`, `not allowed for scope "${component.scope}" (one per ${component.scope === 'perPod' ? 'pod' : 'node'})`)
+    checkRange(reader, file, `${at}/usage/cpu`, component.usage.cpu, cpuCores)
+    checkRange(reader, file, `${at}/usage/memory`, component.usage.memory, memoryGiB)
+    component.usage.scaling?.forEach((term, j) => {
+      if (term.cpu) checkRange(reader, file, `${at}/usage/scaling/${j}/cpu`, term.cpu, cpuCores)
+      if (term.memory) checkRange(reader, file, `${at}/usage/scaling/${j}/memory`, term.memory, memoryGiB)
+      if (!term.cpu && !term.memory) reader.fail(file, `${at}/usage/scaling/${j}`, 'needs cpu or memory')
+    })
+  })
+}
+
+function checkNodeCatalog (reader: Reader, file: string, catalog: NodeCatalog): void {
+  if (catalog.provider !== basename(file, '.yaml')) reader.fail(file, '/provider', `must equal the file name ("${basename(file, '.yaml')}")`)
+  checkSourceRefs(reader, file, catalog, catalog.sources)
+  const modes = catalog.networkModes.map((m) => m.id)
+  const ids = new Set<string>()
+  catalog.nodeTypes.forEach((nodeType, i) => {
+    const at = `/nodeTypes/${i}`
+    if (!nodeType.id.startsWith(`${catalog.provider}/`)) reader.fail(file, `${at}/id`, `must start with "${catalog.provider}/"`)
+    if (ids.has(nodeType.id)) reader.fail(file, `${at}/id`, `duplicate node type "${nodeType.id}"`)
+    ids.add(nodeType.id)
+    for (const mode of modes) {
+      if (nodeType.maxPods[mode] === undefined) reader.fail(file, `${at}/maxPods`, `missing network mode "${mode}"`)
+    }
+    for (const mode of Object.keys(nodeType.maxPods)) {
+      if (!modes.includes(mode)) reader.fail(file, `${at}/maxPods/${mode}`, 'not a network mode of this file')
+    }
+  })
+}
+
+export function loadCatalog (modelsDir: string): Catalog {
+  const reader = new Reader(modelsDir)
+
+  const meshes = new Map<string, MeshModel>()
+  for (const file of yamlFiles(join(modelsDir, 'meshes'))) {
+    const mesh = reader.read<MeshModel>(file, MeshModel)
+    if (mesh) { checkMesh(reader, file, mesh); meshes.set(mesh.id, mesh) }
+  }
+  if (meshes.size === 0) reader.problems.push('meshes/: no mesh model found')
+
+  const priceBooks = new Map<string, PriceBook>()
+  for (const file of yamlFiles(join(modelsDir, 'pricing'))) {
+    const book = reader.read<PriceBook>(file, PriceBook)
+    if (!book) continue
+    if (book.id !== basename(file, '.yaml')) reader.fail(file, '/id', `must equal the file name ("${basename(file, '.yaml')}")`)
+    checkSourceRefs(reader, file, book, book.sources)
+    priceBooks.set(book.id, book)
+  }
+
+  const nodeCatalogs = new Map<string, NodeCatalog>()
+  const nodeTypes = new Map<string, { catalog: NodeCatalog, nodeType: NodeType }>()
+  for (const file of yamlFiles(join(modelsDir, 'nodes'))) {
+    const catalog = reader.read<NodeCatalog>(file, NodeCatalog)
+    if (!catalog) continue
+    checkNodeCatalog(reader, file, catalog)
+    nodeCatalogs.set(catalog.provider, catalog)
+    for (const nodeType of catalog.nodeTypes) nodeTypes.set(nodeType.id, { catalog, nodeType })
+  }
+
+  const defaultsFile = join(modelsDir, 'defaults.yaml')
+  const defaults = reader.read<ScenarioDefaults>(defaultsFile, ScenarioDefaults)
+  if (defaults) {
+    checkSourceRefs(reader, defaultsFile, defaults, defaults.sources)
+    const node = nodeTypes.get(defaults.nodeType.value)
+    if (!node) reader.fail(defaultsFile, '/nodeType/value', `unknown node type "${defaults.nodeType.value}"`)
+    else if (!node.nodeType.prices.some((p) => p.region === defaults.region.value)) {
+      reader.fail(defaultsFile, '/region/value', `node type "${defaults.nodeType.value}" has no price in "${defaults.region.value}"`)
+    }
+    if (!priceBooks.has(defaults.priceBook.value)) reader.fail(defaultsFile, '/priceBook/value', `unknown price book "${defaults.priceBook.value}"`)
+  }
+
+  if (reader.problems.length > 0 || defaults === undefined) throw new ModelError(reader.problems)
+  return { meshes, priceBooks, nodeCatalogs, nodeTypes, defaults }
+}

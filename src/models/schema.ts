@@ -1,0 +1,266 @@
+// The shape of every data file in models/. Validated once at start-up; see load.ts.
+import { Type, type Static } from 'typebox'
+
+const strict = { additionalProperties: false } as const
+
+/** Kubernetes CPU quantity, as the charts write it: "100m", "0.2", "2". */
+export const CpuQuantity = Type.String({
+  pattern: '^[0-9]+(\\.[0-9]+)?m?$',
+  description: 'Kubernetes CPU quantity: cores ("0.2") or millicores ("100m")'
+})
+
+/** Kubernetes memory quantity: "128Mi" (binary) or "60M" (decimal, as benchmarks report MB). */
+export const MemoryQuantity = Type.String({
+  pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|k|M|G)?$',
+  description: 'Kubernetes memory quantity: "128Mi" (2^20 bytes) or "60M" (10^6 bytes, as benchmarks write MB)'
+})
+
+/** Ids of entries in the file's `sources` map. Every figure names at least one. */
+export const SourceRefs = Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })
+
+export const SourceKind = Type.Union([
+  Type.Literal('default'), // chart or profile default: what the scheduler reserves
+  Type.Literal('measured-official'), // the project's own benchmark
+  Type.Literal('measured-vendor'), // a competing vendor's benchmark
+  Type.Literal('measured-third-party'), // independent benchmark
+  Type.Literal('anecdotal'), // a user's report in an issue thread
+  Type.Literal('assumption') // no public figure: our reasoning, stated
+])
+
+export const Source = Type.Object({
+  title: Type.String({ minLength: 1 }),
+  kind: SourceKind,
+  url: Type.Optional(Type.String({ minLength: 1, description: 'URL, or repository and path at a tag' })),
+  version: Type.Optional(Type.String({ minLength: 1, description: 'mesh or document version the figure applies to' })),
+  conditions: Type.Optional(Type.String({ minLength: 1, description: 'how it was measured' })),
+  retrieved: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+  reasoning: Type.Optional(Type.String({ minLength: 1, description: 'why, for assumptions and choices between conflicting sources' }))
+}, strict)
+
+const range = <T extends typeof CpuQuantity | typeof MemoryQuantity>(quantity: T) => Type.Object({
+  low: quantity,
+  expected: quantity,
+  high: quantity,
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
+export const CpuRange = range(CpuQuantity)
+export const MemoryRange = range(MemoryQuantity)
+
+/** What a usage term is multiplied by. */
+export const ScalingDriver = Type.Union([
+  Type.Literal('thousandRequestsPerSecond'), // requests per second through one replica, / 1000
+  Type.Literal('visibleService'), // services whose config the proxy holds
+  Type.Literal('visibleEndpoint'), // endpoints (pods) whose config the proxy holds
+  Type.Literal('meshedPod'), // meshed pods in the cluster (control planes, node agents)
+  Type.Literal('clusterPod') // all pods in the cluster
+])
+
+export const ScalingTerm = Type.Object({
+  per: ScalingDriver,
+  cpu: Type.Optional(CpuRange),
+  memory: Type.Optional(MemoryRange)
+}, strict)
+
+export const Requests = Type.Object({
+  cpu: CpuQuantity,
+  memory: MemoryQuantity,
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
+export const Usage = Type.Object({
+  cpu: CpuRange,
+  memory: MemoryRange,
+  scaling: Type.Optional(Type.Array(ScalingTerm))
+}, strict)
+
+export const Scope = Type.Union([
+  Type.Literal('perPod'), // a sidecar container in every meshed pod
+  Type.Literal('perNode'), // a DaemonSet pod on every node
+  Type.Literal('cluster') // a Deployment: control plane, gateway or add-on
+])
+
+export const Role = Type.Union([
+  Type.Literal('data-plane'),
+  Type.Literal('control-plane'),
+  Type.Literal('gateway'),
+  Type.Literal('cni'),
+  Type.Literal('observability')
+])
+
+export const Component = Type.Object({
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
+  name: Type.String({ minLength: 1 }),
+  scope: Scope,
+  role: Role,
+  /** Only counted when the scenario turns this option on. */
+  enabledBy: Type.Optional(Type.Union([Type.Literal('observability')])),
+  /** Already running, so not new overhead, when the cluster's CNI is this one. */
+  providedByCni: Type.Optional(Type.String({ minLength: 1 })),
+  replicas: Type.Optional(Type.Object({
+    default: Type.Integer({ minimum: 1 }),
+    highAvailability: Type.Integer({ minimum: 1 }),
+    sources: SourceRefs,
+    note: Type.Optional(Type.String())
+  }, strict)),
+  requests: Requests,
+  /** Requests in high-availability installs, where they differ from the default. */
+  requestsHighAvailability: Type.Optional(Requests),
+  usage: Usage,
+  note: Type.Optional(Type.String())
+}, strict)
+
+export const Support = Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('partial')])
+
+export const FeatureCell = Type.Object({
+  support: Type.Optional(Support),
+  detail: Type.String({ minLength: 1, description: 'how: the API or mechanism, e.g. "VirtualService"' }),
+  since: Type.Optional(Type.String({ minLength: 1, description: 'the mesh version it holds from' })),
+  seed: Type.Optional(Type.String({ description: "the seed article's original cell, where it differs" })),
+  sources: SourceRefs
+}, strict)
+
+export const FeatureId = Type.Union([
+  Type.Literal('proxy'),
+  Type.Literal('mtls'),
+  Type.Literal('trafficSplitting'),
+  Type.Literal('circuitBreaking'),
+  Type.Literal('rateLimiting'),
+  Type.Literal('retriesTimeouts'),
+  Type.Literal('multiCluster'),
+  Type.Literal('observability'),
+  Type.Literal('complexity'),
+  Type.Literal('cncfStatus')
+])
+export type FeatureId = Static<typeof FeatureId>
+export const FEATURE_IDS: readonly FeatureId[] = [
+  'proxy', 'mtls', 'trafficSplitting', 'circuitBreaking', 'rateLimiting',
+  'retriesTimeouts', 'multiCluster', 'observability', 'complexity', 'cncfStatus'
+]
+
+export const Features = Type.Object(
+  Object.fromEntries(FEATURE_IDS.map((id) => [id, FeatureCell])) as Record<FeatureId, typeof FeatureCell>,
+  strict
+)
+
+const SourceMap = Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-.]*$' }), Source)
+
+export const DataPlaneMode = Type.Union([
+  Type.Literal('sidecar'),
+  Type.Literal('per-node'),
+  Type.Literal('none')
+])
+
+export const MeshModel = Type.Object({
+  schemaVersion: Type.Literal(1),
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
+  name: Type.String({ minLength: 1 }),
+  mode: DataPlaneMode,
+  version: Type.String({ minLength: 1, description: 'mesh version the figures apply to' }),
+  revised: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'date this model file was last checked' }),
+  summary: Type.String({ minLength: 1 }),
+  features: Features,
+  components: Type.Array(Component, { minItems: 1 }),
+  sources: SourceMap
+}, strict)
+
+export type MeshModel = Static<typeof MeshModel>
+export type Component = Static<typeof Component>
+export type Source = Static<typeof Source>
+export type ScalingDriver = Static<typeof ScalingDriver>
+
+/** Unit prices for CPU and memory: what allocation tools such as OpenCost charge per core-hour and GiB-hour. */
+export const PriceBook = Type.Object({
+  schemaVersion: Type.Literal(1),
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
+  name: Type.String({ minLength: 1 }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217' }),
+  region: Type.Optional(Type.String({ minLength: 1 })),
+  cpuCoreHour: Type.Number({ exclusiveMinimum: 0, description: 'price of one vCPU for one hour' }),
+  memoryGiBHour: Type.Number({ exclusiveMinimum: 0, description: 'price of one GiB of memory for one hour' }),
+  rateSources: SourceRefs,
+  note: Type.Optional(Type.String()),
+  revised: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+  sources: SourceMap
+}, strict)
+
+export type PriceBook = Static<typeof PriceBook>
+
+/** A tiered fraction, as kubelet reservation rules are written: fraction of the slice of capacity up to `upTo`. */
+const ReservationTier = Type.Object({
+  upTo: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], { description: 'end of the slice (cores or GiB); null = no end' }),
+  fraction: Type.Number({ minimum: 0, maximum: 1 })
+}, strict)
+
+/** How a provider turns node capacity into allocatable: capacity minus kube/system reservation and eviction threshold. */
+export const Reservation = Type.Object({
+  cpuTiers: Type.Array(ReservationTier, { minItems: 1 }),
+  memoryTiers: Type.Array(ReservationTier),
+  memoryFixedMiB: Type.Number({ minimum: 0, description: 'flat memory reservation per node' }),
+  memoryPerPodMiB: Type.Number({ minimum: 0, description: 'memory reserved per pod of max-pods (EKS AMI rule)' }),
+  memoryCapFraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'fixed + per-pod memory reservation is capped at this fraction of node memory (AKS rule)' })),
+  evictionMiB: Type.Number({ minimum: 0, description: 'hard eviction threshold, memory.available' }),
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
+export const NodePrice = Type.Object({
+  region: Type.String({ minLength: 1 }),
+  hourly: Type.Number({ exclusiveMinimum: 0, description: 'on-demand list price per node-hour' }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  sources: SourceRefs
+}, strict)
+
+export const NodeType = Type.Object({
+  id: Type.String({ pattern: '^[a-z]+/[A-Za-z0-9._-]+$', description: 'provider/instance-type' }),
+  vcpu: Type.Number({ exclusiveMinimum: 0 }),
+  memoryGiB: Type.Number({ exclusiveMinimum: 0 }),
+  /** Default max pods per node for each network mode of this provider (keys from the file's `networkModes`). */
+  maxPods: Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 1 })),
+  prices: Type.Array(NodePrice, { minItems: 1 }),
+  sources: SourceRefs
+}, strict)
+
+export const NodeCatalog = Type.Object({
+  schemaVersion: Type.Literal(1),
+  provider: Type.String({ pattern: '^[a-z]+$' }),
+  name: Type.String({ minLength: 1 }),
+  revised: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+  /** Network (CNI) modes and where their max-pods default comes from; the first is the default. */
+  networkModes: Type.Array(Type.Object({
+    id: Type.String({ pattern: '^[a-z0-9-]+$' }),
+    name: Type.String({ minLength: 1 }),
+    sources: SourceRefs
+  }, strict), { minItems: 1 }),
+  reservation: Reservation,
+  nodeTypes: Type.Array(NodeType, { minItems: 1 }),
+  sources: SourceMap
+}, strict)
+
+export type NodeCatalog = Static<typeof NodeCatalog>
+export type NodeType = Static<typeof NodeType>
+export type Reservation = Static<typeof Reservation>
+
+/** Scenario defaults, as data so that each one carries its reason. */
+const DefaultValue = <T extends ReturnType<typeof Type.Number> | ReturnType<typeof Type.String>>(value: T) => Type.Object({
+  value,
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
+export const ScenarioDefaults = Type.Object({
+  schemaVersion: Type.Literal(1),
+  revised: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+  requestsPerSecondPerPod: DefaultValue(Type.Number({ minimum: 0 })),
+  podsPerService: DefaultValue(Type.Number({ exclusiveMinimum: 0 })),
+  podCpu: DefaultValue(CpuQuantity),
+  podMemory: DefaultValue(MemoryQuantity),
+  nodeType: DefaultValue(Type.String({ minLength: 1 })),
+  region: DefaultValue(Type.String({ minLength: 1 })),
+  priceBook: DefaultValue(Type.String({ minLength: 1 })),
+  sources: SourceMap
+}, strict)
+
+export type ScenarioDefaults = Static<typeof ScenarioDefaults>

@@ -1,0 +1,175 @@
+// The POST /estimate contract: one TypeBox source for validation, TypeScript types and OpenAPI.
+import { Type, type Static } from 'typebox'
+import { Range, SourceOut, rangeOf } from './common.js'
+
+const strict = { additionalProperties: false } as const
+
+export const LIMITS = {
+  pods: 1_000_000,
+  nodes: 100_000,
+  meshes: 20,
+  requestsPerSecondPerPod: 100_000,
+  podCpuCores: 256,
+  podMemoryGiB: 4096,
+  nodeVcpu: 1024,
+  nodeMemoryGiB: 32_768,
+  maxPods: 10_000,
+  price: 1_000_000
+} as const
+
+export const Basis = Type.Union([Type.Literal('requests'), Type.Literal('usage'), Type.Literal('max')], {
+  description: 'requests: what the scheduler reserves; usage: what the components really use; max: max(request, usage) per component, as OpenCost allocates cost (default)'
+})
+export type Basis = Static<typeof Basis>
+
+export const CNI_IDS = ['cilium', 'calico', 'flannel', 'aws-vpc-cni', 'azure-cni', 'gke-dataplane', 'kubenet', 'other'] as const
+export const CNI = Type.Union(
+  CNI_IDS.map((c) => Type.Literal(c)),
+  { description: 'the CNI the cluster runs today; "cilium" means Cilium is already installed, so its agent is not new overhead' }
+)
+
+export const MeshId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'a mesh id from GET /meshes' })
+
+export const EstimateRequest = Type.Object({
+  pods: Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'meshed application pods (count)' }),
+  meshes: Type.Optional(Type.Array(MeshId, { minItems: 1, maxItems: LIMITS.meshes, uniqueItems: true, description: 'mesh ids to estimate; default: every shipped model' })),
+  basis: Type.Optional(Basis),
+  traffic: Type.Optional(Type.Object({
+    requestsPerSecondPerPod: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.requestsPerSecondPerPod, description: 'requests per second through each pod\'s proxy, inbound plus outbound (default 35: Istio\'s load-test rate per sidecar)' }))
+  }, strict)),
+  workload: Type.Optional(Type.Object({
+    services: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'Kubernetes services in the mesh (default pods / 2, the ratio of Istio\'s load-test mesh)' })),
+    podRequests: Type.Optional(Type.Object({
+      cpuCores: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.podCpuCores, description: 'CPU request of one application pod, cores (default 0.5)' }),
+      memoryGiB: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.podMemoryGiB, description: 'memory request of one application pod, GiB (default 2)' })
+    }, strict))
+  }, strict)),
+  cluster: Type.Optional(Type.Object({
+    nodes: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.nodes, description: 'nodes the cluster runs today, without a mesh; default: as many as the workload needs' })),
+    cni: Type.Optional(CNI),
+    nodeType: Type.Optional(Type.String({ pattern: '^[a-z]+/[A-Za-z0-9._-]+$', maxLength: 64, description: 'catalog node type from GET /node-types, e.g. aws/m5.large (default gcp/n2-standard-4)' })),
+    region: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{2,32}$', description: 'region of the node price, e.g. us-east-1 (default: the node type\'s first priced region)' })),
+    networkMode: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,32}$', description: 'network mode that sets max pods per node, e.g. vpc-cni-prefix (default: the provider\'s default mode)' })),
+    node: Type.Optional(Type.Object({
+      vcpu: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.nodeVcpu, description: 'vCPUs per node' }),
+      memoryGiB: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.nodeMemoryGiB, description: 'memory per node, GiB' }),
+      maxPods: Type.Integer({ minimum: 1, maximum: LIMITS.maxPods, description: 'max pods per node' }),
+      hourlyPrice: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price per node-hour, in pricing.currency' }))
+    }, { ...strict, description: 'a node not in the catalog (on-prem, other clouds); excludes nodeType' }))
+  }, strict)),
+  options: Type.Optional(Type.Object({
+    highAvailability: Type.Optional(Type.Boolean({ description: 'control planes in HA: more replicas, HA requests (default false)' })),
+    observability: Type.Optional(Type.Boolean({ description: 'include the mesh\'s observability add-ons (default false)' }))
+  }, strict)),
+  pricing: Type.Optional(Type.Object({
+    book: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'price book id from GET /pricing' })),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code of inline prices (default USD); no exchange rates are applied' })),
+    cpuCoreHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price of one vCPU-hour' })),
+    memoryGiBHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price of one GiB-hour of memory' }))
+  }, strict))
+}, {
+  ...strict,
+  $id: 'EstimateRequest',
+  title: 'EstimateRequest',
+  description: 'A workload and cluster shape to price. Only `pods` is required.',
+  examples: [{ pods: 100 }]
+})
+export type EstimateRequest = Static<typeof EstimateRequest>
+
+const Quantity = Type.Object({
+  cpuCores: Type.Number({ minimum: 0, description: 'CPU, cores' }),
+  memoryGiB: Type.Number({ minimum: 0, description: 'memory, GiB (2^30 bytes)' })
+}, strict)
+
+export const ComponentEstimate = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  scope: Type.String({ description: 'perPod (sidecar), perNode (DaemonSet) or cluster (Deployment)' }),
+  role: Type.String(),
+  replicas: Type.Integer({ minimum: 0, description: 'sidecars, DaemonSet pods or Deployment replicas' }),
+  requests: Type.Object({
+    perReplica: Quantity,
+    total: Quantity
+  }, { ...strict, description: 'resource requests from the chart defaults' }),
+  usage: Type.Object({
+    cpuCores: rangeOf('CPU used by all replicas, cores'),
+    memoryGiB: rangeOf('memory used by all replicas, GiB')
+  }, { ...strict, description: 'measured usage scaled to the scenario' }),
+  basis: Type.Object({
+    cpuCores: rangeOf('CPU on the chosen basis, all replicas, cores'),
+    memoryGiB: rangeOf('memory on the chosen basis, all replicas, GiB')
+  }, { ...strict, description: 'what the totals add up: requests, usage or max(request, usage)' }),
+  sources: Type.Array(Type.String(), { description: 'ids of the sources behind this component\'s figures' })
+}, strict)
+export type ComponentEstimate = Static<typeof ComponentEstimate>
+
+const money = (description: string) => rangeOf(description)
+
+export const Capacity = Type.Object({
+  nodeType: Type.String({ description: 'catalog id, or "custom"' }),
+  maxPodsPerNode: Type.Integer(),
+  allocatablePerNode: Quantity,
+  nodesWithoutMesh: Type.Integer({ minimum: 0 }),
+  nodesWithMesh: Type.Integer({ minimum: 0 }),
+  additionalNodes: Type.Integer({ minimum: 0 }),
+  bindingResource: Type.Union([Type.Literal('cpu'), Type.Literal('memory'), Type.Literal('pods')], { description: 'the resource that limits how many workload pods fit on a node with the mesh' }),
+  podsPerNodeWithoutMesh: Type.Integer({ minimum: 0 }),
+  podsPerNodeWithMesh: Type.Integer({ minimum: 0 })
+}, { ...strict, description: 'workload plus mesh packed onto nodes by requests, as the scheduler and autoscaler do' })
+export type Capacity = Static<typeof Capacity>
+
+export const MeshEstimate = Type.Object({
+  mesh: Type.String(),
+  name: Type.String(),
+  mode: Type.String(),
+  version: Type.String({ description: 'mesh version the figures apply to' }),
+  totals: Type.Object({
+    cpuCores: rangeOf('CPU overhead on the chosen basis, cores'),
+    memoryGiB: rangeOf('memory overhead on the chosen basis, GiB'),
+    sidecars: Type.Integer({ minimum: 0, description: 'proxy containers injected into application pods' }),
+    extraPods: Type.Integer({ minimum: 0, description: 'pods the mesh adds: DaemonSet pods plus Deployment replicas' })
+  }, strict),
+  components: Type.Array(ComponentEstimate),
+  capacity: Capacity,
+  cost: Type.Object({
+    currency: Type.String(),
+    hourly: money('allocated cost of the overhead per hour: cpuCores x cpuCoreHour + memoryGiB x memoryGiBHour'),
+    monthly: money('hourly x 730'),
+    yearly: money('hourly x 8760'),
+    additionalNodesMonthly: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'marginal cost: additional nodes x node price x 730; null when the node price is unknown or in another currency' })
+  }, { ...strict, description: 'allocated cost at unit prices (what OpenCost would charge the mesh) and marginal cost of the extra nodes' }),
+  sources: Type.Array(SourceOut)
+}, strict)
+export type MeshEstimate = Static<typeof MeshEstimate>
+
+export const Assumptions = Type.Object({
+  basis: Basis,
+  hoursPerMonth: Type.Literal(730),
+  pricing: Type.Object({
+    source: Type.String({ description: 'price book id, "inline", or "derived-from-node-price"' }),
+    currency: Type.String(),
+    cpuCoreHour: Type.Number(),
+    memoryGiBHour: Type.Number()
+  }, strict),
+  requestsPerSecondPerPod: Type.Number(),
+  services: Type.Integer(),
+  podRequests: Quantity,
+  cni: Type.String(),
+  highAvailability: Type.Boolean(),
+  observability: Type.Boolean(),
+  defaultsApplied: Type.Array(Type.Object({
+    field: Type.String({ description: 'JSON pointer of the request field' }),
+    value: Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Array(Type.String())]),
+    reason: Type.String()
+  }, strict)),
+  notes: Type.Array(Type.String(), { description: 'rules applied and warnings, in plain sentences' })
+}, strict)
+export type Assumptions = Static<typeof Assumptions>
+
+export const EstimateResponse = Type.Object({
+  estimates: Type.Array(MeshEstimate),
+  assumptions: Assumptions
+}, { ...strict, $id: 'EstimateResponse', title: 'EstimateResponse' })
+export type EstimateResponse = Static<typeof EstimateResponse>
+
+export { Range }
