@@ -1,0 +1,155 @@
+// Golden scenarios on the toy models in test/fixtures/models, every number worked out by hand in the comments.
+// The fixture node has no system reservation, so allocatable = capacity (4 cores, 16 GiB, 10 pods).
+import t from 'tap'
+import { estimate } from '../src/engine/estimate.js'
+import { ScenarioError } from '../src/engine/errors.js'
+import { fixtureCatalog } from './helpers.js'
+
+const catalog = fixtureCatalog()
+const run = (request: Parameters<typeof estimate>[0]) => {
+  const result = estimate(request, catalog)
+  const alpha = result.estimates[0]
+  if (alpha === undefined) throw new Error('no estimate')
+  return { result, alpha, component: (id: string) => alpha.components.find((c) => c.id === id) }
+}
+
+t.test('usage basis, 10 pods at 100 rps on 3 nodes', async (t) => {
+  const { alpha, component } = run({ pods: 10, basis: 'usage', cluster: { nodes: 3 }, pricing: { book: 'lab-book' } })
+
+  // proxy: per pod cpu = base + 0.1 thousand rps x slope -> low 0 + 0.01, expected 0.01 + 0.02, high 0.02 + 0.04; x 10 pods
+  t.same(component('proxy')?.usage.cpuCores, { low: 0.1, expected: 0.3, high: 0.6 })
+  // memory 32/64/128 MiB x 10 = 320/640/1280 MiB
+  t.same(component('proxy')?.usage.memoryGiB, { low: 0.3125, expected: 0.625, high: 1.25 })
+
+  // Without the mesh: a pod is 1 core / 2 GiB, so 4 fit per node (CPU binds): ceil(10 / 4) = 3 nodes.
+  // With it: pod 1.1 cores / 2.125 GiB; the agent leaves 3.9 cores, 15.75 GiB, 9 slots: floor(3.9 / 1.1) = 3 per node,
+  // so 4 nodes. The control plane (0.5 core, 1 GiB) fits in the 0.6 core left on a full node.
+  t.match(alpha.capacity, { nodesWithoutMesh: 3, nodesWithMesh: 4, additionalNodes: 1, bindingResource: 'cpu', podsPerNodeWithoutMesh: 4, podsPerNodeWithMesh: 3 })
+  t.equal(component('agent')?.replicas, 4, 'the agent runs on every node, the added one included')
+
+  // Totals: proxy + control (0.1/0.2/0.3 cores, 0.25/0.5/1 GiB) + agent x 4 (0.2/0.2/0.4 cores, 0.5/0.5/1 GiB)
+  t.same(alpha.totals.cpuCores, { low: 0.4, expected: 0.7, high: 1.3 })
+  t.same(alpha.totals.memoryGiB, { low: 1.0625, expected: 1.625, high: 3.25 })
+  t.equal(alpha.totals.sidecars, 10)
+  t.equal(alpha.totals.extraPods, 5, '4 agents + 1 control plane; the dashboard needs options.observability')
+
+  // Cost at 0.04 per core-hour and 0.005 per GiB-hour: 0.7 x 0.04 + 1.625 x 0.005 = 0.036125 per hour
+  t.equal(alpha.cost.hourly.expected, 0.036125)
+  t.equal(alpha.cost.monthly.expected, 26.37) // x 730 = 26.37125
+  t.equal(alpha.cost.yearly.expected, 316.46) // x 8760 = 316.455
+  t.equal(alpha.cost.additionalNodesMonthly, 146) // 1 node x 0.2 x 730
+  t.equal(alpha.cost.currency, 'USD')
+})
+
+t.test('max basis takes max(request, usage) per component and bound', async (t) => {
+  const { alpha, component } = run({ pods: 10, basis: 'max', cluster: { nodes: 3 }, pricing: { book: 'lab-book' } })
+  // proxy: requests 0.1 core x 10 = 1 core beats usage 0.1/0.3/0.6; memory 128 MiB x 10 = 1.25 GiB >= every usage bound
+  t.same(component('proxy')?.basis.cpuCores, { low: 1, expected: 1, high: 1 })
+  t.same(component('proxy')?.basis.memoryGiB, { low: 1.25, expected: 1.25, high: 1.25 })
+  // control: request 0.5 core beats 0.1-0.3; memory 1 GiB request vs usage up to 1 GiB
+  t.same(component('control')?.basis.cpuCores, { low: 0.5, expected: 0.5, high: 0.5 })
+  // agent x 4: 0.1 core request beats 0.05 but the high bound 0.1 ties; 256 MiB request ties the high bound
+  t.same(component('agent')?.basis.cpuCores, { low: 0.4, expected: 0.4, high: 0.4 })
+  t.same(alpha.totals.cpuCores, { low: 1.9, expected: 1.9, high: 1.9 })
+})
+
+t.test('requests basis sums requests, and HA swaps replicas and requests', async (t) => {
+  const { alpha, component } = run({ pods: 10, basis: 'requests', options: { highAvailability: true }, cluster: { nodes: 3 } })
+  // control in HA: 2 replicas x 1 core (HA requests) = 2 cores; 2 x 1 GiB
+  t.equal(component('control')?.replicas, 2)
+  t.same(component('control')?.basis.cpuCores, { low: 2, expected: 2, high: 2 })
+  // proxy 1 core + control 2 + agent 4 x 0.1 = 3.4 cores, same at every bound
+  t.same(alpha.totals.cpuCores, { low: 3.4, expected: 3.4, high: 3.4 })
+})
+
+t.test('a CNI that already runs the agent removes it; observability adds the dashboard', async (t) => {
+  const { alpha, component } = run({ pods: 10, basis: 'usage', cluster: { nodes: 3, cni: 'cilium' }, options: { observability: true } })
+  t.equal(component('agent'), undefined)
+  t.equal(component('dashboard')?.replicas, 1)
+  // no agent, so 9 -> 10 pod slots and 4 cores free: floor(4 / 1.1) = 3 per node, still 4 nodes for 10 pods
+  t.equal(alpha.capacity.nodesWithMesh, 4)
+  t.equal(alpha.totals.extraPods, 2)
+})
+
+t.test('a per-node agent tips a node past its max pods and adds a node', async (t) => {
+  // 20 tiny pods (0.1 core, 0.1 GiB): CPU and memory leave room for 40 and 160, so the 10 pod slots bind.
+  // Without the mesh: 10 per node -> 2 nodes. The agent takes a slot: 9 per node -> ceil(20 / 9) = 3 nodes.
+  const { alpha } = run({ pods: 20, basis: 'requests', workload: { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 } } })
+  t.match(alpha.capacity, { nodesWithoutMesh: 2, nodesWithMesh: 3, additionalNodes: 1, bindingResource: 'pods', podsPerNodeWithoutMesh: 10, podsPerNodeWithMesh: 9 })
+  // On the dense network mode (100 pods per node), CPU binds instead: 40 pods without, floor(3.9 - ... ) with
+  const dense = run({ pods: 20, basis: 'requests', workload: { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 } }, cluster: { networkMode: 'dense', nodeType: 'lab/4x16' } })
+  // with the mesh a pod is 0.2 cores: (4 - 0.1) / 0.2 = 19.5 -> 19 per node, so 20 pods need 2 nodes, one more than without
+  t.match(dense.alpha.capacity, { nodesWithoutMesh: 1, nodesWithMesh: 2, additionalNodes: 1, bindingResource: 'cpu', podsPerNodeWithMesh: 19 })
+})
+
+t.test('control-plane replicas that fit nowhere open a node of their own', async (t) => {
+  // 12 pods of 1 core fill 3 nodes exactly without the mesh. With it, pods are 1.1 cores: 3 per node -> 4 nodes,
+  // the 4th holding 3 pods (3.3 cores) and 0.6 core free, where the control plane (0.5) fits: still 4.
+  // At 16 pods of 0.975 cores: 4 per node without the mesh = 4 nodes. With it, 1.075 per pod: floor(3.9 / 1.075) = 3,
+  // ceil(16 / 3) = 6 nodes, the last with 1 pod. That leaves room: 6.
+  const { alpha } = run({ pods: 12, basis: 'requests', workload: { podRequests: { cpuCores: 1, memoryGiB: 1 } } })
+  t.equal(alpha.capacity.nodesWithoutMesh, 3)
+  t.equal(alpha.capacity.nodesWithMesh, 4)
+  // 9 pods of 1.2 cores: 3 per node without the mesh (3 nodes, 0.4 core left each); with it 1.3 cores, 3 per node
+  // (3.9 used, 0 left), 3 nodes: the control plane (0.5 core) fits on none and needs a 4th node.
+  const tight = run({ pods: 9, basis: 'requests', workload: { podRequests: { cpuCores: 1.2, memoryGiB: 1 } } })
+  t.match(tight.alpha.capacity, { nodesWithoutMesh: 3, nodesWithMesh: 4, additionalNodes: 1 })
+})
+
+t.test('a node given smaller than the workload needs is raised to fit, never shrunk', async (t) => {
+  const { alpha } = run({ pods: 10, cluster: { nodes: 1 } })
+  t.equal(alpha.capacity.nodesWithoutMesh, 3)
+  const big = run({ pods: 10, cluster: { nodes: 50 } })
+  t.equal(big.alpha.capacity.nodesWithoutMesh, 50)
+  t.equal(big.alpha.capacity.additionalNodes, 0, 'plenty of free room: the mesh fits in it')
+})
+
+t.test('prices: inline, derived from the node price, default book', async (t) => {
+  const inline = run({ pods: 10, basis: 'usage', cluster: { nodes: 3 }, pricing: { cpuCoreHour: 1, memoryGiBHour: 0.1, currency: 'EUR' } })
+  // 0.7 x 1 + 1.625 x 0.1 = 0.8625 per hour
+  t.equal(inline.alpha.cost.hourly.expected, 0.8625)
+  t.equal(inline.alpha.cost.currency, 'EUR')
+  t.equal(inline.alpha.cost.additionalNodesMonthly, null, 'the catalog node is priced in USD: no exchange rate is invented')
+
+  // Node price only: keep the book's 0.04 : 0.005 ratio, scale so 4 x c + 16 x m = 0.2: 4 x 0.04 + 16 x 0.005 = 0.24, scale 5/6
+  const derived = run({ pods: 10, cluster: { node: { vcpu: 4, memoryGiB: 16, maxPods: 10, hourlyPrice: 0.2 } } })
+  t.equal(derived.result.assumptions.pricing.source, 'derived-from-node-price')
+  t.ok(Math.abs(derived.result.assumptions.pricing.cpuCoreHour - 0.04 * 5 / 6) < 1e-8)
+  t.ok(Math.abs(derived.result.assumptions.pricing.memoryGiBHour - 0.005 * 5 / 6) < 1e-8)
+
+  const byDefault = run({ pods: 10 })
+  t.equal(byDefault.result.assumptions.pricing.source, 'lab-book')
+  t.ok(byDefault.result.assumptions.defaultsApplied.some((d) => d.field === '/pricing/book'))
+})
+
+t.test('scenario errors name the field', async (t) => {
+  const cases: Array<[Parameters<typeof estimate>[0], string]> = [
+    [{ pods: 1, meshes: ['alpha', 'nope'] }, '/meshes/1'],
+    [{ pods: 1, cluster: { nodeType: 'lab/nope' } }, '/cluster/nodeType'],
+    [{ pods: 1, cluster: { nodeType: 'lab/4x16', region: 'mars-1' } }, '/cluster/region'],
+    [{ pods: 1, cluster: { networkMode: 'warp' } }, '/cluster/networkMode'],
+    [{ pods: 1, cluster: { node: { vcpu: 4, memoryGiB: 16, maxPods: 10 }, nodeType: 'lab/4x16' } }, '/cluster/node'],
+    [{ pods: 1, pricing: { cpuCoreHour: 1 } }, '/pricing/memoryGiBHour'],
+    [{ pods: 1, pricing: { memoryGiBHour: 1 } }, '/pricing/cpuCoreHour'],
+    [{ pods: 1, pricing: { book: 'lab-book', cpuCoreHour: 1, memoryGiBHour: 1 } }, '/pricing/book'],
+    [{ pods: 1, pricing: { book: 'nope' } }, '/pricing/book'],
+    [{ pods: 1, pricing: { book: 'lab-book', currency: 'EUR' } }, '/pricing/currency'],
+    [{ pods: 1, pricing: { currency: 'EUR' } }, '/pricing/currency'],
+    [{ pods: 1, workload: { podRequests: { cpuCores: 8, memoryGiB: 1 } } }, '/workload/podRequests'],
+    // the agent's 0.1 core request does not fit on a 0.05-core node
+    [{ pods: 1, workload: { podRequests: { cpuCores: 0.01, memoryGiB: 0.01 } }, cluster: { node: { vcpu: 0.05, memoryGiB: 16, maxPods: 10 } } }, '/cluster/node'],
+    // the control plane (0.5 core) fits on no 0.3-core node
+    [{ pods: 1, workload: { podRequests: { cpuCores: 0.01, memoryGiB: 0.01 } }, cluster: { node: { vcpu: 0.3, memoryGiB: 16, maxPods: 10 } } }, '/cluster/node']
+  ]
+  for (const [request, pointer] of cases) {
+    let caught: unknown
+    try { estimate(request, catalog) } catch (err) { caught = err }
+    t.ok(caught instanceof ScenarioError, `${pointer}: a ScenarioError`)
+    t.ok((caught as ScenarioError).errors.some((e) => e.pointer === pointer), `${pointer}: named`)
+  }
+})
+
+t.test('the engine is deterministic', async (t) => {
+  const request = { pods: 137, traffic: { requestsPerSecondPerPod: 250 }, options: { highAvailability: true, observability: true } }
+  t.same(estimate(request, catalog), estimate(request, catalog))
+})

@@ -1,0 +1,34 @@
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../src/app.js'
+import { createConfig, PACKAGE_ROOT } from '../src/config.js'
+import { loadCatalog, type Catalog } from '../src/models/load.js'
+
+export const SHIPPED_MODELS = join(PACKAGE_ROOT, 'models')
+export const FIXTURE_MODELS = join(PACKAGE_ROOT, 'test', 'fixtures', 'models')
+
+let shipped: Catalog | undefined
+/** The shipped models, loaded once per test file. */
+export function shippedCatalog (): Catalog {
+  shipped ??= loadCatalog(SHIPPED_MODELS)
+  return shipped
+}
+
+let fixture: Catalog | undefined
+/** Toy models with round numbers, for hand-checked arithmetic. */
+export function fixtureCatalog (): Catalog {
+  fixture ??= loadCatalog(FIXTURE_MODELS)
+  return fixture
+}
+
+export async function testApp (t: { teardown: (fn: () => unknown) => void }, catalog: Catalog = shippedCatalog()): Promise<FastifyInstance> {
+  const app = await buildApp(createConfig({}, { logLevel: 'silent' }), { logger: false, catalog })
+  t.teardown(() => app.close())
+  await app.ready()
+  return app
+}
+
+/** |a - b| < tolerance, with a readable failure. */
+export function near (a: number, b: number, tolerance = 1e-6): boolean {
+  return Math.abs(a - b) < tolerance
+}
