@@ -38,7 +38,6 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     requestIdHeader: false,
-    requestIdLogLabel: 'reqId',
     genReqId: (req) => {
       const id = req.headers['x-request-id']
       return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID()
@@ -53,6 +52,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
+  app.removeContentTypeParser('text/plain') // every body is JSON; anything else is a 415, not a string to validate
   app.decorate('catalog', catalog)
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
 

@@ -71,7 +71,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
     pods: node.maxPods - input.perNode.pods
   }
   if (free.cpuCores <= 0 || free.memoryGiB <= 0 || free.pods <= 0) {
-    throw new ScenarioError([{ pointer: '/cluster', detail: `a ${node.id} node has no room left once its system reservation and per-node agents are placed (allocatable ${round(capacity.cpuCores)} cores, ${round(capacity.memoryGiB)} GiB, ${node.maxPods} pods)` }])
+    throw new ScenarioError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation and per-node agents are placed (allocatable ${round(capacity.cpuCores)} cores, ${round(capacity.memoryGiB)} GiB, ${node.maxPods} pods)` }])
   }
   const byResource: Array<[BindingResource, number]> = [
     ['pods', free.pods],
@@ -100,7 +100,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
       addBins(1, 0)
       bin = bins[bins.length - 1] as Bin
       if (!fits(bin, pod)) {
-        throw new ScenarioError([{ pointer: '/cluster', detail: `a mesh replica (${round(pod.cpuCores)} cores, ${round(pod.memoryGiB)} GiB) does not fit on an empty ${node.id} node` }])
+        throw new ScenarioError([{ pointer: nodePointer(node), detail: `a mesh replica (${round(pod.cpuCores)} cores, ${round(pod.memoryGiB)} GiB) does not fit on an empty ${node.id} node` }])
       }
     }
     if (bin.count > 1) {
@@ -115,4 +115,5 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
   return { nodes: bins.reduce((n, b) => n + b.count, 0), podsPerNode, binding }
 }
 
+const nodePointer = (node: NodeShape): string => (node.id === 'custom' ? '/cluster/node' : '/cluster/nodeType')
 const round = (x: number): number => Math.round(x * 1000) / 1000

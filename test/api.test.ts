@@ -1,0 +1,156 @@
+// The API as clients use it: through inject, and through a real listening socket with undici.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { request } from 'undici'
+import { memoryGiB } from '../src/models/quantity.js'
+import type { EstimateResponse } from '../src/schemas/estimate.js'
+import { OPENAPI_DIR, renderOpenApi } from '../src/openapi.js'
+import { near, shippedCatalog, testApp } from './helpers.js'
+
+const post = (body: unknown) => ({ method: 'POST' as const, url: '/estimate', payload: body as object })
+
+t.test('POST /estimate with just {"pods": 100} prices the three meshes of the seed', async (t) => {
+  const app = await testApp(t)
+  const res = await app.inject(post({ pods: 100 }))
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /^application\/json/)
+  const body = res.json<EstimateResponse>()
+  t.same(body.estimates.map((e) => e.mesh).sort(), [...shippedCatalog().meshes.keys()].sort())
+  t.ok(['istio', 'linkerd', 'cilium'].every((id) => body.estimates.some((e) => e.mesh === id)))
+  t.equal(body.assumptions.basis, 'max')
+  t.equal(body.assumptions.hoursPerMonth, 730)
+  t.equal(body.assumptions.pricing.cpuCoreHour, 0.031611)
+  t.equal(body.assumptions.pricing.memoryGiBHour, 0.004237)
+  t.ok(body.assumptions.defaultsApplied.some((d) => d.field === '/traffic/requestsPerSecondPerPod'))
+  for (const e of body.estimates) {
+    t.ok(e.components.length > 0, `${e.mesh}: components`)
+    t.ok(e.sources.length > 0, `${e.mesh}: sources`)
+    for (const c of e.components) for (const id of c.sources) t.ok(e.sources.some((s) => s.id === id), `${e.mesh}/${c.id}: source ${id} listed`)
+  }
+  t.notMatch(res.body, /NaN|Infinity|null,"high"/, 'no NaN or Infinity')
+})
+
+t.test('monthly cost = (cpu x cpuCoreHour + memory x memoryGiBHour) x 730, to the cent, for every mesh and basis', async (t) => {
+  const app = await testApp(t)
+  for (const basis of ['requests', 'usage', 'max'] as const) {
+    for (const pricing of [undefined, { cpuCoreHour: 0.05, memoryGiBHour: 0.007 }]) {
+      const body = (await app.inject(post({ pods: 250, basis, ...(pricing ? { pricing } : {}) }))).json<EstimateResponse>()
+      const { cpuCoreHour, memoryGiBHour } = body.assumptions.pricing
+      for (const e of body.estimates) {
+        for (const k of ['low', 'expected', 'high'] as const) {
+          const monthly = (e.totals.cpuCores[k] * cpuCoreHour + e.totals.memoryGiB[k] * memoryGiBHour) * 730
+          t.ok(Math.abs(monthly - e.cost.monthly[k]) < 0.01, `${basis} ${e.mesh} ${k}: ${monthly.toFixed(4)} vs ${e.cost.monthly[k]}`)
+          t.ok(near(e.cost.yearly[k], e.cost.monthly[k] * 12, 0.07), `${basis} ${e.mesh} ${k}: yearly = 12 months`)
+        }
+        t.ok(e.cost.monthly.low <= e.cost.monthly.expected && e.cost.monthly.expected <= e.cost.monthly.high)
+      }
+    }
+  }
+})
+
+t.test('the seed\'s 100-pod namespace on the usage basis agrees with the sourced figures in models/', async (t) => {
+  const app = await testApp(t)
+  const body = (await app.inject(post({ pods: 100, basis: 'usage' }))).json<EstimateResponse>()
+  const catalog = shippedCatalog()
+  for (const [mesh, proxy] of [['istio', 'istio-proxy'], ['linkerd', 'linkerd-proxy']] as const) {
+    const model = catalog.meshes.get(mesh)?.components.find((c) => c.id === proxy)
+    const estimate = body.estimates.find((e) => e.mesh === mesh)?.components.find((c) => c.id === proxy)
+    t.equal(estimate?.replicas, 100, `${mesh}: 100 sidecars`)
+    for (const k of ['low', 'expected', 'high'] as const) {
+      // sidecar memory has no traffic term in these models: 100 x the per-proxy figure of the model file
+      t.ok(near(estimate?.usage.memoryGiB[k] ?? -1, 100 * memoryGiB(model?.usage.memory[k] ?? '0'), 1e-5), `${mesh} ${k}: 100 x ${model?.usage.memory[k]}`)
+    }
+  }
+  const cilium = body.estimates.find((e) => e.mesh === 'cilium')
+  t.equal(cilium?.totals.sidecars, 0, 'Cilium injects no sidecars')
+  t.ok(cilium?.components.every((c) => c.scope !== 'perPod'))
+})
+
+t.test('request ids: generated, or honoured and echoed when the client sends a plain one', async (t) => {
+  const app = await testApp(t)
+  const mine = await app.inject({ ...post({ pods: 1 }), headers: { 'x-request-id': 'trace-123' } })
+  t.equal(mine.headers['x-request-id'], 'trace-123')
+  const generated = await app.inject(post({ pods: 1 }))
+  t.match(generated.headers['x-request-id'], /^[0-9a-f-]{36}$/)
+  const hostile = await app.inject({ ...post({ pods: 1 }), headers: { 'x-request-id': 'a'.repeat(500) } })
+  t.not(hostile.headers['x-request-id'], 'a'.repeat(500), 'an oversized id is replaced, not logged')
+})
+
+t.test('GET /meshes and /meshes/{id}', async (t) => {
+  const app = await testApp(t)
+  const list = (await app.inject('/meshes')).json<{ meshes: Array<{ id: string, features: Record<string, unknown> }> }>()
+  t.ok(list.meshes.some((m) => m.id === 'istio'))
+  for (const m of list.meshes) t.ok(m.features.mtls, `${m.id}: features`)
+  const istio = await app.inject('/meshes/istio')
+  t.equal(istio.statusCode, 200)
+  t.same(istio.json(), shippedCatalog().meshes.get('istio'), 'the whole model, sources included')
+  const nope = await app.inject('/meshes/nope')
+  t.equal(nope.statusCode, 404)
+  t.match(nope.headers['content-type'], /^application\/problem\+json/)
+  t.match(nope.json(), { status: 404, type: /unknown-mesh$/, detail: /istio/ })
+})
+
+t.test('health, readiness, index, docs', async (t) => {
+  const app = await testApp(t)
+  t.same((await app.inject('/healthz')).json(), { status: 'ok' })
+  t.match((await app.inject('/readyz')).json(), { status: 'ready', models: { meshes: shippedCatalog().meshes.size } })
+  t.match((await app.inject('/')).json(), { name: 'meshcost', links: { docs: '/docs' } })
+  const docs = await app.inject('/docs/')
+  t.equal(docs.statusCode, 200)
+  t.match(docs.headers['content-type'], /text\/html/)
+})
+
+t.test('/openapi.json and /openapi.yaml are what openapi/ holds (npm run openapi regenerates them)', async (t) => {
+  const app = await testApp(t)
+  const json = await app.inject('/openapi.json')
+  t.same(json.json(), JSON.parse(readFileSync(join(OPENAPI_DIR, 'openapi.json'), 'utf8')), 'openapi/openapi.json is current')
+  const yaml = await app.inject('/openapi.yaml')
+  t.match(yaml.headers['content-type'], /yaml/)
+  t.equal(yaml.body, readFileSync(join(OPENAPI_DIR, 'openapi.yaml'), 'utf8'), 'openapi/openapi.yaml is current')
+})
+
+t.test('the committed spec does not drift from the code, and is valid OpenAPI 3.1', async (t) => {
+  const { json, yaml } = await renderOpenApi(shippedCatalog())
+  t.equal(readFileSync(join(OPENAPI_DIR, 'openapi.json'), 'utf8'), json, 'openapi/openapi.json: run npm run openapi')
+  t.equal(readFileSync(join(OPENAPI_DIR, 'openapi.yaml'), 'utf8'), yaml, 'openapi/openapi.yaml: run npm run openapi')
+  const { Validator } = await import('@seriousme/openapi-schema-validator')
+  const validator = new Validator()
+  const result = await validator.validate(JSON.parse(json))
+  t.ok(result.valid, JSON.stringify(result.errors))
+  t.equal(validator.version, '3.1')
+  const spec = JSON.parse(json) as { paths: Record<string, Record<string, { requestBody?: unknown }>> }
+  for (const path of ['/estimate', '/meshes', '/meshes/{id}', '/healthz', '/readyz']) t.ok(spec.paths[path], `documents ${path}`)
+})
+
+t.test('a server fault is a 500 problem that hides its cause and is logged', async (t) => {
+  const { buildApp } = await import('../src/app.js')
+  const { createConfig } = await import('../src/config.js')
+  const lines: string[] = []
+  const app = await buildApp(createConfig({}, {}), { catalog: shippedCatalog(), logger: { level: 'error', stream: { write: (l: string) => lines.push(l) } } })
+  t.teardown(() => app.close())
+  app.get('/boom', async () => { throw new Error('secret internals') })
+  const res = await app.inject('/boom')
+  t.equal(res.statusCode, 500)
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  t.notMatch(res.body, /secret internals/)
+  t.match(lines.join(''), /secret internals/, 'the cause goes to the log')
+})
+
+t.test('over a real socket with undici', async (t) => {
+  const app = await testApp(t)
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const ok = await request(`${address}/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pods: 100 }) })
+  t.equal(ok.statusCode, 200)
+  const body = await ok.body.json() as EstimateResponse
+  t.equal(body.estimates.length, shippedCatalog().meshes.size)
+
+  const bad = await request(`${address}/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pods": -3}' })
+  t.equal(bad.statusCode, 400)
+  t.match(bad.headers['content-type'], /^application\/problem\+json/)
+  t.match(await bad.body.json(), { errors: [{ pointer: '/pods' }] })
+
+  const again = await request(`${address}/healthz`)
+  t.equal(again.statusCode, 200, 'still serving after a bad request')
+  await again.body.dump()
+})

@@ -1,0 +1,81 @@
+// No Docker engine runs on these machines, so the image is checked three ways: the Dockerfile is linted,
+// its production rules are asserted, and what it builds is emulated: compiled output, production
+// dependencies only, started as the image starts it and probed with the image's own HEALTHCHECK.
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import t from 'tap'
+import { PACKAGE_ROOT } from '../src/config.js'
+
+const run = promisify(execFile)
+const dockerfile = readFileSync(join(PACKAGE_ROOT, 'Dockerfile'), 'utf8')
+const lintBin = join(PACKAGE_ROOT, 'node_modules', '.bin', 'dockerfile-utils')
+
+async function lint (file: string): Promise<{ code: number, output: string }> {
+  try {
+    const { stdout, stderr } = await run(lintBin, ['lint', file])
+    return { code: 0, output: stdout + stderr }
+  } catch (err) {
+    const e = err as { code: number, stdout: string, stderr: string }
+    return { code: e.code, output: e.stdout + e.stderr }
+  }
+}
+
+t.test('the Dockerfile lints clean, and the linter does catch a broken one', async (t) => {
+  const clean = await lint(join(PACKAGE_ROOT, 'Dockerfile'))
+  t.equal(clean.code, 0, clean.output)
+  const dir = t.testdir({ Dockerfile: dockerfile.replace('HEALTHCHECK --interval', 'HEALTHCHEK --interval') })
+  const broken = await lint(join(dir, 'Dockerfile'))
+  t.not(broken.code, 0, 'an unknown instruction fails the lint')
+})
+
+t.test('production rules', async (t) => {
+  t.ok((dockerfile.match(/^FROM /gm) ?? []).length >= 2, 'multi-stage')
+  t.match(dockerfile, /npm ci --omit=dev/, 'production dependencies only')
+  t.match(dockerfile, /^USER node$/m, 'runs as the image\'s non-root user')
+  t.match(dockerfile, /^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m, 'an init process forwards signals')
+  t.match(dockerfile, /^HEALTHCHECK /m)
+  t.match(dockerfile, /^CMD \["node", "dist\/src\/server\.js"\]$/m, 'node itself, not npm, receives the signals')
+  t.match(dockerfile, /HOST=0\.0\.0\.0/, 'listens beyond loopback inside a container')
+  const ignored = readFileSync(join(PACKAGE_ROOT, '.dockerignore'), 'utf8')
+  for (const path of ['node_modules', '.git', '.env*']) t.match(ignored, path, `.dockerignore keeps ${path} out`)
+})
+
+t.test('the image, emulated: built output on production dependencies, probed by its HEALTHCHECK, stopped by SIGTERM', { timeout: 240_000 }, async (t) => {
+  const image = t.testdir({})
+  cpSync(join(PACKAGE_ROOT, 'package.json'), join(image, 'package.json'))
+  cpSync(join(PACKAGE_ROOT, 'package-lock.json'), join(image, 'package-lock.json'))
+  cpSync(join(PACKAGE_ROOT, 'models'), join(image, 'models'), { recursive: true })
+  // as the build stage does, but into the emulated image
+  const tsc = join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsc')
+  const config = join(image, 'tsconfig.image.json')
+  writeFileSync(config, JSON.stringify({ extends: join(PACKAGE_ROOT, 'tsconfig.build.json'), compilerOptions: { rootDir: PACKAGE_ROOT, outDir: join(image, 'dist') }, include: [join(PACKAGE_ROOT, 'src')] }))
+  await run(tsc, ['-p', config])
+  await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: image })
+
+  const env = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production' }
+  const server = spawn('node', ['dist/src/server.js'], { cwd: image, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  t.teardown(() => { server.kill('SIGKILL') })
+  let output = ''
+  const port = await new Promise<string>((resolve, reject) => {
+    server.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
+      if (match?.[1]) resolve(match[1])
+    })
+    server.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    server.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)))
+  })
+
+  const healthcheck = /HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])/.exec(dockerfile)?.[1]
+  t.ok(healthcheck, 'HEALTHCHECK uses the exec form')
+  const [command, ...args] = JSON.parse(healthcheck ?? '[]') as string[]
+  const probe = await run(command ?? 'false', args, { env: { ...env, PORT: port } }).then(() => 0, (err: { code: number }) => err.code)
+  t.equal(probe, 0, 'the HEALTHCHECK passes against the running service')
+
+  server.kill('SIGTERM')
+  const [code] = await once(server, 'exit')
+  t.equal(code, 0, 'exits 0 on SIGTERM')
+})

@@ -1,0 +1,85 @@
+// The real entry point as a process: start, serve, log, shut down on a signal, refuse bad set-ups clearly.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import t from 'tap'
+import { request } from 'undici'
+import { PACKAGE_ROOT } from '../src/config.js'
+
+const SERVER = join(PACKAGE_ROOT, 'src', 'server.ts')
+
+interface Started { child: ChildProcess, lines: string[], address: Promise<string>, exit: Promise<[number | null, NodeJS.Signals | null]> }
+
+function start (env: Record<string, string>): Started {
+  // execArgv carries tap's TypeScript loader (and coverage) into the child, so src/server.ts runs as it is.
+  const child = spawn(process.execPath, [...process.execArgv, SERVER], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const lines: string[] = []
+  let buffer = ''
+  const address = new Promise<string>((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${lines.join('\n')}`)))
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString()
+      let newline: number
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline)
+        buffer = buffer.slice(newline + 1)
+        lines.push(line)
+        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line)
+        if (match?.[1]) resolve(match[1])
+      }
+    })
+  })
+  address.catch(() => undefined) // the tests that expect a failed start never await it
+  child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString()))
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  return { child, lines, address, exit }
+}
+
+t.test('starts with the shipped models, logs JSON with request ids, exits 0 on SIGTERM', async (t) => {
+  const server = start({})
+  t.teardown(() => { server.child.kill('SIGKILL') })
+  const address = await server.address
+  const res = await request(`${address}/estimate`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'from-test-42' }, body: '{"pods":100}' })
+  t.equal(res.statusCode, 200)
+  await res.body.dump()
+
+  server.child.kill('SIGTERM')
+  const [code] = await server.exit
+  t.equal(code, 0, 'clean exit')
+  const records = server.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+  const completed = records.find((r) => r.reqId === 'from-test-42' && r.msg === 'request completed')
+  t.ok(completed, 'one JSON line per request, with its id')
+  t.notMatch(JSON.stringify(records), /"pods":100/, 'bodies stay out of the logs')
+  t.ok(records.some((r) => r.signal === 'SIGTERM'), 'logs the shutdown')
+})
+
+t.test('a broken model directory stops the process with every problem listed', async (t) => {
+  const dir = t.testdir({ meshes: { 'bad.yaml': 'schemaVersion: 2\nid: bad\n' } })
+  const server = start({ MODELS_DIR: dir })
+  const [code] = await server.exit
+  t.equal(code, 1)
+  const output = server.lines.join('')
+  t.match(output, /meshcost cannot start: invalid model data/)
+  t.match(output, /meshes\/bad\.yaml: \/schemaVersion/)
+  t.match(output, /defaults\.yaml/, 'the missing defaults file is listed too')
+})
+
+t.test('a taken port stops the process with a clear message', async (t) => {
+  const blocker = createServer()
+  blocker.listen(0, '127.0.0.1')
+  await once(blocker, 'listening')
+  t.teardown(() => blocker.close())
+  const port = (blocker.address() as { port: number }).port
+  const server = start({ PORT: String(port) })
+  const [code] = await server.exit
+  t.equal(code, 1)
+  t.match(server.lines.join(''), /cannot start: .*EADDRINUSE/)
+})
+
+t.test('a bad environment variable is named', async (t) => {
+  const server = start({ PORT: 'eighty' })
+  const [code] = await server.exit
+  t.equal(code, 1)
+  t.match(server.lines.join(''), /PORT="eighty"/)
+})
