@@ -147,6 +147,26 @@ export const Features = Type.Object(
 
 const SourceMap = Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-.]*$' }), Source)
 
+const MsRange = Type.Object({
+  low: Type.Number({ minimum: 0 }),
+  expected: Type.Number({ minimum: 0 }),
+  high: Type.Number({ minimum: 0 }),
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
+/**
+ * Latency the data path adds to one hop: one request from a client pod to a server pod through the mesh
+ * (both sidecars, or both node proxies), against the same request without the mesh. Per-hop figures only:
+ * end-to-end application benchmarks are not mixed in.
+ */
+export const Latency = Type.Object({
+  p50Ms: Type.Optional(MsRange),
+  p90Ms: Type.Optional(MsRange),
+  p99Ms: MsRange,
+  note: Type.Optional(Type.String())
+}, strict)
+
 export const DataPlaneMode = Type.Union([
   Type.Literal('sidecar'),
   Type.Literal('per-node'),
@@ -162,6 +182,7 @@ export const MeshModel = Type.Object({
   revised: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'date this model file was last checked' }),
   summary: Type.String({ minLength: 1 }),
   features: Features,
+  latency: Type.Optional(Latency),
   components: Type.Array(Component, { minItems: 1 }),
   sources: SourceMap
 }, strict)

@@ -23,10 +23,10 @@ export const Basis = Type.Union([Type.Literal('requests'), Type.Literal('usage')
 export type Basis = Static<typeof Basis>
 
 export const CNI_IDS = ['cilium', 'calico', 'flannel', 'aws-vpc-cni', 'azure-cni', 'gke-dataplane', 'kubenet', 'other'] as const
-export const CNI = Type.Union(
+export const CNI = Type.Unsafe<typeof CNI_IDS[number]>(Type.Union(
   CNI_IDS.map((c) => Type.Literal(c)),
   { description: 'the CNI the cluster runs today; "cilium" means Cilium is already installed, so its agent is not new overhead' }
-)
+))
 
 export const MeshId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'a mesh id from GET /meshes' })
 
