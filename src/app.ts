@@ -10,6 +10,7 @@ import { PACKAGE_ROOT, type Config } from './config.js'
 import { loadCatalog, type Catalog } from './models/load.js'
 import problemDetails from './plugins/problem.js'
 import { validatorCompiler } from './plugins/validation.js'
+import catalogRoutes from './routes/catalog.js'
 import estimateRoutes from './routes/estimate.js'
 import healthRoutes from './routes/health.js'
 import meshRoutes from './routes/meshes.js'
@@ -69,6 +70,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
       tags: [
         { name: 'estimate', description: 'Overhead and cost of service meshes for a workload' },
         { name: 'meshes', description: 'The mesh models and their sources' },
+        { name: 'catalog', description: 'Node types and price books the estimates use' },
         { name: 'operations', description: 'Health and API description' }
       ]
     },
@@ -79,6 +81,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(healthRoutes)
   await app.register(meshRoutes)
   await app.register(estimateRoutes)
+  await app.register(catalogRoutes)
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>
@@ -87,7 +90,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     name: 'meshcost',
     version: pkg.version,
     description: pkg.description,
-    links: { docs: '/docs', openapi: '/openapi.json', meshes: '/meshes', estimate: 'POST /estimate' }
+    links: { docs: '/docs', openapi: '/openapi.json', meshes: '/meshes', nodeTypes: '/node-types', pricing: '/pricing', estimate: 'POST /estimate' }
   }))
 
   return app

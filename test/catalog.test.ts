@@ -1,0 +1,48 @@
+import t from 'tap'
+import type { EstimateResponse } from '../src/schemas/estimate.js'
+import { shippedCatalog, testApp } from './helpers.js'
+
+t.test('GET /node-types filters by provider and region, with allocatable and monthly prices', async (t) => {
+  const app = await testApp(t)
+  const all = (await app.inject('/node-types')).json<{ nodeTypes: Array<{ id: string, provider: string, prices: Array<{ region: string, hourly: number, monthly: number }>, sources: unknown[] }> }>()
+  t.equal(all.nodeTypes.length, shippedCatalog().nodeTypes.size)
+  for (const provider of ['aws', 'gcp', 'azure']) {
+    const some = (await app.inject(`/node-types?provider=${provider}`)).json<typeof all>()
+    t.ok(some.nodeTypes.length > 0 && some.nodeTypes.every((n) => n.provider === provider), provider)
+  }
+  const east = (await app.inject('/node-types?region=us-east-1')).json<typeof all>()
+  t.ok(east.nodeTypes.length > 0 && east.nodeTypes.every((n) => n.prices.some((p) => p.region === 'us-east-1')))
+  const m5 = all.nodeTypes.find((n) => n.id === 'aws/m5.large')
+  t.match(m5, { vcpu: 2, memoryGiB: 8, maxPods: { 'vpc-cni': 29 }, defaultNetworkMode: 'vpc-cni' })
+  // EKS AMI rule: CPU 6% of core 1 + 1% of core 2 = 0.07; memory 255 MiB + 11 MiB x 29 pods + 100 MiB eviction = 674 MiB
+  t.match(m5, { allocatable: { cpuCores: 1.93, memoryGiB: Math.round((8 - 674 / 1024) * 1e6) / 1e6 } })
+  t.match(m5?.prices.find((p) => p.region === 'us-east-1'), { hourly: 0.096, monthly: 70.08 })
+  t.ok(all.nodeTypes.every((n) => n.sources.length > 0))
+  t.equal((await app.inject('/node-types?provider=AWS!')).statusCode, 400)
+  t.equal((await app.inject('/node-types?colour=blue')).statusCode, 400)
+})
+
+t.test('GET /pricing lists the books, the default marked', async (t) => {
+  const app = await testApp(t)
+  const { books } = (await app.inject('/pricing')).json<{ books: Array<{ id: string, default: boolean, cpuCoreHour: number, memoryGiBHour: number }> }>()
+  t.match(books.find((b) => b.default), { id: 'opencost-default', cpuCoreHour: 0.031611, memoryGiBHour: 0.004237 })
+  t.equal(books.filter((b) => b.default).length, 1)
+})
+
+t.test('the README walk-through: 300 pods on aws/m5.large in us-east-1', async (t) => {
+  const app = await testApp(t)
+  const res = await app.inject({ method: 'POST', url: '/estimate', payload: { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } } })
+  t.equal(res.statusCode, 200)
+  const body = res.json<EstimateResponse>()
+  // Without a mesh: 0.5-core pods, 1.93 allocatable cores -> 3 per node (CPU binds) -> 100 nodes.
+  const istio = body.estimates.find((e) => e.mesh === 'istio')
+  t.match(istio?.capacity, { nodesWithoutMesh: 100, podsPerNodeWithoutMesh: 3, bindingResource: 'cpu' })
+  // With the 0.1-core sidecar: 3 x 0.6 = 1.8 still fits; istiod (0.5 core) fits in no node's 0.13 spare: one more node.
+  t.match(istio?.capacity, { nodesWithMesh: 101, additionalNodes: 1 })
+  t.equal(istio?.cost.additionalNodesMonthly, 70.08) // 1 x 0.096 x 730
+  // Unit prices from the node price, OpenCost's way: k = 0.096 / (2 x 0.031611 + 8 x 0.004237)
+  const k = 0.096 / (2 * 0.031611 + 8 * 0.004237)
+  t.equal(body.assumptions.pricing.source, 'derived-from-node-price')
+  t.ok(Math.abs(body.assumptions.pricing.cpuCoreHour - 0.031611 * k) < 1e-7)
+  t.ok(body.assumptions.notes.some((n) => /OpenCost's method/.test(n)))
+})
