@@ -1,0 +1,100 @@
+// npm run readme            regenerates the README's generated blocks from the engine and the shipped models
+// npm run readme -- --check exits 1 if they are stale (test/readme.test.ts runs the same check)
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PACKAGE_ROOT } from '../src/config.js'
+import { estimate } from '../src/engine/estimate.js'
+import { loadCatalog, type Catalog } from '../src/models/load.js'
+import type { EstimateRequest, MeshEstimate } from '../src/schemas/estimate.js'
+
+const README = join(PACKAGE_ROOT, 'README.md')
+
+const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const range = (r: { low: number, expected: number, high: number }, digits = 2): string => `${fmt(r.expected, digits)} (${fmt(r.low, digits)}–${fmt(r.high, digits)})`
+
+function curlExample (catalog: Catalog): string {
+  const request: EstimateRequest = { pods: 100, meshes: ['linkerd'] }
+  const r = estimate(request, catalog)
+  const e = r.estimates[0] as MeshEstimate
+  const trimmed = {
+    estimates: [{ ...e, components: [e.components[0], `… ${e.components.length - 1} more components`], sources: [e.sources[0], `… ${e.sources.length - 1} more sources`] }],
+    assumptions: { ...r.assumptions, defaultsApplied: [r.assumptions.defaultsApplied[0], `… ${r.assumptions.defaultsApplied.length - 1} more defaults`] }
+  }
+  return [
+    '```console',
+    `$ curl -s localhost:3000/estimate -H 'content-type: application/json' -d '${JSON.stringify(request)}'`,
+    '```',
+    '```json',
+    JSON.stringify(trimmed, null, 2),
+    '```',
+    '(Trimmed where marked `…`; the full answer lists every component and source.)'
+  ].join('\n')
+}
+
+const SEED: Record<string, { memory: string, cpu: string, pods: string }> = {
+  istio: { memory: '~5-10 GB (sidecars) + control plane', cpu: '~2-5 cores', pods: '100 sidecars + istiod' },
+  linkerd: { memory: '~1-2 GB (sidecars) + control plane', cpu: '~0.5-1 core', pods: '100 sidecars + control plane' },
+  cilium: { memory: '~0 (no sidecars)', cpu: 'Minimal (eBPF)', pods: '0 additional' }
+}
+
+function seedTable (catalog: Catalog): string {
+  const rows = ['| Mesh | Seed: memory | Seed: CPU | Seed: pods | meshcost: memory GiB, expected (low–high) | meshcost: CPU cores | meshcost: sidecars + extra pods |', '|---|---|---|---|---|---|---|']
+  const scenarios: Array<[string, string, EstimateRequest]> = [
+    ['istio', 'Istio', { pods: 100, basis: 'usage', meshes: ['istio'] }],
+    ['linkerd', 'Linkerd', { pods: 100, basis: 'usage', meshes: ['linkerd'] }],
+    ['cilium', 'Cilium, already the CNI', { pods: 100, basis: 'usage', meshes: ['cilium'], cluster: { cni: 'cilium' } }],
+    ['cilium', 'Cilium, replacing another CNI', { pods: 100, basis: 'usage', meshes: ['cilium'] }]
+  ]
+  for (const [id, label, request] of scenarios) {
+    const seed = SEED[id] as { memory: string, cpu: string, pods: string }
+    const e = estimate(request, catalog).estimates[0] as MeshEstimate
+    rows.push(`| ${label} | ${seed.memory} | ${seed.cpu} | ${seed.pods} | ${range(e.totals.memoryGiB)} | ${range(e.totals.cpuCores)} | ${e.totals.sidecars} + ${e.totals.extraPods} |`)
+  }
+  const proxy = (mesh: string, component: string): string => {
+    const e = estimate({ pods: 100, basis: 'usage', meshes: [mesh] }, catalog).estimates[0] as MeshEstimate
+    const c = e.components.find((x) => x.id === component)
+    return c === undefined ? 'n/a' : range(c.usage.memoryGiB)
+  }
+  rows.push('', `Sidecars alone, 100 pods on the usage basis: Istio ${proxy('istio', 'istio-proxy')} GiB, Linkerd ${proxy('linkerd', 'linkerd-proxy')} GiB.`)
+  return rows.join('\n')
+}
+
+function walkthrough (catalog: Catalog): string {
+  const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
+  const r = estimate(request, catalog)
+  const rows = [
+    '```console',
+    `$ curl -s localhost:3000/estimate -H 'content-type: application/json' -d '${JSON.stringify(request)}'`,
+    '```',
+    '| Mesh | nodes without | nodes with | additional | binding resource | pods/node without → with | allocated cost / month | additional nodes / month |',
+    '|---|---|---|---|---|---|---|---|'
+  ]
+  for (const e of r.estimates) {
+    const c = e.capacity
+    rows.push(`| ${e.mesh} | ${c.nodesWithoutMesh} | ${c.nodesWithMesh} | ${c.additionalNodes} | ${c.bindingResource} | ${c.podsPerNodeWithoutMesh} → ${c.podsPerNodeWithMesh} | ${range(e.cost.monthly)} ${e.cost.currency} | ${e.cost.additionalNodesMonthly === null ? 'n/a' : fmt(e.cost.additionalNodesMonthly)} |`)
+  }
+  const p = r.assumptions.pricing
+  rows.push('', `Unit prices (${p.source}): ${p.cpuCoreHour} ${p.currency} per vCPU-hour, ${p.memoryGiBHour} per GiB-hour.`)
+  return rows.join('\n')
+}
+
+export function generatedBlocks (catalog: Catalog): Record<string, string> {
+  return { 'curl-example': curlExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog) }
+}
+
+/** The README with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */
+export function renderReadme (text: string, blocks: Record<string, string>): string {
+  return text.replace(/<!-- generated:([a-z-]+) -->[\s\S]*?<!-- \/generated -->/g, (whole, name: string) =>
+    blocks[name] === undefined ? whole : `<!-- generated:${name} -->\n${blocks[name]}\n<!-- /generated -->`)
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const current = readFileSync(README, 'utf8')
+  const fresh = renderReadme(current, generatedBlocks(loadCatalog(join(PACKAGE_ROOT, 'models'))))
+  if (process.argv.includes('--check')) {
+    if (fresh !== current) { console.error('README.md is stale: run npm run readme'); process.exit(1) }
+  } else {
+    writeFileSync(README, fresh)
+    console.log('README.md regenerated')
+  }
+}
