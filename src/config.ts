@@ -28,7 +28,10 @@ export const Config = Type.Object({
   modelsDir: Type.String({ minLength: 1 }),
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024 }),
   requestTimeoutMs: Type.Integer({ minimum: 1000 }),
-  shutdownGraceMs: Type.Integer({ minimum: 0 })
+  shutdownGraceMs: Type.Integer({ minimum: 0 }),
+  rateLimitMax: Type.Integer({ minimum: 0 }),
+  rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
+  benchBaseline: Type.Boolean()
 })
 export type Config = Static<typeof Config>
 
@@ -39,7 +42,12 @@ export const DEFAULT_CONFIG: Config = {
   modelsDir: join(PACKAGE_ROOT, 'models'),
   bodyLimitBytes: 64 * 1024, // an estimate request is well under 1 KiB; 64 KiB leaves room for batches of them
   requestTimeoutMs: 30_000,
-  shutdownGraceMs: 10_000 // longer than a load balancer's usual drain, shorter than Kubernetes' 30 s grace period
+  shutdownGraceMs: 10_000, // longer than a load balancer's usual drain, shorter than Kubernetes' 30 s grace period
+  // Per client address: 3,000 a minute is 50 a second sustained, far above a dashboard or a script's loop
+  // (sweeps and batches take many points in one call) and far below what floods the event loop. 0 turns it off.
+  rateLimitMax: 3000,
+  rateLimitWindowMs: 60_000,
+  benchBaseline: false // npm run bench only: a hidden route answering a precomputed estimate
 }
 
 const ENV: Record<string, keyof Config> = {
@@ -49,7 +57,10 @@ const ENV: Record<string, keyof Config> = {
   MODELS_DIR: 'modelsDir',
   BODY_LIMIT_BYTES: 'bodyLimitBytes',
   REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
-  SHUTDOWN_GRACE_MS: 'shutdownGraceMs'
+  SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+  RATE_LIMIT_MAX: 'rateLimitMax',
+  RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
+  BENCH_BASELINE: 'benchBaseline'
 }
 
 /** Explicit options, then environment variables, then defaults. Throws, naming the variable, on a bad value. */
@@ -58,7 +69,10 @@ export function createConfig (env: NodeJS.ProcessEnv = process.env, overrides: P
   for (const [name, key] of Object.entries(ENV)) {
     const raw = env[name]
     if (raw === undefined || raw === '') continue
-    fromEnv[key] = typeof DEFAULT_CONFIG[key] === 'number' && /^-?\d+$/.test(raw) ? Number(raw) : raw
+    const type = typeof DEFAULT_CONFIG[key]
+    fromEnv[key] = type === 'number' && /^-?\d+$/.test(raw)
+      ? Number(raw)
+      : type === 'boolean' && /^(1|true|0|false)$/.test(raw) ? raw === '1' || raw === 'true' : raw
   }
   const config = { ...DEFAULT_CONFIG, ...fromEnv, ...overrides }
   if (typeof config.modelsDir === 'string') config.modelsDir = resolve(config.modelsDir)
