@@ -9,7 +9,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { PACKAGE_ROOT, type Config } from './config.js'
 import { loadCatalog, type Catalog } from './models/load.js'
 import problemDetails from './plugins/problem.js'
+import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
+import benchBaselineRoutes from './routes/bench-baseline.js'
 import catalogRoutes from './routes/catalog.js'
 import estimateRoutes from './routes/estimate.js'
 import healthRoutes from './routes/health.js'
@@ -58,6 +60,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
 
   await app.register(problemDetails)
+  await app.register(security, { rateLimitMax: config.rateLimitMax, rateLimitWindowMs: config.rateLimitWindowMs, requestTimeoutMs: config.requestTimeoutMs })
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -82,6 +85,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(meshRoutes)
   await app.register(estimateRoutes)
   await app.register(catalogRoutes)
+  if (config.benchBaseline) await app.register(benchBaselineRoutes) // npm run bench only; hidden from OpenAPI
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>

@@ -1,0 +1,46 @@
+// Security headers and per-client rate limiting. Registered before the routes: the rate limiter attaches
+// itself to each route as the route is declared.
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+
+export interface SecurityOptions {
+  /** requests per client address per window; 0 turns rate limiting off */
+  rateLimitMax: number
+  rateLimitWindowMs: number
+  /** the server's request timeout, to check it often enough (see below) */
+  requestTimeoutMs: number
+}
+
+/** Probes and scrapers call these every few seconds from one address; a limit must never fail a probe. */
+export const RATE_LIMIT_EXEMPT = new Set(['/healthz', '/readyz', '/metrics'])
+
+export default fp<SecurityOptions>(async function security (app: FastifyInstance, options) {
+  await app.register(helmet, {
+    // Helmet's default policy, which Swagger UI 5 at /docs works under (scripts and styles from 'self',
+    // inline style attributes, data: images), minus upgrade-insecure-requests: the service speaks plain
+    // HTTP behind its proxy, and that directive would send a browser to https:// for every asset of /docs.
+    contentSecurityPolicy: {
+      useDefaults: true,
+      // "Try it out" calls the API from the page: default-src 'self' covers it.
+      directives: { 'upgrade-insecure-requests': null }
+    }
+  })
+
+  if (options.rateLimitMax > 0) {
+    await app.register(rateLimit, {
+      max: options.rateLimitMax,
+      timeWindow: options.rateLimitWindowMs,
+      allowList: (request) => RATE_LIMIT_EXEMPT.has(request.url.split('?')[0] ?? ''),
+      // The error goes through the problem+json handler: a 429 document, with Retry-After and x-ratelimit-*.
+      errorResponseBuilder: (_request, context) => Object.assign(
+        new Error(`Rate limit exceeded: at most ${context.max} requests per ${options.rateLimitWindowMs / 1000} s from one client; retry in ${context.after}.`),
+        { statusCode: context.statusCode })
+    })
+  }
+
+  // Node checks requestTimeout only every connectionsCheckingInterval (30 s by default), so a 30 s timeout
+  // could fire at 60 s; check at a tenth of the timeout, at most once a second.
+  ;(app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.min(1000, Math.max(100, Math.floor(options.requestTimeoutMs / 10)))
+}, { name: 'security', dependencies: ['problem-details'] })
