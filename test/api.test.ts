@@ -53,13 +53,17 @@ t.test('the seed\'s 100-pod namespace on the usage basis agrees with the sourced
   const app = await testApp(t)
   const body = (await app.inject(post({ pods: 100, basis: 'usage' }))).json<EstimateResponse>()
   const catalog = shippedCatalog()
+  // Worked from the model file, independently of the engine: per proxy, base memory + each term x its driver.
+  // 100 pods at the default 35 rps each, 50 services (pods / 2), no scoping: every sidecar sees 50 services, 100 endpoints.
+  const drivers: Record<string, number> = { thousandRequestsPerSecond: 0.035, visibleService: 50, visibleEndpoint: 100, meshedPod: 100, clusterPod: 100 }
   for (const [mesh, proxy] of [['istio', 'istio-proxy'], ['linkerd', 'linkerd-proxy']] as const) {
     const model = catalog.meshes.get(mesh)?.components.find((c) => c.id === proxy)
     const estimate = body.estimates.find((e) => e.mesh === mesh)?.components.find((c) => c.id === proxy)
     t.equal(estimate?.replicas, 100, `${mesh}: 100 sidecars`)
     for (const k of ['low', 'expected', 'high'] as const) {
-      // sidecar memory has no traffic term in these models: 100 x the per-proxy figure of the model file
-      t.ok(near(estimate?.usage.memoryGiB[k] ?? -1, 100 * memoryGiB(model?.usage.memory[k] ?? '0'), 1e-5), `${mesh} ${k}: 100 x ${model?.usage.memory[k]}`)
+      let perProxy = memoryGiB(model?.usage.memory[k] ?? '0')
+      for (const term of model?.usage.scaling ?? []) if (term.memory) perProxy += memoryGiB(term.memory[k]) * (drivers[term.per] ?? NaN)
+      t.ok(near(estimate?.usage.memoryGiB[k] ?? -1, 100 * perProxy, 1e-5), `${mesh} ${k}: 100 x ${(perProxy * 1024).toFixed(2)} MiB from the model file`)
     }
   }
   const cilium = body.estimates.find((e) => e.mesh === 'cilium')

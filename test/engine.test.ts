@@ -3,11 +3,11 @@
 import t from 'tap'
 import { estimate } from '../src/engine/estimate.js'
 import { ScenarioError } from '../src/engine/errors.js'
-import { fixtureCatalog } from './helpers.js'
+import { fixtureCatalog, near } from './helpers.js'
 
 const catalog = fixtureCatalog()
 const run = (request: Parameters<typeof estimate>[0]) => {
-  const result = estimate(request, catalog)
+  const result = estimate({ meshes: ['alpha'], ...request }, catalog)
   const alpha = result.estimates[0]
   if (alpha === undefined) throw new Error('no estimate')
   return { result, alpha, component: (id: string) => alpha.components.find((c) => c.id === id) }
@@ -125,6 +125,7 @@ t.test('prices: inline, derived from the node price, default book', async (t) =>
 t.test('scenario errors name the field', async (t) => {
   const cases: Array<[Parameters<typeof estimate>[0], string]> = [
     [{ pods: 1, meshes: ['alpha', 'nope'] }, '/meshes/1'],
+    [{ pods: 1, traffic: { requestsPerSecond: 10, requestsPerSecondPerPod: 10 } }, '/traffic/requestsPerSecond'],
     [{ pods: 1, cluster: { nodeType: 'lab/nope' } }, '/cluster/nodeType'],
     [{ pods: 1, cluster: { nodeType: 'lab/4x16', region: 'mars-1' } }, '/cluster/region'],
     [{ pods: 1, cluster: { networkMode: 'warp' } }, '/cluster/networkMode'],
@@ -152,4 +153,60 @@ t.test('scenario errors name the field', async (t) => {
 t.test('the engine is deterministic', async (t) => {
   const request = { pods: 137, traffic: { requestsPerSecondPerPod: 250 }, options: { highAvailability: true, observability: true } }
   t.same(estimate(request, catalog), estimate(request, catalog))
+})
+
+// Beta: a sidecar whose CPU follows traffic and whose memory follows the services it sees, and a node proxy.
+const runBeta = (request: Omit<Parameters<typeof estimate>[0], 'meshes'>) => {
+  const beta = estimate({ ...request, meshes: ['beta'] }, catalog).estimates[0]
+  if (beta === undefined) throw new Error('no estimate')
+  return { beta, component: (id: string) => beta.components.find((c) => c.id === id) }
+}
+
+t.test('traffic and mesh-size terms', async (t) => {
+  // 10 pods at 100 rps, 5 services (pods / 2). Sidecar CPU: 0.2 per 1000 rps x 0.1 = 0.02 per pod, 0.2 in all.
+  // Memory: 10 MiB + 5 services x 1 MiB = 15 MiB per pod, 150 MiB in all.
+  const base = runBeta({ pods: 10, basis: 'usage', cluster: { nodes: 3 } })
+  t.same(base.component('sidecar')?.usage.cpuCores, { low: 0.1, expected: 0.2, high: 0.3 })
+  t.ok(near(base.component('sidecar')?.usage.memoryGiB.expected ?? -1, 150 / 1024))
+  // The node proxies share all 1,000 rps: 0.06 per 1000 rps in all, however many nodes; memory 12 MiB + 10 pods x 1 MiB per node.
+  t.equal(base.component('node-proxy')?.usage.cpuCores.expected, 0.06)
+  t.ok(near(base.component('node-proxy')?.usage.memoryGiB.expected ?? -1, 3 * 22 / 1024))
+
+  // Doubling the traffic doubles the traffic-driven CPU; doubling the services adds 5 MiB per sidecar.
+  const doubleTraffic = runBeta({ pods: 10, basis: 'usage', cluster: { nodes: 3 }, traffic: { requestsPerSecondPerPod: 200 } })
+  t.equal(doubleTraffic.component('sidecar')?.usage.cpuCores.expected, 0.4)
+  t.equal(doubleTraffic.component('node-proxy')?.usage.cpuCores.expected, 0.12)
+  const doubleServices = runBeta({ pods: 10, basis: 'usage', cluster: { nodes: 3 }, workload: { services: 10 } })
+  t.ok(near(doubleServices.component('sidecar')?.usage.memoryGiB.expected ?? -1, 200 / 1024))
+  // A total rate is the same as its per-pod share.
+  t.same(runBeta({ pods: 10, basis: 'usage', cluster: { nodes: 3 }, traffic: { requestsPerSecond: 1000 } }).beta.totals, base.beta.totals)
+
+  // Scoping: each sidecar sees 2 services (the fixture default) instead of 5: 12 MiB per pod.
+  const scoped = runBeta({ pods: 10, basis: 'usage', cluster: { nodes: 3 }, options: { sidecarScoping: true } })
+  t.ok(near(scoped.component('sidecar')?.usage.memoryGiB.expected ?? -1, 120 / 1024))
+  t.equal(scoped.component('node-proxy')?.usage.memoryGiB.expected, base.component('node-proxy')?.usage.memoryGiB.expected, 'node proxies are not scoped')
+  const scopedWide = runBeta({ pods: 10, basis: 'usage', cluster: { nodes: 3 }, options: { sidecarScoping: true }, workload: { servicesVisibleWhenScoped: 50 } })
+  t.ok(near(scopedWide.component('sidecar')?.usage.memoryGiB.expected ?? -1, 150 / 1024), 'a sidecar never sees more services than exist')
+})
+
+t.test('skewed traffic changes the max basis, not the usage total', async (t) => {
+  // Alpha's proxy requests 0.1 core. At 1000 rps per pod, usage is 0.01 + 0.2 = 0.21 each: max basis 2.1 for 10 pods.
+  // Skewed: 2 hot pods at 4000 rps use 0.81 each; 8 cold pods at 250 rps use 0.06, below their 0.1 request.
+  // Usage: 2 x 0.81 + 8 x 0.06 = 2.1 (the same); max basis: 2 x 0.81 + 8 x 0.1 = 2.42.
+  const even = run({ pods: 10, basis: 'max', cluster: { nodes: 3 }, traffic: { requestsPerSecondPerPod: 1000 } })
+  const skewed = run({ pods: 10, basis: 'max', cluster: { nodes: 3 }, traffic: { requestsPerSecondPerPod: 1000, distribution: 'skewed' } })
+  t.equal(even.component('proxy')?.basis.cpuCores.expected, 2.1)
+  t.equal(skewed.component('proxy')?.basis.cpuCores.expected, 2.42)
+  t.equal(skewed.component('proxy')?.usage.cpuCores.expected, 2.1)
+  t.ok(skewed.result.assumptions.notes.some((n) => /20% of the pods carry 80%/.test(n)))
+})
+
+t.test('latency per hop, times the hops of a request', async (t) => {
+  const one = runBeta({ pods: 10 })
+  t.same(one.beta.latency?.perHop.p99Ms, { low: 1, expected: 2, high: 3 })
+  const three = runBeta({ pods: 10, traffic: { hopsPerRequest: 3 } })
+  t.same(three.beta.latency?.perRequest.p99Ms, { low: 3, expected: 6, high: 9 })
+  t.same(three.beta.latency?.perRequest.p50Ms, { low: 0.3, expected: 0.6, high: 0.9 })
+  t.equal(three.beta.latency?.perRequest.p90Ms, undefined, 'no figure, no invented one')
+  t.equal(run({ pods: 10 }).alpha.latency, null, 'a mesh without a published figure says null')
 })

@@ -3,8 +3,9 @@ import type { Catalog } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
-import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, MeshEstimate } from '../schemas/estimate.js'
+import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate } from '../schemas/estimate.js'
 import { allocatable, pack, type Resources } from './capacity.js'
+import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 
 export const HOURS_PER_MONTH = 730 // OpenCost, Kubecost and Infracost all use 730
@@ -41,32 +42,39 @@ function requestsOf (component: Component, scenario: Scenario): Resources {
   return { cpuCores: cpuCores(requests.cpu), memoryGiB: memoryGiB(requests.memory) }
 }
 
-/** What one replica's usage terms are multiplied by. */
-function driverValue (driver: ScalingDriver, component: Component, scenario: Scenario, replicas: number): number {
+/**
+ * What one replica's usage terms are multiplied by. Sidecars see the traffic of their own pod and, when
+ * scoped, only the services they call; per-node and cluster replicas share all the traffic and see every service.
+ */
+function driverValue (driver: ScalingDriver, component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): number {
+  const sidecar = component.scope === 'perPod'
+  const visibleServices = sidecar ? scenario.servicesVisiblePerSidecar : scenario.services
   switch (driver) {
-    case 'thousandRequestsPerSecond': {
-      const total = scenario.pods * scenario.requestsPerSecondPerPod
-      const perReplica = component.scope === 'perPod' ? scenario.requestsPerSecondPerPod : total / Math.max(1, replicas)
-      return perReplica / 1000
-    }
-    case 'visibleService': return scenario.services
-    case 'visibleEndpoint': return scenario.pods
+    case 'thousandRequestsPerSecond':
+      return (sidecar ? requestsPerSecondPerPod : scenario.pods * scenario.requestsPerSecondPerPod / Math.max(1, replicas)) / 1000
+    case 'visibleService': return visibleServices
+    case 'visibleEndpoint': return scenario.pods * visibleServices / scenario.services // endpoints of the visible services
     case 'meshedPod': return scenario.pods
     case 'clusterPod': return scenario.pods
   }
 }
 
-/** Usage of one replica: base range plus each scaling term times its driver. */
-function usageOf (component: Component, scenario: Scenario, replicas: number): { cpuCores: Range, memoryGiB: Range } {
+/** Usage of one replica at a given traffic: base range plus each scaling term times its driver. */
+function usageAt (component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): { cpuCores: Range, memoryGiB: Range } {
   const { usage } = component
   let cpu = mapRange((k) => cpuCores(usage.cpu[k]))
   let memory = mapRange((k) => memoryGiB(usage.memory[k]))
   for (const term of usage.scaling ?? []) {
-    const x = driverValue(term.per, component, scenario, replicas)
+    const x = driverValue(term.per, component, scenario, replicas, requestsPerSecondPerPod)
     if (term.cpu) { const t = term.cpu; cpu = addRanges(cpu, mapRange((k) => cpuCores(t[k]) * x)) }
     if (term.memory) { const t = term.memory; memory = addRanges(memory, mapRange((k) => memoryGiB(t[k]) * x)) }
   }
   return { cpuCores: cpu, memoryGiB: memory }
+}
+
+/** Sidecars are split into the traffic groups (hot and cold pods); everything else sees the average. */
+function groupsOf (component: Component, scenario: Scenario): Scenario['trafficGroups'] {
+  return component.scope === 'perPod' ? scenario.trafficGroups : [{ podShare: 1, requestsPerSecondPerPod: scenario.requestsPerSecondPerPod }]
 }
 
 function componentSources (component: Component): string[] {
@@ -87,14 +95,17 @@ function componentSources (component: Component): string[] {
 function estimateComponent (component: Component, scenario: Scenario, nodes: number): ComponentEstimate {
   const replicas = replicasOf(component, scenario, nodes)
   const requests = requestsOf(component, scenario)
-  const usage = usageOf(component, scenario, replicas)
-  const onBasis = (request: number, used: Range): Range => mapRange((k) => {
-    switch (scenario.basis) {
-      case 'requests': return replicas * request
-      case 'usage': return replicas * used[k]
-      case 'max': return replicas * Math.max(request, used[k])
-    }
-  })
+  let usage = { cpuCores: ZERO, memoryGiB: ZERO }
+  let onBasis = { cpuCores: ZERO, memoryGiB: ZERO }
+  for (const group of groupsOf(component, scenario)) {
+    const n = replicas * group.podShare
+    const used = usageAt(component, scenario, replicas, group.requestsPerSecondPerPod)
+    // OpenCost's max(request, usage) is taken per container, so per group of like replicas, never on sums.
+    const basis = (request: number, u: Range): Range => mapRange((k) =>
+      n * (scenario.basis === 'requests' ? request : scenario.basis === 'usage' ? u[k] : Math.max(request, u[k])))
+    usage = { cpuCores: addRanges(usage.cpuCores, mapRange((k) => n * used.cpuCores[k])), memoryGiB: addRanges(usage.memoryGiB, mapRange((k) => n * used.memoryGiB[k])) }
+    onBasis = { cpuCores: addRanges(onBasis.cpuCores, basis(requests.cpuCores, used.cpuCores)), memoryGiB: addRanges(onBasis.memoryGiB, basis(requests.memoryGiB, used.memoryGiB)) }
+  }
   return {
     id: component.id,
     name: component.name,
@@ -105,13 +116,27 @@ function estimateComponent (component: Component, scenario: Scenario, nodes: num
       perReplica: { cpuCores: round(requests.cpuCores, 6), memoryGiB: round(requests.memoryGiB, 6) },
       total: { cpuCores: round(replicas * requests.cpuCores, 6), memoryGiB: round(replicas * requests.memoryGiB, 6) }
     },
-    usage: {
-      cpuCores: mapRange((k) => replicas * usage.cpuCores[k]),
-      memoryGiB: mapRange((k) => replicas * usage.memoryGiB[k])
-    },
-    basis: { cpuCores: onBasis(requests.cpuCores, usage.cpuCores), memoryGiB: onBasis(requests.memoryGiB, usage.memoryGiB) },
+    usage,
+    basis: onBasis,
     sources: componentSources(component)
   }
+}
+
+function latencyOf (mesh: MeshModel, scenario: Scenario): LatencyEstimate | null {
+  const latency = mesh.latency
+  if (latency === undefined) return null
+  const hops = scenario.hopsPerRequest
+  const perHop: LatencyEstimate['perHop'] = { p99Ms: roundRange(latency.p99Ms, 4) }
+  const perRequest: LatencyEstimate['perRequest'] = { p99Ms: roundRange(mapRange((k) => latency.p99Ms[k] * hops), 4) }
+  const sources = new Set(latency.p99Ms.sources)
+  for (const key of ['p50Ms', 'p90Ms'] as const) {
+    const figure = latency[key]
+    if (figure === undefined) continue
+    perHop[key] = roundRange(figure, 4)
+    perRequest[key] = roundRange(mapRange((k) => figure[k] * hops), 4)
+    figure.sources.forEach((id) => sources.add(id))
+  }
+  return { hopsPerRequest: hops, perHop, perRequest, sources: [...sources].sort() }
 }
 
 function capacityOf (mesh: MeshModel, components: Component[], scenario: Scenario): Capacity {
@@ -170,6 +195,7 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario): MeshEstimate
   const { prices } = scenario
   const hourly = mapRange((k) => cpu[k] * prices.cpuCoreHour + memory[k] * prices.memoryGiBHour)
   const nodePrice = scenario.node.hourlyPrice
+  const latency = latencyOf(mesh, scenario)
 
   return {
     mesh: mesh.id,
@@ -188,6 +214,7 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario): MeshEstimate
       basis: { cpuCores: roundRange(c.basis.cpuCores), memoryGiB: roundRange(c.basis.memoryGiB) }
     })),
     capacity,
+    latency,
     cost: {
       currency: prices.currency,
       hourly: roundRange(hourly),
@@ -195,20 +222,24 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario): MeshEstimate
       yearly: roundRange(mapRange((k) => hourly[k] * HOURS_PER_YEAR), 2),
       additionalNodesMonthly: nodePrice === null ? null : round(capacity.additionalNodes * nodePrice * HOURS_PER_MONTH, 2)
     },
-    sources: sourcesOf(mesh, estimates.flatMap((c) => c.sources))
+    sources: sourcesOf(mesh, [...estimates.flatMap((c) => c.sources), ...(latency?.sources ?? [])])
   }
 }
 
 export function estimate (request: EstimateRequest, catalog: Catalog): EstimateResponse {
   const scenario = resolveScenario(request, catalog)
   return {
-    estimates: scenario.meshes.map((mesh) => estimateMesh(mesh, scenario)),
+    estimates: withBaseline(request.baseline, scenario.meshes.map((mesh) => estimateMesh(mesh, scenario)), catalog, (mesh) => estimateMesh(mesh, scenario)),
     assumptions: {
       basis: scenario.basis,
       hoursPerMonth: HOURS_PER_MONTH,
       pricing: { ...scenario.prices, cpuCoreHour: round(scenario.prices.cpuCoreHour, 8), memoryGiBHour: round(scenario.prices.memoryGiBHour, 8) },
-      requestsPerSecondPerPod: scenario.requestsPerSecondPerPod,
+      requestsPerSecondPerPod: round(scenario.requestsPerSecondPerPod, 6),
+      trafficDistribution: scenario.distribution,
+      hopsPerRequest: scenario.hopsPerRequest,
       services: scenario.services,
+      servicesVisiblePerSidecar: scenario.servicesVisiblePerSidecar,
+      sidecarScoping: scenario.sidecarScoping,
       podRequests: scenario.podRequests,
       cni: scenario.cni,
       highAvailability: scenario.highAvailability,

@@ -22,12 +22,23 @@ export interface UnitPrices {
   memoryGiBHour: number
 }
 
+/** A share of the meshed pods and the requests per second through each of them. */
+export interface TrafficGroup { podShare: number, requestsPerSecondPerPod: number }
+
 export interface Scenario {
   pods: number
   meshes: MeshModel[]
   basis: Basis
+  /** average over all meshed pods */
   requestsPerSecondPerPod: number
+  distribution: 'even' | 'skewed'
+  /** how the traffic spreads over pods; podShare sums to 1 */
+  trafficGroups: TrafficGroup[]
+  hopsPerRequest: number
   services: number
+  sidecarScoping: boolean
+  /** services one sidecar holds configuration for */
+  servicesVisiblePerSidecar: number
   podRequests: { cpuCores: number, memoryGiB: number }
   /** Nodes the cluster runs today, when the request says; otherwise derived by packing. */
   nodes: number | null
@@ -99,22 +110,48 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
   const basis = request.basis ?? 'max'
   if (request.basis === undefined) defaultsApplied.push({ field: '/basis', value: 'max', reason: 'OpenCost allocates max(request, usage) per container' })
 
-  let requestsPerSecondPerPod = request.traffic?.requestsPerSecondPerPod
+  const traffic = request.traffic ?? {}
+  if (traffic.requestsPerSecond !== undefined && traffic.requestsPerSecondPerPod !== undefined) {
+    throw new ScenarioError([{ pointer: '/traffic/requestsPerSecond', detail: 'give either requestsPerSecond (total) or requestsPerSecondPerPod, not both' }])
+  }
+  let requestsPerSecondPerPod = traffic.requestsPerSecond === undefined ? traffic.requestsPerSecondPerPod : traffic.requestsPerSecond / request.pods
   if (requestsPerSecondPerPod === undefined) {
     requestsPerSecondPerPod = defaults.requestsPerSecondPerPod.value
-    defaultsApplied.push({ field: '/traffic/requestsPerSecondPerPod', value: requestsPerSecondPerPod, reason: defaults.requestsPerSecondPerPod.note ?? '' })
+    defaultsApplied.push({ field: '/traffic/requestsPerSecondPerPod', value: requestsPerSecondPerPod, reason: defaults.requestsPerSecondPerPod.note ?? 'default in models/defaults.yaml' })
   }
 
   let services = request.workload?.services
   if (services === undefined) {
     services = Math.max(1, Math.ceil(request.pods / defaults.podsPerService.value))
-    defaultsApplied.push({ field: '/workload/services', value: services, reason: defaults.podsPerService.note ?? '' })
+    defaultsApplied.push({ field: '/workload/services', value: services, reason: defaults.podsPerService.note ?? 'default in models/defaults.yaml' })
+  }
+
+  const distribution = traffic.distribution ?? 'even'
+  const { podShare, trafficShare } = defaults.skewedTraffic
+  const trafficGroups: TrafficGroup[] = distribution === 'even'
+    ? [{ podShare: 1, requestsPerSecondPerPod }]
+    : [
+        { podShare, requestsPerSecondPerPod: requestsPerSecondPerPod * trafficShare / podShare },
+        { podShare: 1 - podShare, requestsPerSecondPerPod: requestsPerSecondPerPod * (1 - trafficShare) / (1 - podShare) }
+      ]
+  if (distribution === 'skewed') notes.push(`Skewed traffic: ${podShare * 100}% of the pods carry ${trafficShare * 100}% of the requests (${defaults.skewedTraffic.note ?? 'default in models/defaults.yaml'}).`)
+  const hopsPerRequest = traffic.hopsPerRequest ?? 1
+
+  const sidecarScoping = request.options?.sidecarScoping ?? false
+  let servicesVisiblePerSidecar = services
+  if (sidecarScoping) {
+    let scoped = request.workload?.servicesVisibleWhenScoped
+    if (scoped === undefined) {
+      scoped = defaults.servicesVisibleWhenScoped.value
+      defaultsApplied.push({ field: '/workload/servicesVisibleWhenScoped', value: scoped, reason: defaults.servicesVisibleWhenScoped.note ?? 'default in models/defaults.yaml' })
+    }
+    servicesVisiblePerSidecar = Math.min(services, scoped)
   }
 
   let podRequests = request.workload?.podRequests
   if (podRequests === undefined) {
     podRequests = { cpuCores: cpuCores(defaults.podCpu.value), memoryGiB: memoryGiB(defaults.podMemory.value) }
-    defaultsApplied.push({ field: '/workload/podRequests', value: `${defaults.podCpu.value} CPU, ${defaults.podMemory.value} memory`, reason: defaults.podCpu.note ?? '' })
+    defaultsApplied.push({ field: '/workload/podRequests', value: `${defaults.podCpu.value} CPU, ${defaults.podMemory.value} memory`, reason: defaults.podCpu.note ?? 'default in models/defaults.yaml' })
   }
 
   const cluster = request.cluster ?? {}
@@ -149,7 +186,7 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
   } else {
     const id = cluster.nodeType ?? defaults.nodeType.value
     const region = cluster.nodeType === undefined && cluster.region === undefined ? defaults.region.value : cluster.region
-    if (cluster.nodeType === undefined) defaultsApplied.push({ field: '/cluster/nodeType', value: id, reason: defaults.nodeType.note ?? '' })
+    if (cluster.nodeType === undefined) defaultsApplied.push({ field: '/cluster/nodeType', value: id, reason: defaults.nodeType.note ?? 'default in models/defaults.yaml' })
     const resolved = catalogNode(catalog, id, region, cluster.networkMode, cluster.region === undefined ? '/cluster/nodeType' : '/cluster/region')
     node = resolved.node
     if (cluster.region === undefined) defaultsApplied.push({ field: '/cluster/region', value: resolved.region, reason: cluster.nodeType === undefined ? 'region of the default node type' : 'first priced region of the node type' })
@@ -194,7 +231,12 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     meshes,
     basis,
     requestsPerSecondPerPod,
+    distribution,
+    trafficGroups,
+    hopsPerRequest,
     services,
+    sidecarScoping,
+    servicesVisiblePerSidecar,
     podRequests,
     nodes: cluster.nodes ?? null,
     node,

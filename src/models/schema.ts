@@ -173,6 +173,32 @@ export const DataPlaneMode = Type.Union([
   Type.Literal('none')
 ])
 
+/** Day-2 operations: the commands that tell whether the mesh is healthy, and the observability it ships with. */
+export const OperationsCommand = Type.Object({
+  command: Type.String({ minLength: 1, description: 'the command as typed; <ns> stands for a namespace' }),
+  purpose: Type.String({ minLength: 1, description: 'what it checks or shows' }),
+  seed: Type.Optional(Type.Boolean({ description: 'the seed article lists this command' })),
+  sources: SourceRefs
+}, strict)
+
+export const ObservabilityTool = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  ships: Type.Union([
+    Type.Literal('built-in'), // part of the core install
+    Type.Literal('extension'), // the project's own optional extension or chart flag
+    Type.Literal('sample') // sample manifests, not production-grade
+  ], { description: 'how it comes: built-in, an optional extension, or a sample manifest' }),
+  detail: Type.String({ minLength: 1 }),
+  sources: SourceRefs
+}, strict)
+
+export const Operations = Type.Object({
+  health: Type.Array(OperationsCommand, { minItems: 1, description: 'health and status commands' }),
+  observability: Type.Array(ObservabilityTool, { minItems: 1, description: 'the observability stack the mesh ships with' }),
+  note: Type.Optional(Type.String())
+}, { ...strict, description: 'day-2 operations: health commands and the observability stack' })
+export type Operations = Static<typeof Operations>
+
 export const MeshModel = Type.Object({
   schemaVersion: Type.Literal(1),
   id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
@@ -184,6 +210,7 @@ export const MeshModel = Type.Object({
   features: Features,
   latency: Type.Optional(Latency),
   components: Type.Array(Component, { minItems: 1 }),
+  operations: Type.Optional(Operations),
   sources: SourceMap
 }, strict)
 
@@ -276,6 +303,13 @@ export const ScenarioDefaults = Type.Object({
   revised: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
   requestsPerSecondPerPod: DefaultValue(Type.Number({ minimum: 0 })),
   podsPerService: DefaultValue(Type.Number({ exclusiveMinimum: 0 })),
+  servicesVisibleWhenScoped: DefaultValue(Type.Number({ minimum: 1 })),
+  skewedTraffic: Type.Object({
+    podShare: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+    trafficShare: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+    sources: SourceRefs,
+    note: Type.Optional(Type.String())
+  }, strict),
   podCpu: DefaultValue(CpuQuantity),
   podMemory: DefaultValue(MemoryQuantity),
   nodeType: DefaultValue(Type.String({ minLength: 1 })),
@@ -285,3 +319,64 @@ export const ScenarioDefaults = Type.Object({
 }, strict)
 
 export type ScenarioDefaults = Static<typeof ScenarioDefaults>
+
+/** The requirements POST /recommend asks about, each answered by one feature of the mesh models. */
+export const REQUIREMENT_IDS = ['mtls', 'trafficSplitting', 'l7Observability', 'circuitBreaking', 'rateLimiting', 'multiCluster'] as const
+export type RequirementId = typeof REQUIREMENT_IDS[number]
+export const PRIORITY_IDS = ['features', 'simplicity', 'overhead'] as const
+export type PriorityId = typeof PRIORITY_IDS[number]
+
+const Text = Type.String({ minLength: 1 })
+/** When a rule applies: every field given must match (lists are alternatives). */
+const RuleMatch = Type.Object({
+  priority: Type.Optional(Type.Array(Type.Union(PRIORITY_IDS.map((p) => Type.Literal(p))), { minItems: 1 })),
+  cni: Type.Optional(Type.Array(Text, { minItems: 1 })),
+  cniNot: Type.Optional(Type.Array(Text, { minItems: 1 })),
+  mesh: Type.Optional(Type.Array(Text, { minItems: 1, description: 'current mesh ids, or "none"' }))
+}, strict)
+
+const Requirement = Type.Object({
+  label: Text,
+  feature: FeatureId,
+  reason: Text,
+  seed: Type.Optional(Text),
+  sources: SourceRefs
+}, strict)
+
+/** The decision framework, as data: the seed's trees and migration table, and the rules beyond them. */
+export const DecisionRules = Type.Object({
+  schemaVersion: Type.Literal(1),
+  revised: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+  needsMesh: Type.Object({
+    fewServices: Type.Object({ below: Type.Integer({ minimum: 1 }), reason: Text, seed: Text, sources: SourceRefs }, strict),
+    noRequirement: Type.Object({ reason: Text, sources: SourceRefs }, strict),
+    requirements: Type.Object(Object.fromEntries(REQUIREMENT_IDS.map((id) => [id, Requirement])) as Record<RequirementId, typeof Requirement>, strict)
+  }, strict),
+  preferences: Type.Array(Type.Object({
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
+    when: RuleMatch,
+    meshes: Type.Optional(Type.Array(Text, { minItems: 1, description: 'mesh ids this rule favours' })),
+    modes: Type.Optional(Type.Array(DataPlaneMode, { minItems: 1, description: 'data-plane modes this rule favours' })),
+    seed: Type.Optional(Text),
+    reason: Text,
+    sources: SourceRefs
+  }, strict)),
+  complexity: Type.Object({
+    levels: Type.Array(Text, { minItems: 2, description: 'lowest first; a model\'s features.complexity.detail starts with one of them' }),
+    cniAlreadyRuns: Type.Object({ steps: Type.Integer(), reason: Text, sources: SourceRefs }, strict),
+    cniReplaced: Type.Object({ steps: Type.Integer(), reason: Text, sources: SourceRefs }, strict)
+  }, strict),
+  migration: Type.Object({
+    seedRows: Type.Array(Type.Object({ when: RuleMatch, current: Text, path: Text, sources: SourceRefs }, strict)),
+    steps: Type.Array(Type.Object({
+      when: Type.Union([
+        Type.Literal('stay'), Type.Literal('no-mesh-needed'), Type.Literal('enable-on-cni'), Type.Literal('replace-cni'),
+        Type.Literal('install'), Type.Literal('side-by-side'), Type.Literal('translate-config'), Type.Literal('remove-old'), Type.Literal('disable-on-cni'), Type.Literal('verify')
+      ], { description: 'the transition this step belongs to (see src/engine/recommend.ts)' }),
+      text: Type.String({ minLength: 1, description: 'plain sentence; {toName}, {fromName}, {cni} (the current CNI), {toCni} (the CNI the target mesh is part of) and {health} (the target\'s health commands) are filled in' }),
+      sources: SourceRefs
+    }, strict), { minItems: 1 })
+  }, strict),
+  sources: SourceMap
+}, strict)
+export type DecisionRules = Static<typeof DecisionRules>

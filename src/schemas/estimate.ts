@@ -1,6 +1,7 @@
 // The POST /estimate contract: one TypeBox source for validation, TypeScript types and OpenAPI.
 import { Type, type Static } from 'typebox'
 import { Range, SourceOut, rangeOf } from './common.js'
+import { Delta } from './delta.js'
 
 const strict = { additionalProperties: false } as const
 
@@ -14,7 +15,8 @@ export const LIMITS = {
   nodeVcpu: 1024,
   nodeMemoryGiB: 32_768,
   maxPods: 10_000,
-  price: 1_000_000
+  price: 1_000_000,
+  hopsPerRequest: 50
 } as const
 
 export const Basis = Type.Union([Type.Literal('requests'), Type.Literal('usage'), Type.Literal('max')], {
@@ -33,12 +35,17 @@ export const MeshId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', descri
 export const EstimateRequest = Type.Object({
   pods: Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'meshed application pods (count)' }),
   meshes: Type.Optional(Type.Array(MeshId, { minItems: 1, maxItems: LIMITS.meshes, uniqueItems: true, description: 'mesh ids to estimate; default: every shipped model' })),
+  baseline: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'what the cluster runs today: "none" or a mesh id from GET /meshes; each estimate then carries `delta` against it (before, after, change)' })),
   basis: Type.Optional(Basis),
   traffic: Type.Optional(Type.Object({
-    requestsPerSecondPerPod: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.requestsPerSecondPerPod, description: 'requests per second through each pod\'s proxy, inbound plus outbound (default 35: Istio\'s load-test rate per sidecar)' }))
+    requestsPerSecondPerPod: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.requestsPerSecondPerPod, description: 'requests per second through each pod\'s proxy, inbound plus outbound (default 35: Istio\'s load-test rate per sidecar)' })),
+    requestsPerSecond: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.requestsPerSecondPerPod * LIMITS.pods, description: 'total requests per second through all meshed pods\' proxies; instead of requestsPerSecondPerPod' })),
+    distribution: Type.Optional(Type.Union([Type.Literal('even'), Type.Literal('skewed')], { description: 'how traffic spreads over pods: even (default), or skewed (20% of the pods carry 80% of the requests)' })),
+    hopsPerRequest: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.hopsPerRequest, description: 'service-to-service calls one user request makes through the mesh; multiplies the latency added (default 1)' }))
   }, strict)),
   workload: Type.Optional(Type.Object({
     services: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'Kubernetes services in the mesh (default pods / 2, the ratio of Istio\'s load-test mesh)' })),
+    servicesVisibleWhenScoped: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'services one sidecar still sees when options.sidecarScoping is on (default 10)' })),
     podRequests: Type.Optional(Type.Object({
       cpuCores: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.podCpuCores, description: 'CPU request of one application pod, cores (default 0.5)' }),
       memoryGiB: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.podMemoryGiB, description: 'memory request of one application pod, GiB (default 2)' })
@@ -59,7 +66,8 @@ export const EstimateRequest = Type.Object({
   }, strict)),
   options: Type.Optional(Type.Object({
     highAvailability: Type.Optional(Type.Boolean({ description: 'control planes in HA: more replicas, HA requests (default false)' })),
-    observability: Type.Optional(Type.Boolean({ description: 'include the mesh\'s observability add-ons (default false)' }))
+    observability: Type.Optional(Type.Boolean({ description: 'include the mesh\'s observability add-ons (default false)' })),
+    sidecarScoping: Type.Optional(Type.Boolean({ description: 'sidecars hold configuration only for the services they call (Istio Sidecar resource and the like) instead of every service in the mesh (default false)' }))
   }, strict)),
   pricing: Type.Optional(Type.Object({
     book: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'price book id from GET /pricing' })),
@@ -118,6 +126,24 @@ export const Capacity = Type.Object({
 }, { ...strict, description: 'workload plus mesh packed onto nodes by requests, as the scheduler and autoscaler do' })
 export type Capacity = Static<typeof Capacity>
 
+const msRange = (description: string) => rangeOf(description)
+
+export const LatencyEstimate = Type.Object({
+  hopsPerRequest: Type.Integer({ minimum: 1 }),
+  perHop: Type.Object({
+    p50Ms: Type.Optional(msRange('median latency one hop adds, milliseconds')),
+    p90Ms: Type.Optional(msRange('90th percentile latency one hop adds, milliseconds')),
+    p99Ms: msRange('99th percentile latency one hop adds, milliseconds')
+  }, strict),
+  perRequest: Type.Object({
+    p50Ms: Type.Optional(msRange('per hop x hopsPerRequest, milliseconds')),
+    p90Ms: Type.Optional(msRange('per hop x hopsPerRequest, milliseconds')),
+    p99Ms: msRange('per hop x hopsPerRequest, milliseconds (percentiles do not add exactly: an estimate)')
+  }, strict),
+  sources: Type.Array(Type.String())
+}, { ...strict, description: 'latency the data path adds: one hop is one request from a client pod to a server pod through both proxies' })
+export type LatencyEstimate = Static<typeof LatencyEstimate>
+
 export const MeshEstimate = Type.Object({
   mesh: Type.String(),
   name: Type.String(),
@@ -131,6 +157,7 @@ export const MeshEstimate = Type.Object({
   }, strict),
   components: Type.Array(ComponentEstimate),
   capacity: Capacity,
+  latency: Type.Union([LatencyEstimate, Type.Null()], { description: 'null when no per-hop benchmark is published for this mesh' }),
   cost: Type.Object({
     currency: Type.String(),
     hourly: money('allocated cost of the overhead per hour: cpuCores x cpuCoreHour + memoryGiB x memoryGiBHour'),
@@ -138,6 +165,7 @@ export const MeshEstimate = Type.Object({
     yearly: money('hourly x 8760'),
     additionalNodesMonthly: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'marginal cost: additional nodes x node price x 730; null when the node price is unknown or in another currency' })
   }, { ...strict, description: 'allocated cost at unit prices (what OpenCost would charge the mesh) and marginal cost of the extra nodes' }),
+  delta: Type.Optional(Delta),
   sources: Type.Array(SourceOut)
 }, strict)
 export type MeshEstimate = Static<typeof MeshEstimate>
@@ -152,7 +180,11 @@ export const Assumptions = Type.Object({
     memoryGiBHour: Type.Number()
   }, strict),
   requestsPerSecondPerPod: Type.Number(),
+  trafficDistribution: Type.String(),
+  hopsPerRequest: Type.Integer(),
   services: Type.Integer(),
+  servicesVisiblePerSidecar: Type.Integer({ description: 'services each sidecar holds configuration for' }),
+  sidecarScoping: Type.Boolean(),
   podRequests: Quantity,
   cni: Type.String(),
   highAvailability: Type.Boolean(),
