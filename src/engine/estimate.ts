@@ -77,7 +77,19 @@ function groupsOf (component: Component, scenario: Scenario): Scenario['trafficG
   return component.scope === 'perPod' ? scenario.trafficGroups : [{ podShare: 1, requestsPerSecondPerPod: scenario.requestsPerSecondPerPod }]
 }
 
+// A component's source ids depend on the model alone: collected once per component, not per estimate.
+const componentSourceIds = new WeakMap<Component, readonly string[]>()
+
 function componentSources (component: Component): string[] {
+  let ids = componentSourceIds.get(component)
+  if (ids === undefined) {
+    ids = collectSources(component)
+    componentSourceIds.set(component, ids)
+  }
+  return [...ids]
+}
+
+function collectSources (component: Component): string[] {
   const ids = new Set<string>()
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(visit)
@@ -178,11 +190,26 @@ function capacityOf (mesh: MeshModel, components: Component[], scenario: Scenari
   }
 }
 
+// Source documents depend on the model alone: built once per mesh and source, frozen, shared by every answer.
+const sourceDocuments = new WeakMap<MeshModel, Map<string, SourceOut | null>>()
+
 function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
-  return [...new Set(ids)].sort().flatMap((id) => {
-    const source = mesh.sources[id]
-    return source === undefined ? [] : [{ id, ...source }]
-  })
+  let documents = sourceDocuments.get(mesh)
+  if (documents === undefined) {
+    documents = new Map()
+    sourceDocuments.set(mesh, documents)
+  }
+  const out: SourceOut[] = []
+  for (const id of [...new Set(ids)].sort()) {
+    let document = documents.get(id)
+    if (document === undefined) {
+      const source = mesh.sources[id]
+      document = source === undefined ? null : Object.freeze({ id, ...source })
+      documents.set(id, document)
+    }
+    if (document !== null) out.push(document)
+  }
+  return out
 }
 
 export function estimateMesh (mesh: MeshModel, scenario: Scenario): MeshEstimate {

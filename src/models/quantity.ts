@@ -19,16 +19,39 @@ function split (quantity: string): [number, string] {
   return [Number(match[1]), match[2] ?? '']
 }
 
+// Quantities come from the model files (and the defaults), parsed once at start-up and then at every
+// estimate: memoised, a bounded set, since requests carry numbers, not quantity strings.
+const cpuCache = new Map<string, number>()
+const memoryCache = new Map<string, number>()
+const CACHE_LIMIT = 10_000
+
+function memo (cache: Map<string, number>, quantity: string, parse: (q: string) => number): number {
+  let value = cache.get(quantity)
+  if (value === undefined) {
+    value = parse(quantity)
+    if (cache.size < CACHE_LIMIT) cache.set(quantity, value)
+  }
+  return value
+}
+
 /** "100m" -> 0.1, "0.2" -> 0.2 */
 export function cpuCores (quantity: string): number {
+  return memo(cpuCache, quantity, parseCpu)
+}
+
+/** "128Mi" -> 0.125, "60M" -> 0.0558... (decimal megabytes, as benchmarks report them) */
+export function memoryGiB (quantity: string): number {
+  return memo(memoryCache, quantity, parseMemory)
+}
+
+function parseCpu (quantity: string): number {
   const [value, suffix] = split(quantity)
   if (suffix === 'm') return value / 1000
   if (suffix === '') return value
   throw new RangeError(`not a CPU quantity: "${quantity}"`)
 }
 
-/** "128Mi" -> 0.125, "60M" -> 0.0558... (decimal megabytes, as benchmarks report them) */
-export function memoryGiB (quantity: string): number {
+function parseMemory (quantity: string): number {
   const [value, suffix] = split(quantity)
   const bytes = MEMORY_SUFFIX_BYTES[suffix]
   if (bytes === undefined) throw new RangeError(`not a memory quantity: "${quantity}"`)
