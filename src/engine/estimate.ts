@@ -17,6 +17,7 @@ const round = (x: number, digits: number): number => {
   const f = 10 ** digits
   return Math.round(x * f) / f
 }
+const significant = (x: number, digits: number): number => Number(x.toPrecision(digits))
 const roundRange = (r: Range, digits = 6): Range => ({ low: round(r.low, digits), expected: round(r.expected, digits), high: round(r.high, digits) })
 const mapRange = (f: (bound: typeof BOUNDS[number]) => number): Range => ({ low: f('low'), expected: f('expected'), high: f('high') })
 const addRanges = (a: Range, b: Range): Range => mapRange((k) => a[k] + b[k])
@@ -260,7 +261,10 @@ export function estimate (request: EstimateRequest, catalog: Catalog): EstimateR
     assumptions: {
       basis: scenario.basis,
       hoursPerMonth: HOURS_PER_MONTH,
-      pricing: { ...scenario.prices, cpuCoreHour: round(scenario.prices.cpuCoreHour, 8), memoryGiBHour: round(scenario.prices.memoryGiBHour, 8) },
+      // Significant digits, not decimals: a derived price such as 0.004188224634 USD per GiB-hour cut to 8
+      // decimals is off by 1e-6 relative, which over 10,000 GiB is 4 cents a month, and monthly cost must be
+      // recomputable from totals x these prices to the cent.
+      pricing: { ...scenario.prices, cpuCoreHour: significant(scenario.prices.cpuCoreHour, 10), memoryGiBHour: significant(scenario.prices.memoryGiBHour, 10) },
       requestsPerSecondPerPod: round(scenario.requestsPerSecondPerPod, 6),
       trafficDistribution: scenario.distribution,
       hopsPerRequest: scenario.hopsPerRequest,
