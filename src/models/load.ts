@@ -1,13 +1,13 @@
 // Reads and validates every data file in models/ once, at start-up. A bad file stops the process
 // with every problem listed (file and field), rather than the first one found.
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join, relative } from 'node:path'
 import { Compile } from 'typebox/compile'
 import type { TSchema } from 'typebox'
 import { parse } from 'yaml'
 import { cpuCores, memoryGiB } from './quantity.js'
 import {
-  MeshModel, NodeCatalog, PriceBook, ScenarioDefaults,
+  DecisionRules, MeshModel, NodeCatalog, PriceBook, ScenarioDefaults,
   type NodeType
 } from './schema.js'
 
@@ -17,6 +17,8 @@ export interface Catalog {
   nodeCatalogs: ReadonlyMap<string, NodeCatalog>
   nodeTypes: ReadonlyMap<string, { catalog: NodeCatalog, nodeType: NodeType }>
   defaults: ScenarioDefaults
+  /** models/decision.yaml: the rules of POST /recommend; absent from model sets that do not ship it */
+  decision?: DecisionRules
 }
 
 export class ModelError extends Error {
@@ -122,6 +124,10 @@ function checkMesh (reader: Reader, file: string, mesh: MeshModel): void {
       if (!term.cpu && !term.memory) reader.fail(file, `${at}/usage/scaling/${j}`, 'needs cpu or memory')
     })
   })
+  mesh.calibrations?.forEach((calibration, i) => {
+    if (!ids.has(calibration.component)) reader.fail(file, `/calibrations/${i}/component`, `no component "${calibration.component}"`)
+    if (calibration.cpu === undefined && calibration.memory === undefined) reader.fail(file, `/calibrations/${i}`, 'needs cpu or memory')
+  })
 }
 
 function checkNodeCatalog (reader: Reader, file: string, catalog: NodeCatalog): void {
@@ -140,6 +146,14 @@ function checkNodeCatalog (reader: Reader, file: string, catalog: NodeCatalog): 
     for (const mode of Object.keys(nodeType.maxPods)) {
       if (!modes.includes(mode)) reader.fail(file, `${at}/maxPods/${mode}`, 'not a network mode of this file')
     }
+  })
+}
+
+function checkDecision (reader: Reader, file: string, decision: DecisionRules, meshes: ReadonlyMap<string, MeshModel>): void {
+  checkSourceRefs(reader, file, decision, decision.sources)
+  decision.preferences.forEach((rule, i) => {
+    if (rule.meshes === undefined && rule.modes === undefined) reader.fail(file, `/preferences/${i}`, 'needs meshes or modes')
+    rule.meshes?.forEach((id, j) => { if (!meshes.has(id)) reader.fail(file, `/preferences/${i}/meshes/${j}`, `unknown mesh "${id}"`) })
   })
 }
 
@@ -184,6 +198,10 @@ export function loadCatalog (modelsDir: string): Catalog {
     if (!priceBooks.has(defaults.priceBook.value)) reader.fail(defaultsFile, '/priceBook/value', `unknown price book "${defaults.priceBook.value}"`)
   }
 
+  const decisionFile = join(modelsDir, 'decision.yaml')
+  const decision = existsSync(decisionFile) ? reader.read<DecisionRules>(decisionFile, DecisionRules) : undefined
+  if (decision) checkDecision(reader, decisionFile, decision, meshes)
+
   if (reader.problems.length > 0 || defaults === undefined) throw new ModelError(reader.problems)
-  return { meshes, priceBooks, nodeCatalogs, nodeTypes, defaults }
+  return { meshes, priceBooks, nodeCatalogs, nodeTypes, defaults, ...(decision ? { decision } : {}) }
 }

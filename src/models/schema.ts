@@ -167,6 +167,31 @@ export const Latency = Type.Object({
   note: Type.Optional(Type.String())
 }, strict)
 
+/**
+ * A published measurement the model must reproduce: the benchmark's conditions as a scenario, the figure it
+ * published for one replica of a component, and how far the model may stray from it. test/calibration.test.ts
+ * runs every one of them; the README tabulates them.
+ */
+export const Calibration = Type.Object({
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
+  title: Type.String({ minLength: 1 }),
+  component: Type.String({ minLength: 1 }),
+  scenario: Type.Object({
+    pods: Type.Integer({ minimum: 1 }),
+    requestsPerSecondPerPod: Type.Optional(Type.Number({ minimum: 0 })),
+    services: Type.Optional(Type.Integer({ minimum: 1 })),
+    nodes: Type.Optional(Type.Integer({ minimum: 1 })),
+    sidecarScoping: Type.Optional(Type.Boolean()),
+    servicesVisibleWhenScoped: Type.Optional(Type.Integer({ minimum: 1 }))
+  }, strict),
+  cpu: Type.Optional(CpuQuantity),
+  memory: Type.Optional(MemoryQuantity),
+  tolerancePercent: Type.Number({ minimum: 0, maximum: 100, description: 'how far the expected usage per replica may be from the published figure' }),
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+export type Calibration = Static<typeof Calibration>
+
 export const DataPlaneMode = Type.Union([
   Type.Literal('sidecar'),
   Type.Literal('per-node'),
@@ -209,6 +234,7 @@ export const MeshModel = Type.Object({
   summary: Type.String({ minLength: 1 }),
   features: Features,
   latency: Type.Optional(Latency),
+  calibrations: Type.Optional(Type.Array(Calibration)),
   components: Type.Array(Component, { minItems: 1 }),
   operations: Type.Optional(Operations),
   sources: SourceMap
@@ -325,11 +351,12 @@ export const REQUIREMENT_IDS = ['mtls', 'trafficSplitting', 'l7Observability', '
 export type RequirementId = typeof REQUIREMENT_IDS[number]
 export const PRIORITY_IDS = ['features', 'simplicity', 'overhead'] as const
 export type PriorityId = typeof PRIORITY_IDS[number]
+export const PriorityLiteral = Type.Union([Type.Literal('features'), Type.Literal('simplicity'), Type.Literal('overhead')])
 
 const Text = Type.String({ minLength: 1 })
 /** When a rule applies: every field given must match (lists are alternatives). */
 const RuleMatch = Type.Object({
-  priority: Type.Optional(Type.Array(Type.Union(PRIORITY_IDS.map((p) => Type.Literal(p))), { minItems: 1 })),
+  priority: Type.Optional(Type.Array(PriorityLiteral, { minItems: 1 })),
   cni: Type.Optional(Type.Array(Text, { minItems: 1 })),
   cniNot: Type.Optional(Type.Array(Text, { minItems: 1 })),
   mesh: Type.Optional(Type.Array(Text, { minItems: 1, description: 'current mesh ids, or "none"' }))
