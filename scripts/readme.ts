@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'
+import { reproduce } from '../src/engine/calibration.js'
 import { estimate } from '../src/engine/estimate.js'
 import { loadCatalog, type Catalog } from '../src/models/load.js'
 import type { EstimateRequest, MeshEstimate } from '../src/schemas/estimate.js'
@@ -78,8 +79,36 @@ function walkthrough (catalog: Catalog): string {
   return rows.join('\n')
 }
 
+function calibrations (catalog: Catalog): string {
+  const rows = ['| Mesh | Benchmark | Scenario | Published (per replica) | Model, expected | Tolerance | Source kind |', '|---|---|---|---|---|---|---|']
+  for (const mesh of catalog.meshes.values()) {
+    for (const c of mesh.calibrations ?? []) {
+      const { model, published } = reproduce(mesh, c, catalog)
+      const s = c.scenario
+      const scenario = [`${s.pods} pod${s.pods === 1 ? '' : 's'}`, s.requestsPerSecondPerPod === undefined ? '' : `${s.requestsPerSecondPerPod} rps/pod`, s.services === undefined ? '' : `${s.services} service${s.services === 1 ? '' : 's'}`, s.nodes === undefined ? '' : `${s.nodes} node${s.nodes === 1 ? '' : 's'}`].filter(Boolean).join(', ')
+      const pub = [published.cpuCores === undefined ? '' : `${published.cpuCores} vCPU`, published.memoryGiB === undefined ? '' : `${fmt(published.memoryGiB * 1024, 1)} MiB`].filter(Boolean).join(', ')
+      const got = [published.cpuCores === undefined ? '' : `${fmt(model.cpuCores, 3)} vCPU`, published.memoryGiB === undefined ? '' : `${fmt(model.memoryGiB * 1024, 1)} MiB`].filter(Boolean).join(', ')
+      const kinds = [...new Set(c.sources.map((id) => mesh.sources[id]?.kind ?? '?'))].join(', ')
+      rows.push(`| ${mesh.id} | ${c.title} | ${scenario} | ${pub} | ${got} | ±${c.tolerancePercent}% | ${kinds} |`)
+    }
+  }
+  return rows.join('\n')
+}
+
+function latencyTable (catalog: Catalog): string {
+  const rows = ['| Mesh | p50 ms per hop | p90 ms per hop | p99 ms per hop | Measured by |', '|---|---|---|---|---|']
+  for (const mesh of catalog.meshes.values()) {
+    const l = mesh.latency
+    if (l === undefined) { rows.push(`| ${mesh.id} | – | – | – | no per-hop figure published |`); continue }
+    const cell = (r?: { low: number, expected: number, high: number }) => (r === undefined ? '–' : range(r, 3))
+    const kinds = [...new Set([l.p50Ms, l.p90Ms, l.p99Ms].flatMap((r) => r?.sources ?? []).map((id) => mesh.sources[id]?.kind ?? '?'))].join(', ')
+    rows.push(`| ${mesh.id} | ${cell(l.p50Ms)} | ${cell(l.p90Ms)} | ${cell(l.p99Ms)} | ${kinds} |`)
+  }
+  return rows.join('\n')
+}
+
 export function generatedBlocks (catalog: Catalog): Record<string, string> {
-  return { 'curl-example': curlExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog) }
+  return { 'curl-example': curlExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog), calibrations: calibrations(catalog), latency: latencyTable(catalog) }
 }
 
 /** The README with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */
