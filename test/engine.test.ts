@@ -97,8 +97,9 @@ t.test('control-plane replicas that fit nowhere open a node of their own', async
 })
 
 t.test('a node given smaller than the workload needs is raised to fit, never shrunk', async (t) => {
-  const { alpha } = run({ pods: 10, cluster: { nodes: 1 } })
+  const { alpha, result } = run({ pods: 10, cluster: { nodes: 1 } })
   t.equal(alpha.capacity.nodesWithoutMesh, 3)
+  t.ok(result.assumptions.notes.some((n) => /cluster\.nodes is 1, but the workload's requests need 3/.test(n)), 'and says so')
   const big = run({ pods: 10, cluster: { nodes: 50 } })
   t.equal(big.alpha.capacity.nodesWithoutMesh, 50)
   t.equal(big.alpha.capacity.additionalNodes, 0, 'plenty of free room: the mesh fits in it')

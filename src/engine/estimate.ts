@@ -152,14 +152,19 @@ function latencyOf (mesh: MeshModel, scenario: Scenario): LatencyEstimate | null
   return { hopsPerRequest: hops, perHop, perRequest, sources: [...sources].sort() }
 }
 
-function capacityOf (mesh: MeshModel, components: Component[], scenario: Scenario): Capacity {
-  const withoutMesh = pack(scenario.node, {
+/** The workload alone on the scenario's nodes: what the cluster needs before any mesh. */
+export function packWorkload (scenario: Scenario): ReturnType<typeof pack> {
+  return pack(scenario.node, {
     workloadPods: scenario.pods,
     pod: scenario.podRequests,
     perNode: { cpuCores: 0, memoryGiB: 0, pods: 0 },
     clusterPods: [],
     minNodes: scenario.nodes ?? 0
   })
+}
+
+function capacityOf (mesh: MeshModel, components: Component[], scenario: Scenario): Capacity {
+  const withoutMesh = packWorkload(scenario)
   const pod = { ...scenario.podRequests }
   const perNode = { cpuCores: 0, memoryGiB: 0, pods: 0 }
   const clusterPods: Resources[] = []
@@ -256,6 +261,10 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario): MeshEstimate
 
 export function estimate (request: EstimateRequest, catalog: Catalog): EstimateResponse {
   const scenario = resolveScenario(request, catalog)
+  const needed = packWorkload({ ...scenario, nodes: null }).nodes
+  if (scenario.nodes !== null && scenario.nodes < needed) {
+    scenario.notes.push(`cluster.nodes is ${scenario.nodes}, but the workload's requests need ${needed} ${scenario.node.id} nodes; estimates assume ${needed}.`)
+  }
   return {
     estimates: withBaseline(request.baseline, scenario.meshes.map((mesh) => estimateMesh(mesh, scenario)), catalog, (mesh) => estimateMesh(mesh, scenario)),
     assumptions: {
