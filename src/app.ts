@@ -8,14 +8,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { PACKAGE_ROOT, type Config } from './config.js'
 import { loadCatalog, type Catalog } from './models/load.js'
+import corsPlugin from './plugins/cors.js'
+import metrics, { metricsRoute } from './plugins/metrics.js'
 import problemDetails from './plugins/problem.js'
 import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
 import benchBaselineRoutes from './routes/bench-baseline.js'
+import batchRoutes from './routes/batch.js'
 import catalogRoutes from './routes/catalog.js'
 import estimateRoutes from './routes/estimate.js'
 import healthRoutes from './routes/health.js'
 import meshRoutes from './routes/meshes.js'
+import sweepRoutes from './routes/sweep.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -60,6 +64,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
 
   await app.register(problemDetails)
+  await app.register(metrics) // first, so that its onResponse hook sees every route
+  await app.register(corsPlugin, { origins: config.corsOrigins })
   await app.register(security, { rateLimitMax: config.rateLimitMax, rateLimitWindowMs: config.rateLimitWindowMs, requestTimeoutMs: config.requestTimeoutMs })
   await app.register(swagger, {
     openapi: {
@@ -84,6 +90,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(healthRoutes)
   await app.register(meshRoutes)
   await app.register(estimateRoutes)
+  await app.register(sweepRoutes)
+  await app.register(batchRoutes)
+  await app.register(metricsRoute)
   await app.register(catalogRoutes)
   if (config.benchBaseline) await app.register(benchBaselineRoutes) // npm run bench only; hidden from OpenAPI
 

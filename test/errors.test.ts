@@ -55,7 +55,8 @@ const cases: Case[] = [
   { name: 'unknown mesh page', method: 'GET', url: '/meshes/nope', status: 404 },
   { name: 'malformed mesh id in the path', method: 'GET', url: '/meshes/NOT_A_MESH!', status: 400, pointer: '/id' },
   { name: 'unknown route', method: 'GET', url: '/estimates', status: 404 },
-  { name: 'wrong method', method: 'GET', url: '/estimate', status: 404 }
+  { name: 'wrong method', method: 'GET', url: '/estimate/batch', status: 404 },
+  { name: 'GET /estimate without pods', method: 'GET', url: '/estimate?meshes=istio', status: 400, pointer: '/pods', detail: /required/ }
 ]
 
 t.test('bad inputs, through inject', async (t) => {

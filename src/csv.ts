@@ -1,0 +1,154 @@
+// CSV for spreadsheets and dashboards: RFC 4180 (CRLF line ends, a header row, fields quoted only when they hold
+// a comma, a quote or a line break, quotes doubled), with text cells guarded against formula injection.
+//
+// The estimate's columns borrow FinOps FOCUS names where the meaning is the same (a charge period, a pricing
+// unit and quantity, a list unit price and list cost, the currency) and prefix ours with x_, as FOCUS asks of
+// custom columns. An estimate is not billing data (no invoice, no billing account), so this is FOCUS-aligned,
+// not FOCUS-conformant: BilledCost, EffectiveCost and the account columns are left out on purpose.
+import { HOURS_PER_MONTH } from './engine/estimate.js'
+import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
+import type { SweepResponse } from './schemas/integration.js'
+
+export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present'
+
+type Cell = string | number | boolean | null | undefined
+
+// A cell that a spreadsheet would read as a formula (=, +, -, @, or a tab or line break before one) is
+// prefixed with an apostrophe, which spreadsheets show as text (OWASP, "CSV Injection").
+const FORMULA_START = /^[=+\-@\t\r\n]/
+
+function text (value: string): string {
+  const guarded = FORMULA_START.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded
+}
+
+/** A number in plain decimal notation, at most `digits` decimals, trailing zeros dropped; never NaN or Infinity. */
+export function decimal (n: number, digits = 6): string {
+  if (!Number.isFinite(n)) return ''
+  const s = n.toFixed(digits)
+  const trimmed = s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s
+  return trimmed === '-0' ? '0' : trimmed
+}
+
+function cell (value: Cell): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'number') return decimal(value)
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  return text(value)
+}
+
+/** Header and rows as RFC 4180 text. Numbers given as strings (already formatted) are written as they are. */
+export function toCsv (header: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string {
+  const line = (cells: readonly Cell[]): string => cells.map(cell).join(',')
+  return [line(header), ...rows.map(line)].join('\r\n') + '\r\n'
+}
+
+export const ESTIMATE_COLUMNS = [
+  'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ChargeDescription',
+  'ServiceCategory', 'ServiceSubcategory', 'ProviderName', 'RegionId', 'ResourceType',
+  'PricingQuantity', 'PricingUnit', 'ListUnitPrice', 'ListCost', 'BillingCurrency',
+  'x_MeshId', 'x_MeshName', 'x_MeshVersion', 'x_MeshMode',
+  'x_ComponentId', 'x_ComponentName', 'x_ComponentScope', 'x_ComponentRole', 'x_Replicas',
+  'x_Resource', 'x_Quantity', 'x_QuantityLow', 'x_QuantityHigh', 'x_QuantityUnit', 'x_CostBasis',
+  'x_HourlyCost', 'x_MonthlyCost', 'x_MonthlyCostLow', 'x_MonthlyCostHigh',
+  'x_PriceSource', 'x_NodeType', 'x_PodCount'
+] as const
+
+const PROVIDERS: Record<string, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Microsoft' }
+const RESOURCE_TYPES: Record<string, string> = { perPod: 'Sidecar container', perNode: 'DaemonSet pod', cluster: 'Deployment pod' }
+
+/** The period a monthly figure covers: 730 hours from the start of the next UTC month (ChargePeriodEnd is exclusive). */
+export function chargePeriod (now: Date): { start: string, end: string } {
+  const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  return { start: iso(start), end: iso(start + HOURS_PER_MONTH * 3600 * 1000) }
+}
+
+/**
+ * One row per mesh, component and priced resource (CPU, then memory): the figures that the estimate's
+ * `monthly` cost adds up. PricingQuantity is core-hours or GiB-hours over the 730-hour charge period,
+ * ListCost = PricingQuantity x ListUnitPrice = x_MonthlyCost, and the rows of a mesh sum to its
+ * cost.monthly.expected (to rounding).
+ */
+export function estimateCsv (response: EstimateResponse, request: EstimateRequest, now: Date = new Date()): string {
+  const period = chargePeriod(now)
+  const { pricing, basis, defaultsApplied } = response.assumptions
+  const defaulted = (field: string) => defaultsApplied.find((d) => d.field === field)?.value
+  const region = request.cluster?.region ?? defaulted('/cluster/region')
+  const rows: Cell[][] = []
+  for (const e of response.estimates) {
+    const nodeType = e.capacity.nodeType
+    const provider = PROVIDERS[nodeType.split('/')[0] ?? ''] ?? ''
+    for (const c of e.components) {
+      for (const resource of ['cpu', 'memory'] as const) {
+        const quantity = resource === 'cpu' ? c.basis.cpuCores : c.basis.memoryGiB
+        const price = resource === 'cpu' ? pricing.cpuCoreHour : pricing.memoryGiBHour
+        const monthly = (x: number) => x * price * HOURS_PER_MONTH
+        rows.push([
+          period.start, period.end, 'Usage',
+          `${c.name}: ${resource === 'cpu' ? 'CPU' : 'memory'}, ${c.replicas} replica${c.replicas === 1 ? '' : 's'}, ${basis} basis`,
+          'Compute', 'Containers', provider, typeof region === 'string' && provider !== '' ? region : '', RESOURCE_TYPES[c.scope] ?? c.scope,
+          decimal(quantity.expected * HOURS_PER_MONTH, 6), resource === 'cpu' ? 'vCPU-Hours' : 'GiB-Hours',
+          decimal(price, 8), decimal(monthly(quantity.expected), 6), pricing.currency,
+          e.mesh, e.name, e.version, e.mode,
+          c.id, c.name, c.scope, c.role, c.replicas,
+          resource, decimal(quantity.expected), decimal(quantity.low), decimal(quantity.high), resource === 'cpu' ? 'cores' : 'GiB', basis,
+          decimal(quantity.expected * price, 8), decimal(monthly(quantity.expected), 6), decimal(monthly(quantity.low), 6), decimal(monthly(quantity.high), 6),
+          pricing.source, nodeType, request.pods
+        ])
+      }
+    }
+  }
+  return toCsv(ESTIMATE_COLUMNS, rows)
+}
+
+export const SWEEP_COLUMNS = [
+  'x_MeshId', 'x_Vary', 'x',
+  'x_CpuCores', 'x_CpuCoresLow', 'x_CpuCoresHigh',
+  'x_MemoryGiB', 'x_MemoryGiBLow', 'x_MemoryGiBHigh',
+  'x_MonthlyCost', 'x_MonthlyCostLow', 'x_MonthlyCostHigh',
+  'x_AdditionalNodes', 'x_AdditionalNodesMonthlyCost', 'BillingCurrency'
+] as const
+
+/** One row per mesh and point: long format, which spreadsheets pivot and Grafana groups by x_MeshId. */
+export function sweepCsv (sweep: SweepResponse): string {
+  const rows: Cell[][] = []
+  for (const s of sweep.series) {
+    for (const p of s.points) {
+      rows.push([
+        s.mesh, sweep.vary, p.x,
+        p.cpuCores, p.cpuCoresLow, p.cpuCoresHigh,
+        p.memoryGiB, p.memoryGiBLow, p.memoryGiBHigh,
+        decimal(p.monthlyCost, 2), decimal(p.monthlyCostLow, 2), decimal(p.monthlyCostHigh, 2),
+        p.additionalNodes, p.additionalNodesMonthlyCost === null ? '' : decimal(p.additionalNodesMonthlyCost, 2), sweep.currency
+      ])
+    }
+  }
+  return toCsv(SWEEP_COLUMNS, rows)
+}
+
+/**
+ * json or csv for this request: `?format=` wins; otherwise the Accept header, by q-value, ties going to the
+ * type named exactly (so `text/csv, *\/*` is CSV) and then to JSON. Anything else (text/html…) gets JSON.
+ */
+export function preferredFormat (format: 'json' | 'csv' | undefined, accept: string | undefined): 'json' | 'csv' {
+  if (format !== undefined) return format
+  if (accept === undefined || accept === '') return 'json'
+  const score = (type: string, subtype: string): [number, number] => {
+    let best: [number, number] = [0, -1] // [q, specificity]
+    for (const part of accept.split(',')) {
+      const [range = '', ...params] = part.trim().toLowerCase().split(';')
+      const [t, s] = range.trim().split('/')
+      const specificity = t === type && s === subtype ? 2 : t === type && s === '*' ? 1 : t === '*' && s === '*' ? 0 : -1
+      if (specificity < 0 || specificity < best[1]) continue
+      const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+      const q = qParam === undefined ? 1 : Number(qParam.slice(2))
+      best = [Number.isFinite(q) ? q : 0, specificity]
+    }
+    return best
+  }
+  const [qCsv, sCsv] = score('text', 'csv')
+  const [qJson, sJson] = score('application', 'json')
+  if (qCsv <= 0) return 'json'
+  return qCsv > qJson || (qCsv === qJson && sCsv > sJson) ? 'csv' : 'json'
+}

@@ -1,0 +1,101 @@
+// POST /estimate/sweep (one scenario, one field varied: curves for plots) and POST /estimate/batch (many
+// scenarios in one call, each answered on its own).
+import { Type, type Static } from 'typebox'
+import { Problem } from './common.js'
+import { EstimateRequest, EstimateResponse, LIMITS } from './estimate.js'
+
+export const SWEEP_LIMITS = {
+  /** points per series; a 10,000-point sweep of the shipped meshes answers in well under a second */
+  steps: 10_000,
+  /** points over all series (steps x meshes), ten meshes at full resolution, about 30 MB of JSON */
+  points: 100_000
+} as const
+
+export const BATCH_LIMITS = {
+  /** scenarios per batch; each answer is a whole estimate (about 20 KB of JSON for three meshes) */
+  scenarios: 100
+} as const
+
+export const SWEEP_FIELDS = {
+  pods: { path: '/pods', integer: true, min: 1, max: LIMITS.pods },
+  requestsPerSecondPerPod: { path: '/traffic/requestsPerSecondPerPod', integer: false, min: 0, max: LIMITS.requestsPerSecondPerPod },
+  services: { path: '/workload/services', integer: true, min: 1, max: LIMITS.pods },
+  nodes: { path: '/cluster/nodes', integer: true, min: 1, max: LIMITS.nodes }
+} as const
+export type SweepField = keyof typeof SWEEP_FIELDS
+
+export const SweepRequest = Type.Object({
+  scenario: EstimateRequest,
+  vary: Type.Union([Type.Literal('pods'), Type.Literal('requestsPerSecondPerPod'), Type.Literal('services'), Type.Literal('nodes')], {
+    description: 'the scenario field to vary: pods, requestsPerSecondPerPod (traffic), services (workload) or nodes (cluster); it replaces the scenario\'s own value'
+  }),
+  from: Type.Number({ minimum: 0, maximum: LIMITS.pods, description: 'first x (inclusive); at least 1 for pods, services and nodes, above 0 on a log scale' }),
+  to: Type.Number({ minimum: 0, maximum: LIMITS.pods, description: 'last x (inclusive), greater than from; at most the field\'s own limit in POST /estimate' }),
+  steps: Type.Integer({ minimum: 2, maximum: SWEEP_LIMITS.steps, description: `number of points from \`from\` to \`to\`, both included (2 to ${SWEEP_LIMITS.steps}); pods, services and nodes are rounded to integers and repeated points dropped` }),
+  scale: Type.Optional(Type.Union([Type.Literal('linear'), Type.Literal('log')], { description: 'linear (default): equal steps; log: equal ratios, for ranges over orders of magnitude' }))
+}, {
+  additionalProperties: false,
+  title: 'SweepRequest',
+  description: `One scenario priced at many values of one field. At most ${SWEEP_LIMITS.steps} points per mesh and ${SWEEP_LIMITS.points} in all.`,
+  examples: [{ scenario: { pods: 100 }, vary: 'pods', from: 10, to: 10000, steps: 20, scale: 'log' }]
+})
+export type SweepRequest = Static<typeof SweepRequest>
+
+const num = (description: string) => Type.Number({ minimum: 0, description })
+
+export const SweepPoint = Type.Object({
+  x: num('the varied field\'s value'),
+  cpuCores: num('CPU overhead, cores, expected'),
+  cpuCoresLow: num('CPU overhead, low'),
+  cpuCoresHigh: num('CPU overhead, high'),
+  memoryGiB: num('memory overhead, GiB, expected'),
+  memoryGiBLow: num('memory overhead, low'),
+  memoryGiBHigh: num('memory overhead, high'),
+  monthlyCost: num('allocated cost per month, expected'),
+  monthlyCostLow: num('allocated cost per month, low'),
+  monthlyCostHigh: num('allocated cost per month, high'),
+  additionalNodes: Type.Integer({ minimum: 0, description: 'nodes the mesh adds (capacity is packed by requests, so it has no range)' }),
+  additionalNodesMonthlyCost: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'additional nodes x node price x 730; null when the node price is unknown' }),
+  nodesWithMesh: Type.Integer({ minimum: 0 })
+}, { additionalProperties: false })
+export type SweepPoint = Static<typeof SweepPoint>
+
+export const SweepResponse = Type.Object({
+  vary: Type.String(),
+  scale: Type.String(),
+  basis: Type.String(),
+  currency: Type.String(),
+  series: Type.Array(Type.Object({
+    mesh: Type.String(),
+    name: Type.String(),
+    points: Type.Array(SweepPoint, { description: 'in increasing x' })
+  }, { additionalProperties: false }), { description: 'one per mesh, in the order of the scenario\'s meshes' })
+}, { additionalProperties: false, title: 'SweepResponse' })
+export type SweepResponse = Static<typeof SweepResponse>
+
+export const BatchRequest = Type.Object({
+  scenarios: Type.Array(Type.Unknown({ description: 'a POST /estimate body; each is validated on its own, so one bad scenario does not sink the rest' }), {
+    minItems: 1,
+    maxItems: BATCH_LIMITS.scenarios,
+    description: `1 to ${BATCH_LIMITS.scenarios} scenarios, each a POST /estimate body`
+  })
+}, {
+  additionalProperties: false,
+  title: 'BatchRequest',
+  examples: [{ scenarios: [{ pods: 100 }, { pods: 1000, meshes: ['istio', 'linkerd'], basis: 'requests' }, { pods: -1 }] }]
+})
+export type BatchRequest = Static<typeof BatchRequest>
+
+const ProblemRef = Type.Unsafe<Problem>(Type.Ref('Problem'))
+
+export const BatchResult = Type.Object({
+  status: Type.Integer({ description: '200, or the status POST /estimate would have answered this scenario with' }),
+  estimate: Type.Optional(EstimateResponse),
+  problem: Type.Optional(ProblemRef)
+}, { additionalProperties: false, description: 'exactly one of estimate (status 200) and problem (4xx, pointers into this batch\'s body)' })
+export type BatchResult = Static<typeof BatchResult>
+
+export const BatchResponse = Type.Object({
+  results: Type.Array(BatchResult, { description: 'one per scenario, in order' })
+}, { additionalProperties: false, title: 'BatchResponse' })
+export type BatchResponse = Static<typeof BatchResponse>
