@@ -17,8 +17,10 @@ import benchBaselineRoutes from './routes/bench-baseline.js'
 import batchRoutes from './routes/batch.js'
 import catalogRoutes from './routes/catalog.js'
 import estimateRoutes from './routes/estimate.js'
+import featureRoutes from './routes/features.js'
 import healthRoutes from './routes/health.js'
 import meshRoutes from './routes/meshes.js'
+import recommendRoutes from './routes/recommend.js'
 import sweepRoutes from './routes/sweep.js'
 
 declare module 'fastify' {
@@ -79,6 +81,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
       tags: [
         { name: 'estimate', description: 'Overhead and cost of service meshes for a workload' },
         { name: 'meshes', description: 'The mesh models and their sources' },
+        { name: 'decide', description: 'Do we need a mesh, which one, and how to get there: the feature matrix and recommendations' },
         { name: 'catalog', description: 'Node types and price books the estimates use' },
         { name: 'operations', description: 'Health and API description' }
       ]
@@ -90,6 +93,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(healthRoutes)
   await app.register(meshRoutes)
   await app.register(estimateRoutes)
+  await app.register(featureRoutes)
+  await app.register(recommendRoutes)
   await app.register(sweepRoutes)
   await app.register(batchRoutes)
   await app.register(metricsRoute)
