@@ -89,7 +89,7 @@ export function estimateCsv (response: EstimateResponse, request: EstimateReques
           `${c.name}: ${resource === 'cpu' ? 'CPU' : 'memory'}, ${c.replicas} replica${c.replicas === 1 ? '' : 's'}, ${basis} basis`,
           'Compute', 'Containers', provider, typeof region === 'string' && provider !== '' ? region : '', RESOURCE_TYPES[c.scope] ?? c.scope,
           decimal(quantity.expected * HOURS_PER_MONTH, 6), resource === 'cpu' ? 'vCPU-Hours' : 'GiB-Hours',
-          decimal(price, 8), decimal(monthly(quantity.expected), 6), pricing.currency,
+          decimal(price, 10), decimal(monthly(quantity.expected), 6), pricing.currency,
           e.mesh, e.name, e.version, e.mode,
           c.id, c.name, c.scope, c.role, c.replicas,
           resource, decimal(quantity.expected), decimal(quantity.low), decimal(quantity.high), resource === 'cpu' ? 'cores' : 'GiB', basis,

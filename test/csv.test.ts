@@ -1,0 +1,122 @@
+// CSV: RFC 4180 text a spreadsheet opens, FOCUS names where they mean the same, sums that match the JSON.
+import t from 'tap'
+import { request } from 'undici'
+import { chargePeriod, decimal, ESTIMATE_COLUMNS, preferredFormat, toCsv } from '../src/csv.js'
+import type { EstimateResponse } from '../src/schemas/estimate.js'
+import { testApp } from './helpers.js'
+
+/** A strict RFC 4180 reader: every record must have as many fields as the header. */
+function parseCsv (text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++ } else if (ch === '"') quoted = false
+      else field += ch
+    } else if (ch === '"' && field === '') quoted = true
+    else if (ch === ',') { row.push(field); field = '' } else if (ch === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++ } else if (ch === '\n') throw new Error(`bare LF at ${i}`)
+    else field += ch
+  }
+  if (field !== '' || row.length > 0) throw new Error('last record not ended by CRLF')
+  return rows
+}
+
+const records = (text: string): Array<Record<string, string>> => {
+  const [header = [], ...rows] = parseCsv(text)
+  return rows.map((r) => { if (r.length !== header.length) throw new Error(`ragged row: ${r.length} fields`); return Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])) })
+}
+
+t.test('quoting and formula injection', async (t) => {
+  const text = toCsv(['a', 'b', 'c', 'd', 'e', 'f'], [
+    ['plain', 'with, comma', 'say "hi"', 'line\r\nbreak', '=HYPERLINK("http://x")', 12.5],
+    ['+1', '-2', '@SUM(A1)', '\tTAB', null, 0]
+  ])
+  const rows = parseCsv(text)
+  t.same(rows[1], ['plain', 'with, comma', 'say "hi"', 'line\r\nbreak', '\'=HYPERLINK("http://x")', '12.5'])
+  t.same(rows[2], ['\'+1', '\'-2', '\'@SUM(A1)', '\'\tTAB', '', '0'])
+  t.match(text, /"say ""hi"""/, 'quotes doubled inside a quoted field')
+  t.ok(text.endsWith('\r\n'))
+  t.equal(decimal(1e-7, 8), '0.0000001', 'no exponent notation')
+  t.equal(decimal(2.5e-7, 6), '0', 'rounded, not 2.5e-7')
+  t.equal(decimal(Number.NaN), '', 'never NaN')
+  t.equal(decimal(-0), '0')
+})
+
+t.test('content negotiation', async (t) => {
+  t.equal(preferredFormat(undefined, undefined), 'json')
+  t.equal(preferredFormat(undefined, 'text/csv'), 'csv')
+  t.equal(preferredFormat(undefined, 'text/csv, */*;q=0.8'), 'csv')
+  t.equal(preferredFormat(undefined, 'text/csv, */*'), 'csv', 'the type named beats a wildcard at the same q')
+  t.equal(preferredFormat(undefined, 'application/json, text/csv'), 'json', 'a tie between named types goes to JSON')
+  t.equal(preferredFormat(undefined, 'application/json;q=0.5, text/csv'), 'csv')
+  t.equal(preferredFormat(undefined, 'text/csv;q=0'), 'json')
+  t.equal(preferredFormat(undefined, 'text/html'), 'json')
+  t.equal(preferredFormat('json', 'text/csv'), 'json', '?format wins')
+  t.equal(preferredFormat('csv', 'application/json'), 'csv')
+})
+
+t.test('the charge period is the 730 hours from the start of the next UTC month', async (t) => {
+  t.same(chargePeriod(new Date('2026-01-31T23:59:59Z')), { start: '2026-02-01T00:00:00Z', end: '2026-03-03T10:00:00Z' })
+  t.same(chargePeriod(new Date('2026-12-15T00:00:00Z')), { start: '2027-01-01T00:00:00Z', end: '2027-01-31T10:00:00Z' })
+})
+
+t.test('estimate CSV: one row per mesh, component and resource; sums match the JSON', async (t) => {
+  const app = await testApp(t)
+  const scenario = { pods: 300, meshes: ['istio', 'linkerd', 'cilium'], cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
+  const json = (await app.inject({ method: 'POST', url: '/estimate', payload: scenario })).json<EstimateResponse>()
+  const byQuery = await app.inject({ method: 'POST', url: '/estimate?format=csv', payload: scenario })
+  const byAccept = await app.inject({ method: 'POST', url: '/estimate', payload: scenario, headers: { accept: 'text/csv' } })
+  t.equal(byQuery.statusCode, 200)
+  t.equal(byQuery.headers['content-type'], 'text/csv; charset=utf-8; header=present')
+  t.match(byQuery.headers.vary, /accept/i)
+  t.equal(byAccept.headers['content-type'], byQuery.headers['content-type'])
+  const rows = records(byQuery.body)
+  t.same(parseCsv(byQuery.body)[0], [...ESTIMATE_COLUMNS], 'the documented header')
+  t.same(records(byAccept.body).map((r) => r.x_ComponentId), rows.map((r) => r.x_ComponentId), 'Accept and ?format agree')
+  for (const name of parseCsv(byQuery.body)[0] ?? []) t.ok(/^[A-Z][A-Za-z]+$/.test(name) || name.startsWith('x_'), `${name}: FOCUS name or x_`)
+
+  const expectedRows = json.estimates.flatMap((e) => e.components.flatMap((c) => [`${e.mesh}/${c.id}/cpu`, `${e.mesh}/${c.id}/memory`]))
+  t.same(rows.map((r) => `${r.x_MeshId}/${r.x_ComponentId}/${r.x_Resource}`), expectedRows, 'one row per mesh, component and resource, in order')
+  for (const e of json.estimates) {
+    const mine = rows.filter((r) => r.x_MeshId === e.mesh)
+    const sum = mine.reduce((s, r) => s + Number(r.ListCost), 0)
+    t.ok(Math.abs(sum - e.cost.monthly.expected) < 0.01, `${e.mesh}: rows sum to cost.monthly.expected (${sum.toFixed(4)} vs ${e.cost.monthly.expected})`)
+    const cores = mine.filter((r) => r.x_Resource === 'cpu').reduce((s, r) => s + Number(r.x_Quantity), 0)
+    t.ok(Math.abs(cores - e.totals.cpuCores.expected) < 1e-4, `${e.mesh}: cores sum to totals.cpuCores.expected`)
+  }
+  for (const r of rows) {
+    t.ok(Math.abs(Number(r.PricingQuantity) * Number(r.ListUnitPrice) - Number(r.ListCost)) <= 1e-5 + 1e-7 * Number(r.ListCost), `ListCost = PricingQuantity x ListUnitPrice (${r.PricingQuantity} x ${r.ListUnitPrice} vs ${r.ListCost})`)
+    t.equal(r.BillingCurrency, 'USD')
+    t.equal(r.ChargeCategory, 'Usage')
+    t.equal(r.ProviderName, 'AWS')
+    t.equal(r.RegionId, 'us-east-1')
+    t.match(r.PricingUnit, /^(vCPU|GiB)-Hours$/)
+    t.equal(new Date(r.ChargePeriodEnd ?? '').getTime() - new Date(r.ChargePeriodStart ?? '').getTime(), 730 * 3600e3)
+  }
+  t.notMatch(byQuery.body, /NaN|Infinity|e-\d/)
+})
+
+t.test('a hostile model name is written as text, not as a formula', async (t) => {
+  const app = await testApp(t)
+  const json = (await app.inject({ method: 'POST', url: '/estimate', payload: { pods: 10, meshes: ['linkerd'] } })).json<EstimateResponse>()
+  const { estimateCsv } = await import('../src/csv.js')
+  const first = json.estimates[0]
+  if (first === undefined) throw new Error('no estimate')
+  first.name = '=cmd|\' /C calc\'!A0'
+  const rows = records(estimateCsv(json, { pods: 10 }))
+  t.equal(rows[0]?.x_MeshName, '\'=cmd|\' /C calc\'!A0')
+})
+
+t.test('over a real socket', async (t) => {
+  const app = await testApp(t)
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const res = await request(`${address}/estimate?pods=100&meshes=istio`, { headers: { accept: 'text/csv' } })
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-disposition'], /filename="meshcost-estimate\.csv"/)
+  const rows = records(await res.body.text())
+  t.ok(rows.length >= 4)
+  t.ok(rows.every((r) => r.x_MeshId === 'istio'))
+})
