@@ -186,10 +186,15 @@ async function fuzzApp (t: { teardown: (fn: () => unknown) => void }) {
   return app
 }
 
+type OpenApi = { paths: Record<string, { post: { requestBody: { content: { 'application/json': { schema: Schema } } } } }> }
+/** The POST /estimate body schema, as the service publishes it. */
+function bodySchema (app: { swagger: () => unknown }): Schema | undefined {
+  return (app.swagger() as OpenApi).paths['/estimate']?.post.requestBody.content['application/json'].schema
+}
+
 t.test(`${CASES} generated bodies: 2xx or a 4xx problem document, never a 5xx`, async (t) => {
   const app = await fuzzApp(t)
-  const spec = app.swagger() as { paths: Record<string, { post: { requestBody: { content: { 'application/json': { schema: Schema } } } } }> }
-  const schema = spec.paths['/estimate']?.post.requestBody.content['application/json'].schema
+  const schema = bodySchema(app)
   t.ok(schema, 'the OpenAPI document describes the POST /estimate body')
   const sample = fc.sample(cases(fromSchema(schema as Schema)), { seed: SEED, numRuns: CASES })
 
@@ -229,8 +234,7 @@ t.test(`${CASES} generated bodies: 2xx or a 4xx problem document, never a 5xx`, 
 t.test('hostile bodies over a real socket, then the server still serves', async (t) => {
   const app = await fuzzApp(t)
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  const schema = (app.swagger() as { paths: Record<string, { post: { requestBody: { content: { 'application/json': { schema: Schema } } } } }> }).paths['/estimate']?.post.requestBody.content['application/json'].schema as Schema
-  const sample = fc.sample(cases(fromSchema(schema)), { seed: SEED + 1, numRuns: 300 })
+  const sample = fc.sample(cases(fromSchema(bodySchema(app) as Schema)), { seed: SEED + 1, numRuns: 300 })
   let fivexx = 0
   for (const c of sample) {
     const res = await request(`${address}/estimate`, { method: 'POST', body: c.body, headers: c.contentType === '' ? {} : { 'content-type': c.contentType } })

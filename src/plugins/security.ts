@@ -1,5 +1,5 @@
-// Security headers and per-client rate limiting. Registered before the routes: the rate limiter attaches
-// itself to each route as the route is declared.
+// Security headers, per-client rate limiting and an enforced request timeout. Registered before the routes:
+// the rate limiter attaches itself to each route as the route is declared.
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
@@ -40,7 +40,12 @@ export default fp<SecurityOptions>(async function security (app: FastifyInstance
     })
   }
 
-  // Node checks requestTimeout only every connectionsCheckingInterval (30 s by default), so a 30 s timeout
-  // could fire at 60 s; check at a tenth of the timeout, at most once a second.
-  ;(app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.min(1000, Math.max(100, Math.floor(options.requestTimeoutMs / 10)))
+  // Request timeout, made effective. Fastify sets server.requestTimeout after creating the server, which
+  // leaves Node's headersTimeout at 60 s; with headersTimeout above requestTimeout, Node 20 never enforces
+  // requestTimeout (a client trickling a body held its socket until the idle timeout). Headers must arrive
+  // within the request timeout anyway. And Node checks only every connectionsCheckingInterval (30 s by
+  // default): check at a tenth of the timeout, at most once a second.
+  const server = app.server as unknown as { headersTimeout: number, connectionsCheckingInterval: number }
+  server.headersTimeout = Math.min(server.headersTimeout, options.requestTimeoutMs)
+  server.connectionsCheckingInterval = Math.min(1000, Math.max(100, Math.floor(options.requestTimeoutMs / 10)))
 }, { name: 'security', dependencies: ['problem-details'] })
