@@ -5,8 +5,10 @@ import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'
 import { reproduce } from '../src/engine/calibration.js'
 import { estimate } from '../src/engine/estimate.js'
+import { recommend } from '../src/engine/recommend.js'
 import { loadCatalog, type Catalog } from '../src/models/load.js'
 import type { EstimateRequest, MeshEstimate } from '../src/schemas/estimate.js'
+import type { RecommendRequest } from '../src/schemas/recommend.js'
 
 const README = join(PACKAGE_ROOT, 'README.md')
 
@@ -107,8 +109,32 @@ function latencyTable (catalog: Catalog): string {
   return rows.join('\n')
 }
 
+function recommendExample (catalog: Catalog): string {
+  const request: RecommendRequest = { services: 40, requirements: { mtls: true, l7Observability: true }, priority: 'overhead', current: { cni: 'calico', mesh: 'istio' }, pods: 200 }
+  const r = recommend(request, catalog)
+  const rows = [
+    '```console',
+    `$ curl -s localhost:3000/recommend -H 'content-type: application/json' -d '${JSON.stringify(request)}'`,
+    '```',
+    '| Rank | Mesh | Missing | Partial | Complexity | Overhead / month, expected (low–high) | Saving against Istio / month | Nodes added |',
+    '|---|---|---|---|---|---|---|---|'
+  ]
+  for (const c of r.candidates) {
+    const e = c.estimate
+    rows.push(`| ${c.rank} | ${c.mesh} | ${c.missingFeatures.join(', ') || '—'} | ${c.partialFeatures.join(', ') || '—'} | ${c.complexity} | ${e === undefined ? 'n/a' : `${range(e.monthly)} ${e.currency}`} | ${e?.savingsAgainstCurrent === undefined ? 'n/a' : fmt(e.savingsAgainstCurrent.monthly)} | ${e?.additionalNodes ?? 'n/a'} |`)
+  }
+  const top = r.candidates[0]
+  const trimmed = {
+    needsMesh: r.needsMesh,
+    candidates: [{ ...top, estimate: top?.estimate === undefined ? undefined : { monthly: top.estimate.monthly, delta: { baseline: top.estimate.delta.baseline, change: top.estimate.delta.change }, savingsAgainstCurrent: top.estimate.savingsAgainstCurrent } }, `… ${r.candidates.length - 1} more candidates`],
+    migration: r.migration
+  }
+  rows.push('', '```json', JSON.stringify(trimmed, null, 2), '```', '(Trimmed where marked `…`; the full answer has every candidate\'s estimate and delta, the assumptions and the sources.)')
+  return rows.join('\n')
+}
+
 export function generatedBlocks (catalog: Catalog): Record<string, string> {
-  return { 'curl-example': curlExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog), calibrations: calibrations(catalog), latency: latencyTable(catalog) }
+  return { 'recommend-example': recommendExample(catalog), 'curl-example': curlExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog), calibrations: calibrations(catalog), latency: latencyTable(catalog) }
 }
 
 /** The README with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */

@@ -1,19 +1,18 @@
 // POST /recommend: the seed's decision framework and migration table, each case in the seed's own words;
 // baseline deltas on POST /estimate; bad and contradictory inputs.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { EstimateResponse } from '../src/schemas/estimate.js'
 import type { RecommendResponse } from '../src/schemas/recommend.js'
 import { fixtureCatalog, shippedCatalog, testApp } from './helpers.js'
 
 type Body = Record<string, unknown>
-const ask = async (t: Parameters<typeof testApp>[0], body: Body) => {
+const ask = async (t: Test, body: Body) => {
   const app = await testApp(t)
   const res = await app.inject({ method: 'POST', url: '/recommend', payload: body })
   if (res.statusCode !== 200) t.fail(`status ${res.statusCode}: ${res.body}`)
   return res.json<RecommendResponse>()
 }
 const order = (r: RecommendResponse): string[] => r.candidates.map((c) => c.mesh)
-const before = (r: RecommendResponse, a: string, b: string): boolean => order(r).indexOf(a) < order(r).indexOf(b)
 
 t.test('Do you need a service mesh? (the seed\'s first tree)', async (t) => {
   t.test('"< 10 services, simple architecture → Probably not"', async (t) => {
