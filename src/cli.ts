@@ -1,0 +1,193 @@
+// The meshcost command: price a scenario in-process (the shipped models) or against a server (--url), and
+// print a table, JSON or CSV. Its flags are GET /estimate's query parameters in kebab-case, validated by the
+// same schema, so the command, the URL and the POST body always mean the same scenario.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { MeshcostClient, MeshcostError } from './client.js'
+import { PACKAGE_ROOT } from './config.js'
+import { estimateCsv } from './csv.js'
+import { ScenarioError } from './engine/errors.js'
+import { estimate } from './engine/estimate.js'
+import { loadCatalog } from './models/load.js'
+import { fieldErrors, validatorCompiler } from './plugins/validation.js'
+import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
+import { EstimateQuery, QueryError, queryPointer, queryToRequest } from './schemas/query.js'
+
+export interface Io { out: (text: string) => void, err: (text: string) => void }
+
+const kebab = (name: string): string => name.replace(/GiB/g, 'Gib').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
+// Every query parameter but format (--json and --csv say that) becomes a flag.
+const PARAMS = Object.entries(EstimateQuery.properties).filter(([name]) => name !== 'format') as Array<[string, { type?: string, description?: string }]>
+const FLAG_OF = new Map(PARAMS.map(([name]) => [name, kebab(name)]))
+
+const OPTIONS = {
+  ...Object.fromEntries(PARAMS.map(([name, schema]) => [kebab(name), { type: schema.type === 'boolean' ? 'boolean' : 'string' }])),
+  url: { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  csv: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' }
+} satisfies ParseArgsConfig['options']
+
+const validate = validatorCompiler({ schema: EstimateQuery, method: 'GET', url: '/estimate', httpPart: 'querystring' }) as
+  ((value: unknown) => boolean) & { errors?: Parameters<typeof fieldErrors>[0] | null }
+
+function usage (): string {
+  const width = Math.max(...PARAMS.map(([name]) => kebab(name).length)) + 4
+  const help: Record<string, string> = {
+    meshes: 'comma list of mesh ids (default: every shipped model)',
+    basis: 'requests | usage | max (default max: max(request, usage), as OpenCost allocates)',
+    cni: 'the CNI the cluster runs: cilium, calico, flannel, aws-vpc-cni, azure-cni, gke-dataplane, kubenet, other'
+  }
+  const lines = PARAMS.map(([name, schema]) => `  --${kebab(name).padEnd(width)}${help[name] ?? (schema.description ?? '').split(';')[0]}`)
+  return [
+    'Usage: meshcost estimate --pods N [options]',
+    '',
+    'Prices the service-mesh overhead of a scenario: in-process with the shipped models, or against a',
+    'meshcost server with --url. The options are GET /estimate\'s query parameters.',
+    '',
+    'Scenario:',
+    ...lines,
+    '',
+    'Output and connection:',
+    '  --json                   the whole estimate as JSON (what POST /estimate answers)',
+    '  --csv                    CSV: one row per mesh, component and resource',
+    '  --url URL                ask a meshcost server (e.g. http://127.0.0.1:3000) instead of pricing in-process',
+    '  --timeout MS             with --url: give up after MS milliseconds (default 30000)',
+    '  -h, --help               this help; -v, --version: the version',
+    '',
+    'Examples:',
+    '  meshcost estimate --pods 100',
+    '  meshcost estimate --pods 300 --meshes istio,linkerd --node-type aws/m5.large --region us-east-1 --csv',
+    '  meshcost estimate --pods 100 --url http://127.0.0.1:3000 --json',
+    '',
+    'Exit status: 0 priced, 1 the server could not be reached or failed, 2 the scenario is not valid.'
+  ].join('\n') + '\n'
+}
+
+const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+
+/** The readable table: one line per mesh, expected value and (low–high) range. */
+export function table (result: EstimateResponse, scenario: EstimateRequest): string {
+  const { pricing, basis } = result.assumptions
+  const header = ['Mesh', 'CPU cores', 'Memory GiB', `Monthly cost (${pricing.currency})`, 'Sidecars', 'Extra pods', 'Added nodes']
+  const rows = result.estimates.map((e) => [
+    e.mesh,
+    `${fmt(e.totals.cpuCores.expected)} (${fmt(e.totals.cpuCores.low)}–${fmt(e.totals.cpuCores.high)})`,
+    `${fmt(e.totals.memoryGiB.expected)} (${fmt(e.totals.memoryGiB.low)}–${fmt(e.totals.memoryGiB.high)})`,
+    `${fmt(e.cost.monthly.expected)} (${fmt(e.cost.monthly.low)}–${fmt(e.cost.monthly.high)})`,
+    String(e.totals.sidecars),
+    String(e.totals.extraPods),
+    String(e.capacity.additionalNodes)
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()
+  const node = result.estimates[0]?.capacity.nodeType ?? ''
+  return [
+    `${scenario.pods} pods on ${node}, ${basis} basis, prices: ${pricing.source} (${pricing.currency}); expected (low–high)`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    ''
+  ].join('\n')
+}
+
+/** Runs the command; resolves to the exit status. */
+export async function run (argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+  } catch (err) {
+    io.err(`meshcost: ${(err as Error).message}\nTry meshcost --help.\n`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  if (values.version === true) {
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
+    io.out(`meshcost ${pkg.version}\n`)
+    return 0
+  }
+  if (values.help === true || positionals.length === 0) {
+    io.out(usage())
+    return positionals.length === 0 && values.help !== true ? 2 : 0
+  }
+  if (positionals[0] !== 'estimate' || positionals.length > 1) {
+    io.err(`meshcost: unknown command "${positionals.join(' ')}"; the command is: meshcost estimate --pods N\n`)
+    return 2
+  }
+  if (values.json === true && values.csv === true) {
+    io.err('meshcost: give --json or --csv, not both\n')
+    return 2
+  }
+
+  // Flags → query parameters → the same validation and mapping as GET /estimate.
+  const query: Record<string, unknown> = {}
+  for (const [name] of PARAMS) {
+    const value = (values as Record<string, unknown>)[kebab(name)]
+    if (value !== undefined) query[name] = value
+  }
+  const flag = (pointer: string) => {
+    const name = pointer.replace(/^\//, '').split('/')[0] ?? ''
+    return FLAG_OF.has(name) ? `--${FLAG_OF.get(name) ?? name}` : pointer
+  }
+  const invalid = (errors: Array<{ pointer: string, detail: string }>): number => {
+    const detail = (d: string) => d.replace(/\b[a-z]+[A-Z][A-Za-z]*\b/g, (w) => (FLAG_OF.has(w) ? `--${FLAG_OF.get(w) ?? w}` : w))
+    io.err(`meshcost: the scenario is not valid:\n${errors.map((e) => `  ${flag(e.pointer)} ${detail(e.detail)}`).join('\n')}\n`)
+    return 2
+  }
+  if (!validate(query)) return invalid(fieldErrors(validate.errors ?? []))
+  let scenario: EstimateRequest
+  try {
+    scenario = queryToRequest(query as EstimateQuery)
+  } catch (err) {
+    if (err instanceof QueryError) return invalid(err.errors)
+    throw err
+  }
+
+  let result: EstimateResponse
+  if (values.url !== undefined) {
+    const timeoutMs = values.timeout === undefined ? 30_000 : Number(values.timeout)
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) return invalid([{ pointer: '--timeout', detail: 'must be a whole number of milliseconds' }])
+    let client: MeshcostClient
+    try {
+      client = new MeshcostClient({ baseUrl: values.url, timeoutMs })
+    } catch (err) {
+      io.err(`meshcost: --url ${(err as Error).message}\n`)
+      return 2
+    }
+    try {
+      if (values.csv === true) {
+        io.out(await client.estimateCsv(scenario))
+        return 0
+      }
+      result = await client.estimate(scenario)
+    } catch (err) {
+      if (!(err instanceof MeshcostError)) throw err
+      if (err.problem?.errors !== undefined && err.status !== undefined && err.status < 500) {
+        return invalid(err.problem.errors.map((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })))
+      }
+      io.err(`meshcost: ${err.message}\n`)
+      return 1
+    } finally {
+      await client.close()
+    }
+  } else {
+    try {
+      const catalog = loadCatalog(process.env.MODELS_DIR ?? join(PACKAGE_ROOT, 'models'))
+      result = estimate(scenario, catalog)
+    } catch (err) {
+      if (err instanceof ScenarioError) return invalid(err.errors.map((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })))
+      io.err(`meshcost: ${(err as Error).message}\n`)
+      return 1
+    }
+  }
+
+  if (values.json === true) io.out(JSON.stringify(result, null, 2) + '\n')
+  else if (values.csv === true) io.out(estimateCsv(result, scenario))
+  else io.out(table(result, scenario))
+  return 0
+}
