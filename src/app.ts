@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { PACKAGE_ROOT, type Config } from './config.js'
 import { loadCatalog, type Catalog } from './models/load.js'
 import corsPlugin from './plugins/cors.js'
+import drain from './plugins/drain.js'
 import metrics, { metricsRoute } from './plugins/metrics.js'
 import problemDetails from './plugins/problem.js'
 import security from './plugins/security.js'
@@ -56,7 +57,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     connectionTimeout: config.requestTimeoutMs * 2,
     keepAliveTimeout: 10_000,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    return503OnClosing: false, // plugins/drain.ts answers a 503 problem document instead, and closes the connection
     routerOptions: { maxParamLength: 100 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -68,6 +69,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(problemDetails)
   await app.register(metrics) // first, so that its onResponse hook sees every route
   await app.register(corsPlugin, { origins: config.corsOrigins })
+  await app.register(drain)
   await app.register(security, { rateLimitMax: config.rateLimitMax, rateLimitWindowMs: config.rateLimitWindowMs, requestTimeoutMs: config.requestTimeoutMs })
   await app.register(swagger, {
     openapi: {
