@@ -48,6 +48,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     requestIdHeader: false,
+    disableRequestLogging: true, // one line per request, written in onResponse below, instead of two
     genReqId: (req) => {
       const id = req.headers['x-request-id']
       return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID()
@@ -65,6 +66,10 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   app.removeContentTypeParser('text/plain') // every body is JSON; anything else is a 415, not a string to validate
   app.decorate('catalog', catalog)
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+  // Method, path, status and time only: bodies and headers (prices, tokens) stay out of the logs.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 100) / 100 }, 'request completed')
+  })
 
   await app.register(problemDetails)
   await app.register(metrics) // first, so that its onResponse hook sees every route

@@ -48,8 +48,9 @@ t.test('starts with the shipped models, logs JSON with request ids, exits 0 on S
   const [code] = await server.exit
   t.equal(code, 0, 'clean exit')
   const records = server.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
-  const completed = records.find((r) => r.reqId === 'from-test-42' && r.msg === 'request completed')
-  t.ok(completed, 'one JSON line per request, with its id')
+  const lines = records.filter((r) => r.reqId === 'from-test-42')
+  t.equal(lines.length, 1, 'one JSON line per request')
+  t.match(lines[0], { msg: 'request completed', method: 'POST', url: '/estimate', statusCode: 200, responseTimeMs: Number })
   t.notMatch(JSON.stringify(records), /"pods":100/, 'bodies stay out of the logs')
   t.ok(records.some((r) => r.signal === 'SIGTERM'), 'logs the shutdown')
 })

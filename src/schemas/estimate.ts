@@ -166,7 +166,7 @@ export const MeshEstimate = Type.Object({
     additionalNodesMonthly: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'marginal cost: additional nodes x node price x 730; null when the node price is unknown or in another currency' })
   }, { ...strict, description: 'allocated cost at unit prices (what OpenCost would charge the mesh) and marginal cost of the extra nodes' }),
   delta: Type.Optional(Delta),
-  sources: Type.Array(SourceOut)
+  sources: Type.Array(SourceOut, { description: 'the sources behind this estimate\'s figures, cited by title, kind and URL; GET /meshes/{id} gives the conditions and reasoning of each' })
 }, strict)
 export type MeshEstimate = Static<typeof MeshEstimate>
 
