@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { PACKAGE_ROOT, type Config } from './config.js'
 import { loadCatalog, type Catalog } from './models/load.js'
 import corsPlugin from './plugins/cors.js'
@@ -42,13 +42,27 @@ const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'))
 // A client's id is echoed into logs and headers, so only a short, plain one is honoured.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
+/**
+ * One log line per request, written when it completes: method, path, status and time, with the request id.
+ * Bodies and headers (prices, tokens) never reach the log.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest (): void {}
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 100) / 100 }
+    if (error) reply.log.error({ ...line, err: error }, 'request errored')
+    else reply.log.info(line, 'request completed')
+  }
+}
+
 export async function buildApp (config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const catalog = options.catalog ?? loadCatalog(config.modelsDir) // throws, listing every problem, on bad models
 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     requestIdHeader: false,
-    disableRequestLogging: true, // one line per request, written in onResponse below, instead of two
+    logController: new OneLinePerRequest(),
     genReqId: (req) => {
       const id = req.headers['x-request-id']
       return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID()
@@ -66,10 +80,6 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   app.removeContentTypeParser('text/plain') // every body is JSON; anything else is a 415, not a string to validate
   app.decorate('catalog', catalog)
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
-  // Method, path, status and time only: bodies and headers (prices, tokens) stay out of the logs.
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 100) / 100 }, 'request completed')
-  })
 
   await app.register(problemDetails)
   await app.register(metrics) // first, so that its onResponse hook sees every route

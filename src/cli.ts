@@ -19,7 +19,7 @@ export interface Io { out: (text: string) => void, err: (text: string) => void }
 const kebab = (name: string): string => name.replace(/GiB/g, 'Gib').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 
 // Every query parameter but format (--json and --csv say that) becomes a flag.
-const PARAMS = Object.entries(EstimateQuery.properties).filter(([name]) => name !== 'format') as Array<[string, { type?: string, description?: string }]>
+const PARAMS = Object.entries(EstimateQuery.properties).filter(([name]) => name !== 'format' && name !== 'rows') as Array<[string, { type?: string, description?: string }]>
 const FLAG_OF = new Map(PARAMS.map(([name]) => [name, kebab(name)]))
 
 const OPTIONS = {

@@ -68,7 +68,7 @@ export class MeshcostClient {
     return this.json('POST', '/estimate', scenario)
   }
 
-  /** POST /estimate?format=csv: one row per mesh, component and resource */
+  /** POST /estimate?format=csv: one row per mesh and component */
   estimateCsv (scenario: EstimateRequest): Promise<string> {
     return this.call('POST', '/estimate?format=csv', scenario, 'text/csv').then((r) => r.text)
   }

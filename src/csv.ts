@@ -43,6 +43,20 @@ export function toCsv (header: readonly string[], rows: ReadonlyArray<readonly C
   return [line(header), ...rows.map(line)].join('\r\n') + '\r\n'
 }
 
+/** One row per mesh and component: what a spreadsheet user reads first. */
+export const COMPONENT_COLUMNS = [
+  'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ChargeDescription',
+  'ServiceCategory', 'ServiceSubcategory', 'ProviderName', 'RegionId', 'ResourceType',
+  'ListCost', 'BillingCurrency',
+  'x_MeshId', 'x_MeshName', 'x_MeshVersion', 'x_MeshMode',
+  'x_ComponentId', 'x_ComponentName', 'x_ComponentScope', 'x_ComponentRole', 'x_Replicas', 'x_CostBasis',
+  'x_CpuCores', 'x_CpuCoresLow', 'x_CpuCoresHigh', 'x_MemoryGiB', 'x_MemoryGiBLow', 'x_MemoryGiBHigh',
+  'x_CpuCoreHours', 'x_CpuCoreHourPrice', 'x_MemoryGiBHours', 'x_MemoryGiBHourPrice',
+  'x_HourlyCost', 'x_MonthlyCost', 'x_MonthlyCostLow', 'x_MonthlyCostHigh',
+  'x_PriceSource', 'x_NodeType', 'x_PodCount'
+] as const
+
+/** One row per mesh, component and priced resource: each row one FOCUS pricing unit. */
 export const ESTIMATE_COLUMNS = [
   'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ChargeDescription',
   'ServiceCategory', 'ServiceSubcategory', 'ProviderName', 'RegionId', 'ResourceType',
@@ -64,42 +78,67 @@ export function chargePeriod (now: Date): { start: string, end: string } {
   return { start: iso(start), end: iso(start + HOURS_PER_MONTH * 3600 * 1000) }
 }
 
+interface RowContext {
+  period: { start: string, end: string }
+  provider: string
+  region: string
+}
+
+function rowContext (response: EstimateResponse, request: EstimateRequest, nodeType: string, now: Date): RowContext {
+  const defaulted = response.assumptions.defaultsApplied.find((d) => d.field === '/cluster/region')?.value
+  const region = request.cluster?.region ?? defaulted
+  const provider = PROVIDERS[nodeType.split('/')[0] ?? ''] ?? ''
+  return { period: chargePeriod(now), provider, region: typeof region === 'string' && provider !== '' ? region : '' }
+}
+
 /**
- * One row per mesh, component and priced resource (CPU, then memory): the figures that the estimate's
- * `monthly` cost adds up. PricingQuantity is core-hours or GiB-hours over the 730-hour charge period,
- * ListCost = PricingQuantity x ListUnitPrice = x_MonthlyCost, and the rows of a mesh sum to its
- * cost.monthly.expected (to rounding).
+ * CSV of an estimate. `rows: 'component'` (the default) gives one row per mesh and component, CPU and memory
+ * side by side, ListCost their monthly cost. `rows: 'resource'` gives one row per mesh, component and priced
+ * resource (CPU, then memory), so that each row has one FOCUS PricingUnit, PricingQuantity (core-hours or
+ * GiB-hours over the 730-hour charge period) and ListUnitPrice, and ListCost = PricingQuantity x ListUnitPrice.
+ * Either way the ListCost of a mesh's rows sums to its cost.monthly.expected (to rounding).
  */
-export function estimateCsv (response: EstimateResponse, request: EstimateRequest, now: Date = new Date()): string {
-  const period = chargePeriod(now)
-  const { pricing, basis, defaultsApplied } = response.assumptions
-  const defaulted = (field: string) => defaultsApplied.find((d) => d.field === field)?.value
-  const region = request.cluster?.region ?? defaulted('/cluster/region')
-  const rows: Cell[][] = []
+export function estimateCsv (response: EstimateResponse, request: EstimateRequest, now: Date = new Date(), rows: 'component' | 'resource' = 'component'): string {
+  const { pricing, basis } = response.assumptions
+  const out: Cell[][] = []
+  const monthly = (x: number, price: number) => x * price * HOURS_PER_MONTH
   for (const e of response.estimates) {
-    const nodeType = e.capacity.nodeType
-    const provider = PROVIDERS[nodeType.split('/')[0] ?? ''] ?? ''
+    const { period, provider, region } = rowContext(response, request, e.capacity.nodeType, now)
     for (const c of e.components) {
+      const head = (description: string): Cell[] => [period.start, period.end, 'Usage', description, 'Compute', 'Containers', provider, region, RESOURCE_TYPES[c.scope] ?? c.scope]
+      const about: Cell[] = [e.mesh, e.name, e.version, e.mode, c.id, c.name, c.scope, c.role, c.replicas]
+      const tail: Cell[] = [pricing.source, e.capacity.nodeType, request.pods]
+      const replicas = `${c.replicas} replica${c.replicas === 1 ? '' : 's'}, ${basis} basis`
+      if (rows === 'component') {
+        const cpu = c.basis.cpuCores
+        const memory = c.basis.memoryGiB
+        const cost = (k: 'low' | 'expected' | 'high') => monthly(cpu[k], pricing.cpuCoreHour) + monthly(memory[k], pricing.memoryGiBHour)
+        out.push([
+          ...head(`${c.name}: ${replicas}`), decimal(cost('expected'), 6), pricing.currency,
+          ...about, basis,
+          decimal(cpu.expected), decimal(cpu.low), decimal(cpu.high), decimal(memory.expected), decimal(memory.low), decimal(memory.high),
+          decimal(cpu.expected * HOURS_PER_MONTH, 6), decimal(pricing.cpuCoreHour, 10), decimal(memory.expected * HOURS_PER_MONTH, 6), decimal(pricing.memoryGiBHour, 10),
+          decimal(cost('expected') / HOURS_PER_MONTH, 8), decimal(cost('expected'), 6), decimal(cost('low'), 6), decimal(cost('high'), 6),
+          ...tail
+        ])
+        continue
+      }
       for (const resource of ['cpu', 'memory'] as const) {
         const quantity = resource === 'cpu' ? c.basis.cpuCores : c.basis.memoryGiB
         const price = resource === 'cpu' ? pricing.cpuCoreHour : pricing.memoryGiBHour
-        const monthly = (x: number) => x * price * HOURS_PER_MONTH
-        rows.push([
-          period.start, period.end, 'Usage',
-          `${c.name}: ${resource === 'cpu' ? 'CPU' : 'memory'}, ${c.replicas} replica${c.replicas === 1 ? '' : 's'}, ${basis} basis`,
-          'Compute', 'Containers', provider, typeof region === 'string' && provider !== '' ? region : '', RESOURCE_TYPES[c.scope] ?? c.scope,
+        out.push([
+          ...head(`${c.name}: ${resource === 'cpu' ? 'CPU' : 'memory'}, ${replicas}`),
           decimal(quantity.expected * HOURS_PER_MONTH, 6), resource === 'cpu' ? 'vCPU-Hours' : 'GiB-Hours',
-          decimal(price, 10), decimal(monthly(quantity.expected), 6), pricing.currency,
-          e.mesh, e.name, e.version, e.mode,
-          c.id, c.name, c.scope, c.role, c.replicas,
+          decimal(price, 10), decimal(monthly(quantity.expected, price), 6), pricing.currency,
+          ...about,
           resource, decimal(quantity.expected), decimal(quantity.low), decimal(quantity.high), resource === 'cpu' ? 'cores' : 'GiB', basis,
-          decimal(quantity.expected * price, 8), decimal(monthly(quantity.expected), 6), decimal(monthly(quantity.low), 6), decimal(monthly(quantity.high), 6),
-          pricing.source, nodeType, request.pods
+          decimal(quantity.expected * price, 8), decimal(monthly(quantity.expected, price), 6), decimal(monthly(quantity.low, price), 6), decimal(monthly(quantity.high, price), 6),
+          ...tail
         ])
       }
     }
   }
-  return toCsv(ESTIMATE_COLUMNS, rows)
+  return toCsv(rows === 'component' ? COMPONENT_COLUMNS : ESTIMATE_COLUMNS, out)
 }
 
 export const SWEEP_COLUMNS = [

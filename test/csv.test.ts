@@ -1,7 +1,7 @@
 // CSV: RFC 4180 text a spreadsheet opens, FOCUS names where they mean the same, sums that match the JSON.
 import t from 'tap'
 import { request } from 'undici'
-import { chargePeriod, decimal, ESTIMATE_COLUMNS, preferredFormat, toCsv } from '../src/csv.js'
+import { chargePeriod, COMPONENT_COLUMNS, decimal, ESTIMATE_COLUMNS, preferredFormat, toCsv } from '../src/csv.js'
 import type { EstimateResponse } from '../src/schemas/estimate.js'
 import { testApp } from './helpers.js'
 
@@ -63,12 +63,37 @@ t.test('the charge period is the 730 hours from the start of the next UTC month'
   t.same(chargePeriod(new Date('2026-12-15T00:00:00Z')), { start: '2027-01-01T00:00:00Z', end: '2027-01-31T10:00:00Z' })
 })
 
-t.test('estimate CSV: one row per mesh, component and resource; sums match the JSON', async (t) => {
+t.test('estimate CSV, by default: one row per mesh and component; sums match the JSON', async (t) => {
   const app = await testApp(t)
   const scenario = { pods: 300, meshes: ['istio', 'linkerd', 'cilium'], cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
   const json = (await app.inject({ method: 'POST', url: '/estimate', payload: scenario })).json<EstimateResponse>()
-  const byQuery = await app.inject({ method: 'POST', url: '/estimate?format=csv', payload: scenario })
-  const byAccept = await app.inject({ method: 'POST', url: '/estimate', payload: scenario, headers: { accept: 'text/csv' } })
+  const res = await app.inject({ method: 'GET', url: '/estimate?pods=300&meshes=istio,linkerd,cilium&nodeType=aws/m5.large&region=us-east-1&format=csv' })
+  t.equal(res.statusCode, 200)
+  t.same(parseCsv(res.body)[0], [...COMPONENT_COLUMNS], 'the documented header')
+  const rows = records(res.body)
+  t.same(rows.map((r) => `${r.x_MeshId}/${r.x_ComponentId}`), json.estimates.flatMap((e) => e.components.map((c) => `${e.mesh}/${c.id}`)), 'one row per mesh and component, in order')
+  for (const e of json.estimates) {
+    const mine = rows.filter((r) => r.x_MeshId === e.mesh)
+    const sum = mine.reduce((s, r) => s + Number(r.ListCost), 0)
+    t.ok(Math.abs(sum - e.cost.monthly.expected) < 0.01, `${e.mesh}: ListCost sums to cost.monthly.expected (${sum.toFixed(4)} vs ${e.cost.monthly.expected})`)
+    for (const c of e.components) {
+      const r = mine.find((x) => x.x_ComponentId === c.id)
+      t.equal(Number(r?.x_CpuCores), c.basis.cpuCores.expected, `${e.mesh}/${c.id}: cores`)
+      t.equal(Number(r?.x_MemoryGiB), c.basis.memoryGiB.expected, `${e.mesh}/${c.id}: GiB`)
+      // ListCost = core-hours x price + GiB-hours x price
+      const list = Number(r?.x_CpuCoreHours) * Number(r?.x_CpuCoreHourPrice) + Number(r?.x_MemoryGiBHours) * Number(r?.x_MemoryGiBHourPrice)
+      t.ok(Math.abs(list - Number(r?.ListCost)) < 1e-4, `${e.mesh}/${c.id}: ListCost = hours x prices`)
+    }
+  }
+  t.notMatch(res.body, /NaN|Infinity|e-\d/)
+})
+
+t.test('estimate CSV with rows=resource: one row per mesh, component and resource; sums match the JSON', async (t) => {
+  const app = await testApp(t)
+  const scenario = { pods: 300, meshes: ['istio', 'linkerd', 'cilium'], cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
+  const json = (await app.inject({ method: 'POST', url: '/estimate', payload: scenario })).json<EstimateResponse>()
+  const byQuery = await app.inject({ method: 'POST', url: '/estimate?format=csv&rows=resource', payload: scenario })
+  const byAccept = await app.inject({ method: 'POST', url: '/estimate?rows=resource', payload: scenario, headers: { accept: 'text/csv' } })
   t.equal(byQuery.statusCode, 200)
   t.equal(byQuery.headers['content-type'], 'text/csv; charset=utf-8; header=present')
   t.match(byQuery.headers.vary, /accept/i)
@@ -117,6 +142,6 @@ t.test('over a real socket', async (t) => {
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-disposition'], /filename="meshcost-estimate\.csv"/)
   const rows = records(await res.body.text())
-  t.ok(rows.length >= 4)
+  t.equal(rows.length, app.catalog.meshes.get('istio')?.components.filter((c) => c.enabledBy === undefined).length, 'one row per component of the default install')
   t.ok(rows.every((r) => r.x_MeshId === 'istio'))
 })

@@ -21,6 +21,16 @@ const scenarios: Array<{ name: string, body: EstimateRequest }> = [
     }
   },
   {
+    name: 'traffic, scoping, latency hops and a baseline',
+    body: {
+      pods: 200,
+      baseline: 'istio',
+      traffic: { requestsPerSecond: 9000, distribution: 'skewed', hopsPerRequest: 4 },
+      workload: { services: 80, servicesVisibleWhenScoped: 12 },
+      options: { sidecarScoping: true }
+    }
+  },
+  {
     name: 'a custom node and inline prices in EUR',
     body: { pods: 50, meshes: ['cilium'], cluster: { node: { vcpu: 8, memoryGiB: 32, maxPods: 110, hourlyPrice: 0.3 } }, pricing: { currency: 'EUR', cpuCoreHour: 0.03, memoryGiBHour: 0.004 } }
   }

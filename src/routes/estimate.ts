@@ -6,10 +6,10 @@ import { ScenarioError } from '../engine/errors.js'
 import { estimate } from '../engine/estimate.js'
 import { sendProblem } from '../plugins/problem.js'
 import { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
-import { EstimateQuery, FormatQuery, QueryError, queryPointer, queryToRequest, type Format } from '../schemas/query.js'
+import { EstimateQuery, FormatQuery, QueryError, queryPointer, queryToRequest, type CsvRows, type Format } from '../schemas/query.js'
 import { problemResponses } from '../schemas/responses.js'
 
-const CSV_DESCRIPTION = 'With `Accept: text/csv` or `?format=csv`: one row per mesh, component and priced resource (CPU, memory), FOCUS column names where the meaning is the same and x_ names for ours (FOCUS-aligned, not FOCUS-conformant: an estimate is not a bill).'
+const CSV_DESCRIPTION = 'With `Accept: text/csv` or `?format=csv`: one row per mesh and component (or, with `&rows=resource`, per mesh, component and priced resource), FOCUS column names where the meaning is the same and x_ names for ours (FOCUS-aligned, not FOCUS-conformant: an estimate is not a bill).'
 
 /** The 200 answer in JSON or CSV, documented as both. */
 export const estimateOk = {
@@ -21,14 +21,14 @@ export const estimateOk = {
 }
 
 /** Send an estimate in the format the client asked for. */
-export function sendEstimate (request: FastifyRequest, reply: FastifyReply, body: EstimateRequest, format: Format | undefined): FastifyReply {
+export function sendEstimate (request: FastifyRequest, reply: FastifyReply, body: EstimateRequest, format: Format | undefined, rows: CsvRows = 'component'): FastifyReply {
   const result = estimate(body, request.server.catalog)
   reply.header('vary', 'accept')
   if (preferredFormat(format, request.headers.accept) === 'csv') {
     return reply
       .type(CSV_CONTENT_TYPE)
       .header('content-disposition', 'inline; filename="meshcost-estimate.csv"')
-      .send(estimateCsv(result, body))
+      .send(estimateCsv(result, body, new Date(), rows))
   }
   return reply.send(result)
 }
@@ -43,7 +43,7 @@ const estimateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: EstimateRequest,
       response: { 200: estimateOk, ...problemResponses }
     }
-  }, async (request, reply) => sendEstimate(request, reply, request.body, request.query.format))
+  }, async (request, reply) => sendEstimate(request, reply, request.body, request.query.format, request.query.rows))
 
   app.get('/estimate', {
     schema: {
@@ -67,7 +67,7 @@ const estimateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return sendProblem(request, reply, 400, `The request query string is not valid: ${err.message}`, { type: 'invalid-request', errors: err.errors })
     }
     try {
-      return sendEstimate(request, reply, body, request.query.format)
+      return sendEstimate(request, reply, body, request.query.format, request.query.rows)
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err
       throw new ScenarioError(err.errors.map((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })), err.status)

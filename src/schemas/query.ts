@@ -19,7 +19,12 @@ export const Format = Type.Union([Type.Literal('json'), Type.Literal('csv')], {
 })
 export type Format = Static<typeof Format>
 
-export const FormatQuery = Type.Object({ format: Type.Optional(Format) }, { additionalProperties: false })
+export const CsvRows = Type.Union([Type.Literal('component'), Type.Literal('resource')], {
+  description: 'CSV rows: one per mesh and component (default), or one per mesh, component and priced resource (CPU, memory), with FOCUS PricingQuantity, PricingUnit and ListUnitPrice'
+})
+export type CsvRows = Static<typeof CsvRows>
+
+export const FormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows) }, { additionalProperties: false })
 
 export const EstimateQuery = Type.Object({
   pods: Type.Integer({ ...body.pods, examples: [100] }),
@@ -30,6 +35,12 @@ export const EstimateQuery = Type.Object({
   })),
   basis: Type.Optional(body.basis),
   requestsPerSecondPerPod: Type.Optional(Type.Number({ ...body.traffic.properties.requestsPerSecondPerPod })),
+  requestsPerSecond: Type.Optional(Type.Number({ ...body.traffic.properties.requestsPerSecond })),
+  distribution: Type.Optional(body.traffic.properties.distribution),
+  hopsPerRequest: Type.Optional(Type.Integer({ ...body.traffic.properties.hopsPerRequest })),
+  servicesVisibleWhenScoped: Type.Optional(Type.Integer({ ...workload.servicesVisibleWhenScoped })),
+  sidecarScoping: Type.Optional(Type.Boolean({ ...options.sidecarScoping })),
+  baseline: Type.Optional(Type.String({ ...body.baseline })),
   services: Type.Optional(Type.Integer({ ...workload.services })),
   podCpuCores: Type.Optional(Type.Number({ ...podRequests.cpuCores, description: 'CPU request of one application pod, cores (default 0.5); give podMemoryGiB with it' })),
   podMemoryGiB: Type.Optional(Type.Number({ ...podRequests.memoryGiB, description: 'memory request of one application pod, GiB (default 2); give podCpuCores with it' })),
@@ -48,21 +59,22 @@ export const EstimateQuery = Type.Object({
   currency: Type.Optional(Type.String({ ...pricing.currency })),
   cpuCoreHour: Type.Optional(Type.Number({ ...pricing.cpuCoreHour })),
   memoryGiBHour: Type.Optional(Type.Number({ ...pricing.memoryGiBHour })),
-  format: Type.Optional(Format)
+  format: Type.Optional(Format),
+  rows: Type.Optional(CsvRows)
 }, { additionalProperties: false })
 export type EstimateQuery = Static<typeof EstimateQuery>
 
 /** Body pointer → query parameter, for errors the engine reports against the POST body's shape. */
 const POINTERS: Array<[RegExp, string]> = [
   [/^\/meshes(\/\d+)?$/, '/meshes'],
-  [/^\/traffic\/requestsPerSecondPerPod$/, '/requestsPerSecondPerPod'],
-  [/^\/workload\/services$/, '/services'],
+  [/^\/traffic\/(requestsPerSecondPerPod|requestsPerSecond|distribution|hopsPerRequest)$/, '/$1'],
+  [/^\/workload\/(services|servicesVisibleWhenScoped)$/, '/$1'],
   [/^\/workload\/podRequests(\/cpuCores)?$/, '/podCpuCores'],
   [/^\/workload\/podRequests\/memoryGiB$/, '/podMemoryGiB'],
   [/^\/cluster\/node$/, '/nodeVcpu'],
   [/^\/cluster\/node\/(vcpu|memoryGiB|maxPods|hourlyPrice)$/, '/node$1'],
   [/^\/cluster\/(nodes|cni|nodeType|region|networkMode)$/, '/$1'],
-  [/^\/options\/(highAvailability|observability)$/, '/$1'],
+  [/^\/options\/(highAvailability|observability|sidecarScoping)$/, '/$1'],
   [/^\/pricing\/(book|currency|cpuCoreHour|memoryGiBHour)$/, '/$1']
 ]
 
@@ -111,10 +123,17 @@ export function queryToRequest (q: EstimateQuery): EstimateRequest {
   const request: EstimateRequest = { pods: q.pods }
   if (meshes !== undefined) request.meshes = meshes
   if (q.basis !== undefined) request.basis = q.basis
-  if (q.requestsPerSecondPerPod !== undefined) request.traffic = { requestsPerSecondPerPod: q.requestsPerSecondPerPod }
-  if (q.services !== undefined || q.podCpuCores !== undefined) {
+  if (q.baseline !== undefined) request.baseline = q.baseline
+  const traffic: NonNullable<EstimateRequest['traffic']> = {}
+  if (q.requestsPerSecondPerPod !== undefined) traffic.requestsPerSecondPerPod = q.requestsPerSecondPerPod
+  if (q.requestsPerSecond !== undefined) traffic.requestsPerSecond = q.requestsPerSecond
+  if (q.distribution !== undefined) traffic.distribution = q.distribution
+  if (q.hopsPerRequest !== undefined) traffic.hopsPerRequest = q.hopsPerRequest
+  if (Object.keys(traffic).length > 0) request.traffic = traffic
+  if (q.services !== undefined || q.servicesVisibleWhenScoped !== undefined || q.podCpuCores !== undefined) {
     request.workload = {}
     if (q.services !== undefined) request.workload.services = q.services
+    if (q.servicesVisibleWhenScoped !== undefined) request.workload.servicesVisibleWhenScoped = q.servicesVisibleWhenScoped
     if (q.podCpuCores !== undefined && q.podMemoryGiB !== undefined) request.workload.podRequests = { cpuCores: q.podCpuCores, memoryGiB: q.podMemoryGiB }
   }
   const c: NonNullable<EstimateRequest['cluster']> = {}
@@ -128,10 +147,11 @@ export function queryToRequest (q: EstimateQuery): EstimateRequest {
     if (q.nodeHourlyPrice !== undefined) c.node.hourlyPrice = q.nodeHourlyPrice
   }
   if (Object.keys(c).length > 0) request.cluster = c
-  if (q.highAvailability !== undefined || q.observability !== undefined) {
+  if (q.highAvailability !== undefined || q.observability !== undefined || q.sidecarScoping !== undefined) {
     request.options = {}
     if (q.highAvailability !== undefined) request.options.highAvailability = q.highAvailability
     if (q.observability !== undefined) request.options.observability = q.observability
+    if (q.sidecarScoping !== undefined) request.options.sidecarScoping = q.sidecarScoping
   }
   const p: NonNullable<EstimateRequest['pricing']> = {}
   if (q.book !== undefined) p.book = q.book
@@ -149,7 +169,13 @@ export function requestToQuery (r: EstimateRequest): Record<string, string> {
     meshes: r.meshes?.join(','),
     basis: r.basis,
     requestsPerSecondPerPod: r.traffic?.requestsPerSecondPerPod,
+    requestsPerSecond: r.traffic?.requestsPerSecond,
+    distribution: r.traffic?.distribution,
+    hopsPerRequest: r.traffic?.hopsPerRequest,
     services: r.workload?.services,
+    servicesVisibleWhenScoped: r.workload?.servicesVisibleWhenScoped,
+    sidecarScoping: r.options?.sidecarScoping,
+    baseline: r.baseline,
     podCpuCores: r.workload?.podRequests?.cpuCores,
     podMemoryGiB: r.workload?.podRequests?.memoryGiB,
     nodes: r.cluster?.nodes,
