@@ -64,29 +64,51 @@ export const EstimateQuery = Type.Object({
 }, { additionalProperties: false })
 export type EstimateQuery = Static<typeof EstimateQuery>
 
-/** Body pointer → query parameter, for errors the engine reports against the POST body's shape. */
-const POINTERS: Array<[RegExp, string]> = [
-  [/^\/meshes(\/\d+)?$/, '/meshes'],
-  [/^\/traffic\/(requestsPerSecondPerPod|requestsPerSecond|distribution|hopsPerRequest)$/, '/$1'],
-  [/^\/workload\/(services|servicesVisibleWhenScoped)$/, '/$1'],
-  [/^\/workload\/podRequests(\/cpuCores)?$/, '/podCpuCores'],
-  [/^\/workload\/podRequests\/memoryGiB$/, '/podMemoryGiB'],
-  [/^\/cluster\/node$/, '/nodeVcpu'],
-  [/^\/cluster\/node\/(vcpu|memoryGiB|maxPods|hourlyPrice)$/, '/node$1'],
-  [/^\/cluster\/(nodes|cni|nodeType|region|networkMode)$/, '/$1'],
-  [/^\/options\/(highAvailability|observability|sidecarScoping)$/, '/$1'],
-  [/^\/pricing\/(book|currency|cpuCoreHour|memoryGiBHour)$/, '/$1']
+/**
+ * Each query parameter and the body field it stands for: the one table that maps URLs to bodies, bodies to
+ * URLs and body error pointers to parameters. `meshes` (a comma list) and `format`/`rows` are handled apart.
+ */
+export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshes' | 'format' | 'rows'>, readonly string[]]> = [
+  ['pods', ['pods']],
+  ['basis', ['basis']],
+  ['baseline', ['baseline']],
+  ['requestsPerSecondPerPod', ['traffic', 'requestsPerSecondPerPod']],
+  ['requestsPerSecond', ['traffic', 'requestsPerSecond']],
+  ['distribution', ['traffic', 'distribution']],
+  ['hopsPerRequest', ['traffic', 'hopsPerRequest']],
+  ['services', ['workload', 'services']],
+  ['servicesVisibleWhenScoped', ['workload', 'servicesVisibleWhenScoped']],
+  ['podCpuCores', ['workload', 'podRequests', 'cpuCores']],
+  ['podMemoryGiB', ['workload', 'podRequests', 'memoryGiB']],
+  ['nodes', ['cluster', 'nodes']],
+  ['cni', ['cluster', 'cni']],
+  ['nodeType', ['cluster', 'nodeType']],
+  ['region', ['cluster', 'region']],
+  ['networkMode', ['cluster', 'networkMode']],
+  ['nodeVcpu', ['cluster', 'node', 'vcpu']],
+  ['nodeMemoryGiB', ['cluster', 'node', 'memoryGiB']],
+  ['nodeMaxPods', ['cluster', 'node', 'maxPods']],
+  ['nodeHourlyPrice', ['cluster', 'node', 'hourlyPrice']],
+  ['highAvailability', ['options', 'highAvailability']],
+  ['observability', ['options', 'observability']],
+  ['sidecarScoping', ['options', 'sidecarScoping']],
+  ['book', ['pricing', 'book']],
+  ['currency', ['pricing', 'currency']],
+  ['cpuCoreHour', ['pricing', 'cpuCoreHour']],
+  ['memoryGiBHour', ['pricing', 'memoryGiBHour']]
 ]
+
+/** Body pointers that name a group, not a field: the group's first parameter stands for it. */
+const GROUPS: Record<string, string> = {
+  '/workload/podRequests': '/podCpuCores',
+  '/cluster/node': '/nodeVcpu'
+}
+const BY_POINTER = new Map(FIELDS.map(([param, path]) => [`/${path.join('/')}`, `/${param}`]))
 
 /** The query parameter (as a JSON pointer into the query object) that a body pointer stands for. */
 export function queryPointer (bodyPointer: string): string {
-  for (const [pattern, replacement] of POINTERS) {
-    if (pattern.test(bodyPointer)) {
-      const mapped = bodyPointer.replace(pattern, replacement)
-      return mapped.replace(/^\/node(vcpu|memoryGiB|maxPods|hourlyPrice)$/, (_m, f: string) => `/node${f[0]?.toUpperCase()}${f.slice(1)}`)
-    }
-  }
-  return bodyPointer
+  if (/^\/meshes(\/\d+)?$/.test(bodyPointer)) return '/meshes'
+  return BY_POINTER.get(bodyPointer) ?? GROUPS[bodyPointer] ?? bodyPointer
 }
 
 export class QueryError extends Error {
@@ -102,6 +124,20 @@ const TOGETHER: Array<Array<keyof EstimateQuery>> = [
   ['nodeVcpu', 'nodeMemoryGiB', 'nodeMaxPods']
 ]
 
+type Tree = Record<string, unknown>
+
+function setPath (target: Tree, path: readonly string[], value: unknown): void {
+  let at = target
+  for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Tree
+  at[path[path.length - 1] as string] = value
+}
+
+function getPath (source: unknown, path: readonly string[]): unknown {
+  let at = source
+  for (const key of path) at = at === null || typeof at !== 'object' ? undefined : (at as Tree)[key]
+  return at
+}
+
 /** Validated query parameters → the POST /estimate body that means the same. Throws QueryError on a half-given group. */
 export function queryToRequest (q: EstimateQuery): EstimateRequest {
   const errors: Array<{ pointer: string, detail: string }> = []
@@ -111,8 +147,9 @@ export function queryToRequest (q: EstimateQuery): EstimateRequest {
       for (const k of group.filter((k) => q[k] === undefined)) errors.push({ pointer: `/${k}`, detail: `is required with ${given.join(' and ')}` })
     }
   }
-  const hourly = q.nodeHourlyPrice !== undefined && q.nodeVcpu === undefined
-  if (hourly) errors.push({ pointer: '/nodeHourlyPrice', detail: 'applies to a custom node: give nodeVcpu, nodeMemoryGiB and nodeMaxPods with it' })
+  if (q.nodeHourlyPrice !== undefined && q.nodeVcpu === undefined) {
+    errors.push({ pointer: '/nodeHourlyPrice', detail: 'applies to a custom node: give nodeVcpu, nodeMemoryGiB and nodeMaxPods with it' })
+  }
   let meshes: string[] | undefined
   if (q.meshes !== undefined) {
     meshes = q.meshes.split(',')
@@ -120,79 +157,19 @@ export function queryToRequest (q: EstimateQuery): EstimateRequest {
   }
   if (errors.length > 0) throw new QueryError(errors)
 
-  const request: EstimateRequest = { pods: q.pods }
+  const request: Tree = {}
   if (meshes !== undefined) request.meshes = meshes
-  if (q.basis !== undefined) request.basis = q.basis
-  if (q.baseline !== undefined) request.baseline = q.baseline
-  const traffic: NonNullable<EstimateRequest['traffic']> = {}
-  if (q.requestsPerSecondPerPod !== undefined) traffic.requestsPerSecondPerPod = q.requestsPerSecondPerPod
-  if (q.requestsPerSecond !== undefined) traffic.requestsPerSecond = q.requestsPerSecond
-  if (q.distribution !== undefined) traffic.distribution = q.distribution
-  if (q.hopsPerRequest !== undefined) traffic.hopsPerRequest = q.hopsPerRequest
-  if (Object.keys(traffic).length > 0) request.traffic = traffic
-  if (q.services !== undefined || q.servicesVisibleWhenScoped !== undefined || q.podCpuCores !== undefined) {
-    request.workload = {}
-    if (q.services !== undefined) request.workload.services = q.services
-    if (q.servicesVisibleWhenScoped !== undefined) request.workload.servicesVisibleWhenScoped = q.servicesVisibleWhenScoped
-    if (q.podCpuCores !== undefined && q.podMemoryGiB !== undefined) request.workload.podRequests = { cpuCores: q.podCpuCores, memoryGiB: q.podMemoryGiB }
-  }
-  const c: NonNullable<EstimateRequest['cluster']> = {}
-  if (q.nodes !== undefined) c.nodes = q.nodes
-  if (q.cni !== undefined) c.cni = q.cni
-  if (q.nodeType !== undefined) c.nodeType = q.nodeType
-  if (q.region !== undefined) c.region = q.region
-  if (q.networkMode !== undefined) c.networkMode = q.networkMode
-  if (q.nodeVcpu !== undefined && q.nodeMemoryGiB !== undefined && q.nodeMaxPods !== undefined) {
-    c.node = { vcpu: q.nodeVcpu, memoryGiB: q.nodeMemoryGiB, maxPods: q.nodeMaxPods }
-    if (q.nodeHourlyPrice !== undefined) c.node.hourlyPrice = q.nodeHourlyPrice
-  }
-  if (Object.keys(c).length > 0) request.cluster = c
-  if (q.highAvailability !== undefined || q.observability !== undefined || q.sidecarScoping !== undefined) {
-    request.options = {}
-    if (q.highAvailability !== undefined) request.options.highAvailability = q.highAvailability
-    if (q.observability !== undefined) request.options.observability = q.observability
-    if (q.sidecarScoping !== undefined) request.options.sidecarScoping = q.sidecarScoping
-  }
-  const p: NonNullable<EstimateRequest['pricing']> = {}
-  if (q.book !== undefined) p.book = q.book
-  if (q.currency !== undefined) p.currency = q.currency
-  if (q.cpuCoreHour !== undefined) p.cpuCoreHour = q.cpuCoreHour
-  if (q.memoryGiBHour !== undefined) p.memoryGiBHour = q.memoryGiBHour
-  if (Object.keys(p).length > 0) request.pricing = p
-  return request
+  for (const [param, path] of FIELDS) if (q[param] !== undefined) setPath(request, path, q[param])
+  return request as EstimateRequest
 }
 
 /** The query parameters that mean the same as a body (the client and the command line build GET URLs with it). */
 export function requestToQuery (r: EstimateRequest): Record<string, string> {
-  const q: Record<string, string | number | boolean | undefined> = {
-    pods: r.pods,
-    meshes: r.meshes?.join(','),
-    basis: r.basis,
-    requestsPerSecondPerPod: r.traffic?.requestsPerSecondPerPod,
-    requestsPerSecond: r.traffic?.requestsPerSecond,
-    distribution: r.traffic?.distribution,
-    hopsPerRequest: r.traffic?.hopsPerRequest,
-    services: r.workload?.services,
-    servicesVisibleWhenScoped: r.workload?.servicesVisibleWhenScoped,
-    sidecarScoping: r.options?.sidecarScoping,
-    baseline: r.baseline,
-    podCpuCores: r.workload?.podRequests?.cpuCores,
-    podMemoryGiB: r.workload?.podRequests?.memoryGiB,
-    nodes: r.cluster?.nodes,
-    cni: r.cluster?.cni,
-    nodeType: r.cluster?.nodeType,
-    region: r.cluster?.region,
-    networkMode: r.cluster?.networkMode,
-    nodeVcpu: r.cluster?.node?.vcpu,
-    nodeMemoryGiB: r.cluster?.node?.memoryGiB,
-    nodeMaxPods: r.cluster?.node?.maxPods,
-    nodeHourlyPrice: r.cluster?.node?.hourlyPrice,
-    highAvailability: r.options?.highAvailability,
-    observability: r.options?.observability,
-    book: r.pricing?.book,
-    currency: r.pricing?.currency,
-    cpuCoreHour: r.pricing?.cpuCoreHour,
-    memoryGiBHour: r.pricing?.memoryGiBHour
+  const q: Record<string, string> = {}
+  for (const [param, path] of FIELDS) {
+    const value = getPath(r, path)
+    if (value !== undefined) q[param] = String(value)
+    if (param === 'pods' && r.meshes !== undefined) q.meshes = r.meshes.join(',') // keep the URL's usual order
   }
-  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]))
+  return q
 }
