@@ -11,7 +11,7 @@ import { loadCatalog, type Catalog } from './models/load.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
 import metrics, { metricsRoute } from './plugins/metrics.js'
-import problemDetails from './plugins/problem.js'
+import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
 import benchBaselineRoutes from './routes/bench-baseline.js'
@@ -72,6 +72,11 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     connectionTimeout: config.requestTimeoutMs * 2,
     keepAliveTimeout: 10_000,
     forceCloseConnections: 'idle',
+    // A malformed URL or an over-long path parameter fails before routing: answer it as every other error.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id)
+      return sendProblem(request, reply, error.statusCode ?? 400, error.message, { type: 'invalid-request' })
+    },
     return503OnClosing: false, // plugins/drain.ts answers a 503 problem document instead, and closes the connection
     routerOptions: { maxParamLength: 100 }
   }).withTypeProvider<TypeBoxTypeProvider>()

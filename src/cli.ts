@@ -54,7 +54,7 @@ function usage (): string {
     '',
     'Output and connection:',
     '  --json                   the whole estimate as JSON (what POST /estimate answers)',
-    '  --csv                    CSV: one row per mesh, component and resource',
+    '  --csv                    CSV: one row per mesh and component (GET /estimate?rows=resource for FOCUS pricing rows)',
     '  --url URL                ask a meshcost server (e.g. http://127.0.0.1:3000) instead of pricing in-process',
     '  --timeout MS             with --url: give up after MS milliseconds (default 30000)',
     '  -h, --help               this help; -v, --version: the version',

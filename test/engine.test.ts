@@ -58,8 +58,12 @@ t.test('requests basis sums requests, and HA swaps replicas and requests', async
   // control in HA: 2 replicas x 1 core (HA requests) = 2 cores; 2 x 1 GiB
   t.equal(component('control')?.replicas, 2)
   t.same(component('control')?.basis.cpuCores, { low: 2, expected: 2, high: 2 })
-  // proxy 1 core + control 2 + agent 4 x 0.1 = 3.4 cores, same at every bound
-  t.same(alpha.totals.cpuCores, { low: 3.4, expected: 3.4, high: 3.4 })
+  // Packing: pods of 1.1 cores fit 3 to a node beside the agent (3.9 cores free), so 10 pods take 4 nodes
+  // (3, 3, 3, 1), leaving 0.6, 0.6, 0.6 and 2.8 cores. The first control replica (1 core) goes on the 4th node;
+  // the second may not join it (required anti-affinity) and fits nowhere else: a 5th node.
+  t.match(alpha.capacity, { nodesWithoutMesh: 3, nodesWithMesh: 5, additionalNodes: 2 })
+  // proxy 1 core + control 2 + agent 5 x 0.1 = 3.5 cores, same at every bound
+  t.same(alpha.totals.cpuCores, { low: 3.5, expected: 3.5, high: 3.5 })
 })
 
 t.test('a CNI that already runs the agent removes it; observability adds the dashboard', async (t) => {
@@ -85,8 +89,6 @@ t.test('a per-node agent tips a node past its max pods and adds a node', async (
 t.test('control-plane replicas that fit nowhere open a node of their own', async (t) => {
   // 12 pods of 1 core fill 3 nodes exactly without the mesh. With it, pods are 1.1 cores: 3 per node -> 4 nodes,
   // the 4th holding 3 pods (3.3 cores) and 0.6 core free, where the control plane (0.5) fits: still 4.
-  // At 16 pods of 0.975 cores: 4 per node without the mesh = 4 nodes. With it, 1.075 per pod: floor(3.9 / 1.075) = 3,
-  // ceil(16 / 3) = 6 nodes, the last with 1 pod. That leaves room: 6.
   const { alpha } = run({ pods: 12, basis: 'requests', workload: { podRequests: { cpuCores: 1, memoryGiB: 1 } } })
   t.equal(alpha.capacity.nodesWithoutMesh, 3)
   t.equal(alpha.capacity.nodesWithMesh, 4)

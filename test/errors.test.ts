@@ -99,3 +99,14 @@ t.test('bad inputs, over a real socket: every one answered, the server still ser
   t.equal(ok.statusCode, 200)
   await ok.body.dump()
 })
+
+t.test('errors raised before routing are problem documents too', async (t) => {
+  const app = await testApp(t)
+  for (const [url, status] of [['/meshes/%ZZ', 400], [`/meshes/${'a'.repeat(101)}`, 414]] as const) {
+    const res = await app.inject(url)
+    t.equal(res.statusCode, status, url.slice(0, 20))
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+    t.match(res.headers['x-request-id'], /.+/)
+    t.match(res.json(), { status, title: String, requestId: String })
+  }
+})

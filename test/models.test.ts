@@ -27,13 +27,9 @@ t.test('every source is traceable: a URL, or an assumption with its reasoning; p
   for (const book of catalog.priceBooks.values()) check(`pricing/${book.id}`, book.sources, true)
 })
 
-t.test('every mesh has the whole feature table, every component a usage range', async (t) => {
+t.test('every mesh has the whole feature table', async (t) => {
   for (const mesh of shippedCatalog().meshes.values()) {
     t.same(Object.keys(mesh.features).sort(), [...FEATURE_IDS].sort(), `${mesh.id}: all ten features`)
-    for (const c of mesh.components) {
-      t.ok(cpuCores(c.usage.cpu.low) <= cpuCores(c.usage.cpu.high), `${mesh.id}/${c.id}: cpu range`)
-      t.ok(memoryGiB(c.usage.memory.low) <= memoryGiB(c.usage.memory.high), `${mesh.id}/${c.id}: memory range`)
-    }
   }
 })
 

@@ -59,7 +59,9 @@ const scenarioArb: fc.Arbitrary<EstimateRequest> = fc.record({
   })),
   pricing: optional(fc.oneof(
     fc.record({ book: fc.constantFrom(...books) }),
-    fc.record({ cpuCoreHour: positive(10), memoryGiBHour: positive(1) })
+    fc.record({ cpuCoreHour: positive(10), memoryGiBHour: positive(1) }),
+    // prices in currencies with large units (IDR, KRW: hundreds to thousands per core-hour)
+    fc.record({ cpuCoreHour: positive(5_000), memoryGiBHour: positive(1_000), currency: fc.constantFrom('IDR', 'KRW') })
   ))
 }, { requiredKeys: ['pods'] }).map(clean)
 

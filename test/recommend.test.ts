@@ -12,7 +12,6 @@ const ask = async (t: Test, body: Body) => {
   if (res.statusCode !== 200) t.fail(`status ${res.statusCode}: ${res.body}`)
   return res.json<RecommendResponse>()
 }
-const order = (r: RecommendResponse): string[] => r.candidates.map((c) => c.mesh)
 
 t.test('Do you need a service mesh? (the seed\'s first tree)', async (t) => {
   t.test('"< 10 services, simple architecture → Probably not"', async (t) => {

@@ -41,8 +41,10 @@ export interface PackInput {
   pod: Resources
   /** requests of the DaemonSet pods on every node, and how many pods they are */
   perNode: Resources & { pods: number }
-  /** Deployment replicas to place beside the workload */
-  clusterPods: Resources[]
+  /** Deployment replicas to place beside the workload; replicas with the same `spread` never share a node */
+  clusterPods: Array<Resources & { spread?: string }>
+  /** what one workload pod is, for the message when it fits on no node */
+  podLabel: string
   /** the cluster never shrinks below this many nodes */
   minNodes: number
 }
@@ -53,14 +55,16 @@ export interface PackResult {
   binding: BindingResource
 }
 
-interface Bin { count: number, cpuCores: number, memoryGiB: number, pods: number }
+interface Bin { count: number, cpuCores: number, memoryGiB: number, pods: number, spread: Set<string> }
 
-const fits = (bin: Bin, pod: Resources): boolean =>
-  bin.pods >= 1 && bin.cpuCores + EPSILON >= pod.cpuCores && bin.memoryGiB + EPSILON >= pod.memoryGiB
+const fits = (bin: Bin, pod: Resources & { spread?: string }): boolean =>
+  bin.pods >= 1 && bin.cpuCores + EPSILON >= pod.cpuCores && bin.memoryGiB + EPSILON >= pod.memoryGiB &&
+  (pod.spread === undefined || !bin.spread.has(pod.spread))
 
 /**
  * Identical workload pods fill each node up to the first resource that runs out (CPU, memory or pod slots);
- * then each Deployment replica goes, largest CPU first, into the first node with room, or onto a new node.
+ * then each Deployment replica goes, largest CPU first, into the first node with room (and, under required
+ * anti-affinity, none of its siblings), or onto a new node.
  * Nodes with identical free space are kept as one group, so large clusters cost no more than small ones.
  */
 export function pack (node: NodeShape, input: PackInput): PackResult {
@@ -80,14 +84,14 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
   ]
   const [binding, podsPerNode] = byResource.reduce((a, b) => (b[1] < a[1] ? b : a))
   if (podsPerNode < 1) {
-    throw new ScenarioError([{ pointer: '/workload/podRequests', detail: `one pod (${round(input.pod.cpuCores)} cores, ${round(input.pod.memoryGiB)} GiB with its sidecar) does not fit on a ${node.id} node (${round(free.cpuCores)} cores, ${round(free.memoryGiB)} GiB free)` }])
+    throw new ScenarioError([{ pointer: '/workload/podRequests', detail: `${input.podLabel} (${round(input.pod.cpuCores)} cores, ${round(input.pod.memoryGiB)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores)} cores, ${round(free.memoryGiB)} GiB free)` }])
   }
 
   const fullNodes = Math.floor(input.workloadPods / podsPerNode)
   const remainder = input.workloadPods - fullNodes * podsPerNode
   const bins: Bin[] = []
   const addBins = (count: number, pods: number): void => {
-    if (count > 0) bins.push({ count, cpuCores: free.cpuCores - pods * input.pod.cpuCores, memoryGiB: free.memoryGiB - pods * input.pod.memoryGiB, pods: free.pods - pods })
+    if (count > 0) bins.push({ count, cpuCores: free.cpuCores - pods * input.pod.cpuCores, memoryGiB: free.memoryGiB - pods * input.pod.memoryGiB, pods: free.pods - pods, spread: new Set() })
   }
   addBins(fullNodes, podsPerNode)
   addBins(remainder > 0 ? 1 : 0, remainder)
@@ -105,12 +109,13 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
     }
     if (bin.count > 1) {
       bin.count -= 1
-      bin = { ...bin, count: 1 }
+      bin = { ...bin, count: 1, spread: new Set(bin.spread) }
       bins.push(bin)
     }
     bin.cpuCores -= pod.cpuCores
     bin.memoryGiB -= pod.memoryGiB
     bin.pods -= 1
+    if (pod.spread !== undefined) bin.spread.add(pod.spread)
   }
   return { nodes: bins.reduce((n, b) => n + b.count, 0), podsPerNode, binding }
 }

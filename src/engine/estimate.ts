@@ -4,7 +4,7 @@ import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
 import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate } from '../schemas/estimate.js'
-import { allocatable, pack, type Resources } from './capacity.js'
+import { allocatable, pack, type PackInput, type PackResult, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 
@@ -17,7 +17,6 @@ const round = (x: number, digits: number): number => {
   const f = 10 ** digits
   return Math.round(x * f) / f
 }
-const significant = (x: number, digits: number): number => Number(x.toPrecision(digits))
 const roundRange = (r: Range, digits = 6): Range => ({ low: round(r.low, digits), expected: round(r.expected, digits), high: round(r.high, digits) })
 const mapRange = (f: (bound: typeof BOUNDS[number]) => number): Range => ({ low: f('low'), expected: f('expected'), high: f('high') })
 const addRanges = (a: Range, b: Range): Range => mapRange((k) => a[k] + b[k])
@@ -56,7 +55,7 @@ function driverValue (driver: ScalingDriver, component: Component, scenario: Sce
     case 'visibleService': return visibleServices
     case 'visibleEndpoint': return scenario.pods * visibleServices / scenario.services // endpoints of the visible services
     case 'meshedPod': return scenario.pods
-    case 'clusterPod': return scenario.pods
+    case 'clusterPod': return scenario.clusterPods
   }
 }
 
@@ -153,21 +152,21 @@ function latencyOf (mesh: MeshModel, scenario: Scenario): LatencyEstimate | null
 }
 
 /** The workload alone on the scenario's nodes: what the cluster needs before any mesh. */
-export function packWorkload (scenario: Scenario): ReturnType<typeof pack> {
+export function packWorkload (scenario: Scenario): PackResult {
   return pack(scenario.node, {
     workloadPods: scenario.pods,
     pod: scenario.podRequests,
     perNode: { cpuCores: 0, memoryGiB: 0, pods: 0 },
     clusterPods: [],
-    minNodes: scenario.nodes ?? 0
+    minNodes: scenario.nodes ?? 0,
+    podLabel: 'one application pod'
   })
 }
 
-function capacityOf (mesh: MeshModel, components: Component[], scenario: Scenario): Capacity {
-  const withoutMesh = packWorkload(scenario)
+function capacityOf (components: Component[], scenario: Scenario, withoutMesh: PackResult): Capacity {
   const pod = { ...scenario.podRequests }
   const perNode = { cpuCores: 0, memoryGiB: 0, pods: 0 }
-  const clusterPods: Resources[] = []
+  const clusterPods: PackInput['clusterPods'] = []
   for (const component of components) {
     const requests = requestsOf(component, scenario)
     if (component.scope === 'perPod') {
@@ -178,10 +177,12 @@ function capacityOf (mesh: MeshModel, components: Component[], scenario: Scenari
       perNode.memoryGiB += requests.memoryGiB
       perNode.pods += 1
     } else {
-      for (let i = 0; i < replicasOf(component, scenario, 0); i++) clusterPods.push(requests)
+      const spread = component.replicas?.antiAffinity === true ? component.id : undefined
+      for (let i = 0; i < replicasOf(component, scenario, 0); i++) clusterPods.push(spread === undefined ? requests : { ...requests, spread })
     }
   }
-  const withMesh = pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes })
+  const sidecars = components.some((c) => c.scope === 'perPod')
+  const withMesh = pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' })
   const node = allocatable(scenario.node)
   return {
     nodeType: scenario.node.id,
@@ -222,13 +223,15 @@ function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
   return out
 }
 
-export function estimateMesh (mesh: MeshModel, scenario: Scenario): MeshEstimate {
+/** One mesh's estimate; `workload` is packWorkload(scenario), passed in when several meshes share it. */
+export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: PackResult = packWorkload(scenario)): MeshEstimate {
   const components = mesh.components.filter((c) => included(c, scenario))
-  const capacity = capacityOf(mesh, components, scenario)
+  const capacity = capacityOf(components, scenario, workload)
   const estimates = components.map((c) => estimateComponent(c, scenario, capacity.nodesWithMesh))
 
-  const cpu = estimates.reduce((sum, c) => addRanges(sum, c.basis.cpuCores), ZERO)
-  const memory = estimates.reduce((sum, c) => addRanges(sum, c.basis.memoryGiB), ZERO)
+  // Cost is computed from the totals as published, so that anyone can recompute it from the answer.
+  const cpu = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.cpuCores), ZERO))
+  const memory = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.memoryGiB), ZERO))
   const { prices } = scenario
   const hourly = mapRange((k) => cpu[k] * prices.cpuCoreHour + memory[k] * prices.memoryGiBHour)
   const nodePrice = scenario.node.hourlyPrice
@@ -240,8 +243,8 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario): MeshEstimate
     mode: mesh.mode,
     version: mesh.version,
     totals: {
-      cpuCores: roundRange(cpu),
-      memoryGiB: roundRange(memory),
+      cpuCores: cpu,
+      memoryGiB: memory,
       sidecars: estimates.filter((c) => c.scope === 'perPod').reduce((n, c) => n + c.replicas, 0),
       extraPods: estimates.filter((c) => c.scope !== 'perPod').reduce((n, c) => n + c.replicas, 0)
     },
@@ -265,23 +268,22 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario): MeshEstimate
 
 export function estimate (request: EstimateRequest, catalog: Catalog): EstimateResponse {
   const scenario = resolveScenario(request, catalog)
-  const needed = packWorkload({ ...scenario, nodes: null }).nodes
+  const workload = packWorkload(scenario)
+  const needed = scenario.nodes === null ? workload.nodes : packWorkload({ ...scenario, nodes: null }).nodes
   if (scenario.nodes !== null && scenario.nodes < needed) {
     scenario.notes.push(`cluster.nodes is ${scenario.nodes}, but the workload's requests need ${needed} ${scenario.node.id} nodes; estimates assume ${needed}.`)
   }
   return {
-    estimates: withBaseline(request.baseline, scenario.meshes.map((mesh) => estimateMesh(mesh, scenario)), catalog, (mesh) => estimateMesh(mesh, scenario)),
+    estimates: withBaseline(request.baseline, scenario.meshes.map((mesh) => estimateMesh(mesh, scenario, workload)), catalog, (mesh) => estimateMesh(mesh, scenario, workload)),
     assumptions: {
       basis: scenario.basis,
       hoursPerMonth: HOURS_PER_MONTH,
-      // Significant digits, not decimals: a derived price such as 0.004188224634 USD per GiB-hour cut to 8
-      // decimals is off by 1e-6 relative, which over 10,000 GiB is 4 cents a month, and monthly cost must be
-      // recomputable from totals x these prices to the cent.
-      pricing: { ...scenario.prices, cpuCoreHour: significant(scenario.prices.cpuCoreHour, 10), memoryGiBHour: significant(scenario.prices.memoryGiBHour, 10) },
+      pricing: scenario.prices, // to 10 significant digits, as computed with: see resolveScenario
       requestsPerSecondPerPod: round(scenario.requestsPerSecondPerPod, 6),
       trafficDistribution: scenario.distribution,
       hopsPerRequest: scenario.hopsPerRequest,
       services: scenario.services,
+      clusterPods: scenario.clusterPods,
       servicesVisiblePerSidecar: scenario.servicesVisiblePerSidecar,
       sidecarScoping: scenario.sidecarScoping,
       podRequests: scenario.podRequests,

@@ -2,7 +2,7 @@
 import type { Catalog } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { MeshModel, NodeCatalog, Reservation } from '../models/schema.js'
-import type { Assumptions, Basis, EstimateRequest } from '../schemas/estimate.js'
+import { LIMITS, type Assumptions, type Basis, type EstimateRequest } from '../schemas/estimate.js'
 import { ScenarioError } from './errors.js'
 
 export interface NodeShape {
@@ -36,6 +36,8 @@ export interface Scenario {
   trafficGroups: TrafficGroup[]
   hopsPerRequest: number
   services: number
+  /** all pods in the cluster, meshed or not */
+  clusterPods: number
   sidecarScoping: boolean
   /** services one sidecar holds configuration for */
   servicesVisiblePerSidecar: number
@@ -75,7 +77,7 @@ function resolveMeshes (request: EstimateRequest, catalog: Catalog, defaultsAppl
   return request.meshes.map((id) => catalog.meshes.get(id) as MeshModel)
 }
 
-function catalogNode (catalog: Catalog, id: string, region: string | undefined, networkMode: string | undefined, regionPointer: string): { node: NodeShape, providerCatalog: NodeCatalog, region: string, mode: string } {
+function catalogNode (catalog: Catalog, id: string, region: string | undefined, networkMode: string | undefined, regionPointer: string): { node: NodeShape, providerCatalog: NodeCatalog, region: string, mode: string, currency: string } {
   const entry = catalog.nodeTypes.get(id)
   if (entry === undefined) {
     throw new ScenarioError([{ pointer: '/cluster/nodeType', detail: `unknown node type "${id}"; see GET /node-types` }])
@@ -97,7 +99,8 @@ function catalogNode (catalog: Catalog, id: string, region: string | undefined, 
     node: { id, vcpu: nodeType.vcpu, memoryGiB: nodeType.memoryGiB, maxPods, hourlyPrice: price.hourly, reservation: providerCatalog.reservation },
     providerCatalog,
     region: chosenRegion,
-    mode
+    mode,
+    currency: price.currency
   }
 }
 
@@ -115,6 +118,9 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     throw new ScenarioError([{ pointer: '/traffic/requestsPerSecond', detail: 'give either requestsPerSecond (total) or requestsPerSecondPerPod, not both' }])
   }
   let requestsPerSecondPerPod = traffic.requestsPerSecond === undefined ? traffic.requestsPerSecondPerPod : traffic.requestsPerSecond / request.pods
+  if (traffic.requestsPerSecond !== undefined && (requestsPerSecondPerPod as number) > LIMITS.requestsPerSecondPerPod) {
+    throw new ScenarioError([{ pointer: '/traffic/requestsPerSecond', detail: `is ${requestsPerSecondPerPod} per pod over ${request.pods} pods; at most ${LIMITS.requestsPerSecondPerPod} per pod` }])
+  }
   if (requestsPerSecondPerPod === undefined) {
     requestsPerSecondPerPod = defaults.requestsPerSecondPerPod.value
     defaultsApplied.push({ field: '/traffic/requestsPerSecondPerPod', value: requestsPerSecondPerPod, reason: defaults.requestsPerSecondPerPod.note ?? 'default in models/defaults.yaml' })
@@ -126,7 +132,12 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     defaultsApplied.push({ field: '/workload/services', value: services, reason: defaults.podsPerService.note ?? 'default in models/defaults.yaml' })
   }
 
+  const clusterPods = request.workload?.clusterPods ?? request.pods
+  if (clusterPods < request.pods) throw new ScenarioError([{ pointer: '/workload/clusterPods', detail: `counts every pod in the cluster, so it cannot be fewer than the ${request.pods} meshed pods` }])
+  if (request.workload?.clusterPods === undefined) defaultsApplied.push({ field: '/workload/clusterPods', value: clusterPods, reason: 'the meshed pods are all the pods in the cluster' })
+
   const distribution = traffic.distribution ?? 'even'
+  if (traffic.distribution === undefined) defaultsApplied.push({ field: '/traffic/distribution', value: 'even', reason: 'every pod carries the same traffic' })
   const { podShare, trafficShare } = defaults.skewedTraffic
   const trafficGroups: TrafficGroup[] = distribution === 'even'
     ? [{ podShare: 1, requestsPerSecondPerPod }]
@@ -136,8 +147,10 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
       ]
   if (distribution === 'skewed') notes.push(`Skewed traffic: ${podShare * 100}% of the pods carry ${trafficShare * 100}% of the requests (${defaults.skewedTraffic.note ?? 'default in models/defaults.yaml'}).`)
   const hopsPerRequest = traffic.hopsPerRequest ?? 1
+  if (traffic.hopsPerRequest === undefined) defaultsApplied.push({ field: '/traffic/hopsPerRequest', value: 1, reason: 'latency is given for one service-to-service call' })
 
   const sidecarScoping = request.options?.sidecarScoping ?? false
+  if (request.options?.sidecarScoping === undefined) defaultsApplied.push({ field: '/options/sidecarScoping', value: false, reason: 'sidecars see every service, as installed' })
   let servicesVisiblePerSidecar = services
   if (sidecarScoping) {
     let scoped = request.workload?.servicesVisibleWhenScoped
@@ -176,6 +189,7 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     throw new ScenarioError([{ pointer: '/pricing/currency', detail: `price book "${book.id}" is in ${book.currency}; no exchange rates are applied` }])
   }
   const currency = book?.currency ?? pricing.currency ?? 'USD'
+  if (book === undefined && pricing.currency === undefined && inlineRates) defaultsApplied.push({ field: '/pricing/currency', value: 'USD', reason: 'inline prices without a currency are taken as USD' })
 
   // The node the workload runs on.
   let node: NodeShape
@@ -191,8 +205,8 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     node = resolved.node
     if (cluster.region === undefined) defaultsApplied.push({ field: '/cluster/region', value: resolved.region, reason: cluster.nodeType === undefined ? 'region of the default node type' : 'first priced region of the node type' })
     if (cluster.networkMode === undefined) defaultsApplied.push({ field: '/cluster/networkMode', value: resolved.mode, reason: `default network mode of ${resolved.providerCatalog.name}` })
-    if (currency !== 'USD') {
-      notes.push(`Catalog node prices are in USD and prices are in ${currency}: no exchange rate is applied, so the cost of additional nodes is not given.`)
+    if (currency !== resolved.currency) {
+      notes.push(`The node's list price is in ${resolved.currency} and prices are in ${currency}: no exchange rate is applied, so the cost of additional nodes is not given.`)
       node.hourlyPrice = null
     }
   }
@@ -221,10 +235,16 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     }
   }
 
+  // The prices the answer publishes are the prices it computes with, so that every cost can be recomputed
+  // from the answer. Ten significant digits keep a derived price exact to a millionth of a cent per hour.
+  prices = { ...prices, cpuCoreHour: Number(prices.cpuCoreHour.toPrecision(10)), memoryGiBHour: Number(prices.memoryGiBHour.toPrecision(10)) }
+
   const cni = cluster.cni ?? 'other'
   if (cluster.cni === undefined) defaultsApplied.push({ field: '/cluster/cni', value: 'other', reason: 'no CNI given: nothing a mesh needs is assumed to be installed already' })
   const highAvailability = request.options?.highAvailability ?? false
+  if (request.options?.highAvailability === undefined) defaultsApplied.push({ field: '/options/highAvailability', value: false, reason: 'the charts\' default install' })
   const observability = request.options?.observability ?? false
+  if (request.options?.observability === undefined) defaultsApplied.push({ field: '/options/observability', value: false, reason: 'the observability add-ons are optional installs' })
 
   return {
     pods: request.pods,
@@ -235,6 +255,7 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     trafficGroups,
     hopsPerRequest,
     services,
+    clusterPods,
     sidecarScoping,
     servicesVisiblePerSidecar,
     podRequests,

@@ -4,7 +4,7 @@ import type { Catalog } from '../models/load.js'
 import type { EstimateRequest } from '../schemas/estimate.js'
 import { SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type SweepResponse } from '../schemas/integration.js'
 import { ScenarioError } from './errors.js'
-import { estimateMesh } from './estimate.js'
+import { estimateMesh, packWorkload } from './estimate.js'
 import { resolveScenario } from './scenario.js'
 
 /** A sweep that breaks a rule the schema cannot state (from < to, limits of the varied field). */
@@ -44,10 +44,6 @@ export function checkSweep (request: SweepRequest): void {
   if (request.scale === 'log' && request.from <= 0) errors.push({ pointer: '/from', detail: 'must be > 0 on a log scale' })
   if (request.to > field.max) errors.push({ pointer: '/to', detail: `must be <= ${field.max}, the limit of ${request.vary} in POST /estimate` })
   if (!(request.to > request.from)) errors.push({ pointer: '/to', detail: 'must be greater than from' })
-  const meshes = request.scenario.meshes?.length
-  if (meshes !== undefined && request.steps * meshes > SWEEP_LIMITS.points) {
-    errors.push({ pointer: '/steps', detail: `steps x meshes must be <= ${SWEEP_LIMITS.points} (here ${request.steps} x ${meshes})` })
-  }
   if (errors.length > 0) throw new SweepError(errors)
 }
 
@@ -77,10 +73,16 @@ export function sweep (request: SweepRequest, catalog: Catalog): SweepResponse {
       basis = scenario.basis
       currency = scenario.prices.currency
     }
+    let workload
+    try {
+      workload = packWorkload(scenario)
+    } catch (err) {
+      throw under(err, x, request.vary)
+    }
     for (let i = 0; i < scenario.meshes.length; i++) {
       let e
       try {
-        e = estimateMesh(scenario.meshes[i] as never, scenario)
+        e = estimateMesh(scenario.meshes[i] as never, scenario, workload)
       } catch (err) {
         throw under(err, x, request.vary)
       }

@@ -102,6 +102,8 @@ export const Component = Type.Object({
   replicas: Type.Optional(Type.Object({
     default: Type.Integer({ minimum: 1 }),
     highAvailability: Type.Integer({ minimum: 1 }),
+    /** Replicas never share a node: the chart sets required pod anti-affinity by hostname. */
+    antiAffinity: Type.Optional(Type.Boolean()),
     sources: SourceRefs,
     note: Type.Optional(Type.String())
   }, strict)),

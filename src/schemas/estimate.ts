@@ -45,6 +45,7 @@ export const EstimateRequest = Type.Object({
   }, strict)),
   workload: Type.Optional(Type.Object({
     services: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'Kubernetes services in the mesh (default pods / 2, the ratio of Istio\'s load-test mesh)' })),
+    clusterPods: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods * 10, description: 'all pods in the cluster, meshed or not, for the per-pod state node agents hold (Cilium\'s agent); default: pods. Capacity counts the meshed pods only' })),
     servicesVisibleWhenScoped: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'services one sidecar still sees when options.sidecarScoping is on (default 10)' })),
     podRequests: Type.Optional(Type.Object({
       cpuCores: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.podCpuCores, description: 'CPU request of one application pod, cores (default 0.5)' }),
@@ -183,6 +184,7 @@ export const Assumptions = Type.Object({
   trafficDistribution: Type.String(),
   hopsPerRequest: Type.Integer(),
   services: Type.Integer(),
+  clusterPods: Type.Integer(),
   servicesVisiblePerSidecar: Type.Integer({ description: 'services each sidecar holds configuration for' }),
   sidecarScoping: Type.Boolean(),
   podRequests: Quantity,
