@@ -15,6 +15,10 @@ const README = join(PACKAGE_ROOT, 'README.md')
 const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 const range = (r: { low: number, expected: number, high: number }, digits = 2): string => `${fmt(r.expected, digits)} (${fmt(r.low, digits)}–${fmt(r.high, digits)})`
 
+/** The console lines of a POST as a reader would type it. */
+const curl = (path: string, request: unknown): string[] =>
+  ['```console', `$ curl -s localhost:3000${path} -H 'content-type: application/json' -d '${JSON.stringify(request)}'`, '```']
+
 function curlExample (catalog: Catalog): string {
   const request: EstimateRequest = { pods: 100, meshes: ['linkerd'] }
   const r = estimate(request, catalog)
@@ -24,9 +28,7 @@ function curlExample (catalog: Catalog): string {
     assumptions: { ...r.assumptions, defaultsApplied: [r.assumptions.defaultsApplied[0], `… ${r.assumptions.defaultsApplied.length - 1} more defaults`] }
   }
   return [
-    '```console',
-    `$ curl -s localhost:3000/estimate -H 'content-type: application/json' -d '${JSON.stringify(request)}'`,
-    '```',
+    ...curl('/estimate', request),
     '```json',
     JSON.stringify(trimmed, null, 2),
     '```',
@@ -66,9 +68,7 @@ function walkthrough (catalog: Catalog): string {
   const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
   const r = estimate(request, catalog)
   const rows = [
-    '```console',
-    `$ curl -s localhost:3000/estimate -H 'content-type: application/json' -d '${JSON.stringify(request)}'`,
-    '```',
+    ...curl('/estimate', request),
     '| Mesh | nodes without | nodes with | additional | binding resource | pods/node without → with | allocated cost / month | additional nodes / month |',
     '|---|---|---|---|---|---|---|---|'
   ]
@@ -113,9 +113,7 @@ function recommendExample (catalog: Catalog): string {
   const request: RecommendRequest = { services: 40, requirements: { mtls: true, l7Observability: true }, priority: 'overhead', current: { cni: 'calico', mesh: 'istio' }, pods: 200 }
   const r = recommend(request, catalog)
   const rows = [
-    '```console',
-    `$ curl -s localhost:3000/recommend -H 'content-type: application/json' -d '${JSON.stringify(request)}'`,
-    '```',
+    ...curl('/recommend', request),
     '| Rank | Mesh | Missing | Partial | Complexity | Overhead / month, expected (low–high) | Saving against Istio / month | Nodes added |',
     '|---|---|---|---|---|---|---|---|'
   ]
