@@ -10,7 +10,7 @@ const bare = (vcpu: number, memoryGiB: number, maxPods: number): NodeShape => ({
   memoryGiB,
   maxPods,
   hourlyPrice: null,
-  reservation: { cpuTiers: [{ fraction: 0 }], memoryTiers: [], memoryFixedMiB: 0, memoryPerPodMiB: 0, evictionMiB: 0, sources: [] }
+  reservation: { cpuTiers: [{ upTo: null, fraction: 0 }], memoryTiers: [], memoryFixedMiB: 0, memoryPerPodMiB: 0, evictionMiB: 0, sources: [] }
 })
 const none = { cpuCores: 0, memoryGiB: 0, pods: 0 }
 
@@ -67,8 +67,8 @@ t.test('allocatable follows the tiers, the per-pod rule and the cap', async (t) 
   const gkeLike: NodeShape = {
     ...bare(4, 16, 110),
     reservation: {
-      cpuTiers: [{ upTo: 1, fraction: 0.06 }, { upTo: 2, fraction: 0.01 }, { upTo: 4, fraction: 0.005 }, { fraction: 0.0025 }],
-      memoryTiers: [{ upTo: 4, fraction: 0.25 }, { upTo: 8, fraction: 0.2 }, { upTo: 16, fraction: 0.1 }, { upTo: 128, fraction: 0.06 }, { fraction: 0.02 }],
+      cpuTiers: [{ upTo: 1, fraction: 0.06 }, { upTo: 2, fraction: 0.01 }, { upTo: 4, fraction: 0.005 }, { upTo: null, fraction: 0.0025 }],
+      memoryTiers: [{ upTo: 4, fraction: 0.25 }, { upTo: 8, fraction: 0.2 }, { upTo: 16, fraction: 0.1 }, { upTo: 128, fraction: 0.06 }, { upTo: null, fraction: 0.02 }],
       memoryFixedMiB: 0,
       memoryPerPodMiB: 0,
       evictionMiB: 100,
