@@ -69,7 +69,7 @@ t.test(`the issue's scenario: ${ISSUE_REQUESTS} estimates on their own connectio
   const delayMs = DEFAULT_CONFIG.shutdownDelayMs
   const limitMs = DEFAULT_CONFIG.shutdownDelayMs + DEFAULT_CONFIG.shutdownGraceMs
   const agent = new Agent({ keepAlive: false, maxSockets: ISSUE_CONCURRENCY })
-  const bodies = Array.from({ length: ISSUE_REQUESTS }, (_, i) => JSON.stringify(i % 3 === 0
+  const bodies = Array.from({ length: ISSUE_REQUESTS }, (_, i) => JSON.stringify(i % 10 === 0
     ? { pods: 5000 + i, options: { highAvailability: true, observability: true } }
     : { pods: 100 + i }))
 

@@ -8,6 +8,7 @@
 // busy) is lost with a reset (ECONNRESET). Here a connection is closed only once it has no answer pending
 // and nothing has arrived on it for QUIET_MS, judged over a poll phase of the event loop.
 import type { Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -24,6 +25,8 @@ declare module 'fastify' {
     beginShutdown: () => void
     /** True from beginShutdown() (or app.close()) on. */
     readonly shuttingDown: boolean
+    /** Resolves once no connection has arrived for QUIET_MS, or after maxMs. */
+    untilConnectionsStop: (maxMs: number) => Promise<void>
   }
 }
 
@@ -36,7 +39,18 @@ export default fp(async function drain (app: FastifyInstance) {
   app.decorate('beginShutdown', () => { shuttingDown = true })
   app.decorate('shuttingDown', { getter: () => shuttingDown })
 
+  let lastConnectionMs = 0
+
+  // Closing the listener resets (ECONNRESET) every connection still in the kernel's accept queue, which
+  // the client already counts as open: so it closes only once connections have stopped arriving, as they
+  // do once the endpoint is gone from every load balancer. When they keep arriving, at most maxMs later.
+  app.decorate('untilConnectionsStop', async (maxMs: number) => {
+    const deadline = Date.now() + maxMs
+    while (Date.now() < deadline && Date.now() - lastConnectionMs < QUIET_MS) await sleep(SWEEP_INTERVAL_MS)
+  })
+
   app.server.on('connection', (socket: Socket) => {
+    lastConnectionMs = Date.now()
     connections.add(socket)
     socket.once('close', () => connections.delete(socket))
   })
