@@ -11,6 +11,8 @@ const bad: Array<{ variable: string, key: keyof Config, value: string, rule: Reg
   { variable: 'BODY_LIMIT_BYTES', key: 'bodyLimitBytes', value: String(20 * 1024 * 1024), rule: /<= 10485760/ },
   { variable: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', value: '10', rule: />= 1000/ },
   { variable: 'SHUTDOWN_GRACE_MS', key: 'shutdownGraceMs', value: '-5', rule: />= 0/ },
+  { variable: 'SHUTDOWN_DELAY_MS', key: 'shutdownDelayMs', value: '-1', rule: />= 0/ },
+  { variable: 'SHUTDOWN_DELAY_MS', key: 'shutdownDelayMs', value: '600000', rule: /<= 120000/ },
   { variable: 'RATE_LIMIT_MAX', key: 'rateLimitMax', value: '-1', rule: />= 0/ },
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: 'soon', rule: /integer|number/ },
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: '10', rule: />= 1000/ },
