@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { PACKAGE_ROOT, type Config } from './config.js'
 import { loadCatalog, type Catalog } from './models/load.js'
+import { loadPriceSheet } from './models/price-sheet.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
 import metrics, { metricsRoute } from './plugins/metrics.js'
@@ -56,7 +57,9 @@ class OneLinePerRequest extends LogController {
 }
 
 export async function buildApp (config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  const catalog = options.catalog ?? loadCatalog(config.modelsDir) // throws, listing every problem, on bad models
+  const models = options.catalog ?? loadCatalog(config.modelsDir) // throws, listing every problem, on bad models
+  // PRICE_SHEET_FILE: validated like the models, every problem listed; its prices replace the default book's.
+  const catalog = config.priceSheetFile === '' ? models : { ...models, priceSheet: loadPriceSheet(config.priceSheetFile) }
 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },

@@ -26,6 +26,7 @@ export const Config = Type.Object({
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
   ]),
   modelsDir: Type.String({ minLength: 1 }),
+  priceSheetFile: Type.String({ description: 'an OpenCost custom pricing sheet (JSON) whose CPU and RAM prices estimates use when a request names no prices; empty: none' }),
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024 }),
   requestTimeoutMs: Type.Integer({ minimum: 1000 }),
   shutdownDelayMs: Type.Integer({ minimum: 0, maximum: 120_000 }),
@@ -41,6 +42,7 @@ export const DEFAULT_CONFIG: Config = {
   host: '127.0.0.1',
   logLevel: 'info',
   modelsDir: join(PACKAGE_ROOT, 'models'),
+  priceSheetFile: '', // none: requests without prices use the catalog's node price or OpenCost's default sheet
   bodyLimitBytes: 64 * 1024, // an estimate request is well under 1 KiB; 64 KiB leaves room for batches of them
   requestTimeoutMs: 30_000,
   // After SIGTERM, Kubernetes removes the pod from Service endpoints and ingresses asynchronously: kube-proxy,
@@ -61,6 +63,7 @@ const ENV: Record<string, keyof Config> = {
   HOST: 'host',
   LOG_LEVEL: 'logLevel',
   MODELS_DIR: 'modelsDir',
+  PRICE_SHEET_FILE: 'priceSheetFile',
   BODY_LIMIT_BYTES: 'bodyLimitBytes',
   REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   SHUTDOWN_DELAY_MS: 'shutdownDelayMs',
@@ -83,6 +86,7 @@ export function createConfig (env: NodeJS.ProcessEnv = process.env, overrides: P
   }
   const config = { ...DEFAULT_CONFIG, ...fromEnv, ...overrides }
   if (typeof config.modelsDir === 'string') config.modelsDir = resolve(config.modelsDir)
+  if (typeof config.priceSheetFile === 'string' && config.priceSheetFile !== '') config.priceSheetFile = resolve(config.priceSheetFile)
   // One line per setting, all of them at once: each is checked on its own, so that one bad value cannot use up
   // the error list that another needs, and a choice among names says which names.
   const names = Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name]))

@@ -53,7 +53,7 @@ export const COMPONENT_COLUMNS = [
   'x_CpuCores', 'x_CpuCoresLow', 'x_CpuCoresHigh', 'x_MemoryGiB', 'x_MemoryGiBLow', 'x_MemoryGiBHigh',
   'x_CpuCoreHours', 'x_CpuCoreHourPrice', 'x_MemoryGiBHours', 'x_MemoryGiBHourPrice',
   'x_HourlyCost', 'x_MonthlyCost', 'x_MonthlyCostLow', 'x_MonthlyCostHigh',
-  'x_PriceSource', 'x_NodeType', 'x_PodCount'
+  'x_PriceSource', 'x_NodeType', 'x_PodCount', 'x_PricingModel', 'x_PriceAsOf'
 ] as const
 
 /** One row per mesh, component and priced resource: each row one FOCUS pricing unit. */
@@ -65,7 +65,7 @@ export const ESTIMATE_COLUMNS = [
   'x_ComponentId', 'x_ComponentName', 'x_ComponentScope', 'x_ComponentRole', 'x_Replicas',
   'x_Resource', 'x_Quantity', 'x_QuantityLow', 'x_QuantityHigh', 'x_QuantityUnit', 'x_CostBasis',
   'x_HourlyCost', 'x_MonthlyCost', 'x_MonthlyCostLow', 'x_MonthlyCostHigh',
-  'x_PriceSource', 'x_NodeType', 'x_PodCount'
+  'x_PriceSource', 'x_NodeType', 'x_PodCount', 'x_PricingModel', 'x_PriceAsOf'
 ] as const
 
 const PROVIDERS: Record<string, string> = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Microsoft' }
@@ -107,7 +107,7 @@ export function estimateCsv (response: EstimateResponse, request: EstimateReques
     for (const c of e.components) {
       const head = (description: string): Cell[] => [period.start, period.end, 'Usage', description, 'Compute', 'Containers', provider, region, RESOURCE_TYPES[c.scope] ?? c.scope]
       const about: Cell[] = [e.mesh, e.name, e.version, e.mode, c.id, c.name, c.scope, c.role, c.replicas]
-      const tail: Cell[] = [pricing.source, e.capacity.nodeType, request.pods]
+      const tail: Cell[] = [pricing.source, e.capacity.nodeType, request.pods, pricing.model, pricing.asOf ?? '']
       const replicas = `${c.replicas} replica${c.replicas === 1 ? '' : 's'}, ${basis} basis`
       if (rows === 'component') {
         const cpu = c.basis.cpuCores

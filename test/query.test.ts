@@ -123,12 +123,14 @@ t.test('over a real socket: a dashboard URL, JSON and CSV', async (t) => {
 })
 
 t.test('every field of the POST body has its query parameter, so GET never falls behind POST', async (t) => {
-  const { FIELDS } = await import('../src/schemas/query.js')
+  const { FIELDS, BODY_ONLY } = await import('../src/schemas/query.js')
   const { EstimateRequest } = await import('../src/schemas/estimate.js')
   const leaves = (schema: { properties?: Record<string, unknown> }, at: string[] = []): string[] =>
     Object.entries(schema.properties ?? {}).flatMap(([key, child]) => {
       const c = child as { type?: string, properties?: Record<string, unknown> }
-      return c.type === 'object' && c.properties !== undefined ? leaves(c, [...at, key]) : [[...at, key].join('.')]
+      const path = [...at, key]
+      if (BODY_ONLY.includes(path.join('.'))) return []
+      return c.type === 'object' && c.properties !== undefined ? leaves(c, path) : [path.join('.')]
     })
   const mapped = new Set([...FIELDS.map(([, path]) => path.join('.')), 'meshes'])
   for (const leaf of leaves(EstimateRequest)) t.ok(mapped.has(leaf), `${leaf} has a query parameter`)

@@ -1,9 +1,10 @@
 // Turns a request (every field but `pods` optional) into a complete scenario, recording each default applied.
 import type { Catalog } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
-import type { MeshModel, NodeCatalog, Reservation } from '../models/schema.js'
+import type { MeshModel, NodeCatalog, NodePrice, Reservation } from '../models/schema.js'
 import { LIMITS, type Assumptions, type Basis, type EstimateRequest } from '../schemas/estimate.js'
 import { ScenarioError } from './errors.js'
+import { resolvePricing, type PricedNode, type Pricing } from './pricing.js'
 
 export interface NodeShape {
   id: string
@@ -13,13 +14,6 @@ export interface NodeShape {
   /** null when no price is known for the region or in the scenario's currency */
   hourlyPrice: number | null
   reservation: Reservation
-}
-
-export interface UnitPrices {
-  source: string
-  currency: string
-  cpuCoreHour: number
-  memoryGiBHour: number
 }
 
 /** A share of the meshed pods and the requests per second through each of them. */
@@ -48,7 +42,8 @@ export interface Scenario {
   cni: string
   highAvailability: boolean
   observability: boolean
-  prices: UnitPrices
+  /** the unit prices, pricing model and node price the estimate is computed with */
+  prices: Pricing
   defaultsApplied: Assumptions['defaultsApplied']
   notes: string[]
 }
@@ -77,7 +72,7 @@ function resolveMeshes (request: EstimateRequest, catalog: Catalog, defaultsAppl
   return request.meshes.map((id) => catalog.meshes.get(id) as MeshModel)
 }
 
-function catalogNode (catalog: Catalog, id: string, region: string | undefined, networkMode: string | undefined, regionPointer: string): { node: NodeShape, providerCatalog: NodeCatalog, region: string, mode: string, currency: string } {
+function catalogNode (catalog: Catalog, id: string, region: string | undefined, networkMode: string | undefined, regionPointer: string): { node: NodeShape, providerCatalog: NodeCatalog, region: string, mode: string, price: NodePrice, gpus: number } {
   const entry = catalog.nodeTypes.get(id)
   if (entry === undefined) {
     throw new ScenarioError([{ pointer: '/cluster/nodeType', detail: `unknown node type "${id}"; see GET /node-types` }])
@@ -100,7 +95,8 @@ function catalogNode (catalog: Catalog, id: string, region: string | undefined, 
     providerCatalog,
     region: chosenRegion,
     mode,
-    currency: price.currency
+    price,
+    gpus: nodeType.gpu?.count ?? 0
   }
 }
 
@@ -172,30 +168,13 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     throw new ScenarioError([{ pointer: '/cluster/node', detail: 'give either cluster.node (a custom node) or cluster.nodeType with region and networkMode, not both' }])
   }
 
-  const pricing = request.pricing ?? {}
-  const inlineRates = pricing.cpuCoreHour !== undefined || pricing.memoryGiBHour !== undefined
-  if (inlineRates && (pricing.cpuCoreHour === undefined || pricing.memoryGiBHour === undefined)) {
-    const missing = pricing.cpuCoreHour === undefined ? 'cpuCoreHour' : 'memoryGiBHour'
-    throw new ScenarioError([{ pointer: `/pricing/${missing}`, detail: 'inline prices need both cpuCoreHour and memoryGiBHour' }])
-  }
-  if (inlineRates && pricing.book !== undefined) {
-    throw new ScenarioError([{ pointer: '/pricing/book', detail: 'give either a price book or inline prices, not both' }])
-  }
-  const book = pricing.book === undefined ? undefined : catalog.priceBooks.get(pricing.book)
-  if (pricing.book !== undefined && book === undefined) {
-    throw new ScenarioError([{ pointer: '/pricing/book', detail: `unknown price book "${pricing.book}"; see GET /pricing` }])
-  }
-  if (book !== undefined && pricing.currency !== undefined && pricing.currency !== book.currency) {
-    throw new ScenarioError([{ pointer: '/pricing/currency', detail: `price book "${book.id}" is in ${book.currency}; no exchange rates are applied` }])
-  }
-  const currency = book?.currency ?? pricing.currency ?? 'USD'
-  if (book === undefined && pricing.currency === undefined && inlineRates) defaultsApplied.push({ field: '/pricing/currency', value: 'USD', reason: 'inline prices without a currency are taken as USD' })
-
   // The node the workload runs on.
   let node: NodeShape
+  let priced: PricedNode
   if (cluster.node !== undefined) {
     const { reservation, from } = genericReservation(catalog.nodeCatalogs)
     node = { id: 'custom', ...cluster.node, hourlyPrice: cluster.node.hourlyPrice ?? null, reservation }
+    priced = { id: 'custom', vcpu: node.vcpu, memoryGiB: node.memoryGiB, gpus: 0, explicit: true, ...(cluster.node.hourlyPrice === undefined ? {} : { customHourly: cluster.node.hourlyPrice }) }
     notes.push(`Custom node: allocatable follows the ${from} reservation rule, the one documented rule that depends only on capacity.`)
   } else {
     const id = cluster.nodeType ?? defaults.nodeType.value
@@ -203,41 +182,14 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     if (cluster.nodeType === undefined) defaultsApplied.push({ field: '/cluster/nodeType', value: id, reason: defaults.nodeType.note ?? 'default in models/defaults.yaml' })
     const resolved = catalogNode(catalog, id, region, cluster.networkMode, cluster.region === undefined ? '/cluster/nodeType' : '/cluster/region')
     node = resolved.node
+    priced = { id, vcpu: node.vcpu, memoryGiB: node.memoryGiB, gpus: resolved.gpus, catalogPrice: resolved.price, explicit: cluster.nodeType !== undefined }
     if (cluster.region === undefined) defaultsApplied.push({ field: '/cluster/region', value: resolved.region, reason: cluster.nodeType === undefined ? 'region of the default node type' : 'first priced region of the node type' })
     if (cluster.networkMode === undefined) defaultsApplied.push({ field: '/cluster/networkMode', value: resolved.mode, reason: `default network mode of ${resolved.providerCatalog.name}` })
-    if (currency !== resolved.currency) {
-      notes.push(`The node's list price is in ${resolved.currency} and prices are in ${currency}: no exchange rate is applied, so the cost of additional nodes is not given.`)
-      node.hourlyPrice = null
-    }
   }
 
-  // Unit prices: inline, a book, derived from the node price (OpenCost's method), or the default book.
-  let prices: UnitPrices
-  if (inlineRates) {
-    prices = { source: 'inline', currency, cpuCoreHour: pricing.cpuCoreHour as number, memoryGiBHour: pricing.memoryGiBHour as number }
-  } else if (book !== undefined) {
-    prices = { source: book.id, currency: book.currency, cpuCoreHour: book.cpuCoreHour, memoryGiBHour: book.memoryGiBHour }
-  } else {
-    const defaultBook = catalog.priceBooks.get(defaults.priceBook.value)
-    if (defaultBook === undefined) throw new Error(`default price book "${defaults.priceBook.value}" not loaded`)
-    const explicitNode = cluster.node !== undefined || cluster.nodeType !== undefined
-    if (explicitNode && node.hourlyPrice !== null) {
-      // OpenCost spec, appendix A: keep the ratio of the default CPU and RAM prices, scale them to the node price.
-      const scale = node.hourlyPrice / (node.vcpu * defaultBook.cpuCoreHour + node.memoryGiB * defaultBook.memoryGiBHour)
-      prices = { source: 'derived-from-node-price', currency, cpuCoreHour: defaultBook.cpuCoreHour * scale, memoryGiBHour: defaultBook.memoryGiBHour * scale }
-      notes.push(`Unit prices derived from the node price by OpenCost's method: the ${defaultBook.id} CPU:memory price ratio, scaled so that ${node.vcpu} vCPU + ${node.memoryGiB} GiB cost ${node.hourlyPrice} ${currency} per hour.`)
-    } else {
-      if (currency !== defaultBook.currency) {
-        throw new ScenarioError([{ pointer: '/pricing/currency', detail: `no prices in ${currency}: give pricing.cpuCoreHour and pricing.memoryGiBHour, or a node price` }])
-      }
-      prices = { source: defaultBook.id, currency: defaultBook.currency, cpuCoreHour: defaultBook.cpuCoreHour, memoryGiBHour: defaultBook.memoryGiBHour }
-      defaultsApplied.push({ field: '/pricing/book', value: defaultBook.id, reason: defaults.priceBook.note ?? defaultBook.name })
-    }
-  }
-
-  // The prices the answer publishes are the prices it computes with, so that every cost can be recomputed
-  // from the answer. Ten significant digits keep a derived price exact to a millionth of a cent per hour.
-  prices = { ...prices, cpuCoreHour: Number(prices.cpuCoreHour.toPrecision(10)), memoryGiBHour: Number(prices.memoryGiBHour.toPrecision(10)) }
+  // Unit prices and the node price, under the pricing model (see pricing.ts).
+  const { pricing: prices, nodeHourly } = resolvePricing(request, catalog, priced, defaultsApplied, notes)
+  node.hourlyPrice = nodeHourly
 
   const cni = cluster.cni ?? 'other'
   if (cluster.cni === undefined) defaultsApplied.push({ field: '/cluster/cni', value: 'other', reason: 'no CNI given: nothing a mesh needs is assumed to be installed already' })

@@ -6,6 +6,7 @@ import { Compile } from 'typebox/compile'
 import type { TSchema } from 'typebox'
 import { parse } from 'yaml'
 import { EvidenceFile } from './evidence-schema.js'
+import type { SheetRates } from './price-sheet.js'
 import { cpuCores, memoryGiB } from './quantity.js'
 import {
   DecisionRules, MeshModel, NodeCatalog, PriceBook, ScenarioDefaults,
@@ -18,6 +19,8 @@ export interface Catalog {
   nodeCatalogs: ReadonlyMap<string, NodeCatalog>
   nodeTypes: ReadonlyMap<string, { catalog: NodeCatalog, nodeType: NodeType }>
   defaults: ScenarioDefaults
+  /** PRICE_SHEET_FILE's rates: the unit prices of requests that name none */
+  priceSheet?: SheetRates
   /** models/decision.yaml: the rules of POST /recommend; absent from model sets that do not ship it */
   decision?: DecisionRules
   /** models/evidence/*.yaml: published measurements, by source id (empty when a model set ships none) */

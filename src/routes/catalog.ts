@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from 'typebox'
 import { allocatable } from '../engine/capacity.js'
 import { HOURS_PER_MONTH } from '../engine/estimate.js'
 import { ScenarioError } from '../engine/errors.js'
 import type { NodePrice, Source } from '../models/schema.js'
-import { NodeTypeList, NodeTypeQuery, PriceBookList } from '../schemas/catalog.js'
+import { NodeTypeList, NodeTypeQuery, PriceBookList, type PriceBookOut } from '../schemas/catalog.js'
 import { problemResponses } from '../schemas/responses.js'
 
 const sourcesOf = (ids: Iterable<string>, all: Record<string, Source>) =>
@@ -43,19 +44,40 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       sources: sourcesOf(ids, catalog.sources)
     }
   })
-  const defaultBook = app.catalog.defaults.priceBook.value
-  const books = [...app.catalog.priceBooks.values()].map((b) => ({
+  // With PRICE_SHEET_FILE, the sheet prices the requests that name no prices; without, the default book does.
+  const sheet = app.catalog.priceSheet
+  const defaultBook = sheet === undefined ? app.catalog.defaults.priceBook.value : 'price-sheet-file'
+  const books: Array<Static<typeof PriceBookOut>> = [...app.catalog.priceBooks.values()].map((b) => ({
     id: b.id,
     name: b.name,
     currency: b.currency,
     ...(b.region === undefined ? {} : { region: b.region }),
     cpuCoreHour: b.cpuCoreHour,
     memoryGiBHour: b.memoryGiBHour,
+    ...(b.gpuHour === undefined ? {} : { gpuHour: b.gpuHour }),
+    ...(b.spotCpuCoreHour === undefined ? {} : { spotCpuCoreHour: b.spotCpuCoreHour }),
+    ...(b.spotMemoryGiBHour === undefined ? {} : { spotMemoryGiBHour: b.spotMemoryGiBHour }),
+    asOf: b.asOf,
     ...(b.note === undefined ? {} : { note: b.note }),
     revised: b.revised,
     default: b.id === defaultBook,
     sources: sourcesOf(b.rateSources, b.sources)
   }))
+  if (sheet !== undefined) {
+    const { currency, cpuCoreHour, memoryGiBHour, gpuHour, spotCpuCoreHour, spotMemoryGiBHour } = sheet
+    books.unshift({
+      id: 'price-sheet-file',
+      name: 'The OpenCost price sheet this service was started with (PRICE_SHEET_FILE)',
+      currency,
+      cpuCoreHour,
+      memoryGiBHour,
+      ...(gpuHour === undefined ? {} : { gpuHour }),
+      ...(spotCpuCoreHour === undefined ? {} : { spotCpuCoreHour }),
+      ...(spotMemoryGiBHour === undefined ? {} : { spotMemoryGiBHour }),
+      default: true,
+      sources: []
+    })
+  }
 
   app.get('/node-types', {
     schema: {

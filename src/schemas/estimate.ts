@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Range, SourceOut, rangeOf } from './common.js'
 import { Delta } from './delta.js'
+import { PriceSheet } from '../models/price-sheet.js'
 
 const strict = { additionalProperties: false } as const
 
@@ -29,6 +30,10 @@ export const CNI = Type.Unsafe<typeof CNI_IDS[number]>(Type.Union(
   CNI_IDS.map((c) => Type.Literal(c)),
   { description: 'the CNI the cluster runs today; "cilium" means Cilium is already installed, so its agent is not new overhead' }
 ))
+
+export const PricingModelIn = Type.Union([Type.Literal('onDemand'), Type.Literal('spot'), Type.Literal('commitment1Year'), Type.Literal('commitment3Year')], {
+  description: 'onDemand (default): list prices; spot: Spot prices (GCP publishes them; elsewhere give discountPercent); commitment1Year / commitment3Year: 1- or 3-year commitments with no upfront payment (AWS Standard Reserved Instances, GCP committed use; Azure: give discountPercent)'
+})
 
 export const MeshId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'a mesh id from GET /meshes' })
 
@@ -74,8 +79,11 @@ export const EstimateRequest = Type.Object({
     book: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'price book id from GET /pricing' })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code of inline prices (default USD); no exchange rates are applied' })),
     cpuCoreHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price of one vCPU-hour' })),
-    memoryGiBHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price of one GiB-hour of memory' }))
-  }, strict))
+    memoryGiBHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price of one GiB-hour of memory' })),
+    model: Type.Optional(PricingModelIn),
+    discountPercent: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 100, description: 'your discount off the on-demand list price, in percent, under pricing.model (a Spot discount, a savings plan, a negotiated rate); needed where the catalog publishes no price for the model (AWS and Azure Spot, Azure commitments); replaces the catalog\'s price for the model where there is one' })),
+    sheet: Type.Optional(PriceSheet)
+  }, { ...strict, description: 'what the overhead is charged at: a price book, an OpenCost sheet or inline unit prices (one of them, or none for the catalog\'s node price), under a pricing model' }))
 }, {
   ...strict,
   $id: 'EstimateRequest',
@@ -175,10 +183,22 @@ export const Assumptions = Type.Object({
   basis: Basis,
   hoursPerMonth: Type.Literal(730),
   pricing: Type.Object({
-    source: Type.String({ description: 'price book id, "inline", or "derived-from-node-price"' }),
+    source: Type.String({ description: 'price book id, "inline", "sheet" (pricing.sheet), "price-sheet-file" (PRICE_SHEET_FILE) or "derived-from-node-price"' }),
+    model: PricingModelIn,
     currency: Type.String(),
-    cpuCoreHour: Type.Number(),
-    memoryGiBHour: Type.Number()
+    cpuCoreHour: Type.Number({ description: 'price of one vCPU-hour under the model, as computed with' }),
+    memoryGiBHour: Type.Number({ description: 'price of one GiB-hour under the model, as computed with' }),
+    gpuHour: Type.Optional(Type.Number({ description: 'the GPU share of a GPU node\'s price, per GPU-hour, when unit prices are derived from the node price' })),
+    discountPercent: Type.Optional(Type.Number({ description: 'the discount off the on-demand price that was applied' })),
+    asOf: Type.Optional(Type.String({ description: 'date of the price list the unit prices come from (the node price\'s, a book\'s); absent for inline prices and sheets' })),
+    node: Type.Optional(Type.Object({
+      nodeType: Type.String(),
+      region: Type.String(),
+      hourly: Type.Number({ description: 'price per node-hour under the model: what additional nodes cost' }),
+      onDemandHourly: Type.Number({ description: 'on-demand list price per node-hour' }),
+      asOf: Type.String({ description: 'date of the price list the node price was read from' }),
+      sources: Type.Array(Type.String(), { description: 'ids of the node catalog\'s sources, in GET /node-types' })
+    }, { ...strict, description: 'the catalog node price used, when the node type is from the catalog and in the prices\' currency' }))
   }, strict),
   requestsPerSecondPerPod: Type.Number(),
   trafficDistribution: Type.String(),

@@ -60,6 +60,8 @@ export const EstimateQuery = Type.Object({
   currency: Type.Optional(Type.String({ ...pricing.currency })),
   cpuCoreHour: Type.Optional(Type.Number({ ...pricing.cpuCoreHour })),
   memoryGiBHour: Type.Optional(Type.Number({ ...pricing.memoryGiBHour })),
+  pricingModel: Type.Optional(pricing.model),
+  discountPercent: Type.Optional(Type.Number({ ...pricing.discountPercent })),
   format: Type.Optional(Format),
   rows: Type.Optional(CsvRows)
 }, { additionalProperties: false })
@@ -97,8 +99,13 @@ export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshe
   ['book', ['pricing', 'book']],
   ['currency', ['pricing', 'currency']],
   ['cpuCoreHour', ['pricing', 'cpuCoreHour']],
-  ['memoryGiBHour', ['pricing', 'memoryGiBHour']]
+  ['memoryGiBHour', ['pricing', 'memoryGiBHour']],
+  ['pricingModel', ['pricing', 'model']],
+  ['discountPercent', ['pricing', 'discountPercent']]
 ]
+
+/** Body fields with no query parameter: an OpenCost price sheet is a JSON document, sent in a POST body. */
+export const BODY_ONLY: readonly string[] = ['pricing.sheet']
 
 /** Body pointers that name a group, not a field: the group's first parameter stands for it. */
 const GROUPS: Record<string, string> = {

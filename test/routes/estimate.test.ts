@@ -1,0 +1,135 @@
+// POST /estimate under pricing models and price sheets. Expected figures are worked out by hand from the prices
+// the node catalogs cite (models/nodes/*.yaml, with their asOf dates) and OpenCost's default sheet.
+import t from 'tap'
+import type { EstimateResponse } from '../../src/schemas/estimate.js'
+import { near, testApp } from '../helpers.js'
+
+const post = async (app: Awaited<ReturnType<typeof testApp>>, payload: object) => app.inject({ method: 'POST', url: '/estimate', payload })
+
+// OpenCost's default sheet: CPU 0.031611 per vCPU-hour, RAM 0.004237 per GiB-hour, GPU 0.95 per GPU-hour.
+const CPU = 0.031611
+const RAM = 0.004237
+const GPU = 0.95
+
+t.test('pricing.model "commitment1Year" on AWS prices at the 1-year Reserved Instance rate and says so', async (t) => {
+  const app = await testApp(t)
+  const res = await post(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'commitment1Year' } })
+  t.equal(res.statusCode, 200)
+  const body = res.json<EstimateResponse>()
+  const { pricing } = body.assumptions
+  // AWS price list, EU (Ireland), m5.large Linux, Standard RI 1 year No Upfront: 0.067 per hour (on-demand 0.107), 2025-04-04.
+  t.match(pricing, { model: 'commitment1Year', source: 'derived-from-node-price', asOf: '2025-04-04', node: { nodeType: 'aws/m5.large', region: 'eu-west-1', hourly: 0.067, onDemandHourly: 0.107, asOf: '2025-04-04', sources: ['aws-ec2-price-list'] } })
+  // OpenCost's split of the node price: k = 0.067 / (2 x 0.031611 + 8 x 0.004237) = 0.067 / 0.097118
+  const k = 0.067 / 0.097118
+  t.ok(near(pricing.cpuCoreHour, CPU * k, 1e-9), `cpu ${pricing.cpuCoreHour} = 0.031611 x k`)
+  t.ok(near(pricing.memoryGiBHour, RAM * k, 1e-9))
+  const istio = body.estimates[0]
+  // 300 pods on m5.large need one more node with Istio (the README walk-through): 1 x 0.067 x 730 = 48.91
+  t.equal(istio?.capacity.additionalNodes, 1)
+  t.equal(istio?.cost.additionalNodesMonthly, 48.91)
+  const hourly = (istio?.totals.cpuCores.expected ?? 0) * pricing.cpuCoreHour + (istio?.totals.memoryGiB.expected ?? 0) * pricing.memoryGiBHour
+  t.ok(near(istio?.cost.hourly.expected ?? 0, hourly, 1e-6), 'overhead charged at the commitment unit prices')
+
+  // The 3-year term: 0.046 per hour in Ireland -> 1 x 0.046 x 730 = 33.58
+  const three = (await post(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'commitment3Year' } })).json<EstimateResponse>()
+  t.equal(three.estimates[0]?.cost.additionalNodesMonthly, 33.58)
+  t.equal(three.assumptions.pricing.model, 'commitment3Year')
+})
+
+t.test('pricing.model "spot" on GCP prices at the published Spot price', async (t) => {
+  const app = await testApp(t)
+  const body = (await post(app, { pods: 100, meshes: ['linkerd'], cluster: { nodeType: 'gcp/n2-standard-4', region: 'us-central1' }, pricing: { model: 'spot' } })).json<EstimateResponse>()
+  // pricing.yml (2026-07-30), n2-standard-4, us-central1: hour 0.194236, hour_spot 0.09212.
+  t.match(body.assumptions.pricing, { model: 'spot', asOf: '2026-07-30', node: { hourly: 0.09212, onDemandHourly: 0.194236 } })
+  // 0.194236 = 4 x 0.031611 + 16 x 0.004237 exactly, so the Spot CPU price is 0.031611 x 0.09212 / 0.194236 = 0.0149921
+  t.ok(near(body.assumptions.pricing.cpuCoreHour, 0.0149921, 1e-7))
+  t.ok(body.assumptions.defaultsApplied.every((d) => d.field !== '/pricing/model'), 'the model was given, not defaulted')
+})
+
+t.test('no static Spot price (AWS) or commitment (Azure): a 422 that says so; pricing.discountPercent is taken instead', async (t) => {
+  const app = await testApp(t)
+  const spot = await post(app, { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'spot' } })
+  t.equal(spot.statusCode, 422)
+  t.match(spot.json(), { errors: [{ pointer: '/pricing/model', detail: /AWS publishes no static Spot price.*onDemand, commitment1Year, commitment3Year.*discountPercent.*0\.107 USD per hour as of 2025-04-04/ }] })
+  const azure = await post(app, { pods: 300, cluster: { nodeType: 'azure/Standard_D4s_v5', region: 'westeurope' }, pricing: { model: 'commitment3Year' } })
+  t.equal(azure.statusCode, 422)
+  t.match(azure.json().detail, /no dated azure 3-year commitment price.*priced models there: onDemand/)
+
+  // 70% off the Ireland on-demand price: 0.107 x 0.30 = 0.0321 per hour; one more node: 0.0321 x 730 = 23.433 -> 23.43
+  const body = (await post(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'spot', discountPercent: 70 } })).json<EstimateResponse>()
+  t.match(body.assumptions.pricing, { model: 'spot', discountPercent: 70, node: { hourly: 0.0321, onDemandHourly: 0.107 } })
+  t.equal(body.estimates[0]?.cost.additionalNodesMonthly, 23.43)
+  t.equal((await post(app, { pods: 10, pricing: { discountPercent: 100 } })).statusCode, 400, 'a 100% discount is not a price')
+  t.equal((await post(app, { pods: 10, pricing: { model: 'reserved' } })).statusCode, 400)
+})
+
+t.test('the default pricing is on-demand, and the answer says which model and which dates', async (t) => {
+  const app = await testApp(t)
+  const body = (await post(app, { pods: 100, meshes: ['linkerd'] })).json<EstimateResponse>()
+  t.match(body.assumptions.pricing, { model: 'onDemand', source: 'opencost-default', cpuCoreHour: CPU, memoryGiBHour: RAM, asOf: '2020-02-12', node: { nodeType: 'gcp/n2-standard-4', hourly: 0.194236, asOf: '2026-07-30' } })
+  t.ok(body.assumptions.defaultsApplied.some((d) => d.field === '/pricing/model' && d.value === 'onDemand'))
+})
+
+t.test('a GPU node: OpenCost\'s split gives the GPU its share of the node price', async (t) => {
+  const app = await testApp(t)
+  const { pricing } = (await post(app, { pods: 100, meshes: ['linkerd'], cluster: { nodeType: 'aws/g4dn.xlarge', region: 'us-east-1' } })).json<EstimateResponse>().assumptions
+  // g4dn.xlarge us-east-1 0.526 per hour, 4 vCPU, 16 GiB, 1 T4: k = 0.526 / (4 x 0.031611 + 16 x 0.004237 + 1 x 0.95) = 0.526 / 1.144236
+  const k = 0.526 / 1.144236
+  t.ok(near(pricing.cpuCoreHour, CPU * k, 1e-9) && near(pricing.gpuHour ?? 0, GPU * k, 1e-9), `${pricing.cpuCoreHour}, GPU ${pricing.gpuHour}`)
+  // Without the GPU term the mesh's CPU would be charged 0.526 / 0.194236 x 0.031611 = 0.0856 per core-hour, 5.9x too much.
+  t.ok(pricing.cpuCoreHour < 0.015)
+})
+
+t.test('pricing.sheet in OpenCost\'s format is used, in its own currency', async (t) => {
+  const app = await testApp(t)
+  const sheet = { provider: 'custom', description: 'Hetzner, negotiated', currencyCode: 'EUR', CPU: '0.05', spotCPU: '0.02', RAM: '0.01', spotRAM: '0.004', GPU: '0.95', storage: '0.00005479452', customPricesEnabled: 'true' }
+  const body = (await post(app, { pods: 100, meshes: ['linkerd'], pricing: { sheet } })).json<EstimateResponse>()
+  t.match(body.assumptions.pricing, { source: 'sheet', model: 'onDemand', currency: 'EUR', cpuCoreHour: 0.05, memoryGiBHour: 0.01 })
+  const linkerd = body.estimates[0]
+  t.equal(linkerd?.cost.currency, 'EUR')
+  t.ok(near(linkerd?.cost.hourly.expected ?? 0, (linkerd?.totals.cpuCores.expected ?? 0) * 0.05 + (linkerd?.totals.memoryGiB.expected ?? 0) * 0.01, 1e-6))
+  t.equal(linkerd?.cost.additionalNodesMonthly, null, 'the node price is in USD: no exchange rate is invented')
+
+  const spot = (await post(app, { pods: 100, meshes: ['linkerd'], pricing: { model: 'spot', sheet } })).json<EstimateResponse>()
+  t.match(spot.assumptions.pricing, { source: 'sheet', model: 'spot', cpuCoreHour: 0.02, memoryGiBHour: 0.004 })
+  const noSpot = await post(app, { pods: 100, pricing: { model: 'spot', sheet: { CPU: '0.05', RAM: '0.01' } } })
+  t.equal(noSpot.statusCode, 422)
+  t.match(noSpot.json(), { errors: [{ pointer: '/pricing/sheet/spotCPU' }] })
+  // 25% off the sheet under a 1-year commitment: 0.05 x 0.75 = 0.0375
+  const committed = (await post(app, { pods: 100, meshes: ['linkerd'], pricing: { model: 'commitment1Year', discountPercent: 25, sheet } })).json<EstimateResponse>()
+  t.ok(near(committed.assumptions.pricing.cpuCoreHour, 0.0375, 1e-12))
+  t.equal((await post(app, { pods: 100, pricing: { sheet, book: 'opencost-default' } })).statusCode, 422, 'one source of prices')
+})
+
+t.test('a bad sheet is a 400 naming the field', async (t) => {
+  const app = await testApp(t)
+  const cases: Array<[object, string]> = [
+    [{ CPU: 'cheap', RAM: '0.004237' }, '/pricing/sheet/CPU'],
+    [{ CPU: '0.031611' }, '/pricing/sheet/RAM'],
+    [{ CPU: '-1', RAM: '0.004237' }, '/pricing/sheet/CPU'],
+    [{ CPU: 0.031611, RAM: '0.004237' }, '/pricing/sheet/CPU'], // OpenCost writes prices as strings
+    [{ CPU: '0.031611', RAM: '0.004237', spotRAM: 'NaN' }, '/pricing/sheet/spotRAM'],
+    [{ CPU: '0.031611', RAM: '0.004237', currencyCode: 'euro' }, '/pricing/sheet/currencyCode']
+  ]
+  for (const [sheet, pointer] of cases) {
+    const res = await post(app, { pods: 10, pricing: { sheet } })
+    t.equal(res.statusCode, 400, JSON.stringify(sheet))
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    t.ok(res.json<{ errors: Array<{ pointer: string }> }>().errors.some((e) => e.pointer === pointer), `${JSON.stringify(sheet)} names ${pointer}`)
+  }
+})
+
+t.test('the CSV says which model and which price date', async (t) => {
+  const app = await testApp(t)
+  const res = await app.inject({ method: 'POST', url: '/estimate?format=csv', payload: { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'commitment3Year' } } })
+  const [header, ...rows] = res.body.trimEnd().split('\r\n')
+  t.match(header, /,x_PricingModel,x_PriceAsOf$/)
+  t.ok(rows.length > 0 && rows.every((row) => row.endsWith(',commitment3Year,2025-04-04') && row.includes(',eu-west-1,')), 'every row: the model, the price list\'s date, the region')
+})
+
+t.test('GET /estimate takes pricingModel and discountPercent', async (t) => {
+  const app = await testApp(t)
+  const res = await app.inject('/estimate?pods=300&meshes=istio&nodeType=aws/m5.large&region=eu-west-1&pricingModel=spot&discountPercent=70')
+  t.equal(res.statusCode, 200)
+  t.equal(res.json<EstimateResponse>().estimates[0]?.cost.additionalNodesMonthly, 23.43)
+})
