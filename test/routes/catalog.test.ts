@@ -1,6 +1,6 @@
 import t from 'tap'
-import type { EstimateResponse } from '../src/schemas/estimate.js'
-import { shippedCatalog, testApp } from './helpers.js'
+import type { EstimateResponse } from '../../src/schemas/estimate.js'
+import { shippedCatalog, testApp } from '../helpers.js'
 
 t.test('GET /node-types filters by provider and region, with allocatable and monthly prices', async (t) => {
   const app = await testApp(t)

@@ -1,50 +1,14 @@
-// Limits and protections: body size (413), content type (415), request timeout (408), rate limiting (429),
-// security headers with a content policy Swagger UI works under, models read once, the bench-only route.
+// Protections (plugins/security.ts): request timeout (408), rate limiting (429), security headers with a
+// content policy Swagger UI works under; and the bench-only route.
 import { once } from 'node:events'
-import { cpSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
-import { join } from 'node:path'
-import t, { type Test } from 'tap'
-import { buildApp } from '../src/app.js'
-import { createConfig, type Config } from '../src/config.js'
-import { loadCatalog } from '../src/models/load.js'
-import { BENCH_BASELINE_URL } from '../src/routes/bench-baseline.js'
-import { SHIPPED_MODELS, shippedCatalog } from './helpers.js'
-
-async function app (t: { teardown: (fn: () => unknown) => void }, config: Partial<Config> = {}) {
-  const instance = await buildApp(createConfig({}, { logLevel: 'silent', ...config }), { logger: false, catalog: shippedCatalog() })
-  t.teardown(() => instance.close())
-  await instance.ready()
-  return instance
-}
-
-const isProblem = (t: Test, res: { statusCode: number, headers: Record<string, unknown>, json: () => unknown }, status: number, type?: RegExp): void => {
-  t.equal(res.statusCode, status)
-  t.match(res.headers['content-type'], /^application\/problem\+json/)
-  t.match(res.json(), { status, title: String, detail: String, requestId: String, ...(type === undefined ? {} : { type }) })
-}
-
-t.test('bodies over BODY_LIMIT_BYTES get a 413 problem; the limit is configurable', async (t) => {
-  const small = await app(t, { bodyLimitBytes: 2048 })
-  const pad = 'x'.repeat(3000)
-  isProblem(t, await small.inject({ method: 'POST', url: '/estimate', payload: `{"pods":1,"pad":"${pad}"}`, headers: { 'content-type': 'application/json' } }), 413, /body-too-large/)
-  t.equal((await small.inject({ method: 'POST', url: '/estimate', payload: { pods: 1 } })).statusCode, 200, 'a normal body still passes')
-  const byDefault = await app(t)
-  isProblem(t, await byDefault.inject({ method: 'POST', url: '/estimate', payload: `{"pods":1,"pad":"${'x'.repeat(65 * 1024)}"}`, headers: { 'content-type': 'application/json' } }), 413)
-  t.equal(createConfig({ BODY_LIMIT_BYTES: '4096' }).bodyLimitBytes, 4096)
-})
-
-t.test('anything but JSON gets a 415 problem', async (t) => {
-  const a = await app(t)
-  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/csv']) {
-    const res = await a.inject({ method: 'POST', url: '/estimate', payload: '{"pods":1}', headers: { 'content-type': type } })
-    t.equal(res.statusCode, 415, type)
-    t.match(res.headers['content-type'], /^application\/problem\+json/, `${type}: problem+json`)
-  }
-})
+import t from 'tap'
+import { createConfig } from '../../src/config.js'
+import { BENCH_BASELINE_URL } from '../../src/routes/bench-baseline.js'
+import { isProblem, testApp } from '../helpers.js'
 
 t.test('a client that stops sending mid-body gets a 408 and its socket closed; others are served', async (t) => {
-  const a = await app(t, { requestTimeoutMs: 1000 })
+  const a = await testApp(t, undefined, { requestTimeoutMs: 1000 })
   const address = await a.listen({ port: 0, host: '127.0.0.1' })
   const { port } = new URL(address)
   const socket = connect(Number(port), '127.0.0.1')
@@ -62,7 +26,7 @@ t.test('a client that stops sending mid-body gets a 408 and its socket closed; o
 })
 
 t.test('rate limiting: RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS per client, a 429 problem past it', async (t) => {
-  const a = await app(t, { rateLimitMax: 5, rateLimitWindowMs: 60_000 })
+  const a = await testApp(t, undefined, { rateLimitMax: 5, rateLimitWindowMs: 60_000 })
   for (let i = 0; i < 5; i++) {
     const res = await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 1 } })
     t.equal(res.statusCode, 200, `request ${i + 1} of 5`)
@@ -88,13 +52,13 @@ t.test('rate limiting: generous by default, off with RATE_LIMIT_MAX=0, configure
   t.match(createConfig({ RATE_LIMIT_MAX: '0', RATE_LIMIT_WINDOW_MS: '1000' }), { rateLimitMax: 0, rateLimitWindowMs: 1000 })
   t.throws(() => createConfig({ RATE_LIMIT_MAX: '-1' }), /RATE_LIMIT_MAX=-1: must be >= 0/)
   t.throws(() => createConfig({ RATE_LIMIT_WINDOW_MS: 'soon' }), /RATE_LIMIT_WINDOW_MS="soon"/)
-  const off = await app(t, { rateLimitMax: 0 })
+  const off = await testApp(t, undefined, { rateLimitMax: 0 })
   for (let i = 0; i < 50; i++) t.equal((await off.inject({ url: '/meshes' })).statusCode, 200)
   t.equal((await off.inject({ url: '/meshes' })).headers['x-ratelimit-limit'], undefined, 'no limiter at all')
 })
 
 t.test('security headers on every answer; the content policy lets Swagger UI load', async (t) => {
-  const a = await app(t)
+  const a = await testApp(t)
   for (const res of [await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 1 } }), await a.inject({ url: '/nope' }), await a.inject({ url: '/docs/' })]) {
     t.equal(res.headers['x-content-type-options'], 'nosniff')
     t.equal(res.headers['x-frame-options'], 'SAMEORIGIN')
@@ -122,25 +86,12 @@ t.test('security headers on every answer; the content policy lets Swagger UI loa
   t.match(init.body, /url: .*json/, 'the initializer fetches the spec from the service itself (connect-src \'self\')')
 })
 
-t.test('models are read and validated once, at start-up, never per request', async (t) => {
-  const dir = t.testdir({})
-  const copy = join(dir, 'models')
-  cpSync(SHIPPED_MODELS, copy, { recursive: true })
-  const a = await buildApp(createConfig({}, { logLevel: 'silent', modelsDir: copy }), { logger: false })
-  t.teardown(() => a.close())
-  rmSync(copy, { recursive: true, force: true })
-  const res = await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })
-  t.equal(res.statusCode, 200, 'estimates with the model files gone')
-  t.same(res.json(), (await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })).json())
-  t.throws(() => loadCatalog(copy), 'while loading them now would fail')
-})
-
 t.test('the bench baseline route exists only with BENCH_BASELINE=1, hidden from OpenAPI, answering what POST /estimate answers', async (t) => {
-  const production = await app(t)
+  const production = await testApp(t)
   t.equal((await production.inject({ method: 'POST', url: BENCH_BASELINE_URL, payload: { pods: 100 } })).statusCode, 404)
   t.equal(createConfig({ BENCH_BASELINE: '1' }).benchBaseline, true)
   t.equal(createConfig({}).benchBaseline, false)
-  const bench = await app(t, { benchBaseline: true })
+  const bench = await testApp(t, undefined, { benchBaseline: true })
   const baseline = await bench.inject({ method: 'POST', url: BENCH_BASELINE_URL, payload: { pods: 100 } })
   const real = await bench.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })
   t.equal(baseline.statusCode, 200)
