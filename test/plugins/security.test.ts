@@ -1,10 +1,9 @@
 // Protections (plugins/security.ts): request timeout (408), rate limiting (429), security headers with a
-// content policy Swagger UI works under; and the bench-only route.
+// content policy Swagger UI works under.
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import t from 'tap'
 import { createConfig } from '../../src/config.js'
-import { BENCH_BASELINE_URL } from '../../src/routes/bench-baseline.js'
 import { isProblem, testApp } from '../helpers.js'
 
 t.test('a client that stops sending mid-body gets a 408 and its socket closed; others are served', async (t) => {
@@ -84,18 +83,4 @@ t.test('security headers on every answer; the content policy lets Swagger UI loa
   }
   const init = await a.inject({ url: '/docs/static/swagger-initializer.js' })
   t.match(init.body, /url: .*json/, 'the initializer fetches the spec from the service itself (connect-src \'self\')')
-})
-
-t.test('the bench baseline route exists only with BENCH_BASELINE=1, hidden from OpenAPI, answering what POST /estimate answers', async (t) => {
-  const production = await testApp(t)
-  t.equal((await production.inject({ method: 'POST', url: BENCH_BASELINE_URL, payload: { pods: 100 } })).statusCode, 404)
-  t.equal(createConfig({ BENCH_BASELINE: '1' }).benchBaseline, true)
-  t.equal(createConfig({}).benchBaseline, false)
-  const bench = await testApp(t, undefined, { benchBaseline: true })
-  const baseline = await bench.inject({ method: 'POST', url: BENCH_BASELINE_URL, payload: { pods: 100 } })
-  const real = await bench.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })
-  t.equal(baseline.statusCode, 200)
-  t.equal(baseline.body, real.body, 'byte for byte')
-  t.equal((await bench.inject({ method: 'POST', url: BENCH_BASELINE_URL, payload: { pods: 'x' } })).statusCode, 400, 'validated by the same schema')
-  t.notMatch(JSON.stringify(bench.swagger()), /__bench/, 'not in the OpenAPI document')
 })
