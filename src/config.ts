@@ -92,15 +92,19 @@ export function createConfig (env: NodeJS.ProcessEnv = process.env, overrides: P
   }
   const config = { ...DEFAULT_CONFIG, ...fromEnv, ...overrides }
   if (typeof config.modelsDir === 'string') config.modelsDir = resolve(config.modelsDir)
-  const errors = [...Value.Errors(Config, config)]
-  if (errors.length > 0) {
-    const names = Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name]))
-    const lines = errors.map((e) => {
-      const key = e.instancePath.slice(1) as keyof Config
-      return `${names[key] ?? key}=${JSON.stringify(config[key])}: ${e.message}`
-    })
-    throw new Error(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
-  }
+  // One line per setting, all of them at once: each is checked on its own, so that one bad value cannot use up
+  // the error list that another needs, and a choice among names says which names.
+  const names = Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name]))
+  const lines = Object.entries(Config.properties).flatMap(([key, schema]) => {
+    const value = (config as Record<string, unknown>)[key]
+    if (Value.Check(schema, value)) return []
+    const choices = 'anyOf' in schema ? (schema.anyOf as Array<{ const?: unknown }>).map((s) => s.const) : []
+    const rule = choices.length > 0 && choices.every((c) => typeof c === 'string')
+      ? `must be one of: ${choices.join(', ')}`
+      : [...Value.Errors(schema, value)][0]?.message ?? 'is not valid'
+    return [`${names[key] ?? key}=${JSON.stringify(value)}: ${rule}`]
+  })
+  if (lines.length > 0) throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`)
   trustProxyOption(config.trustProxy as string) // throws, naming TRUST_PROXY, on an entry that is no address
   return config as Config
 }
