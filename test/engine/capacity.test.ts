@@ -1,7 +1,7 @@
 // Packing and allocatable on hand-made nodes: every expected figure is worked out in the comments.
 import t from 'tap'
-import { allocatable, pack } from '../src/engine/capacity.js'
-import type { NodeShape } from '../src/engine/scenario.js'
+import { allocatable, pack } from '../../src/engine/capacity.js'
+import type { NodeShape } from '../../src/engine/scenario.js'
 
 // A node that reserves nothing, so allocatable = capacity and the packing arithmetic stands alone.
 const bare = (vcpu: number, memoryGiB: number, maxPods: number): NodeShape => ({
