@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { allocatable } from '../engine/capacity.js'
 import { HOURS_PER_MONTH } from '../engine/estimate.js'
-import { ScenarioError } from '../engine/errors.js'
+import { DomainError } from '../errors.js'
 import type { NodePrice, Source } from '../models/schema.js'
 import { NodeTypeList, NodeTypeQuery, PriceBookList } from '../schemas/catalog.js'
 import { problemResponses } from '../schemas/responses.js'
@@ -74,7 +74,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (priced.length === 0 && matching.length > 0) {
       const regions = [...new Set(matching.flatMap((n) => n.prices.map((p) => p.region)))].sort().join(', ')
       const which = provider === undefined ? 'node type' : `${provider} node type`
-      throw new ScenarioError([{ pointer: '/region', detail: `no ${which} is priced in region "${region}"; priced regions: ${regions}` }])
+      throw new DomainError([{ pointer: '/region', detail: `no ${which} is priced in region "${region}"; priced regions: ${regions}` }])
     }
     return { nodeTypes: priced.map((n) => ({ ...n, prices: n.prices.filter((p) => p.region === region) })) }
   })
