@@ -6,6 +6,7 @@ import { SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type Sw
 import { DomainError } from '../errors.js'
 import { estimateMesh, packWorkload } from './estimate.js'
 import { resolveScenario } from './scenario.js'
+import { round } from '../units.js'
 
 /** The x values: `steps` points from `from` to `to`, equal differences or equal ratios; integers deduplicated. */
 export function sweepValues (from: number, to: number, steps: number, scale: 'linear' | 'log', integer: boolean): number[] {
@@ -14,7 +15,7 @@ export function sweepValues (from: number, to: number, steps: number, scale: 'li
     const t = i / (steps - 1)
     let x = scale === 'log' ? from * (to / from) ** t : from + (to - from) * t
     if (i === steps - 1) x = to // no rounding drift at the end
-    x = integer ? Math.round(x) : Math.round(x * 1e9) / 1e9
+    x = integer ? Math.round(x) : round(x, 9)
     if (xs.length === 0 || x !== xs[xs.length - 1]) xs.push(x)
   }
   return xs
@@ -38,8 +39,6 @@ export function checkSweep (request: SweepRequest): void {
   if (!(request.to > request.from)) errors.push({ pointer: '/to', detail: 'must be greater than from' })
   if (errors.length > 0) throw DomainError.invalid('sweep', errors)
 }
-
-const round = (x: number, digits: number): number => { const f = 10 ** digits; return Math.round(x * f) / f }
 
 /** Throws a 400 DomainError for a bad sweep, a 4xx one (pointers under /scenario) for a scenario that cannot be priced. */
 export function sweep (request: SweepRequest, catalog: Catalog): SweepResponse {
