@@ -1,10 +1,94 @@
-// POST /estimate under pricing models and price sheets. Expected figures are worked out by hand from the prices
-// the node catalogs cite (models/nodes/*.yaml, with their asOf dates) and OpenCost's default sheet.
+// The API as clients use it: through inject, and through a real listening socket with undici.
 import t from 'tap'
+import { request } from 'undici'
+import { memoryGiB } from '../../src/models/quantity.js'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
-import { near, testApp } from '../helpers.js'
+import { near, shippedCatalog, testApp } from '../helpers.js'
 
-const post = async (app: Awaited<ReturnType<typeof testApp>>, payload: object) => app.inject({ method: 'POST', url: '/estimate', payload })
+const post = (body: unknown) => ({ method: 'POST' as const, url: '/estimate', payload: body as object })
+
+t.test('POST /estimate with just {"pods": 100} prices the three meshes of the seed', async (t) => {
+  const app = await testApp(t)
+  const res = await app.inject(post({ pods: 100 }))
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /^application\/json/)
+  const body = res.json<EstimateResponse>()
+  t.same(body.estimates.map((e) => e.mesh).sort(), [...shippedCatalog().meshes.keys()].sort())
+  t.ok(['istio', 'linkerd', 'cilium'].every((id) => body.estimates.some((e) => e.mesh === id)))
+  t.equal(body.assumptions.basis, 'max')
+  t.equal(body.assumptions.hoursPerMonth, 730)
+  t.equal(body.assumptions.pricing.cpuCoreHour, 0.031611)
+  t.equal(body.assumptions.pricing.memoryGiBHour, 0.004237)
+  t.ok(body.assumptions.defaultsApplied.some((d) => d.field === '/traffic/requestsPerSecondPerPod'))
+  for (const e of body.estimates) {
+    t.ok(e.components.length > 0, `${e.mesh}: components`)
+    t.ok(e.sources.length > 0, `${e.mesh}: sources`)
+    for (const c of e.components) for (const id of c.sources) t.ok(e.sources.some((s) => s.id === id), `${e.mesh}/${c.id}: source ${id} listed`)
+  }
+  t.notMatch(res.body, /NaN|Infinity|null,"high"/, 'no NaN or Infinity')
+})
+
+t.test('monthly cost = (cpu x cpuCoreHour + memory x memoryGiBHour) x 730, to the cent, for every mesh and basis', async (t) => {
+  const app = await testApp(t)
+  for (const basis of ['requests', 'usage', 'max'] as const) {
+    for (const pricing of [undefined, { cpuCoreHour: 0.05, memoryGiBHour: 0.007 }]) {
+      const body = (await app.inject(post({ pods: 250, basis, ...(pricing ? { pricing } : {}) }))).json<EstimateResponse>()
+      const { cpuCoreHour, memoryGiBHour } = body.assumptions.pricing
+      for (const e of body.estimates) {
+        for (const k of ['low', 'expected', 'high'] as const) {
+          const monthly = (e.totals.cpuCores[k] * cpuCoreHour + e.totals.memoryGiB[k] * memoryGiBHour) * 730
+          t.ok(Math.abs(monthly - e.cost.monthly[k]) < 0.01, `${basis} ${e.mesh} ${k}: ${monthly.toFixed(4)} vs ${e.cost.monthly[k]}`)
+          t.ok(near(e.cost.yearly[k], e.cost.monthly[k] * 12, 0.07), `${basis} ${e.mesh} ${k}: yearly = 12 months`)
+        }
+        t.ok(e.cost.monthly.low <= e.cost.monthly.expected && e.cost.monthly.expected <= e.cost.monthly.high)
+      }
+    }
+  }
+})
+
+t.test('the seed\'s 100-pod namespace on the usage basis agrees with the sourced figures in models/', async (t) => {
+  const app = await testApp(t)
+  const body = (await app.inject(post({ pods: 100, basis: 'usage' }))).json<EstimateResponse>()
+  const catalog = shippedCatalog()
+  // Worked from the model file, independently of the engine: per proxy, base memory + each term x its driver.
+  // 100 pods at the default 35 rps each, 50 services (pods / 2), no scoping: every sidecar sees 50 services, 100 endpoints.
+  const drivers: Record<string, number> = { thousandRequestsPerSecond: 0.035, visibleService: 50, visibleEndpoint: 100, meshedPod: 100, clusterPod: 100 }
+  for (const [mesh, proxy] of [['istio', 'istio-proxy'], ['linkerd', 'linkerd-proxy']] as const) {
+    const model = catalog.meshes.get(mesh)?.components.find((c) => c.id === proxy)
+    const estimate = body.estimates.find((e) => e.mesh === mesh)?.components.find((c) => c.id === proxy)
+    t.equal(estimate?.replicas, 100, `${mesh}: 100 sidecars`)
+    for (const k of ['low', 'expected', 'high'] as const) {
+      let perProxy = memoryGiB(model?.usage.memory[k] ?? '0')
+      for (const term of model?.usage.scaling ?? []) if (term.memory) perProxy += memoryGiB(term.memory[k]) * (drivers[term.per] ?? NaN)
+      t.ok(near(estimate?.usage.memoryGiB[k] ?? -1, 100 * perProxy, 1e-5), `${mesh} ${k}: 100 x ${(perProxy * 1024).toFixed(2)} MiB from the model file`)
+    }
+  }
+  const cilium = body.estimates.find((e) => e.mesh === 'cilium')
+  t.equal(cilium?.totals.sidecars, 0, 'Cilium injects no sidecars')
+  t.ok(cilium?.components.every((c) => c.scope !== 'perPod'))
+})
+
+t.test('over a real socket with undici', async (t) => {
+  const app = await testApp(t)
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const ok = await request(`${address}/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pods: 100 }) })
+  t.equal(ok.statusCode, 200)
+  const body = await ok.body.json() as EstimateResponse
+  t.equal(body.estimates.length, shippedCatalog().meshes.size)
+
+  const bad = await request(`${address}/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pods": -3}' })
+  t.equal(bad.statusCode, 400)
+  t.match(bad.headers['content-type'], /^application\/problem\+json/)
+  t.match(await bad.body.json(), { errors: [{ pointer: '/pods' }] })
+
+  const again = await request(`${address}/healthz`)
+  t.equal(again.statusCode, 200, 'still serving after a bad request')
+  await again.body.dump()
+})
+
+// Pricing models and price sheets. Expected figures are worked out by hand from the prices the node catalogs cite
+// (models/nodes/*.yaml, with their asOf dates) and OpenCost's default sheet.
+const postEstimate = async (app: Awaited<ReturnType<typeof testApp>>, payload: object) => app.inject({ method: 'POST', url: '/estimate', payload })
 
 // OpenCost's default sheet: CPU 0.031611 per vCPU-hour, RAM 0.004237 per GiB-hour, GPU 0.95 per GPU-hour.
 const CPU = 0.031611
@@ -13,7 +97,7 @@ const GPU = 0.95
 
 t.test('pricing.model "commitment1Year" on AWS prices at the 1-year Reserved Instance rate and says so', async (t) => {
   const app = await testApp(t)
-  const res = await post(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'commitment1Year' } })
+  const res = await postEstimate(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'commitment1Year' } })
   t.equal(res.statusCode, 200)
   const body = res.json<EstimateResponse>()
   const { pricing } = body.assumptions
@@ -31,14 +115,14 @@ t.test('pricing.model "commitment1Year" on AWS prices at the 1-year Reserved Ins
   t.ok(near(istio?.cost.hourly.expected ?? 0, hourly, 1e-6), 'overhead charged at the commitment unit prices')
 
   // The 3-year term: 0.046 per hour in Ireland -> 1 x 0.046 x 730 = 33.58
-  const three = (await post(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'commitment3Year' } })).json<EstimateResponse>()
+  const three = (await postEstimate(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'commitment3Year' } })).json<EstimateResponse>()
   t.equal(three.estimates[0]?.cost.additionalNodesMonthly, 33.58)
   t.equal(three.assumptions.pricing.model, 'commitment3Year')
 })
 
 t.test('pricing.model "spot" on GCP prices at the published Spot price', async (t) => {
   const app = await testApp(t)
-  const body = (await post(app, { pods: 100, meshes: ['linkerd'], cluster: { nodeType: 'gcp/n2-standard-4', region: 'us-central1' }, pricing: { model: 'spot' } })).json<EstimateResponse>()
+  const body = (await postEstimate(app, { pods: 100, meshes: ['linkerd'], cluster: { nodeType: 'gcp/n2-standard-4', region: 'us-central1' }, pricing: { model: 'spot' } })).json<EstimateResponse>()
   // pricing.yml (2026-07-30), n2-standard-4, us-central1: hour 0.194236, hour_spot 0.09212.
   t.match(body.assumptions.pricing, { model: 'spot', asOf: '2026-07-30', node: { hourly: 0.09212, onDemandHourly: 0.194236 } })
   // 0.194236 = 4 x 0.031611 + 16 x 0.004237 exactly, so the Spot CPU price is 0.031611 x 0.09212 / 0.194236 = 0.0149921
@@ -48,31 +132,31 @@ t.test('pricing.model "spot" on GCP prices at the published Spot price', async (
 
 t.test('no static Spot price (AWS) or commitment (Azure): a 422 that says so; pricing.discountPercent is taken instead', async (t) => {
   const app = await testApp(t)
-  const spot = await post(app, { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'spot' } })
+  const spot = await postEstimate(app, { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'spot' } })
   t.equal(spot.statusCode, 422)
   t.match(spot.json(), { errors: [{ pointer: '/pricing/model', detail: /AWS publishes no static Spot price.*onDemand, commitment1Year, commitment3Year.*discountPercent.*0\.107 USD per hour as of 2025-04-04/ }] })
-  const azure = await post(app, { pods: 300, cluster: { nodeType: 'azure/Standard_D4s_v5', region: 'westeurope' }, pricing: { model: 'commitment3Year' } })
+  const azure = await postEstimate(app, { pods: 300, cluster: { nodeType: 'azure/Standard_D4s_v5', region: 'westeurope' }, pricing: { model: 'commitment3Year' } })
   t.equal(azure.statusCode, 422)
   t.match(azure.json().detail, /no dated azure 3-year commitment price.*priced models there: onDemand/)
 
   // 70% off the Ireland on-demand price: 0.107 x 0.30 = 0.0321 per hour; one more node: 0.0321 x 730 = 23.433 -> 23.43
-  const body = (await post(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'spot', discountPercent: 70 } })).json<EstimateResponse>()
+  const body = (await postEstimate(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'spot', discountPercent: 70 } })).json<EstimateResponse>()
   t.match(body.assumptions.pricing, { model: 'spot', discountPercent: 70, node: { hourly: 0.0321, onDemandHourly: 0.107 } })
   t.equal(body.estimates[0]?.cost.additionalNodesMonthly, 23.43)
-  t.equal((await post(app, { pods: 10, pricing: { discountPercent: 100 } })).statusCode, 400, 'a 100% discount is not a price')
-  t.equal((await post(app, { pods: 10, pricing: { model: 'reserved' } })).statusCode, 400)
+  t.equal((await postEstimate(app, { pods: 10, pricing: { discountPercent: 100 } })).statusCode, 400, 'a 100% discount is not a price')
+  t.equal((await postEstimate(app, { pods: 10, pricing: { model: 'reserved' } })).statusCode, 400)
 })
 
 t.test('the default pricing is on-demand, and the answer says which model and which dates', async (t) => {
   const app = await testApp(t)
-  const body = (await post(app, { pods: 100, meshes: ['linkerd'] })).json<EstimateResponse>()
+  const body = (await postEstimate(app, { pods: 100, meshes: ['linkerd'] })).json<EstimateResponse>()
   t.match(body.assumptions.pricing, { model: 'onDemand', source: 'opencost-default', cpuCoreHour: CPU, memoryGiBHour: RAM, asOf: '2020-02-12', node: { nodeType: 'gcp/n2-standard-4', hourly: 0.194236, asOf: '2026-07-30' } })
   t.ok(body.assumptions.defaultsApplied.some((d) => d.field === '/pricing/model' && d.value === 'onDemand'))
 })
 
 t.test('a GPU node: OpenCost\'s split gives the GPU its share of the node price', async (t) => {
   const app = await testApp(t)
-  const { pricing } = (await post(app, { pods: 100, meshes: ['linkerd'], cluster: { nodeType: 'aws/g4dn.xlarge', region: 'us-east-1' } })).json<EstimateResponse>().assumptions
+  const { pricing } = (await postEstimate(app, { pods: 100, meshes: ['linkerd'], cluster: { nodeType: 'aws/g4dn.xlarge', region: 'us-east-1' } })).json<EstimateResponse>().assumptions
   // g4dn.xlarge us-east-1 0.526 per hour, 4 vCPU, 16 GiB, 1 T4: k = 0.526 / (4 x 0.031611 + 16 x 0.004237 + 1 x 0.95) = 0.526 / 1.144236
   const k = 0.526 / 1.144236
   t.ok(near(pricing.cpuCoreHour, CPU * k, 1e-9) && near(pricing.gpuHour ?? 0, GPU * k, 1e-9), `${pricing.cpuCoreHour}, GPU ${pricing.gpuHour}`)
@@ -83,22 +167,22 @@ t.test('a GPU node: OpenCost\'s split gives the GPU its share of the node price'
 t.test('pricing.sheet in OpenCost\'s format is used, in its own currency', async (t) => {
   const app = await testApp(t)
   const sheet = { provider: 'custom', description: 'Hetzner, negotiated', currencyCode: 'EUR', CPU: '0.05', spotCPU: '0.02', RAM: '0.01', spotRAM: '0.004', GPU: '0.95', storage: '0.00005479452', customPricesEnabled: 'true' }
-  const body = (await post(app, { pods: 100, meshes: ['linkerd'], pricing: { sheet } })).json<EstimateResponse>()
+  const body = (await postEstimate(app, { pods: 100, meshes: ['linkerd'], pricing: { sheet } })).json<EstimateResponse>()
   t.match(body.assumptions.pricing, { source: 'sheet', model: 'onDemand', currency: 'EUR', cpuCoreHour: 0.05, memoryGiBHour: 0.01 })
   const linkerd = body.estimates[0]
   t.equal(linkerd?.cost.currency, 'EUR')
   t.ok(near(linkerd?.cost.hourly.expected ?? 0, (linkerd?.totals.cpuCores.expected ?? 0) * 0.05 + (linkerd?.totals.memoryGiB.expected ?? 0) * 0.01, 1e-6))
   t.equal(linkerd?.cost.additionalNodesMonthly, null, 'the node price is in USD: no exchange rate is invented')
 
-  const spot = (await post(app, { pods: 100, meshes: ['linkerd'], pricing: { model: 'spot', sheet } })).json<EstimateResponse>()
+  const spot = (await postEstimate(app, { pods: 100, meshes: ['linkerd'], pricing: { model: 'spot', sheet } })).json<EstimateResponse>()
   t.match(spot.assumptions.pricing, { source: 'sheet', model: 'spot', cpuCoreHour: 0.02, memoryGiBHour: 0.004 })
-  const noSpot = await post(app, { pods: 100, pricing: { model: 'spot', sheet: { CPU: '0.05', RAM: '0.01' } } })
+  const noSpot = await postEstimate(app, { pods: 100, pricing: { model: 'spot', sheet: { CPU: '0.05', RAM: '0.01' } } })
   t.equal(noSpot.statusCode, 422)
   t.match(noSpot.json(), { errors: [{ pointer: '/pricing/sheet/spotCPU' }] })
   // 25% off the sheet under a 1-year commitment: 0.05 x 0.75 = 0.0375
-  const committed = (await post(app, { pods: 100, meshes: ['linkerd'], pricing: { model: 'commitment1Year', discountPercent: 25, sheet } })).json<EstimateResponse>()
+  const committed = (await postEstimate(app, { pods: 100, meshes: ['linkerd'], pricing: { model: 'commitment1Year', discountPercent: 25, sheet } })).json<EstimateResponse>()
   t.ok(near(committed.assumptions.pricing.cpuCoreHour, 0.0375, 1e-12))
-  t.equal((await post(app, { pods: 100, pricing: { sheet, book: 'opencost-default' } })).statusCode, 422, 'one source of prices')
+  t.equal((await postEstimate(app, { pods: 100, pricing: { sheet, book: 'opencost-default' } })).statusCode, 422, 'one source of prices')
 })
 
 t.test('a bad sheet is a 400 naming the field', async (t) => {
@@ -112,7 +196,7 @@ t.test('a bad sheet is a 400 naming the field', async (t) => {
     [{ CPU: '0.031611', RAM: '0.004237', currencyCode: 'euro' }, '/pricing/sheet/currencyCode']
   ]
   for (const [sheet, pointer] of cases) {
-    const res = await post(app, { pods: 10, pricing: { sheet } })
+    const res = await postEstimate(app, { pods: 10, pricing: { sheet } })
     t.equal(res.statusCode, 400, JSON.stringify(sheet))
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
     t.ok(res.json<{ errors: Array<{ pointer: string }> }>().errors.some((e) => e.pointer === pointer), `${JSON.stringify(sheet)} names ${pointer}`)

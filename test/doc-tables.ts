@@ -1,0 +1,121 @@
+// The tables and trimmed answers in docs/ that the engine computes from the shipped models, each between
+// <!-- generated:NAME --> and <!-- /generated -->. test/docs.test.ts checks each block against this rendering;
+// npm run golden rewrites them (and test/golden/), so a change to a model shows up as a reviewed diff.
+import { reproduce } from '../src/engine/calibration.js'
+import { estimate } from '../src/engine/estimate.js'
+import { recommend } from '../src/engine/recommend.js'
+import type { Catalog } from '../src/models/load.js'
+import type { EstimateRequest, MeshEstimate } from '../src/schemas/estimate.js'
+import type { RecommendRequest } from '../src/schemas/recommend.js'
+
+const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const range = (r: { low: number, expected: number, high: number }, digits = 2): string => `${fmt(r.expected, digits)} (${fmt(r.low, digits)}–${fmt(r.high, digits)})`
+
+/** The console lines of a POST as a reader would type it. */
+const curl = (path: string, request: unknown): string[] =>
+  ['```console', `$ curl -s localhost:3000${path} -H 'content-type: application/json' -d '${JSON.stringify(request)}'`, '```']
+
+const SEED: Record<string, { memory: string, cpu: string, pods: string }> = {
+  istio: { memory: '~5-10 GB (sidecars) + control plane', cpu: '~2-5 cores', pods: '100 sidecars + istiod' },
+  linkerd: { memory: '~1-2 GB (sidecars) + control plane', cpu: '~0.5-1 core', pods: '100 sidecars + control plane' },
+  cilium: { memory: '~0 (no sidecars)', cpu: 'Minimal (eBPF)', pods: '0 additional' }
+}
+
+function seedTable (catalog: Catalog): string {
+  const rows = ['| Mesh | Seed: memory | Seed: CPU | Seed: pods | meshcost: memory GiB, expected (low–high) | meshcost: CPU cores | meshcost: sidecars + extra pods |', '|---|---|---|---|---|---|---|']
+  const scenarios: Array<[string, string, EstimateRequest]> = [
+    ['istio', 'Istio', { pods: 100, basis: 'usage', meshes: ['istio'] }],
+    ['linkerd', 'Linkerd', { pods: 100, basis: 'usage', meshes: ['linkerd'] }],
+    ['cilium', 'Cilium, already the CNI', { pods: 100, basis: 'usage', meshes: ['cilium'], cluster: { cni: 'cilium' } }],
+    ['cilium', 'Cilium, replacing another CNI', { pods: 100, basis: 'usage', meshes: ['cilium'] }]
+  ]
+  for (const [id, label, request] of scenarios) {
+    const seed = SEED[id] as { memory: string, cpu: string, pods: string }
+    const e = estimate(request, catalog).estimates[0] as MeshEstimate
+    rows.push(`| ${label} | ${seed.memory} | ${seed.cpu} | ${seed.pods} | ${range(e.totals.memoryGiB)} | ${range(e.totals.cpuCores)} | ${e.totals.sidecars} + ${e.totals.extraPods} |`)
+  }
+  const proxy = (mesh: string, component: string): string => {
+    const e = estimate({ pods: 100, basis: 'usage', meshes: [mesh] }, catalog).estimates[0] as MeshEstimate
+    const c = e.components.find((x) => x.id === component)
+    return c === undefined ? 'n/a' : range(c.usage.memoryGiB)
+  }
+  rows.push('', `Sidecars alone, 100 pods on the usage basis: Istio ${proxy('istio', 'istio-proxy')} GiB, Linkerd ${proxy('linkerd', 'linkerd-proxy')} GiB.`)
+  return rows.join('\n')
+}
+
+function walkthrough (catalog: Catalog): string {
+  const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
+  const r = estimate(request, catalog)
+  const rows = [
+    ...curl('/estimate', request),
+    '| Mesh | nodes without | nodes with | additional | binding resource | pods/node without → with | allocated cost / month | additional nodes / month |',
+    '|---|---|---|---|---|---|---|---|'
+  ]
+  for (const e of r.estimates) {
+    const c = e.capacity
+    rows.push(`| ${e.mesh} | ${c.nodesWithoutMesh} | ${c.nodesWithMesh} | ${c.additionalNodes} | ${c.bindingResource} | ${c.podsPerNodeWithoutMesh} → ${c.podsPerNodeWithMesh} | ${range(e.cost.monthly)} ${e.cost.currency} | ${e.cost.additionalNodesMonthly === null ? 'n/a' : fmt(e.cost.additionalNodesMonthly)} |`)
+  }
+  const p = r.assumptions.pricing
+  rows.push('', `Unit prices (${p.source}): ${p.cpuCoreHour} ${p.currency} per vCPU-hour, ${p.memoryGiBHour} per GiB-hour.`)
+  return rows.join('\n')
+}
+
+function calibrations (catalog: Catalog): string {
+  const rows = ['| Mesh | Benchmark | Scenario | Published (per replica) | Model, expected | Tolerance | Source kind |', '|---|---|---|---|---|---|---|']
+  for (const mesh of catalog.meshes.values()) {
+    for (const c of mesh.calibrations ?? []) {
+      const { model, published } = reproduce(mesh, c, catalog)
+      const s = c.scenario
+      const scenario = [`${s.pods} pod${s.pods === 1 ? '' : 's'}`, s.requestsPerSecondPerPod === undefined ? '' : `${s.requestsPerSecondPerPod} rps/pod`, s.services === undefined ? '' : `${s.services} service${s.services === 1 ? '' : 's'}`, s.nodes === undefined ? '' : `${s.nodes} node${s.nodes === 1 ? '' : 's'}`].filter(Boolean).join(', ')
+      const pub = [published.cpuCores === undefined ? '' : `${published.cpuCores} vCPU`, published.memoryGiB === undefined ? '' : `${fmt(published.memoryGiB * 1024, 1)} MiB`].filter(Boolean).join(', ')
+      const got = [published.cpuCores === undefined ? '' : `${fmt(model.cpuCores, 3)} vCPU`, published.memoryGiB === undefined ? '' : `${fmt(model.memoryGiB * 1024, 1)} MiB`].filter(Boolean).join(', ')
+      const kinds = [...new Set(c.sources.map((id) => mesh.sources[id]?.kind ?? '?'))].join(', ')
+      rows.push(`| ${mesh.id} | ${c.title} | ${scenario} | ${pub} | ${got} | ±${c.tolerancePercent}% | ${kinds} |`)
+    }
+  }
+  return rows.join('\n')
+}
+
+function latencyTable (catalog: Catalog): string {
+  const rows = ['| Mesh | p50 ms per hop | p90 ms per hop | p99 ms per hop | Measured by |', '|---|---|---|---|---|']
+  for (const mesh of catalog.meshes.values()) {
+    const l = mesh.latency
+    if (l === undefined) { rows.push(`| ${mesh.id} | – | – | – | no per-hop figure published |`); continue }
+    const cell = (r?: { low: number, expected: number, high: number }) => (r === undefined ? '–' : range(r, 3))
+    const kinds = [...new Set([l.p50Ms, l.p90Ms, l.p99Ms].flatMap((r) => r?.sources ?? []).map((id) => mesh.sources[id]?.kind ?? '?'))].join(', ')
+    rows.push(`| ${mesh.id} | ${cell(l.p50Ms)} | ${cell(l.p90Ms)} | ${cell(l.p99Ms)} | ${kinds} |`)
+  }
+  return rows.join('\n')
+}
+
+function recommendExample (catalog: Catalog): string {
+  const request: RecommendRequest = { services: 40, requirements: { mtls: true, l7Observability: true }, priority: 'overhead', current: { cni: 'calico', mesh: 'istio' }, pods: 200 }
+  const r = recommend(request, catalog)
+  const rows = [
+    ...curl('/recommend', request),
+    '| Rank | Mesh | Missing | Partial | Complexity | Overhead / month, expected (low–high) | Saving against Istio / month | Nodes added |',
+    '|---|---|---|---|---|---|---|---|'
+  ]
+  for (const c of r.candidates) {
+    const e = c.estimate
+    rows.push(`| ${c.rank} | ${c.mesh} | ${c.missingFeatures.join(', ') || '—'} | ${c.partialFeatures.join(', ') || '—'} | ${c.complexity} | ${e === undefined ? 'n/a' : `${range(e.monthly)} ${e.currency}`} | ${e?.savingsAgainstCurrent === undefined ? 'n/a' : fmt(e.savingsAgainstCurrent.monthly)} | ${e?.additionalNodes ?? 'n/a'} |`)
+  }
+  const top = r.candidates[0]
+  const trimmed = {
+    needsMesh: r.needsMesh,
+    candidates: [{ ...top, estimate: top?.estimate === undefined ? undefined : { monthly: top.estimate.monthly, delta: { baseline: top.estimate.delta.baseline, change: top.estimate.delta.change }, savingsAgainstCurrent: top.estimate.savingsAgainstCurrent } }, `… ${r.candidates.length - 1} more candidates`],
+    migration: r.migration
+  }
+  rows.push('', '```json', JSON.stringify(trimmed, null, 2), '```', '(Trimmed where marked `…`; the full answer has every candidate\'s estimate and delta, the assumptions and the sources.)')
+  return rows.join('\n')
+}
+
+export function generatedBlocks (catalog: Catalog): Record<string, string> {
+  return { 'recommend-example': recommendExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog), calibrations: calibrations(catalog), latency: latencyTable(catalog) }
+}
+
+/** A document with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */
+export function renderGenerated (text: string, blocks: Record<string, string>): string {
+  return text.replace(/<!-- generated:([a-z-]+) -->[\s\S]*?<!-- \/generated -->/g, (whole, name: string) =>
+    blocks[name] === undefined ? whole : `<!-- generated:${name} -->\n${blocks[name]}\n<!-- /generated -->`)
+}

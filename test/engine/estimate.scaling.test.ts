@@ -1,0 +1,64 @@
+// On the shipped models: more traffic or more visible services raise usage by exactly the cited slopes;
+// scoping lowers sidecar memory. Expected values are worked from the model files, not from the engine.
+import t from 'tap'
+import { estimate } from '../../src/engine/estimate.js'
+import { cpuCores, memoryGiB } from '../../src/models/quantity.js'
+import type { Component } from '../../src/models/schema.js'
+import type { EstimateRequest } from '../../src/schemas/estimate.js'
+import { near, shippedCatalog } from '../helpers.js'
+
+const catalog = shippedCatalog()
+const component = (mesh: string, id: string): Component => {
+  const c = catalog.meshes.get(mesh)?.components.find((x) => x.id === id)
+  if (c === undefined) throw new Error(`${mesh}/${id} missing`)
+  return c
+}
+const term = (c: Component, per: string) => c.usage.scaling?.find((s) => s.per === per)
+const usage = (mesh: string, id: string, request: Omit<EstimateRequest, 'meshes' | 'basis'>) => {
+  const e = estimate({ ...request, meshes: [mesh], basis: 'usage' }, catalog).estimates[0]
+  const c = e?.components.find((x) => x.id === id)
+  if (c === undefined) throw new Error(`${mesh}/${id} not estimated`)
+  return c.usage
+}
+
+t.test('doubling the traffic adds the per-1000-rps slope for every extra request', async (t) => {
+  for (const [mesh, id] of [['istio', 'istio-proxy'], ['istio-ambient', 'ztunnel'], ['istio-ambient', 'waypoint']] as const) {
+    const slope = term(component(mesh, id), 'thousandRequestsPerSecond')?.cpu
+    t.ok(slope, `${mesh}/${id} has a cited CPU slope`)
+    const at500 = usage(mesh, id, { pods: 10, traffic: { requestsPerSecondPerPod: 500 }, cluster: { nodes: 2 } })
+    const at1000 = usage(mesh, id, { pods: 10, traffic: { requestsPerSecondPerPod: 1000 }, cluster: { nodes: 2 } })
+    // 10 pods x 500 more rps = 5 thousand rps more, whoever carries it
+    for (const k of ['low', 'expected', 'high'] as const) {
+      t.ok(near(at1000.cpuCores[k] - at500.cpuCores[k], 5 * cpuCores(slope?.[k] ?? '0'), 1e-5), `${mesh}/${id} ${k}: +5 x ${slope?.[k]} cores`)
+    }
+  }
+})
+
+t.test('doubling the services adds Envoy\'s per-service memory to every sidecar', async (t) => {
+  const perService = term(component('istio', 'istio-proxy'), 'visibleService')?.memory
+  t.ok(perService, 'istio-proxy cites a per-service memory term')
+  const fewer = usage('istio', 'istio-proxy', { pods: 100, workload: { services: 50 } })
+  const more = usage('istio', 'istio-proxy', { pods: 100, workload: { services: 100 } })
+  for (const k of ['low', 'expected', 'high'] as const) {
+    // 100 sidecars x 50 more services each; endpoints stay 100 pods
+    t.ok(near(more.memoryGiB[k] - fewer.memoryGiB[k], 100 * 50 * memoryGiB(perService?.[k] ?? '0'), 1e-5), `${k}: +100 x 50 x ${perService?.[k]}`)
+  }
+})
+
+t.test('sidecar scoping lowers proxy memory, and only the sidecars\'', async (t) => {
+  const open = estimate({ pods: 1000, meshes: ['istio'], basis: 'usage' }, catalog).estimates[0]
+  const scoped = estimate({ pods: 1000, meshes: ['istio'], basis: 'usage', options: { sidecarScoping: true } }, catalog).estimates[0]
+  const memory = (e: typeof open, id: string) => e?.components.find((c) => c.id === id)?.usage.memoryGiB.expected ?? NaN
+  t.ok(memory(scoped, 'istio-proxy') < memory(open, 'istio-proxy'), `sidecars: ${memory(scoped, 'istio-proxy').toFixed(2)} < ${memory(open, 'istio-proxy').toFixed(2)} GiB`)
+  t.equal(memory(scoped, 'istio-ingressgateway'), memory(open, 'istio-ingressgateway'), 'the gateway still sees every service')
+})
+
+t.test('Cilium\'s agent grows with the pods of the cluster', async (t) => {
+  const slope = term(component('cilium', 'cilium-agent'), 'clusterPod')?.memory
+  t.ok(slope)
+  const tiny = { podRequests: { cpuCores: 0.01, memoryGiB: 0.01 } } // so that 100 nodes hold either workload
+  const small = usage('cilium', 'cilium-agent', { pods: 1000, cluster: { nodes: 100 }, workload: tiny })
+  const large = usage('cilium', 'cilium-agent', { pods: 2000, cluster: { nodes: 100 }, workload: tiny })
+  // 100 agents, each holding 1,000 more pods
+  t.ok(near(large.memoryGiB.expected - small.memoryGiB.expected, 100 * 1000 * memoryGiB(slope?.expected ?? '0'), 1e-5))
+})
