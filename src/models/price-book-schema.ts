@@ -14,7 +14,7 @@ export const PriceBook = Type.Object({
   gpuHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'price of one GPU for one hour' })),
   spotCpuCoreHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'price of one vCPU-hour on Spot nodes' })),
   spotMemoryGiBHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'price of one GiB-hour on Spot nodes' })),
-  asOf: Type.String({ pattern: IsoDate.pattern, description: 'date of the price list the rates were read from' }),
+  asOf: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'date of the price list the rates were read from' }),
   rateSources: SourceRefs,
   note: Type.Optional(Type.String()),
   revised: IsoDate,
