@@ -1,5 +1,5 @@
 // Configuration comes from the environment, parsed once and passed into buildApp.
-import { existsSync } from 'node:fs'
+import { accessSync, constants, existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Type, type Static } from 'typebox'
@@ -32,7 +32,10 @@ export const Config = Type.Object({
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
   benchBaseline: Type.Boolean(),
-  corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' })
+  corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' }),
+  prometheusUrl: Type.String({ pattern: '^(https?://[^\\s?#]+)?$', description: 'empty (GET /cluster off) or the base URL of a Prometheus HTTP API, such as http://prometheus.monitoring:9090' }),
+  prometheusBearerTokenFile: Type.String({ description: 'empty, or a file holding a bearer token for Prometheus, read on each use (Kubernetes rotates projected tokens)' }),
+  prometheusTimeoutMs: Type.Integer({ minimum: 100, maximum: 300_000 })
 })
 export type Config = Static<typeof Config>
 
@@ -49,7 +52,12 @@ export const DEFAULT_CONFIG: Config = {
   rateLimitMax: 3000,
   rateLimitWindowMs: 60_000,
   benchBaseline: false, // npm run bench only: a hidden route answering a precomputed estimate
-  corsOrigins: '' // CORS off: browsers on other origins cannot call the API until an operator names them
+  corsOrigins: '', // CORS off: browsers on other origins cannot call the API until an operator names them
+  prometheusUrl: '', // GET /cluster and POST /cluster/estimate answer a problem saying how to set it
+  prometheusBearerTokenFile: '',
+  // Whole answer of one Prometheus read (all its queries), under the 30 s request time-out and Grafana's
+  // 30 s default data-source time-out, so a slow Prometheus gets a 504 from us rather than a dropped socket.
+  prometheusTimeoutMs: 10_000
 }
 
 const ENV: Record<string, keyof Config> = {
@@ -63,7 +71,10 @@ const ENV: Record<string, keyof Config> = {
   RATE_LIMIT_MAX: 'rateLimitMax',
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
   BENCH_BASELINE: 'benchBaseline',
-  CORS_ORIGINS: 'corsOrigins'
+  CORS_ORIGINS: 'corsOrigins',
+  PROMETHEUS_URL: 'prometheusUrl',
+  PROMETHEUS_BEARER_TOKEN_FILE: 'prometheusBearerTokenFile',
+  PROMETHEUS_TIMEOUT_MS: 'prometheusTimeoutMs'
 }
 
 /** Explicit options, then environment variables, then defaults. Throws, naming the variable, on a bad value. */
@@ -79,14 +90,35 @@ export function createConfig (env: NodeJS.ProcessEnv = process.env, overrides: P
   }
   const config = { ...DEFAULT_CONFIG, ...fromEnv, ...overrides }
   if (typeof config.modelsDir === 'string') config.modelsDir = resolve(config.modelsDir)
-  const errors = [...Value.Errors(Config, config)]
+  const errors: Array<{ key: keyof Config, message: string }> = [...Value.Errors(Config, config)]
+    .map((e) => ({ key: e.instancePath.slice(1) as keyof Config, message: e.message }))
+  errors.push(...prometheusErrors(config))
   if (errors.length > 0) {
     const names = Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name]))
-    const lines = errors.map((e) => {
-      const key = e.instancePath.slice(1) as keyof Config
-      return `${names[key] ?? key}=${JSON.stringify(config[key])}: ${e.message}`
+    const lines = errors.map(({ key, message }) => {
+      // The token file's path is not secret, its content is, and it is never read into the message.
+      return `${names[key] ?? key}=${JSON.stringify(config[key])}: ${message}`
     })
     throw new Error(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
   }
   return config as Config
+}
+
+/** What the schema cannot say: a URL that parses, with no credentials in it, and a token file that can be read. */
+function prometheusErrors (config: Partial<Config>): Array<{ key: keyof Config, message: string }> {
+  const errors: Array<{ key: keyof Config, message: string }> = []
+  const url = config.prometheusUrl
+  if (typeof url === 'string' && url !== '') {
+    let parsed: URL | undefined
+    try { parsed = new URL(url) } catch { errors.push({ key: 'prometheusUrl', message: 'must be a URL such as http://prometheus.monitoring:9090' }) }
+    if (parsed !== undefined && (parsed.username !== '' || parsed.password !== '')) {
+      errors.push({ key: 'prometheusUrl', message: 'must not hold credentials; put a bearer token in PROMETHEUS_BEARER_TOKEN_FILE' })
+    }
+  }
+  const tokenFile = config.prometheusBearerTokenFile
+  if (typeof tokenFile === 'string' && tokenFile !== '') {
+    if (url === '') errors.push({ key: 'prometheusBearerTokenFile', message: 'is set but PROMETHEUS_URL is not' })
+    try { accessSync(tokenFile, constants.R_OK) } catch { errors.push({ key: 'prometheusBearerTokenFile', message: 'cannot be read' }) }
+  }
+  return errors
 }
