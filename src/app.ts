@@ -14,7 +14,6 @@ import metrics, { metricsRoute } from './plugins/metrics.js'
 import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
-import benchBaselineRoutes from './routes/bench-baseline.js'
 import batchRoutes from './routes/batch.js'
 import catalogRoutes from './routes/catalog.js'
 import clusterRoutes from './routes/cluster.js'
@@ -126,7 +125,6 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(clusterRoutes, {
     prometheus: config.prometheusUrl === '' ? undefined : { url: config.prometheusUrl, bearerTokenFile: config.prometheusBearerTokenFile, timeoutMs: config.prometheusTimeoutMs }
   })
-  if (config.benchBaseline) await app.register(benchBaselineRoutes) // npm run bench only; hidden from OpenAPI
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>

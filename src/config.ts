@@ -31,7 +31,6 @@ export const Config = Type.Object({
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
-  benchBaseline: Type.Boolean(),
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' }),
   prometheusUrl: Type.String({ pattern: '^(https?://[^\\s?#]+)?$', description: 'empty (GET /cluster off) or the base URL of a Prometheus HTTP API, such as http://prometheus.monitoring:9090' }),
   prometheusBearerTokenFile: Type.String({ description: 'empty, or a file holding a bearer token for Prometheus, read on each use (Kubernetes rotates projected tokens)' }),
@@ -51,7 +50,6 @@ export const DEFAULT_CONFIG: Config = {
   // (sweeps and batches take many points in one call) and far below what floods the event loop. 0 turns it off.
   rateLimitMax: 3000,
   rateLimitWindowMs: 60_000,
-  benchBaseline: false, // npm run bench only: a hidden route answering a precomputed estimate
   corsOrigins: '', // CORS off: browsers on other origins cannot call the API until an operator names them
   prometheusUrl: '', // GET /cluster and POST /cluster/estimate answer a problem saying how to set it
   prometheusBearerTokenFile: '',
@@ -70,7 +68,6 @@ const ENV: Record<string, keyof Config> = {
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   RATE_LIMIT_MAX: 'rateLimitMax',
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
-  BENCH_BASELINE: 'benchBaseline',
   CORS_ORIGINS: 'corsOrigins',
   PROMETHEUS_URL: 'prometheusUrl',
   PROMETHEUS_BEARER_TOKEN_FILE: 'prometheusBearerTokenFile',
