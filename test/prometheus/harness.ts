@@ -9,9 +9,9 @@ import type { Test } from 'tap'
 import { serveFixture, type FixtureCluster } from './fixture.js'
 
 /** The window the tests measure over: short, so that a fresh Prometheus already covers it with samples. */
-export const TEST_WINDOW = '5s'
+export const TEST_WINDOW = '10s'
 /** Samples of each series before the tests start: the window's worth at 1 s, and some. */
-const SAMPLES_NEEDED = 7
+const SAMPLES_NEEDED = 12
 
 type Tap = Pick<Test, 'teardown' | 'fail' | 'skip' | 'comment'>
 
@@ -125,4 +125,19 @@ export async function startPrometheus (t: Tap, bin: string, cluster: FixtureClus
   }
   const info = await (await fetch(`${url}/api/v1/status/buildinfo`)).json() as { data?: { version?: string } }
   return { url, version: info.data?.version ?? 'unknown' }
+}
+
+/**
+ * Waits until Prometheus has just scraped the fixture. rate() extrapolates to the end of its window only when
+ * the last sample is recent (within 1.1 scrape intervals); on a loaded machine a late scrape would make it
+ * under-report, so tests that check rates read right after a scrape.
+ */
+export async function freshScrape (url: string): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    // every scrape in the window succeeded (a slow exporter on a loaded machine fails some), the last one just now
+    const ok = await instantValue(url, `min_over_time(up{job="fixture"}[${TEST_WINDOW}]) == 1 and count_over_time(up{job="fixture"}[${TEST_WINDOW}]) >= 9 and (time() - timestamp(up{job="fixture"})) < 0.4`)
+    if (ok !== undefined) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
