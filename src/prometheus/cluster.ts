@@ -166,8 +166,10 @@ export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Recor
     ? { cpuCores: { median: round(cpuMedian), mean: round(cpuMean) }, memoryGiB: { median: round(memMedian / GiB), mean: round(memMean / GiB) } }
     : null
 
-  const components = meshComponents(answers)
-  const detected = [...new Set(components.filter((c) => MESH_COMPONENTS.some((m) => m.mesh === c.mesh && m.component === c.component && m.detects)).map((c) => c.mesh))]
+  const running = meshComponents(answers)
+  const detected = [...new Set(running.filter((c) => MESH_COMPONENTS.some((m) => m.mesh === c.mesh && m.component === c.component && m.detects)).map((c) => c.mesh))]
+  // Only the meshes that run: istiod serves sidecar and ambient Istio alike, and is reported under the one that runs.
+  const components = running.filter((c) => detected.includes(c.mesh))
 
   const trafficSources = [
     { mesh: 'istio', metric: 'istio_requests_total', value: scalar(answers.istioRequestsPerSecond) },

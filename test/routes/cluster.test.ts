@@ -68,6 +68,7 @@ if (bin !== undefined) {
     // Application requests without the sidecar's: 6 x 0.25 and 4 x 0.5 cores; 6 x 0.5 and 4 x 1 GiB
     t.same(view.pods.requests, { cpuCores: { median: 0.25, mean: 0.35 }, memoryGiB: { median: 0.5, mean: 0.7 } })
     t.same(view.mesh.detected, ['istio'])
+    t.same([...new Set(view.mesh.components.map((c) => c.mesh))], ['istio'], 'istiod is reported under the Istio that runs, not also under ambient')
     const component = (id: string) => view.mesh.components.find((c) => c.mesh === 'istio' && c.component === id)
     t.equal(component('istio-proxy')?.replicas, 10, 'ten running sidecars; the pending pod\'s is not counted')
     t.ok(near(component('istio-proxy')?.cpuCores ?? 0, 0.2, RATE * 0.2), `sidecars: 10 x 0.02 cores, got ${component('istio-proxy')?.cpuCores}`)
@@ -196,6 +197,30 @@ t.test('Prometheus that accepts but never answers: 504 at PROMETHEUS_TIMEOUT_MS,
   t.ok(ms >= 750 && ms < 3_000, `answered in ${Math.round(ms)} ms`)
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.ok(closedByUs > 0, 'the abandoned requests\' connections were closed')
+})
+
+t.test('our client disconnects: the queries to Prometheus are aborted at once, not at the time-out', async (t) => {
+  // Prometheus (Go net/http) cancels a query's evaluation when its connection closes; so every connection that
+  // carried a query must close. (undici may open a spare connection afterwards; it carries nothing.)
+  const carrying = new Set<Socket>()
+  const all = new Set<Socket>()
+  const silent = createServer((socket) => {
+    all.add(socket)
+    socket.on('data', () => carrying.add(socket))
+    socket.on('close', () => { carrying.delete(socket); all.delete(socket) })
+  })
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const s of all) s.destroy(); silent.close() })
+  const port = (silent.address() as { port: number }).port
+  const { url } = await serve(t, { prometheusUrl: `http://127.0.0.1:${port}`, prometheusTimeoutMs: 60_000 })
+  const caller = new AbortController()
+  const request = fetch(`${url}/cluster`, { signal: caller.signal }).catch((e: unknown) => e)
+  while (carrying.size < 8) await new Promise((resolve) => setTimeout(resolve, 20)) // the pool's 8 connections, each with a query
+  caller.abort()
+  await request
+  const deadline = Date.now() + 5_000
+  while (carrying.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(carrying.size, 0, 'every connection that carried a query closed within 5 s of the disconnect (time-out: 60 s)')
 })
 
 t.test('without PROMETHEUS_URL the routes say how to configure it', async (t) => {
