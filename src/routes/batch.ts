@@ -7,6 +7,7 @@ import { fieldErrors, validatorCompiler } from '../plugins/validation.js'
 import type { Problem } from '../schemas/common.js'
 import { EstimateRequest } from '../schemas/estimate.js'
 import { BATCH_LIMITS, BatchRequest, BatchResponse, type BatchResult } from '../schemas/integration.js'
+import { plainJson } from '../plugins/serialization.js'
 import { problemResponses } from '../schemas/responses.js'
 
 const PROBLEM_BASE = 'https://meshcost.dev/problems/' // as in plugins/problem.ts
@@ -17,6 +18,7 @@ const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ((value: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null }
 
   app.post('/estimate/batch', {
+    ...plainJson,
     schema: {
       tags: ['estimate'],
       summary: 'Many scenarios in one call, each answered on its own',

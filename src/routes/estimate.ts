@@ -7,6 +7,7 @@ import { estimate } from '../engine/estimate.js'
 import { sendProblem } from '../plugins/problem.js'
 import { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 import { EstimateQuery, FormatQuery, QueryError, queryPointer, queryToRequest, type CsvRows, type Format } from '../schemas/query.js'
+import { plainJson } from '../plugins/serialization.js'
 import { problemResponses } from '../schemas/responses.js'
 
 const CSV_DESCRIPTION = 'With `Accept: text/csv` or `?format=csv`: one row per mesh and component (or, with `&rows=resource`, per mesh, component and priced resource), FOCUS column names where the meaning is the same and x_ names for ours (FOCUS-aligned, not FOCUS-conformant: an estimate is not a bill).'
@@ -35,6 +36,7 @@ export function sendEstimate (request: FastifyRequest, reply: FastifyReply, body
 
 const estimateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/estimate', {
+    ...plainJson,
     schema: {
       tags: ['estimate'],
       summary: 'Estimate the overhead and cost of service meshes',
@@ -46,6 +48,7 @@ const estimateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => sendEstimate(request, reply, request.body, request.query.format, request.query.rows))
 
   app.get('/estimate', {
+    ...plainJson,
     schema: {
       tags: ['estimate'],
       summary: 'The same estimate, with the scenario as query parameters (dashboards, spreadsheets)',

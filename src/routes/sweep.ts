@@ -5,10 +5,12 @@ import { sweep, SweepError } from '../engine/sweep.js'
 import { sendProblem } from '../plugins/problem.js'
 import { SWEEP_LIMITS, SweepRequest, SweepResponse } from '../schemas/integration.js'
 import { FormatQuery } from '../schemas/query.js'
+import { plainJson } from '../plugins/serialization.js'
 import { problemResponses } from '../schemas/responses.js'
 
 const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/estimate/sweep', {
+    ...plainJson,
     schema: {
       tags: ['estimate'],
       summary: 'Curves for plots: one scenario priced across a range of pods, traffic, services or nodes',
