@@ -294,6 +294,12 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: Pac
   }
 }
 
+/** The rules every estimate follows; assumptions.notes lists them before the scenario's own warnings. */
+export const GENERAL_NOTES = [
+  'Capacity packs workload pods and mesh replicas by their requests, as the scheduler and the cluster autoscaler do; usage does not add nodes.',
+  'Node agents the cluster already runs for itself (kube-proxy, the CNI, logging) are not counted: they exist with or without a mesh.'
+] as const
+
 export function estimate (request: EstimateRequest, catalog: Catalog): EstimateResponse {
   const scenario = resolveScenario(request, catalog)
   const workload = packWorkload(scenario)
@@ -319,11 +325,7 @@ export function estimate (request: EstimateRequest, catalog: Catalog): EstimateR
       highAvailability: scenario.highAvailability,
       observability: scenario.observability,
       defaultsApplied: scenario.defaultsApplied,
-      notes: [
-        'Capacity packs workload pods and mesh replicas by their requests, as the scheduler and the cluster autoscaler do; usage does not add nodes.',
-        'Node agents the cluster already runs for itself (kube-proxy, the CNI, logging) are not counted: they exist with or without a mesh.',
-        ...scenario.notes
-      ]
+      notes: [...GENERAL_NOTES, ...scenario.notes]
     }
   }
 }

@@ -9,6 +9,8 @@ import { EstimateRequest } from '../schemas/estimate.js'
 import { BATCH_LIMITS, BatchRequest, BatchResponse, type BatchResult } from '../schemas/integration.js'
 import { plainJson } from '../plugins/serialization.js'
 import { problemResponses } from '../schemas/responses.js'
+import { ViewQuery } from '../schemas/query.js'
+import { summary } from '../engine/summary.js'
 
 const PROBLEM_BASE = 'https://meshcost.dev/problems/' // as in plugins/problem.ts
 
@@ -22,7 +24,8 @@ const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['estimate'],
       summary: 'Many scenarios in one call, each answered on its own',
-      description: `\`scenarios\` holds 1 to ${BATCH_LIMITS.scenarios} POST /estimate bodies (and the whole request stays within the body limit, 64 KiB by default). \`results\` answers each, in order: \`{status: 200, estimate}\`, or \`{status: 4xx, problem}\` with the problem document POST /estimate would have given, its pointers into this batch (/scenarios/2/pods). One bad scenario does not sink the rest; the call itself answers 200.`,
+      description: `\`scenarios\` holds 1 to ${BATCH_LIMITS.scenarios} POST /estimate bodies (and the whole request stays within the body limit, 64 KiB by default). \`results\` answers each, in order: \`{status: 200, estimate}\`, or \`{status: 4xx, problem}\` with the problem document POST /estimate would have given, its pointers into this batch (/scenarios/2/pods). One bad scenario does not sink the rest; the call itself answers 200. \`?view=summary\`: each estimate as POST /estimate?view=summary answers it.`,
+      querystring: ViewQuery,
       body: BatchRequest,
       response: { 200: BatchResponse, ...problemResponses }
     }
@@ -45,7 +48,8 @@ const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return problem(i, 400, 'invalid-request', `not a valid scenario: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, errors)
       }
       try {
-        return { status: 200, estimate: estimate(scenario as EstimateRequest, app.catalog) }
+        const answer = estimate(scenario as EstimateRequest, app.catalog)
+        return { status: 200, estimate: request.query.view === 'summary' ? summary(answer) : answer }
       } catch (err) {
         if (!(err instanceof ScenarioError)) throw err
         return problem(i, err.status, 'invalid-scenario', err.message, err.errors)
