@@ -76,7 +76,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
       reply.header('x-request-id', request.id)
       return sendProblem(request, reply, error.statusCode ?? 400, error.message, { type: 'invalid-request' })
     },
-    return503OnClosing: false, // plugins/drain.ts answers a 503 problem document instead, and closes the connection
+    return503OnClosing: false, // a request that reaches an open connection while closing is answered (plugins/drain.ts)
     routerOptions: { maxParamLength: 100 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 

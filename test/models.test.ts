@@ -89,3 +89,22 @@ t.test('quantities', async (t) => {
   t.throws(() => memoryGiB('1x'))
   t.throws(() => memoryGiB('lots'))
 })
+
+t.test('a catalog price without asOf or without a source stops loading, naming the field', async (t) => {
+  for (const [label, edit, field] of [
+    ['no asOf', (line: string) => line.replace(/asOf: [0-9-]+, /, ''), /nodes\/aws\.yaml: \/nodeTypes\/0\/prices\/0: .*asOf/],
+    ['empty sources', (line: string) => line.replace(/sources: \[aws-ec2-price-list\]/, 'sources: []'), /nodes\/aws\.yaml: \/nodeTypes\/0\/prices\/0\/sources: /],
+    ['no sources', (line: string) => line.replace(/, sources: \[aws-ec2-price-list\]/, ''), /nodes\/aws\.yaml: \/nodeTypes\/0\/prices\/0: .*sources/]
+  ] as const) {
+    const dir = t.testdir({})
+    cpSync(SHIPPED_MODELS, dir, { recursive: true })
+    const aws = join(dir, 'nodes', 'aws.yaml')
+    const text = readFileSync(aws, 'utf8')
+    const first = text.split('\n').find((l) => l.includes('region: us-east-1')) as string
+    writeFileSync(aws, text.replace(first, edit(first)))
+    let error: unknown
+    try { loadCatalog(dir) } catch (err) { error = err }
+    t.ok(error instanceof ModelError, label)
+    t.match((error as ModelError).problems.join('\n'), field, label)
+  }
+})

@@ -6,9 +6,12 @@ import { SHIPPED_MODELS, shippedCatalog } from '../helpers.js'
 
 const MESHES = ['istio', 'istio-ambient', 'linkerd', 'cilium', 'consul', 'kuma']
 
-t.test('the shipped evidence loads: at least 6 sources', async (t) => {
+t.test('the shipped evidence loads and meets issue 10\'s minimum: 60 records from 6 sources', async (t) => {
   const files = [...shippedCatalog().evidence.values()]
+  const records = files.flatMap((file) => file.records)
+  t.ok(records.length >= 60, `${records.length} records`)
   t.ok(files.length >= 6, `${files.length} sources`)
+  t.ok(new Set(files.flatMap((file) => file.records.map((r) => r.party))).has('independent'), 'independent measurements among them')
 })
 
 t.test('every record has a figure, and a known mesh and component', async (t) => {
@@ -30,6 +33,14 @@ t.test('the evidence covers every mesh that has published measurements', async (
   const meshes = new Set([...shippedCatalog().evidence.values()].flatMap((file) => file.records.map((r) => r.mesh)))
   for (const mesh of ['istio', 'istio-ambient', 'linkerd', 'cilium']) t.ok(meshes.has(mesh), `${mesh} has records`)
   t.ok([...meshes].every((mesh) => MESHES.includes(mesh)), 'no other mesh')
+})
+
+t.test('docs/models.md lists every evidence source with its record count', async (t) => {
+  const docs = readFileSync(join(SHIPPED_MODELS, '..', 'docs', 'models.md'), 'utf8')
+  for (const file of shippedCatalog().evidence.values()) {
+    const row = docs.split('\n').find((line) => line.startsWith(`| [${file.source.id}](`))
+    t.ok(row?.endsWith(` | ${file.records.length} |`), `${file.source.id}: ${file.records.length} records in the table`)
+  }
 })
 
 t.test('a bad evidence file stops loading, with every problem listed by file and field', async (t) => {
