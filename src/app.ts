@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { PACKAGE_ROOT, type Config } from './config.js'
 import { loadCatalog, type Catalog } from './models/load.js'
+import caching from './plugins/caching.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
 import metrics, { metricsRoute } from './plugins/metrics.js'
@@ -89,6 +90,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(metrics) // first, so that its onResponse hook sees every route
   await app.register(corsPlugin, { origins: config.corsOrigins })
   await app.register(drain)
+  await app.register(caching, { maxAgeSeconds: config.cacheMaxAgeSeconds })
   await app.register(security, { rateLimitMax: config.rateLimitMax, rateLimitWindowMs: config.rateLimitWindowMs, requestTimeoutMs: config.requestTimeoutMs })
   await app.register(swagger, {
     openapi: {

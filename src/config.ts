@@ -32,6 +32,7 @@ export const Config = Type.Object({
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
+  cacheMaxAgeSeconds: Type.Integer({ minimum: 0, maximum: 365 * 24 * 3600 }),
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' })
 })
 export type Config = Static<typeof Config>
@@ -53,6 +54,9 @@ export const DEFAULT_CONFIG: Config = {
   // (sweeps and batches take many points in one call) and far below what floods the event loop. 0 turns it off.
   rateLimitMax: 3000,
   rateLimitWindowMs: 60_000,
+  // GET answers that follow from the models may be reused this long, then revalidated (ETag, 304): the models
+  // change only when the service restarts, and five minutes bounds how stale a dashboard can be after a deploy.
+  cacheMaxAgeSeconds: 300,
   corsOrigins: '' // CORS off: browsers on other origins cannot call the API until an operator names them
 }
 
@@ -67,6 +71,7 @@ const ENV: Record<string, keyof Config> = {
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   RATE_LIMIT_MAX: 'rateLimitMax',
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
+  CACHE_MAX_AGE_S: 'cacheMaxAgeSeconds',
   CORS_ORIGINS: 'corsOrigins'
 }
 

@@ -62,7 +62,18 @@ const estimateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'The same estimate, with the scenario as query parameters (dashboards, spreadsheets)',
       description: 'Every field of the POST /estimate body as a flat query parameter: `/estimate?pods=100&meshes=istio,linkerd&nodeType=aws/m5.large&region=us-east-1`. Same validation and the same answer as the POST; errors name the query parameter. For Grafana\'s Infinity data source and spreadsheets\' URL import (`&format=csv`). ' + CSV_DESCRIPTION + VIEW_DESCRIPTION,
       querystring: EstimateQuery,
-      response: { 200: estimateOk, ...problemResponses }
+      headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ description: 'the ETag of an answer already held: 304 Not Modified, no body, when it is still the answer' })) }),
+      response: {
+        200: {
+          ...estimateOk,
+          headers: {
+            etag: { type: 'string', description: 'strong tag of this answer (a hash of its bytes); send it back in If-None-Match' },
+            'cache-control': { type: 'string', description: 'public, max-age=CACHE_MAX_AGE_S (300 by default): the models change only when the service restarts' }
+          }
+        },
+        304: { description: 'Not Modified: If-None-Match named the current ETag; no body', type: 'null' },
+        ...problemResponses
+      }
     },
     // ?meshes=istio&meshes=linkerd means the same as ?meshes=istio,linkerd
     preValidation: async (request) => {
