@@ -19,6 +19,8 @@ const bad: Array<{ variable: string, key: keyof Config, value: string, rule: Reg
   { variable: 'CACHE_MAX_AGE_S', key: 'cacheMaxAgeSeconds', value: '-1', rule: />= 0/ },
   { variable: 'CACHE_MAX_AGE_S', key: 'cacheMaxAgeSeconds', value: '5m', rule: /integer|number/ },
   { variable: 'CORS_ORIGINS', key: 'corsOrigins', value: 'grafana.example.com', rule: /pattern/ },
+  { variable: 'TRUST_PROXY', key: 'trustProxy', value: 'banana', rule: /is not an address, a CIDR range/ },
+  { variable: 'TRUST_PROXY', key: 'trustProxy', value: '-1', rule: /pattern/ },
   { variable: 'HOST', key: 'host', value: '', rule: /./ }, // empty means "not set": the default applies, see below
   { variable: 'MODELS_DIR', key: 'modelsDir', value: '', rule: /./ }
 ]
