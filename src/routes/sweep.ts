@@ -4,10 +4,12 @@ import { CSV_CONTENT_TYPE, preferredFormat, sweepCsv } from '../csv.js'
 import { sweep } from '../engine/sweep.js'
 import { SWEEP_LIMITS, SweepRequest, SweepResponse } from '../schemas/integration.js'
 import { FormatQuery } from '../schemas/query.js'
+import { plainJson } from '../plugins/serialization.js'
 import { problemResponses } from '../schemas/responses.js'
 
 const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/estimate/sweep', {
+    ...plainJson,
     schema: {
       tags: ['estimate'],
       summary: 'Curves for plots: one scenario priced across a range of pods, traffic, services or nodes',
