@@ -7,7 +7,7 @@ import { PACKAGE_ROOT } from '../config.js'
 import { ScenarioError } from '../engine/errors.js'
 import { estimate } from '../engine/estimate.js'
 import { loadCatalog } from '../models/load.js'
-import { fieldErrors, validatorCompiler } from '../plugins/validation.js'
+import { fieldChecker } from '../plugins/validation.js'
 import { ClusterEstimateRequest } from '../schemas/cluster.js'
 import { PrometheusClient, PrometheusError } from './client.js'
 import { readCluster } from './cluster.js'
@@ -32,8 +32,7 @@ usage beside the model's. The same as POST /cluster/estimate (docs/integrations.
 Exit status: 0 priced, 1 Prometheus could not be read, 2 the request is not valid.
 `
 
-const validate = validatorCompiler({ schema: ClusterEstimateRequest, method: 'POST', url: '/cluster/estimate', httpPart: 'body' }) as
-  ((value: unknown) => boolean) & { errors?: Parameters<typeof fieldErrors>[0] | null }
+const check = fieldChecker(ClusterEstimateRequest, 'body')
 
 const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s !== ''))
 
@@ -43,8 +42,15 @@ export async function runCluster (argv: string[], io: Io): Promise<number> {
     values = parseArgs({
       args: argv,
       options: {
-        prometheus: { type: 'string' }, namespaces: { type: 'string' }, meshes: { type: 'string' }, basis: { type: 'string' },
-        window: { type: 'string' }, 'token-file': { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+        prometheus: { type: 'string' },
+        namespaces: { type: 'string' },
+        meshes: { type: 'string' },
+        basis: { type: 'string' },
+        window: { type: 'string' },
+        'token-file': { type: 'string' },
+        timeout: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
       },
       strict: true
     }).values
@@ -65,7 +71,8 @@ export async function runCluster (argv: string[], io: Io): Promise<number> {
   if (meshes !== undefined) body.meshes = meshes
   if (values.basis !== undefined) body.basis = values.basis as ClusterEstimateRequest['basis']
   if (values.window !== undefined) body.window = values.window
-  if (!validate(body)) return invalid(fieldErrors(validate.errors ?? []).map((e) => `--${e.pointer.split('/')[1] ?? ''} ${e.detail}`))
+  const errors = check(body)
+  if (errors.length > 0) return invalid(errors.map((e) => `--${e.pointer.split('/')[1] ?? ''} ${e.detail}`))
 
   let client: PrometheusClient
   try {

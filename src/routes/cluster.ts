@@ -81,7 +81,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
       if (!(err instanceof ScenarioError)) throw err
       // Fields the request gave keep their pointer; the rest were derived from the cluster, under /scenario.
       const own = /^\/(namespaces|meshes|basis|window)(\/|$)/
-      throw new ScenarioError(err.errors.map((e) => ({ pointer: own.test(e.pointer) ? e.pointer : `/scenario${e.pointer}`, detail: e.detail })), err.status)
+      throw err.mapErrors((e) => ({ pointer: own.test(e.pointer) ? e.pointer : `/scenario${e.pointer}`, detail: e.detail }))
     }
   })
 }
