@@ -9,7 +9,6 @@ import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { addRanges, HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange, ZERO_RANGE } from '../units.js'
 
-
 /** Is this component part of the scenario's install, and new overhead? */
 export function included (component: Component, scenario: Scenario): boolean {
   if (component.enabledBy === 'observability' && !scenario.observability) return false
