@@ -7,7 +7,7 @@
 // not FOCUS-conformant: BilledCost, EffectiveCost and the account columns are left out on purpose.
 import { HOURS_PER_MONTH } from './units.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
-import type { SweepPoint, SweepResponse } from './schemas/integration.js'
+import type { SweepPoint } from './schemas/integration.js'
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present'
 
@@ -164,19 +164,6 @@ export function sweepCsvRow (mesh: string, vary: string, p: SweepPoint, currency
     : [mesh, vary, p.x, p.cpuCores, p.cpuCoresLow, p.cpuCoresHigh, p.memoryGiB, p.memoryGiBLow, p.memoryGiBHigh, cost(p.monthlyCost), cost(p.monthlyCostLow), cost(p.monthlyCostHigh)]
   row.push(p.additionalNodes, p.additionalNodesMonthlyCost === null ? '' : cost(p.additionalNodesMonthlyCost), currency)
   return row.map(cell).join(',') + '\r\n'
-}
-
-/** A whole sweep as CSV, x by x as the stream sends it. */
-export function sweepCsv (sweep: SweepResponse): string {
-  let out = sweepCsvHeader()
-  const length = Math.max(0, ...sweep.series.map((s) => s.points.length))
-  for (let i = 0; i < length; i++) {
-    for (const s of sweep.series) {
-      const p = s.points[i]
-      if (p !== undefined) out += sweepCsvRow(s.mesh, sweep.vary, p, sweep.currency)
-    }
-  }
-  return out
 }
 
 /**

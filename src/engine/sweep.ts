@@ -42,9 +42,10 @@ export function checkSweep (request: SweepRequest, limits: Limits = SWEEP_LIMITS
   const field = SWEEP_FIELDS[request.vary]
   const errors: Array<{ pointer: string, detail: string }> = []
   if (request.steps > limits.steps) {
-    errors.push({ pointer: '/steps', detail: limits.steps === SWEEP_LIMITS.steps
+    const detail = limits.steps === SWEEP_LIMITS.steps
       ? `must be <= ${SWEEP_LIMITS.steps} for a JSON answer; streamed answers (format=ndjson or csv) take up to ${STREAM_LIMITS.steps}`
-      : `must be <= ${limits.steps}` })
+      : `must be <= ${limits.steps}`
+    errors.push({ pointer: '/steps', detail })
   }
   if (field.integer && request.from < field.min) errors.push({ pointer: '/from', detail: `must be >= ${field.min} when varying ${request.vary}` })
   if (request.scale === 'log' && request.from <= 0) errors.push({ pointer: '/from', detail: 'must be > 0 on a log scale' })
@@ -73,7 +74,8 @@ export function planSweep (request: SweepRequest, catalog: Catalog, limits: Limi
   const meshCount = request.scenario.meshes?.length ?? catalog.meshes.size
   if (request.steps * meshCount > limits.points) {
     let values = 0 // after integers are deduplicated: counted, not held
-    for (const _x of eachSweepValue(request.from, request.to, request.steps, scale, SWEEP_FIELDS[request.vary].integer)) values++
+    const xs = eachSweepValue(request.from, request.to, request.steps, scale, SWEEP_FIELDS[request.vary].integer)
+    while (xs.next().done !== true) values++
     if (values * meshCount > limits.points) {
       throw DomainError.invalid('sweep', [{ pointer: '/steps', detail: `steps x meshes must be <= ${limits.points} (here ${values} x ${meshCount})` }])
     }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Counter } from 'prom-client'
 import { Type } from 'typebox'
-import { CSV_CONTENT_TYPE, preferredFormat, sweepCsv, sweepCsvHeader, sweepCsvRow } from '../csv.js'
+import { CSV_CONTENT_TYPE, preferredFormat, sweepCsvHeader, sweepCsvRow } from '../csv.js'
 import { planSweep, sweep, sweepPoints } from '../engine/sweep.js'
 import { DomainError } from '../errors.js'
 import { plainJson } from '../plugins/serialization.js'
