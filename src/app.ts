@@ -10,6 +10,7 @@ import { PACKAGE_ROOT, trustProxyOption, type Config } from './config.js'
 import { loggerOptions } from './logging.js'
 import { loadCatalog, type Catalog } from './models/load.js'
 import { loadPriceSheet } from './models/price-sheet.js'
+import caching from './plugins/caching.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
 import metrics, { metricsRoute } from './plugins/metrics.js'
@@ -18,6 +19,7 @@ import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
 import batchRoutes from './routes/batch.js'
 import catalogRoutes from './routes/catalog.js'
+import clusterRoutes from './routes/cluster.js'
 import estimateRoutes from './routes/estimate.js'
 import featureRoutes from './routes/features.js'
 import healthRoutes from './routes/health.js'
@@ -94,6 +96,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(metrics) // first, so that its onResponse hook sees every route
   await app.register(corsPlugin, { origins: config.corsOrigins })
   await app.register(drain)
+  await app.register(caching, { maxAgeSeconds: config.cacheMaxAgeSeconds })
   await app.register(security, { rateLimitMax: config.rateLimitMax, rateLimitWindowMs: config.rateLimitWindowMs, requestTimeoutMs: config.requestTimeoutMs })
   await app.register(swagger, {
     openapi: {
@@ -109,6 +112,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
         { name: 'meshes', description: 'The mesh models and their sources' },
         { name: 'decide', description: 'Do we need a mesh, which one, and how to get there: the feature matrix and recommendations' },
         { name: 'catalog', description: 'Node types and price books the estimates use' },
+        { name: 'cluster', description: 'The cluster you run, read from its Prometheus (PROMETHEUS_URL), and its estimate' },
         { name: 'operations', description: 'Health and API description' }
       ]
     },
@@ -125,6 +129,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(batchRoutes)
   await app.register(metricsRoute)
   await app.register(catalogRoutes)
+  await app.register(clusterRoutes, {
+    prometheus: config.prometheusUrl === '' ? undefined : { url: config.prometheusUrl, bearerTokenFile: config.prometheusBearerTokenFile, timeoutMs: config.prometheusTimeoutMs }
+  })
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>

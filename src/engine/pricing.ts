@@ -67,7 +67,7 @@ function ratesUnderModel (rates: Rates & { spotCpuCoreHour?: number, spotMemoryG
   if (model === 'spot' && spotCpuCoreHour !== undefined && spotMemoryGiBHour !== undefined) return { ...base, cpuCoreHour: spotCpuCoreHour, memoryGiBHour: spotMemoryGiBHour }
   if (model === 'spot' && sheetPointer !== undefined) {
     const field = spotCpuCoreHour === undefined ? 'spotCPU' : 'spotRAM'
-    throw new ScenarioError([{ pointer: `${sheetPointer}/${field}`, detail: `is needed for pricing.model "spot" (or give pricing.discountPercent, your discount off the sheet's CPU and RAM prices)` }])
+    throw new ScenarioError([{ pointer: `${sheetPointer}/${field}`, detail: 'is needed for pricing.model "spot" (or give pricing.discountPercent, your discount off the sheet\'s CPU and RAM prices)' }])
   }
   throw new ScenarioError([{ pointer: '/pricing/discountPercent', detail: `is needed for pricing.model "${model}": ${what} has no ${MODEL_NAMES[model]} prices, so give your discount off its prices` }])
 }
