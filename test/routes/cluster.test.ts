@@ -161,6 +161,23 @@ if (bin !== undefined) {
     t.notMatch(failed.text, TOKEN)
     t.notMatch(down.logs(), TOKEN)
     t.match(down.logs(), /Prometheus read failed/, 'the failure is logged')
+
+    // What goes over the wire: a listener that records the request heads and never answers.
+    let heads = ''
+    const sockets = new Set<Socket>()
+    const recorder = createServer((socket) => {
+      sockets.add(socket)
+      socket.on('data', (chunk: Buffer) => { heads += chunk.toString('latin1') })
+      socket.on('close', () => sockets.delete(socket))
+    })
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => { for (const s of sockets) s.destroy(); recorder.close() })
+    const watched = await serve(t, { prometheusUrl: `http://127.0.0.1:${(recorder.address() as { port: number }).port}`, prometheusBearerTokenFile: join(tokenDir, 'token'), prometheusTimeoutMs: 500 })
+    const timedOut = await call(`${watched.url}/cluster`)
+    t.equal(timedOut.status, 504)
+    t.match(heads, `authorization: Bearer ${TOKEN}\r\n`, 'each query carries the token, trimmed of the file\'s newline')
+    t.match(heads, /^POST \/api\/v1\/query HTTP\/1\.1\r\n/, 'queries are POSTed: no PromQL in URLs and their access logs')
+    t.notMatch(timedOut.text + watched.logs(), TOKEN)
   })
 }
 
