@@ -22,7 +22,9 @@ export function fixtureCatalog (): Catalog {
 }
 
 export async function testApp (t: { teardown: (fn: () => unknown) => void }, catalog: Catalog = shippedCatalog()): Promise<FastifyInstance> {
-  const app = await buildApp(createConfig({}, { logLevel: 'silent' }), { logger: false, catalog })
+  // Load shedding off: on a busy machine the event loop lags and requests would be shed at random;
+  // test/plugins/overload.test.ts tests it on purpose.
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0 }), { logger: false, catalog })
   t.teardown(() => app.close())
   await app.ready()
   return app

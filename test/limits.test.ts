@@ -11,7 +11,7 @@ import { loadCatalog } from '../src/models/load.js'
 import { SHIPPED_MODELS, shippedCatalog } from './helpers.js'
 
 async function app (t: { teardown: (fn: () => unknown) => void }, config: Partial<Config> = {}) {
-  const instance = await buildApp(createConfig({}, { logLevel: 'silent', ...config }), { logger: false, catalog: shippedCatalog() })
+  const instance = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, ...config }), { logger: false, catalog: shippedCatalog() })
   t.teardown(() => instance.close())
   await instance.ready()
   return instance
@@ -125,7 +125,7 @@ t.test('models are read and validated once, at start-up, never per request', asy
   const dir = t.testdir({})
   const copy = join(dir, 'models')
   cpSync(SHIPPED_MODELS, copy, { recursive: true })
-  const a = await buildApp(createConfig({}, { logLevel: 'silent', modelsDir: copy }), { logger: false })
+  const a = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, modelsDir: copy }), { logger: false })
   t.teardown(() => a.close())
   rmSync(copy, { recursive: true, force: true })
   const res = await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })

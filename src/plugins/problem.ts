@@ -11,7 +11,12 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 const PROBLEM_BASE = 'https://meshcost.dev/problems/'
 
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, options: { type?: string, errors?: FieldError[] } = {}): FastifyReply {
-  const problem: Problem = {
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problemDocument(request, status, detail, options))
+}
+
+/** The problem document itself, for a hook that must hand its answer back rather than send it. */
+export function problemDocument (request: FastifyRequest, status: number, detail: string, options: { type?: string, errors?: FieldError[] } = {}): Problem {
+  return {
     type: options.type === undefined ? 'about:blank' : PROBLEM_BASE + options.type,
     title: STATUS_CODES[status] ?? 'Error',
     status,
@@ -20,7 +25,6 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, statu
     requestId: String(request.id),
     ...(options.errors === undefined ? {} : { errors: options.errors })
   }
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem)
 }
 
 const CODE_TYPES: Record<string, string> = {
