@@ -17,8 +17,8 @@ const bad: Array<{ variable: string, key: keyof Config, value: string, rule: Reg
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: 'soon', rule: /integer|number/ },
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: '10', rule: />= 1000/ },
   { variable: 'CORS_ORIGINS', key: 'corsOrigins', value: 'grafana.example.com', rule: /pattern/ },
-  { variable: 'TRUST_PROXY', key: 'trustProxy', value: 'true', rule: /"true" is not an address, a CIDR range or one of loopback, linklocal, uniquelocal/ },
-  { variable: 'TRUST_PROXY', key: 'trustProxy', value: '10.0.0.0/8 192.168.0.0/16', rule: /pattern/ },
+  { variable: 'TRUST_PROXY', key: 'trustProxy', value: 'banana', rule: /is not an address, a CIDR range/ },
+  { variable: 'TRUST_PROXY', key: 'trustProxy', value: '-1', rule: /pattern/ },
   { variable: 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', key: 'overloadMaxEventLoopDelayMs', value: '-1', rule: />= 0/ },
   { variable: 'OVERLOAD_MAX_HEAP_USED_MIB', key: 'overloadMaxHeapUsedMiB', value: 'lots', rule: /integer|number/ },
   { variable: 'HOST', key: 'host', value: '', rule: /./ }, // empty means "not set": the default applies, see below

@@ -171,7 +171,7 @@ export const Latency = Type.Object({
 
 /**
  * A published measurement the model must reproduce: the benchmark's conditions as a scenario, the figure it
- * published for one replica of a component, and how far the model may stray from it. test/calibration.test.ts
+ * published for one replica of a component, and how far the model may stray from it. test/engine/calibration.test.ts
  * runs every one of them; the README tabulates them.
  */
 export const Calibration = Type.Object({
