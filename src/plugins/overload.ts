@@ -22,7 +22,27 @@ export const RETRY_AFTER_SECONDS = 2
 const SAMPLE_INTERVAL_MS = 250
 const NEVER_SHED = new Set(['/healthz', '/readyz', '/metrics'])
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** True while requests are being shed: what /readyz reports. */
+    overloaded: () => boolean
+  }
+}
+
 export default fp<OverloadOptions>(async function overload (app: FastifyInstance, options) {
+  // The first samples cover start-up (models loaded, schemas compiled: the loop blocked for a while), and a
+  // sample with no reading (a process starved of CPU) reads as an infinite delay: neither is a queue of
+  // requests, so the event-loop check counts only from two samples after the app is ready, and only finite
+  // readings. Without this a fresh replica shed its first requests.
+  let delayCountsFrom = Infinity
+  app.addHook('onReady', async () => { delayCountsFrom = Date.now() + 2 * SAMPLE_INTERVAL_MS })
+  const overloaded = (): boolean => {
+    const { eventLoopDelay, heapUsed } = app.memoryUsage()
+    const lagging = options.maxEventLoopDelayMs > 0 && Number.isFinite(eventLoopDelay) && eventLoopDelay > options.maxEventLoopDelayMs && Date.now() >= delayCountsFrom
+    return lagging || (options.maxHeapUsedMiB > 0 && heapUsed > options.maxHeapUsedMiB * 2 ** 20)
+  }
+  app.decorate('overloaded', overloaded)
+
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     maxHeapUsedBytes: options.maxHeapUsedMiB * 2 ** 20,
@@ -30,7 +50,7 @@ export default fp<OverloadOptions>(async function overload (app: FastifyInstance
     retryAfter: RETRY_AFTER_SECONDS,
     // The plugin sends what the handler returns, and lets the request through on undefined (its types say void).
     pressureHandler: ((request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
-      if (NEVER_SHED.has(request.url.split('?')[0] ?? '')) return undefined // let it through
+      if (NEVER_SHED.has(request.url.split('?')[0] ?? '') || !overloaded()) return undefined // let it through
       const measured = type === 'eventLoopDelay' ? `event-loop delay ${Math.round(Number(value))} ms` : type === 'heapUsedBytes' ? `heap ${Math.round(Number(value) / 2 ** 20)} MiB` : type
       request.log.warn({ pressure: type, value }, 'shedding load')
       reply.code(503).type(PROBLEM_CONTENT_TYPE).header('retry-after', String(RETRY_AFTER_SECONDS))

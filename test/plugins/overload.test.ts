@@ -25,7 +25,7 @@ t.test('a lagging event loop: requests are shed with 503 and Retry-After until i
     while (Date.now() < turn) { /* busy */ }
     await new Promise((resolve) => setImmediate(resolve))
   }
-  t.ok(a.isUnderPressure(), 'under pressure after a second of 100 ms turns')
+  t.ok(a.overloaded(), 'under pressure after a second of 100 ms turns')
   const shed = await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 10 } })
   t.equal(shed.statusCode, 503)
   t.equal(shed.headers['retry-after'], String(RETRY_AFTER_SECONDS))
@@ -37,8 +37,8 @@ t.test('a lagging event loop: requests are shed with 503 and Retry-After until i
   t.equal(ready.statusCode, 503, 'readiness reports the pressure')
   t.match(ready.json(), { type: /overloaded$/ })
 
-  for (let i = 0; i < 40 && a.isUnderPressure(); i++) await sleep(100)
-  t.notOk(a.isUnderPressure(), 'recovers once the loop is idle')
+  for (let i = 0; i < 40 && a.overloaded(); i++) await sleep(100)
+  t.notOk(a.overloaded(), 'recovers once the loop is idle')
   t.equal((await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 10 } })).statusCode, 200, 'served again')
   t.equal((await a.inject('/readyz')).statusCode, 200, 'ready again')
 })
@@ -51,6 +51,6 @@ t.test('a heap over its limit sheds load; 0 turns each check off', async (t) => 
   t.match(shed.json(), { detail: /heap \d+ MiB/ })
   const off = await app(t, { overloadMaxEventLoopDelayMs: 0, overloadMaxHeapUsedMiB: 0 })
   await sleep(300)
-  t.notOk(off.isUnderPressure())
+  t.notOk(off.overloaded())
   t.equal((await off.inject('/meshes')).statusCode, 200)
 })
