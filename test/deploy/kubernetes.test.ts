@@ -18,7 +18,7 @@ import { testApp } from '../helpers.js'
 const DIR = join(PACKAGE_ROOT, 'deploy', 'kubernetes')
 const MODELS = { Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy }
 type Kind = keyof typeof MODELS
-interface Manifest { apiVersion: string, kind: Kind, metadata: { name: string, labels?: Record<string, string> }, spec: any } // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Manifest { apiVersion: string, kind: Kind, metadata: { name: string, labels?: Record<string, string> }, spec: any }
 
 /** The base as kustomize renders it here: its resources, in order, with its image override applied. */
 function render (): Manifest[] {
