@@ -14,7 +14,6 @@ import metrics, { metricsRoute } from './plugins/metrics.js'
 import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
-import benchBaselineRoutes from './routes/bench-baseline.js'
 import batchRoutes from './routes/batch.js'
 import catalogRoutes from './routes/catalog.js'
 import estimateRoutes from './routes/estimate.js'
@@ -77,7 +76,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
       reply.header('x-request-id', request.id)
       return sendProblem(request, reply, error.statusCode ?? 400, error.message, { type: 'invalid-request' })
     },
-    return503OnClosing: false, // plugins/drain.ts answers a 503 problem document instead, and closes the connection
+    return503OnClosing: false, // a request that reaches an open connection while closing is answered (plugins/drain.ts)
     routerOptions: { maxParamLength: 100 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -121,7 +120,6 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(batchRoutes)
   await app.register(metricsRoute)
   await app.register(catalogRoutes)
-  if (config.benchBaseline) await app.register(benchBaselineRoutes) // npm run bench only; hidden from OpenAPI
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>

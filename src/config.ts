@@ -28,10 +28,10 @@ export const Config = Type.Object({
   modelsDir: Type.String({ minLength: 1 }),
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024 }),
   requestTimeoutMs: Type.Integer({ minimum: 1000 }),
+  shutdownDelayMs: Type.Integer({ minimum: 0, maximum: 120_000 }),
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
-  benchBaseline: Type.Boolean(),
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' })
 })
 export type Config = Static<typeof Config>
@@ -43,12 +43,16 @@ export const DEFAULT_CONFIG: Config = {
   modelsDir: join(PACKAGE_ROOT, 'models'),
   bodyLimitBytes: 64 * 1024, // an estimate request is well under 1 KiB; 64 KiB leaves room for batches of them
   requestTimeoutMs: 30_000,
-  shutdownGraceMs: 10_000, // longer than a load balancer's usual drain, shorter than Kubernetes' 30 s grace period
+  // After SIGTERM, Kubernetes removes the pod from Service endpoints and ingresses asynchronously: kube-proxy,
+  // ingress controllers and cloud load balancers take a few seconds to stop sending it traffic, so the
+  // service keeps serving (readiness already 503) this long before it stops accepting. 5 s covers the usual
+  // propagation and, with the grace below, fits Kubernetes' default 30 s terminationGracePeriodSeconds.
+  shutdownDelayMs: 5000,
+  shutdownGraceMs: 10_000, // after the delay, the longest that requests in flight may take before the process exits anyway
   // Per client address: 3,000 a minute is 50 a second sustained, far above a dashboard or a script's loop
   // (sweeps and batches take many points in one call) and far below what floods the event loop. 0 turns it off.
   rateLimitMax: 3000,
   rateLimitWindowMs: 60_000,
-  benchBaseline: false, // npm run bench only: a hidden route answering a precomputed estimate
   corsOrigins: '' // CORS off: browsers on other origins cannot call the API until an operator names them
 }
 
@@ -59,10 +63,10 @@ const ENV: Record<string, keyof Config> = {
   MODELS_DIR: 'modelsDir',
   BODY_LIMIT_BYTES: 'bodyLimitBytes',
   REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  SHUTDOWN_DELAY_MS: 'shutdownDelayMs',
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   RATE_LIMIT_MAX: 'rateLimitMax',
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
-  BENCH_BASELINE: 'benchBaseline',
   CORS_ORIGINS: 'corsOrigins'
 }
 
@@ -79,14 +83,18 @@ export function createConfig (env: NodeJS.ProcessEnv = process.env, overrides: P
   }
   const config = { ...DEFAULT_CONFIG, ...fromEnv, ...overrides }
   if (typeof config.modelsDir === 'string') config.modelsDir = resolve(config.modelsDir)
-  const errors = [...Value.Errors(Config, config)]
-  if (errors.length > 0) {
-    const names = Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name]))
-    const lines = errors.map((e) => {
-      const key = e.instancePath.slice(1) as keyof Config
-      return `${names[key] ?? key}=${JSON.stringify(config[key])}: ${e.message}`
-    })
-    throw new Error(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
-  }
+  // One line per setting, all of them at once: each is checked on its own, so that one bad value cannot use up
+  // the error list that another needs, and a choice among names says which names.
+  const names = Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name]))
+  const lines = Object.entries(Config.properties).flatMap(([key, schema]) => {
+    const value = (config as Record<string, unknown>)[key]
+    if (Value.Check(schema, value)) return []
+    const choices = 'anyOf' in schema ? (schema.anyOf as Array<{ const?: unknown }>).map((s) => s.const) : []
+    const rule = choices.length > 0 && choices.every((c) => typeof c === 'string')
+      ? `must be one of: ${choices.join(', ')}`
+      : [...Value.Errors(schema, value)][0]?.message ?? 'is not valid'
+    return [`${names[key] ?? key}=${JSON.stringify(value)}: ${rule}`]
+  })
+  if (lines.length > 0) throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`)
   return config as Config
 }

@@ -213,3 +213,15 @@ t.test('latency per hop, times the hops of a request', async (t) => {
   t.equal(three.beta.latency?.perRequest.p90Ms, undefined, 'no figure, no invented one')
   t.equal(run({ pods: 10 }).alpha.latency, null, 'a mesh without a published figure says null')
 })
+
+t.test('max basis keeps each bound apart where usage passes the request', async (t) => {
+  // proxy at 1,000 rps per pod: usage per pod = base + 1 thousand rps x slope
+  //   low 0 + 0.1 = 0.1, expected 0.01 + 0.2 = 0.21, high 0.02 + 0.4 = 0.42 cores; request 0.1 core.
+  // max(request, usage) per bound: 0.1, 0.21, 0.42; x 10 pods = 1, 2.1, 4.2 cores.
+  const { component } = run({ pods: 10, basis: 'max', traffic: { requestsPerSecondPerPod: 1000 }, cluster: { nodes: 5 } })
+  const proxy = component('proxy')?.basis.cpuCores
+  t.ok(proxy !== undefined && near(proxy.low, 1) && near(proxy.expected, 2.1) && near(proxy.high, 4.2), `proxy max basis ${JSON.stringify(proxy)}`)
+  // On the usage basis the low bound falls to the usage itself (0.1 x 10 = 1), and on requests it is 1 at every bound.
+  const requests = run({ pods: 10, basis: 'requests', traffic: { requestsPerSecondPerPod: 1000 }, cluster: { nodes: 5 } }).component('proxy')?.basis.cpuCores
+  t.same(requests, { low: 1, expected: 1, high: 1 })
+})

@@ -110,3 +110,28 @@ t.test('errors raised before routing are problem documents too', async (t) => {
     t.match(res.json(), { status, title: String, requestId: String })
   }
 })
+
+t.test('each kind of failure has its own problem type', async (t) => {
+  const app = await testApp(t)
+  const base = 'https://meshcost.dev/problems/'
+  const kinds: Array<{ name: string, status: number, type: string, method?: 'GET' | 'POST', url?: string, body?: string, contentType?: string }> = [
+    { name: 'schema violation', status: 400, type: `${base}invalid-request`, body: json({ pods: 'many' }) },
+    { name: 'query-string violation', status: 400, type: `${base}invalid-request`, method: 'GET', url: '/estimate?meshes=istio' },
+    { name: 'broken JSON', status: 400, type: `${base}malformed-body`, body: '{"pods": ' },
+    { name: 'empty body', status: 400, type: `${base}malformed-body`, body: '' },
+    { name: 'unknown route', status: 404, type: `${base}not-found`, method: 'GET', url: '/nope' },
+    { name: 'unknown mesh page', status: 404, type: `${base}unknown-mesh`, method: 'GET', url: '/meshes/nope' },
+    { name: 'body too large', status: 413, type: `${base}body-too-large`, body: json({ pods: 1, pad: 'x'.repeat(70 * 1024) }) },
+    { name: 'not JSON', status: 415, type: `${base}unsupported-media-type`, body: 'pods=1', contentType: 'text/plain' },
+    { name: 'impossible scenario', status: 422, type: `${base}invalid-scenario`, body: json({ pods: 1, meshes: ['nope'] }) }
+  ]
+  for (const k of kinds) {
+    const res = await app.inject({
+      method: k.method ?? 'POST',
+      url: k.url ?? '/estimate',
+      ...(k.body === undefined ? {} : { payload: k.body, headers: { 'content-type': k.contentType ?? 'application/json' } })
+    })
+    t.equal(res.statusCode, k.status, `${k.name}: ${k.status}`)
+    t.equal(res.json().type, k.type, `${k.name}: type`)
+  }
+})

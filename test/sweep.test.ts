@@ -59,6 +59,11 @@ t.test('the other fields, log scale, and CSV', async (t) => {
     t.equal(body.series[0]?.points[0]?.x, from)
     t.equal(body.series[0]?.points.at(-1)?.x, to)
   }
+  // A log scale from 1 to 1,000 in 4 steps multiplies by 1000^(1/3) = 10 each step: 1, 10, 100, 1000
+  // (a linear scale would give 1, 334, 667, 1000).
+  const decades = (await app.inject(post({ scenario: { pods: 200, meshes: ['istio'] }, vary: 'requestsPerSecondPerPod', from: 1, to: 1000, steps: 4, scale: 'log' }))).json<SweepResponse>()
+  const xs = decades.series[0]?.points.map((p) => p.x) ?? []
+  t.ok(xs.length === 4 && [1, 10, 100, 1000].every((x, i) => Math.abs((xs[i] ?? 0) - x) < 1e-9), `log steps ${xs.join(', ')}`)
   const rps = (await app.inject(post({ scenario: { pods: 200, meshes: ['istio'], basis: 'usage' }, vary: 'requestsPerSecondPerPod', from: 1, to: 1000, steps: 3, scale: 'log' }))).json<SweepResponse>()
   const cpu = rps.series[0]?.points.map((p) => p.cpuCores) ?? []
   t.ok((cpu[2] ?? 0) > (cpu[0] ?? 0), `usage CPU rises with traffic (${cpu.join(', ')})`)
