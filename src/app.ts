@@ -6,7 +6,8 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
-import { PACKAGE_ROOT, type Config } from './config.js'
+import { PACKAGE_ROOT, trustProxyOption, type Config } from './config.js'
+import { loggerOptions } from './logging.js'
 import { loadCatalog, type Catalog } from './models/load.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
@@ -59,8 +60,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   const catalog = options.catalog ?? loadCatalog(config.modelsDir) // throws, listing every problem, on bad models
 
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger: options.logger ?? loggerOptions(config),
     requestIdHeader: false,
+    trustProxy: trustProxyOption(config.trustProxy), // request.ip: the client behind the trusted proxies
     logController: new OneLinePerRequest(),
     genReqId: (req) => {
       const id = req.headers['x-request-id']

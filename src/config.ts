@@ -1,5 +1,6 @@
 // Configuration comes from the environment, parsed once and passed into buildApp.
 import { existsSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Type, type Static } from 'typebox'
@@ -32,6 +33,7 @@ export const Config = Type.Object({
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
+  trustProxy: Type.String({ pattern: '^\\s*(off|[1-9][0-9]?|[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*)\\s*$', description: 'off, a hop count (1 = the nearest proxy), or a comma list of proxy addresses, CIDR ranges or loopback, linklocal, uniquelocal' }),
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' })
 })
 export type Config = Static<typeof Config>
@@ -53,6 +55,12 @@ export const DEFAULT_CONFIG: Config = {
   // (sweeps and batches take many points in one call) and far below what floods the event loop. 0 turns it off.
   rateLimitMax: 3000,
   rateLimitWindowMs: 60_000,
+  // Whose X-Forwarded-For to believe, for the client address that rate limiting and logs use. The service
+  // usually sits behind an ingress or a load balancer inside the cluster network: trusting the private
+  // ranges (RFC 1918, RFC 4193, loopback, link-local) gives each real client its own budget there, while a
+  // client reaching the service directly from a public address cannot forge one. An operator who knows
+  // the proxies sets their addresses, or a hop count.
+  trustProxy: 'loopback,linklocal,uniquelocal',
   corsOrigins: '' // CORS off: browsers on other origins cannot call the API until an operator names them
 }
 
@@ -67,6 +75,7 @@ const ENV: Record<string, keyof Config> = {
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   RATE_LIMIT_MAX: 'rateLimitMax',
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
+  TRUST_PROXY: 'trustProxy',
   CORS_ORIGINS: 'corsOrigins'
 }
 
@@ -96,5 +105,27 @@ export function createConfig (env: NodeJS.ProcessEnv = process.env, overrides: P
     return [`${names[key] ?? key}=${JSON.stringify(value)}: ${rule}`]
   })
   if (lines.length > 0) throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`)
+  trustProxyOption(config.trustProxy as string) // throws, naming TRUST_PROXY, on an entry that is no address
   return config as Config
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/** TRUST_PROXY as Fastify's trustProxy: false, a hop count, or addresses. Throws on an address that is not one. */
+export function trustProxyOption (value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  const trimmed = value.trim()
+  if (trimmed === 'off') return false
+  if (/^\d+$/.test(trimmed)) {
+    const hops = Number(trimmed)
+    return (_address, hop) => hop < hops // proxy-addr's own rule for a hop count
+  }
+  const entries = trimmed.split(',').map((entry) => entry.trim())
+  for (const entry of entries) {
+    const [address = '', bits, ...rest] = entry.split('/')
+    const family = isIP(address)
+    const maxBits = family === 4 ? 32 : 128
+    const valid = PROXY_KEYWORDS.has(entry) || (family !== 0 && rest.length === 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits)))
+    if (!valid) throw new Error(`invalid configuration:\n  TRUST_PROXY=${JSON.stringify(value)}: ${JSON.stringify(entry)} is not an address, a CIDR range or one of ${[...PROXY_KEYWORDS].join(', ')}`)
+  }
+  return entries
 }

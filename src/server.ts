@@ -4,12 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { createConfig, type Config } from './config.js'
-
-function loggerOptions (config: Config): object {
-  const base = { level: config.logLevel }
-  // Pretty output only for a person at a terminal; machines (containers, CI) get one JSON line per event.
-  return process.stdout.isTTY ? { ...base, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : base
-}
+import { loggerOptions } from './logging.js'
 
 async function main (): Promise<void> {
   let config: Config
@@ -21,7 +16,7 @@ async function main (): Promise<void> {
   }
   let app
   try {
-    app = await buildApp(config, { logger: loggerOptions(config) })
+    app = await buildApp(config, { logger: loggerOptions(config, { pretty: process.stdout.isTTY }) })
   } catch (err) {
     console.error(`meshcost cannot start: ${(err as Error).message}`)
     process.exit(1)

@@ -17,6 +17,8 @@ const bad: Array<{ variable: string, key: keyof Config, value: string, rule: Reg
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: 'soon', rule: /integer|number/ },
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: '10', rule: />= 1000/ },
   { variable: 'CORS_ORIGINS', key: 'corsOrigins', value: 'grafana.example.com', rule: /pattern/ },
+  { variable: 'TRUST_PROXY', key: 'trustProxy', value: 'banana', rule: /is not an address, a CIDR range/ },
+  { variable: 'TRUST_PROXY', key: 'trustProxy', value: '-1', rule: /pattern/ },
   { variable: 'HOST', key: 'host', value: '', rule: /./ }, // empty means "not set": the default applies, see below
   { variable: 'MODELS_DIR', key: 'modelsDir', value: '', rule: /./ }
 ]

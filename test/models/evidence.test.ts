@@ -31,7 +31,7 @@ t.test('every record has a figure, and a known mesh and component', async (t) =>
 
 t.test('the evidence covers every mesh that has published measurements', async (t) => {
   const meshes = new Set([...shippedCatalog().evidence.values()].flatMap((file) => file.records.map((r) => r.mesh)))
-  for (const mesh of ['istio', 'istio-ambient', 'linkerd', 'cilium']) t.ok(meshes.has(mesh), `${mesh} has records`)
+  for (const mesh of ['istio', 'istio-ambient', 'linkerd', 'cilium', 'kuma']) t.ok(meshes.has(mesh), `${mesh} has records`)
   t.ok([...meshes].every((mesh) => MESHES.includes(mesh)), 'no other mesh')
 })
 

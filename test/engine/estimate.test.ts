@@ -1,9 +1,9 @@
 // Golden scenarios on the toy models in test/fixtures/models, every number worked out by hand in the comments.
 // The fixture node has no system reservation, so allocatable = capacity (4 cores, 16 GiB, 10 pods).
 import t from 'tap'
-import { estimate } from '../src/engine/estimate.js'
-import { ScenarioError } from '../src/engine/errors.js'
-import { fixtureCatalog, near } from './helpers.js'
+import { estimate } from '../../src/engine/estimate.js'
+import { ScenarioError } from '../../src/engine/errors.js'
+import { fixtureCatalog, near } from '../helpers.js'
 
 const catalog = fixtureCatalog()
 const run = (request: Parameters<typeof estimate>[0]) => {

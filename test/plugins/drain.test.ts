@@ -15,7 +15,7 @@ import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { DEFAULT_CONFIG, PACKAGE_ROOT } from '../src/config.js'
+import { DEFAULT_CONFIG, PACKAGE_ROOT } from '../../src/config.js'
 
 const SERVER = join(PACKAGE_ROOT, 'src', 'server.ts')
 

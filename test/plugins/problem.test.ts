@@ -1,7 +1,7 @@
 // Every client mistake gets a 4xx problem document naming the field and the rule; the service keeps serving.
 import t from 'tap'
 import { request } from 'undici'
-import { testApp } from './helpers.js'
+import { shippedCatalog, testApp } from '../helpers.js'
 
 interface Case {
   name: string
@@ -58,6 +58,20 @@ const cases: Case[] = [
   { name: 'wrong method', method: 'GET', url: '/estimate/batch', status: 404 },
   { name: 'GET /estimate without pods', method: 'GET', url: '/estimate?meshes=istio', status: 400, pointer: '/pods', detail: /required/ }
 ]
+
+t.test('a server fault is a 500 problem that hides its cause and is logged', async (t) => {
+  const { buildApp } = await import('../../src/app.js')
+  const { createConfig } = await import('../../src/config.js')
+  const lines: string[] = []
+  const app = await buildApp(createConfig({}, {}), { catalog: shippedCatalog(), logger: { level: 'error', stream: { write: (l: string) => lines.push(l) } } })
+  t.teardown(() => app.close())
+  app.get('/boom', async () => { throw new Error('secret internals') })
+  const res = await app.inject('/boom')
+  t.equal(res.statusCode, 500)
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  t.notMatch(res.body, /secret internals/)
+  t.match(lines.join(''), /secret internals/, 'the cause goes to the log')
+})
 
 t.test('bad inputs, through inject', async (t) => {
   const app = await testApp(t)
