@@ -80,7 +80,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
     pods: node.maxPods - system.pods - input.perNode.pods
   }
   if (free.cpuCores <= 0 || free.memoryGiB <= 0 || free.pods <= 0) {
-    throw new ScenarioError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation, system pods and per-node agents are placed (allocatable ${round(capacity.cpuCores)} cores, ${round(capacity.memoryGiB)} GiB, ${node.maxPods} pods; system pods ${system.pods})` }])
+    throw new ScenarioError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores)} cores, ${round(capacity.memoryGiB)} GiB, ${node.maxPods} pods)` }])
   }
   const byResource: Array<[BindingResource, number]> = [
     ['pods', free.pods],
