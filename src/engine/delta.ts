@@ -5,8 +5,8 @@ import type { MeshModel } from '../models/schema.js'
 import type { Delta, DeltaSide } from '../schemas/delta.js'
 import type { MeshEstimate } from '../schemas/estimate.js'
 import { ScenarioError } from './errors.js'
+import { round } from '../units.js'
 
-const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits
 
 /** One side of a delta from an estimate, or the no-mesh side from any estimate of the same scenario. */
 export function sideOf (e: MeshEstimate, noMesh = false): DeltaSide {

@@ -7,20 +7,8 @@ import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, La
 import { allocatable, pack, type PackInput, type PackResult, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
+import { addRanges, HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, ZERO_RANGE } from '../units.js'
 
-export const HOURS_PER_MONTH = 730 // OpenCost, Kubecost and Infracost all use 730
-export const HOURS_PER_YEAR = HOURS_PER_MONTH * 12
-
-const BOUNDS = ['low', 'expected', 'high'] as const
-
-const round = (x: number, digits: number): number => {
-  const f = 10 ** digits
-  return Math.round(x * f) / f
-}
-const roundRange = (r: Range, digits = 6): Range => ({ low: round(r.low, digits), expected: round(r.expected, digits), high: round(r.high, digits) })
-const mapRange = (f: (bound: typeof BOUNDS[number]) => number): Range => ({ low: f('low'), expected: f('expected'), high: f('high') })
-const addRanges = (a: Range, b: Range): Range => mapRange((k) => a[k] + b[k])
-const ZERO: Range = { low: 0, expected: 0, high: 0 }
 
 /** Is this component part of the scenario's install, and new overhead? */
 export function included (component: Component, scenario: Scenario): boolean {
@@ -107,8 +95,8 @@ function collectSources (component: Component): string[] {
 function estimateComponent (component: Component, scenario: Scenario, nodes: number): ComponentEstimate {
   const replicas = replicasOf(component, scenario, nodes)
   const requests = requestsOf(component, scenario)
-  let usage = { cpuCores: ZERO, memoryGiB: ZERO }
-  let onBasis = { cpuCores: ZERO, memoryGiB: ZERO }
+  let usage = { cpuCores: ZERO_RANGE, memoryGiB: ZERO_RANGE }
+  let onBasis = { cpuCores: ZERO_RANGE, memoryGiB: ZERO_RANGE }
   for (const group of groupsOf(component, scenario)) {
     const n = replicas * group.podShare
     const used = usageAt(component, scenario, replicas, group.requestsPerSecondPerPod)
@@ -233,8 +221,8 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: Pac
   const estimates = components.map((c) => estimateComponent(c, scenario, capacity.nodesWithMesh))
 
   // Cost is computed from the totals as published, so that anyone can recompute it from the answer.
-  const cpu = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.cpuCores), ZERO))
-  const memory = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.memoryGiB), ZERO))
+  const cpu = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.cpuCores), ZERO_RANGE))
+  const memory = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.memoryGiB), ZERO_RANGE))
   const { prices } = scenario
   const hourly = mapRange((k) => cpu[k] * prices.cpuCoreHour + memory[k] * prices.memoryGiBHour)
   const nodePrice = scenario.node.hourlyPrice

@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { CSV_CONTENT_TYPE, estimateCsv, preferredFormat } from '../csv.js'
-import { ScenarioError } from '../engine/errors.js'
 import { estimate } from '../engine/estimate.js'
-import { sendProblem } from '../plugins/problem.js'
+import { DomainError } from '../errors.js'
 import { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
-import { EstimateQuery, FormatQuery, QueryError, queryPointer, queryToRequest, type CsvRows, type Format } from '../schemas/query.js'
+import { EstimateQuery, FormatQuery, queryPointer, queryToRequest, type CsvRows, type Format } from '../schemas/query.js'
 import { problemResponses } from '../schemas/responses.js'
 
 const CSV_DESCRIPTION = 'With `Accept: text/csv` or `?format=csv`: one row per mesh and component (or, with `&rows=resource`, per mesh, component and priced resource), FOCUS column names where the meaning is the same and x_ names for ours (FOCUS-aligned, not FOCUS-conformant: an estimate is not a bill).'
@@ -59,18 +58,12 @@ const estimateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (Array.isArray(query.meshes) && query.meshes.every((m) => typeof m === 'string')) query.meshes = query.meshes.join(',')
     }
   }, async (request, reply) => {
-    let body: EstimateRequest
-    try {
-      body = queryToRequest(request.query)
-    } catch (err) {
-      if (!(err instanceof QueryError)) throw err
-      return sendProblem(request, reply, 400, `The request query string is not valid: ${err.message}`, { type: 'invalid-request', errors: err.errors })
-    }
+    const body = queryToRequest(request.query) // a half-given group is a 400 DomainError
     try {
       return sendEstimate(request, reply, body, request.query.format, request.query.rows)
     } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err
-      throw new ScenarioError(err.errors.map((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })), err.status)
+      if (!(err instanceof DomainError)) throw err
+      throw err.mapErrors((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })) // name the query parameter, not the body field
     }
   })
 }

@@ -3,6 +3,7 @@
 // (the schemas below are the body's own, reused), mapped onto the same EstimateRequest.
 import { Type, type Static } from 'typebox'
 import { EstimateRequest, LIMITS } from './estimate.js'
+import { DomainError } from '../errors.js'
 
 const body = EstimateRequest.properties
 const cluster = body.cluster.properties
@@ -113,13 +114,6 @@ export function queryPointer (bodyPointer: string): string {
   return BY_POINTER.get(bodyPointer) ?? GROUPS[bodyPointer] ?? bodyPointer
 }
 
-export class QueryError extends Error {
-  constructor (readonly errors: Array<{ pointer: string, detail: string }>) {
-    super(errors.map((e) => `${e.pointer} ${e.detail}`).join('; '))
-    this.name = 'QueryError'
-  }
-}
-
 /** Parameters that only make sense together: give one, give all. */
 const TOGETHER: Array<Array<keyof EstimateQuery>> = [
   ['podCpuCores', 'podMemoryGiB'],
@@ -140,7 +134,7 @@ function getPath (source: unknown, path: readonly string[]): unknown {
   return at
 }
 
-/** Validated query parameters → the POST /estimate body that means the same. Throws QueryError on a half-given group. */
+/** Validated query parameters → the POST /estimate body that means the same. Throws a 400 DomainError on a half-given group. */
 export function queryToRequest (q: EstimateQuery): EstimateRequest {
   const errors: Array<{ pointer: string, detail: string }> = []
   for (const group of TOGETHER) {
@@ -157,7 +151,7 @@ export function queryToRequest (q: EstimateQuery): EstimateRequest {
     meshes = q.meshes.split(',')
     if (new Set(meshes).size !== meshes.length) errors.push({ pointer: '/meshes', detail: 'must NOT have duplicate items' })
   }
-  if (errors.length > 0) throw new QueryError(errors)
+  if (errors.length > 0) throw DomainError.invalid('request query string', errors)
 
   const request: Tree = {}
   if (meshes !== undefined) request.meshes = meshes

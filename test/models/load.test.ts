@@ -111,3 +111,17 @@ t.test('a catalog price without asOf or without a source stops loading, naming t
     t.match((error as ModelError).problems.join('\n'), field, label)
   }
 })
+
+t.test('a file with many problems lists them all, not the first eight', async (t) => {
+  const dir = t.testdir({})
+  cpSync(SHIPPED_MODELS, dir, { recursive: true })
+  const istio = join(dir, 'meshes', 'istio.yaml')
+  // Twelve unknown top-level fields, each its own problem.
+  const extra = Array.from({ length: 12 }, (_, i) => `extra${i}: 1`).join('\n')
+  writeFileSync(istio, readFileSync(istio, 'utf8').replace(/^summary:/m, `${extra}\nsummary:`))
+  let error: unknown
+  try { loadCatalog(dir) } catch (err) { error = err }
+  t.ok(error instanceof ModelError)
+  const problems = (error as ModelError).problems.filter((p) => p.startsWith('meshes/istio.yaml'))
+  for (let i = 0; i < 12; i++) t.ok(problems.some((p) => p.includes(`extra${i}`)), `extra${i} listed`)
+})

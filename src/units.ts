@@ -1,0 +1,23 @@
+// Units, rounding and ranges: defined once, used by the engine, the CSV writer and the routes.
+// (Kubernetes quantity strings of the model files, "100m" and "128Mi", are parsed in models/quantity.ts.)
+import type { Range } from './schemas/common.js'
+
+/** Hours in a month, as OpenCost, Kubecost and Infracost count them: 365 x 24 / 12, rounded. */
+export const HOURS_PER_MONTH = 730
+export const HOURS_PER_YEAR = HOURS_PER_MONTH * 12
+
+/** x to `digits` decimal places (half away from zero for positives, as Math.round). */
+export function round (x: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}
+
+export const BOUNDS = ['low', 'expected', 'high'] as const
+export type Bound = typeof BOUNDS[number]
+
+export const ZERO_RANGE: Range = { low: 0, expected: 0, high: 0 }
+
+/** A range from one function of the bound. */
+export const mapRange = (f: (bound: Bound) => number): Range => ({ low: f('low'), expected: f('expected'), high: f('high') })
+export const addRanges = (a: Range, b: Range): Range => mapRange((k) => a[k] + b[k])
+export const roundRange = (r: Range, digits = 6): Range => mapRange((k) => round(r[k], digits))
