@@ -19,5 +19,8 @@ export const ZERO_RANGE: Range = { low: 0, expected: 0, high: 0 }
 
 /** A range from one function of the bound. */
 export const mapRange = (f: (bound: Bound) => number): Range => ({ low: f('low'), expected: f('expected'), high: f('high') })
-export const addRanges = (a: Range, b: Range): Range => mapRange((k) => a[k] + b[k])
-export const roundRange = (r: Range, digits = 6): Range => mapRange((k) => round(r[k], digits))
+// Written out rather than through mapRange: the engine adds and scales ranges on every component of every
+// estimate, and the closures were 17 % of its profile.
+export const addRanges = (a: Range, b: Range): Range => ({ low: a.low + b.low, expected: a.expected + b.expected, high: a.high + b.high })
+export const scaleRange = (n: number, r: Range): Range => ({ low: n * r.low, expected: n * r.expected, high: n * r.high })
+export const roundRange = (r: Range, digits = 6): Range => ({ low: round(r.low, digits), expected: round(r.expected, digits), high: round(r.high, digits) })

@@ -99,9 +99,12 @@ function matches (shown: unknown, actual: unknown, at: string, problems: string[
     for (const [i, item] of items.entries()) {
       if (!trimmed) { matches(item, actual[i], `${at}/${i}`, problems); continue }
       // a trimmed array shows some items, in order: find each one
-      const id = (item as { id?: unknown, mesh?: unknown })
-      const key = id?.id !== undefined ? 'id' : id?.mesh !== undefined ? 'mesh' : undefined
-      while (k < actual.length && key !== undefined && (actual[k] as Record<string, unknown>)[key] !== (item as Record<string, unknown>)[key]) k++
+      const shownItem = item as Record<string, unknown>
+      const key = ['id', 'mesh'].find((name) => shownItem?.[name] !== undefined)
+      if (key !== undefined) {
+        const found = actual.findIndex((a, index) => index >= k && (a as Record<string, unknown>)[key] === shownItem[key])
+        k = found === -1 ? actual.length : found
+      }
       matches(item, actual[k], `${at}/${k}`, problems)
       k++
     }

@@ -7,7 +7,6 @@ import type { MeshEstimate } from '../schemas/estimate.js'
 import { ScenarioError } from './errors.js'
 import { round } from '../units.js'
 
-
 /** One side of a delta from an estimate, or the no-mesh side from any estimate of the same scenario. */
 export function sideOf (e: MeshEstimate, noMesh = false): DeltaSide {
   if (noMesh) {

@@ -101,7 +101,6 @@ export const Features = Type.Object(
   strict
 )
 
-
 const MsRange = Type.Object({
   low: Type.Number({ minimum: 0 }),
   expected: Type.Number({ minimum: 0 }),

@@ -2,7 +2,7 @@
 // data source), spreadsheets' URL import and the command line. One parameter per body field, the same limits
 // (the schemas below are the body's own, reused), mapped onto the same EstimateRequest.
 import { Type, type Static } from 'typebox'
-import { EstimateRequest, LIMITS } from './estimate.js'
+import { EstimateRequest, LIMITS, View } from './estimate.js'
 import { DomainError } from '../errors.js'
 
 const body = EstimateRequest.properties
@@ -25,7 +25,9 @@ export const CsvRows = Type.Union([Type.Literal('component'), Type.Literal('reso
 })
 export type CsvRows = Static<typeof CsvRows>
 
-export const FormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows) }, { additionalProperties: false })
+export const FormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows), view: Type.Optional(View) }, { additionalProperties: false })
+
+export const ViewQuery = Type.Object({ view: Type.Optional(View) }, { additionalProperties: false })
 
 export const EstimateQuery = Type.Object({
   pods: Type.Integer({ ...body.pods, examples: [100] }),
@@ -62,15 +64,16 @@ export const EstimateQuery = Type.Object({
   cpuCoreHour: Type.Optional(Type.Number({ ...pricing.cpuCoreHour })),
   memoryGiBHour: Type.Optional(Type.Number({ ...pricing.memoryGiBHour })),
   format: Type.Optional(Format),
-  rows: Type.Optional(CsvRows)
+  rows: Type.Optional(CsvRows),
+  view: Type.Optional(View)
 }, { additionalProperties: false })
 export type EstimateQuery = Static<typeof EstimateQuery>
 
 /**
  * Each query parameter and the body field it stands for: the one table that maps URLs to bodies, bodies to
- * URLs and body error pointers to parameters. `meshes` (a comma list) and `format`/`rows` are handled apart.
+ * URLs and body error pointers to parameters. `meshes` (a comma list) and `format`/`rows`/`view` are handled apart.
  */
-export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshes' | 'format' | 'rows'>, readonly string[]]> = [
+export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshes' | 'format' | 'rows' | 'view'>, readonly string[]]> = [
   ['pods', ['pods']],
   ['basis', ['basis']],
   ['baseline', ['baseline']],

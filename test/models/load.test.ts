@@ -81,7 +81,7 @@ t.test('semantic checks: ranges in order, replicas only for Deployments, ids mat
   writeFileSync(fixture, readFileSync(join(SHIPPED_MODELS, '..', 'test', 'fixtures', 'models', 'meshes', 'alpha.yaml'), 'utf8')
     .replace('id: alpha', 'id: toy')
     .replace('low: 32Mi, expected: 64Mi', 'low: 640Mi, expected: 64Mi')
-    .replace("scope: perPod\n    role: data-plane", "scope: perPod\n    role: data-plane\n    replicas: { default: 1, highAvailability: 1, sources: [fixture] }"))
+    .replace('scope: perPod\n    role: data-plane', 'scope: perPod\n    role: data-plane\n    replicas: { default: 1, highAvailability: 1, sources: [fixture] }'))
 
   let error: unknown
   try { loadCatalog(dir) } catch (err) { error = err }
@@ -91,7 +91,6 @@ t.test('semantic checks: ranges in order, replicas only for Deployments, ids mat
   t.match(problems, /meshes\/toy\.yaml: \/components\/0\/usage\/memory: needs low <= expected <= high/)
   t.match(problems, /meshes\/toy\.yaml: \/components\/0\/replicas: not allowed/)
 })
-
 
 t.test('a catalog price without asOf or without a source stops loading, naming the field', async (t) => {
   for (const [label, edit, field] of [
