@@ -13,8 +13,11 @@ type DefaultsApplied = Assumptions['defaultsApplied']
 export interface PricedNode {
   id: string
   vcpu: number
-  memoryGiB: number
+  /** memory as the kubelet reports it: the capacity OpenCost splits the node price over */
+  kubeletMemoryGiB: number
   gpus: number
+  /** the provider's CPU:RAM price ratio (OpenCost's per-provider config); undefined for a custom node, which takes the default book's */
+  priceSplit?: { cpuCoreHour: number, memoryGiBHour: number, label: string }
   /** the catalog's price entry for the node type and region; undefined for a custom node */
   catalogPrice?: NodePrice
   /** a custom node's price per node-hour, taken as its price under the pricing model */
@@ -116,12 +119,14 @@ export function resolvePricing (request: EstimateRequest, catalog: Catalog, node
   } else if (book !== undefined) {
     rates = ratesUnderModel({ source: book.id, currency: book.currency, cpuCoreHour: book.cpuCoreHour, memoryGiBHour: book.memoryGiBHour, asOf: book.asOf, ...spotOf(book) }, model, discountPercent, `price book "${book.id}"`)
   } else if (hourly !== null && (node.explicit || model !== 'onDemand' || discountPercent !== undefined)) {
-    // OpenCost spec, appendix A: keep the default sheet's CPU : RAM : GPU price ratio, scale it to the node price.
+    // OpenCost (spec appendix A, costmodel.go): keep the provider's CPU:RAM price ratio and the default sheet's GPU
+    // price, and scale them so that the node's capacity as the kubelet reports it costs the node's price.
+    const split = node.priceSplit ?? { cpuCoreHour: defaultBook.cpuCoreHour, memoryGiBHour: defaultBook.memoryGiBHour, label: `the ${defaultBook.id} CPU:memory price ratio` }
     const gpuHour = defaultBook.gpuHour ?? 0
-    const scale = hourly / (node.vcpu * defaultBook.cpuCoreHour + node.memoryGiB * defaultBook.memoryGiBHour + node.gpus * gpuHour)
-    rates = { source: 'derived-from-node-price', currency, cpuCoreHour: defaultBook.cpuCoreHour * scale, memoryGiBHour: defaultBook.memoryGiBHour * scale, ...(node.gpus > 0 ? { gpuHour: gpuHour * scale } : {}), ...(node.catalogPrice === undefined ? {} : { asOf: node.catalogPrice.asOf }) }
-    const gpuPart = node.gpus > 0 ? ` + ${node.gpus} GPU` : ''
-    notes.push(`Unit prices derived from the node price by OpenCost's method: the ${defaultBook.id} CPU:memory${node.gpus > 0 ? ':GPU' : ''} price ratio, scaled so that ${node.vcpu} vCPU + ${node.memoryGiB} GiB${gpuPart} cost ${Number(hourly.toPrecision(10))} ${currency} per hour.`)
+    const scale = hourly / (node.vcpu * split.cpuCoreHour + node.kubeletMemoryGiB * split.memoryGiBHour + node.gpus * gpuHour)
+    rates = { source: 'derived-from-node-price', currency, cpuCoreHour: split.cpuCoreHour * scale, memoryGiBHour: split.memoryGiBHour * scale, ...(node.gpus > 0 ? { gpuHour: gpuHour * scale } : {}), ...(node.catalogPrice === undefined ? {} : { asOf: node.catalogPrice.asOf }) }
+    const gpuPart = node.gpus > 0 ? ` + ${node.gpus} GPU at ${defaultBook.id}'s ${gpuHour} per GPU-hour` : ''
+    notes.push(`Unit prices derived from the node price by OpenCost's method: ${split.label}${gpuPart}, scaled so that ${node.vcpu} vCPU + ${Number(node.kubeletMemoryGiB.toFixed(3))} GiB (memory as the kubelet reports it)${node.gpus > 0 ? ` + ${node.gpus} GPU` : ''} cost ${Number(hourly.toPrecision(10))} ${currency} per hour.`)
   } else {
     if (currency !== defaultBook.currency) throw new ScenarioError([{ pointer: '/pricing/currency', detail: `no prices in ${currency}: give pricing.cpuCoreHour and pricing.memoryGiBHour, a sheet, or a node price` }])
     rates = ratesUnderModel({ source: defaultBook.id, currency, cpuCoreHour: defaultBook.cpuCoreHour, memoryGiBHour: defaultBook.memoryGiBHour, asOf: defaultBook.asOf }, model, discountPercent, `price book "${defaultBook.id}"`)

@@ -9,8 +9,13 @@ import { resolvePricing, type PricedNode, type Pricing } from './pricing.js'
 export interface NodeShape {
   id: string
   vcpu: number
+  /** nominal memory, as the provider sells it */
   memoryGiB: number
+  /** memory the kubelet reports as node capacity: what allocatable and OpenCost's price split start from */
+  kubeletMemoryGiB: number
   maxPods: number
+  /** the provider's own per-node pods (kube-proxy, CNI agent...), there with or without a mesh */
+  systemPods: { pods: number, cpuCores: number, memoryGiB: number }
   /** null when no price is known for the region or in the scenario's currency */
   hourlyPrice: number | null
   reservation: Reservation
@@ -46,6 +51,23 @@ export interface Scenario {
   prices: Pricing
   defaultsApplied: Assumptions['defaultsApplied']
   notes: string[]
+}
+
+const NO_SYSTEM_PODS: NodeShape['systemPods'] = Object.freeze({ pods: 0, cpuCores: 0, memoryGiB: 0 })
+
+// A provider's system pods depend on the model alone: summed once per catalog.
+const systemPodTotals = new WeakMap<NodeCatalog, NodeShape['systemPods']>()
+function systemPodsOf (catalog: NodeCatalog): NodeShape['systemPods'] {
+  let total = systemPodTotals.get(catalog)
+  if (total === undefined) {
+    total = Object.freeze({
+      pods: catalog.systemPods.length,
+      cpuCores: catalog.systemPods.reduce((sum, pod) => sum + cpuCores(pod.cpu), 0),
+      memoryGiB: catalog.systemPods.reduce((sum, pod) => sum + memoryGiB(pod.memory), 0)
+    })
+    systemPodTotals.set(catalog, total)
+  }
+  return total
 }
 
 /** Used for custom nodes, which bring no reservation rule of their own. */
@@ -91,7 +113,16 @@ function catalogNode (catalog: Catalog, id: string, region: string | undefined, 
     throw new ScenarioError([{ pointer: '/cluster/networkMode', detail: `unknown network mode "${mode}" for ${providerCatalog.provider}; known: ${modes}` }])
   }
   return {
-    node: { id, vcpu: nodeType.vcpu, memoryGiB: nodeType.memoryGiB, maxPods, hourlyPrice: price.hourly, reservation: providerCatalog.reservation },
+    node: {
+      id,
+      vcpu: nodeType.vcpu,
+      memoryGiB: nodeType.memoryGiB,
+      kubeletMemoryGiB: nodeType.memoryGiB * providerCatalog.kubeletMemory.capacityFraction,
+      maxPods,
+      systemPods: systemPodsOf(providerCatalog),
+      hourlyPrice: price.hourly,
+      reservation: providerCatalog.reservation
+    },
     providerCatalog,
     region: chosenRegion,
     mode,
@@ -173,16 +204,26 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
   let priced: PricedNode
   if (cluster.node !== undefined) {
     const { reservation, from } = genericReservation(catalog.nodeCatalogs)
-    node = { id: 'custom', ...cluster.node, hourlyPrice: cluster.node.hourlyPrice ?? null, reservation }
-    priced = { id: 'custom', vcpu: node.vcpu, memoryGiB: node.memoryGiB, gpus: 0, explicit: true, ...(cluster.node.hourlyPrice === undefined ? {} : { customHourly: cluster.node.hourlyPrice }) }
-    notes.push(`Custom node: allocatable follows the ${from} reservation rule, the one documented rule that depends only on capacity.`)
+    node = { id: 'custom', ...cluster.node, kubeletMemoryGiB: cluster.node.memoryGiB, systemPods: NO_SYSTEM_PODS, hourlyPrice: cluster.node.hourlyPrice ?? null, reservation }
+    // No provider: the price split falls back to the default book's CPU:RAM ratio (see pricing.ts).
+    priced = { id: 'custom', vcpu: node.vcpu, kubeletMemoryGiB: node.kubeletMemoryGiB, gpus: 0, explicit: true, ...(cluster.node.hourlyPrice === undefined ? {} : { customHourly: cluster.node.hourlyPrice }) }
+    notes.push(`Custom node: allocatable follows the ${from} reservation rule, the one documented rule that depends only on capacity; its memory is taken as the kubelet reports it, and no system pods are counted on it.`)
   } else {
     const id = cluster.nodeType ?? defaults.nodeType.value
     const region = cluster.nodeType === undefined && cluster.region === undefined ? defaults.region.value : cluster.region
     if (cluster.nodeType === undefined) defaultsApplied.push({ field: '/cluster/nodeType', value: id, reason: defaults.nodeType.note ?? 'default in models/defaults.yaml' })
     const resolved = catalogNode(catalog, id, region, cluster.networkMode, cluster.region === undefined ? '/cluster/nodeType' : '/cluster/region')
     node = resolved.node
-    priced = { id, vcpu: node.vcpu, memoryGiB: node.memoryGiB, gpus: resolved.gpus, catalogPrice: resolved.price, explicit: cluster.nodeType !== undefined }
+    const { priceSplit, provider } = resolved.providerCatalog
+    priced = {
+      id,
+      vcpu: node.vcpu,
+      kubeletMemoryGiB: node.kubeletMemoryGiB,
+      gpus: resolved.gpus,
+      catalogPrice: resolved.price,
+      explicit: cluster.nodeType !== undefined,
+      priceSplit: { cpuCoreHour: priceSplit.cpuCoreHour, memoryGiBHour: priceSplit.memoryGiBHour, label: `OpenCost's ${provider} CPU:memory price ratio (${(priceSplit.cpuCoreHour / priceSplit.memoryGiBHour).toFixed(2)} GiB-hours per vCPU-hour)` }
+    }
     if (cluster.region === undefined) defaultsApplied.push({ field: '/cluster/region', value: resolved.region, reason: cluster.nodeType === undefined ? 'region of the default node type' : 'first priced region of the node type' })
     if (cluster.networkMode === undefined) defaultsApplied.push({ field: '/cluster/networkMode', value: resolved.mode, reason: `default network mode of ${resolved.providerCatalog.name}` })
   }

@@ -1,5 +1,6 @@
 // Pricing models on the fixture's round numbers: lab/4x16 in r1 costs 0.2 on demand, 0.06 on Spot and 0.12 under
-// a 1-year commitment per hour; the fixture's default book charges 0.04 per vCPU-hour and 0.005 per GiB-hour.
+// a 1-year commitment per hour; the fixture's default book charges 0.04 per vCPU-hour and 0.005 per GiB-hour, and the
+// lab provider's OpenCost split is 0.03 : 0.006.
 import t from 'tap'
 import { resolveScenario } from '../../src/engine/scenario.js'
 import { fixtureCatalog, near } from '../helpers.js'
@@ -7,11 +8,14 @@ import { fixtureCatalog, near } from '../helpers.js'
 const scenario = (pricing: object, cluster: object = { nodeType: 'lab/4x16', region: 'r1' }) => resolveScenario({ pods: 10, cluster, pricing }, fixtureCatalog())
 
 t.test('each model takes its own node price; unit prices follow it by OpenCost\'s split', async (t) => {
-  // 4 x 0.04 + 16 x 0.005 = 0.24, so k = price / 0.24
+  // The split keeps the lab provider's CPU:RAM ratio (fixture priceSplit 0.03 per vCPU-hour, 0.006 per GiB-hour, not
+  // the book's 0.04 : 0.005) over 4 vCPU and 16 x 1 = 16 GiB as the kubelet reports it (capacityFraction 1):
+  // 4 x 0.03 + 16 x 0.006 = 0.12 + 0.096 = 0.216, so k = price / 0.216
+  // (onDemand: 0.03 x 0.2 / 0.216 = 0.0277778 per vCPU-hour; Spot: 0.03 x 0.06 / 0.216 = 0.00833333)
   for (const [model, hourly] of [['onDemand', 0.2], ['spot', 0.06], ['commitment1Year', 0.12]] as const) {
     const s = scenario({ model })
     t.equal(s.node.hourlyPrice, hourly, `${model}: node`)
-    t.ok(near(s.prices.cpuCoreHour, 0.04 * hourly / 0.24, 1e-10) && near(s.prices.memoryGiBHour, 0.005 * hourly / 0.24, 1e-10), `${model}: units (published to 10 significant digits)`)
+    t.ok(near(s.prices.cpuCoreHour, 0.03 * hourly / 0.216, 1e-10) && near(s.prices.memoryGiBHour, 0.006 * hourly / 0.216, 1e-10), `${model}: units (published to 10 significant digits)`)
     t.match(s.prices, { model, asOf: '2026-01-01', node: { hourly, onDemandHourly: 0.2 } })
   }
 })

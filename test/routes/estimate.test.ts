@@ -90,10 +90,16 @@ t.test('over a real socket with undici', async (t) => {
 // (models/nodes/*.yaml, with their asOf dates) and OpenCost's default sheet.
 const postEstimate = async (app: Awaited<ReturnType<typeof testApp>>, payload: object) => app.inject({ method: 'POST', url: '/estimate', payload })
 
-// OpenCost's default sheet: CPU 0.031611 per vCPU-hour, RAM 0.004237 per GiB-hour, GPU 0.95 per GPU-hour.
+// OpenCost's default sheet: CPU 0.031611 per vCPU-hour, RAM 0.004237 per GiB-hour, GPU 0.95 per GPU-hour. OpenCost's
+// aws.json and gcp.json hold the same CPU and RAM prices (models/nodes/*.yaml, priceSplit), so the CPU:RAM ratio of
+// the split is 0.031611 : 0.004237 on both providers; the GPU term is the default sheet's 0.95.
 const CPU = 0.031611
 const RAM = 0.004237
 const GPU = 0.95
+// Memory as the kubelet reports it (models/nodes/*.yaml, kubeletMemory.capacityFraction, 2i2c's measured capacities):
+// the split is over this, not the nominal size.
+const AWS_KUBELET_FRACTION = 0.9326 // EKS m5.large: 7.461 of 8 GiB
+const GCP_KUBELET_FRACTION = 0.970 // GKE n1-standard-2: 7.276 of 7.5 GiB
 
 t.test('pricing.model "commitment1Year" on AWS prices at the 1-year Reserved Instance rate and says so', async (t) => {
   const app = await testApp(t)
@@ -103,20 +109,26 @@ t.test('pricing.model "commitment1Year" on AWS prices at the 1-year Reserved Ins
   const { pricing } = body.assumptions
   // AWS price list, EU (Ireland), m5.large Linux, Standard RI 1 year No Upfront: 0.067 per hour (on-demand 0.107), 2025-04-04.
   t.match(pricing, { model: 'commitment1Year', source: 'derived-from-node-price', asOf: '2025-04-04', node: { nodeType: 'aws/m5.large', region: 'eu-west-1', hourly: 0.067, onDemandHourly: 0.107, asOf: '2025-04-04', sources: ['aws-ec2-price-list'] } })
-  // OpenCost's split of the node price: k = 0.067 / (2 x 0.031611 + 8 x 0.004237) = 0.067 / 0.097118
-  const k = 0.067 / 0.097118
+  // OpenCost's split of the node price over 2 vCPU and 8 x 0.9326 = 7.4608 GiB (kubelet memory):
+  // 7.4608 x 0.004237 = 0.0316114096; 2 x 0.031611 = 0.063222; sum 0.0948334096
+  // k = 0.067 / 0.0948334096 = 0.706502, so a vCPU-hour costs 0.031611 x k = 0.0223332 and a GiB-hour 0.004237 x k = 0.00299345
+  t.ok(near(8 * AWS_KUBELET_FRACTION, 7.4608, 1e-12), 'the kubelet memory the split is over')
+  const k = 0.067 / 0.0948334096
+  t.ok(near(pricing.cpuCoreHour, 0.0223332, 1e-7), `cpu ${pricing.cpuCoreHour} = 0.0223332`)
   t.ok(near(pricing.cpuCoreHour, CPU * k, 1e-9), `cpu ${pricing.cpuCoreHour} = 0.031611 x k`)
   t.ok(near(pricing.memoryGiBHour, RAM * k, 1e-9))
   const istio = body.estimates[0]
-  // 300 pods on m5.large need one more node with Istio (the README walk-through): 1 x 0.067 x 730 = 48.91
-  t.equal(istio?.capacity.additionalNodes, 1)
-  t.equal(istio?.cost.additionalNodesMonthly, 48.91)
+  // 300 pods on m5.large (docs/models.md walk-through): 1.93 allocatable cores minus EKS's aws-node and kube-proxy
+  // (0.15) leave 1.78; pods of 0.5 core fit 3 to a node (100 nodes), with Istio's 0.1-core sidecar 3 x 0.6 = 1.8 no
+  // longer fits, so 2 to a node: 150 nodes, 50 more. 50 x 0.067 x 730 = 2,445.5
+  t.equal(istio?.capacity.additionalNodes, 50)
+  t.equal(istio?.cost.additionalNodesMonthly, 2445.5)
   const hourly = (istio?.totals.cpuCores.expected ?? 0) * pricing.cpuCoreHour + (istio?.totals.memoryGiB.expected ?? 0) * pricing.memoryGiBHour
   t.ok(near(istio?.cost.hourly.expected ?? 0, hourly, 1e-6), 'overhead charged at the commitment unit prices')
 
-  // The 3-year term: 0.046 per hour in Ireland -> 1 x 0.046 x 730 = 33.58
+  // The 3-year term: 0.046 per hour in Ireland -> 50 x 0.046 x 730 = 1,679
   const three = (await postEstimate(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'commitment3Year' } })).json<EstimateResponse>()
-  t.equal(three.estimates[0]?.cost.additionalNodesMonthly, 33.58)
+  t.equal(three.estimates[0]?.cost.additionalNodesMonthly, 1679)
   t.equal(three.assumptions.pricing.model, 'commitment3Year')
 })
 
@@ -125,8 +137,12 @@ t.test('pricing.model "spot" on GCP prices at the published Spot price', async (
   const body = (await postEstimate(app, { pods: 100, meshes: ['linkerd'], cluster: { nodeType: 'gcp/n2-standard-4', region: 'us-central1' }, pricing: { model: 'spot' } })).json<EstimateResponse>()
   // pricing.yml (2026-07-30), n2-standard-4, us-central1: hour 0.194236, hour_spot 0.09212.
   t.match(body.assumptions.pricing, { model: 'spot', asOf: '2026-07-30', node: { hourly: 0.09212, onDemandHourly: 0.194236 } })
-  // 0.194236 = 4 x 0.031611 + 16 x 0.004237 exactly, so the Spot CPU price is 0.031611 x 0.09212 / 0.194236 = 0.0149921
-  t.ok(near(body.assumptions.pricing.cpuCoreHour, 0.0149921, 1e-7))
+  // Split over 4 vCPU and 16 x 0.970 = 15.52 GiB (kubelet memory): 4 x 0.031611 = 0.126444; 15.52 x 0.004237 = 0.06575824;
+  // sum 0.19220224. The Spot CPU price is 0.031611 x 0.09212 / 0.19220224 = 0.0029120053 / 0.19220224 = 0.0151507
+  t.ok(near(16 * GCP_KUBELET_FRACTION, 15.52, 1e-12), 'the kubelet memory the split is over')
+  t.ok(near(body.assumptions.pricing.cpuCoreHour, 0.0151507, 1e-7), `${body.assumptions.pricing.cpuCoreHour}`)
+  // and the Spot GiB-hour 0.004237 x 0.09212 / 0.19220224 = 0.00039031244 / 0.19220224 = 0.00203074
+  t.ok(near(body.assumptions.pricing.memoryGiBHour, 0.00203074, 1e-8), `${body.assumptions.pricing.memoryGiBHour}`)
   t.ok(body.assumptions.defaultsApplied.every((d) => d.field !== '/pricing/model'), 'the model was given, not defaulted')
 })
 
@@ -139,10 +155,10 @@ t.test('no static Spot price (AWS) or commitment (Azure): a 422 that says so; pr
   t.equal(azure.statusCode, 422)
   t.match(azure.json().detail, /no dated azure 3-year commitment price.*priced models there: onDemand/)
 
-  // 70% off the Ireland on-demand price: 0.107 x 0.30 = 0.0321 per hour; one more node: 0.0321 x 730 = 23.433 -> 23.43
+  // 70% off the Ireland on-demand price: 0.107 x 0.30 = 0.0321 per hour; the 50 more nodes above: 50 x 0.0321 x 730 = 1,171.65
   const body = (await postEstimate(app, { pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'eu-west-1' }, pricing: { model: 'spot', discountPercent: 70 } })).json<EstimateResponse>()
   t.match(body.assumptions.pricing, { model: 'spot', discountPercent: 70, node: { hourly: 0.0321, onDemandHourly: 0.107 } })
-  t.equal(body.estimates[0]?.cost.additionalNodesMonthly, 23.43)
+  t.equal(body.estimates[0]?.cost.additionalNodesMonthly, 1171.65)
   t.equal((await postEstimate(app, { pods: 10, pricing: { discountPercent: 100 } })).statusCode, 400, 'a 100% discount is not a price')
   t.equal((await postEstimate(app, { pods: 10, pricing: { model: 'reserved' } })).statusCode, 400)
 })
@@ -157,10 +173,14 @@ t.test('the default pricing is on-demand, and the answer says which model and wh
 t.test('a GPU node: OpenCost\'s split gives the GPU its share of the node price', async (t) => {
   const app = await testApp(t)
   const { pricing } = (await postEstimate(app, { pods: 100, meshes: ['linkerd'], cluster: { nodeType: 'aws/g4dn.xlarge', region: 'us-east-1' } })).json<EstimateResponse>().assumptions
-  // g4dn.xlarge us-east-1 0.526 per hour, 4 vCPU, 16 GiB, 1 T4: k = 0.526 / (4 x 0.031611 + 16 x 0.004237 + 1 x 0.95) = 0.526 / 1.144236
-  const k = 0.526 / 1.144236
+  // g4dn.xlarge us-east-1 0.526 per hour, 4 vCPU, 16 GiB (16 x 0.9326 = 14.9216 as the kubelet reports it), 1 T4:
+  // 4 x 0.031611 = 0.126444; 14.9216 x 0.004237 = 0.0632228192; 1 x 0.95; sum 1.1396668192
+  // k = 0.526 / 1.1396668192 = 0.461538: a vCPU-hour 0.031611 x k = 0.0145897, the GPU-hour 0.95 x k = 0.438461
+  t.ok(near(16 * AWS_KUBELET_FRACTION, 14.9216, 1e-12), 'the kubelet memory the split is over')
+  const k = 0.526 / 1.1396668192
   t.ok(near(pricing.cpuCoreHour, CPU * k, 1e-9) && near(pricing.gpuHour ?? 0, GPU * k, 1e-9), `${pricing.cpuCoreHour}, GPU ${pricing.gpuHour}`)
-  // Without the GPU term the mesh's CPU would be charged 0.526 / 0.194236 x 0.031611 = 0.0856 per core-hour, 5.9x too much.
+  t.ok(near(pricing.cpuCoreHour, 0.0145897, 1e-7) && near(pricing.gpuHour ?? 0, 0.438461, 1e-6))
+  // Without the GPU term the mesh's CPU would be charged 0.526 / 0.1896668192 x 0.031611 = 0.0877 per core-hour, 6.0x too much.
   t.ok(pricing.cpuCoreHour < 0.015)
 })
 
@@ -215,5 +235,6 @@ t.test('GET /estimate takes pricingModel and discountPercent', async (t) => {
   const app = await testApp(t)
   const res = await app.inject('/estimate?pods=300&meshes=istio&nodeType=aws/m5.large&region=eu-west-1&pricingModel=spot&discountPercent=70')
   t.equal(res.statusCode, 200)
-  t.equal(res.json<EstimateResponse>().estimates[0]?.cost.additionalNodesMonthly, 23.43)
+  // As in the POST case above: 50 more nodes at 0.107 x 0.30 = 0.0321 per hour: 50 x 0.0321 x 730 = 1,171.65
+  t.equal(res.json<EstimateResponse>().estimates[0]?.cost.additionalNodesMonthly, 1171.65)
 })
