@@ -116,6 +116,9 @@ function checkMesh (reader: Reader, file: string, mesh: MeshModel): void {
     ids.add(component.id)
     if (component.scope === 'cluster' && component.replicas === undefined) reader.fail(file, `${at}/replicas`, 'required for scope "cluster"')
     if (component.scope !== 'cluster' && component.replicas !== undefined) reader.fail(file, `${at}/replicas`, `not allowed for scope "${component.scope}" (one per ${component.scope === 'perPod' ? 'pod' : 'node'})`)
+    const hpa = component.replicas?.autoscaling
+    if (hpa !== undefined && hpa.maxReplicas < hpa.minReplicas) reader.fail(file, `${at}/replicas/autoscaling`, `maxReplicas (${hpa.maxReplicas}) is below minReplicas (${hpa.minReplicas})`)
+    if (component.traffic !== undefined && component.scope !== 'cluster') reader.fail(file, `${at}/traffic`, 'only for scope "cluster": sidecars and node proxies see each request at both ends')
     checkRange(reader, file, `${at}/usage/cpu`, component.usage.cpu, cpuCores)
     checkRange(reader, file, `${at}/usage/memory`, component.usage.memory, memoryGiB)
     component.usage.scaling?.forEach((term, j) => {
