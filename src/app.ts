@@ -14,7 +14,6 @@ import metrics, { metricsRoute } from './plugins/metrics.js'
 import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
-import benchBaselineRoutes from './routes/bench-baseline.js'
 import batchRoutes from './routes/batch.js'
 import catalogRoutes from './routes/catalog.js'
 import estimateRoutes from './routes/estimate.js'
@@ -121,7 +120,6 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(batchRoutes)
   await app.register(metricsRoute)
   await app.register(catalogRoutes)
-  if (config.benchBaseline) await app.register(benchBaselineRoutes) // npm run bench only; hidden from OpenAPI
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>

@@ -31,7 +31,6 @@ export const Config = Type.Object({
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
-  benchBaseline: Type.Boolean(),
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' })
 })
 export type Config = Static<typeof Config>
@@ -48,7 +47,6 @@ export const DEFAULT_CONFIG: Config = {
   // (sweeps and batches take many points in one call) and far below what floods the event loop. 0 turns it off.
   rateLimitMax: 3000,
   rateLimitWindowMs: 60_000,
-  benchBaseline: false, // npm run bench only: a hidden route answering a precomputed estimate
   corsOrigins: '' // CORS off: browsers on other origins cannot call the API until an operator names them
 }
 
@@ -62,7 +60,6 @@ const ENV: Record<string, keyof Config> = {
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   RATE_LIMIT_MAX: 'rateLimitMax',
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
-  BENCH_BASELINE: 'benchBaseline',
   CORS_ORIGINS: 'corsOrigins'
 }
 

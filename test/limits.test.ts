@@ -8,7 +8,6 @@ import t, { type Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { createConfig, type Config } from '../src/config.js'
 import { loadCatalog } from '../src/models/load.js'
-import { BENCH_BASELINE_URL } from '../src/routes/bench-baseline.js'
 import { SHIPPED_MODELS, shippedCatalog } from './helpers.js'
 
 async function app (t: { teardown: (fn: () => unknown) => void }, config: Partial<Config> = {}) {
@@ -133,18 +132,4 @@ t.test('models are read and validated once, at start-up, never per request', asy
   t.equal(res.statusCode, 200, 'estimates with the model files gone')
   t.same(res.json(), (await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })).json())
   t.throws(() => loadCatalog(copy), 'while loading them now would fail')
-})
-
-t.test('the bench baseline route exists only with BENCH_BASELINE=1, hidden from OpenAPI, answering what POST /estimate answers', async (t) => {
-  const production = await app(t)
-  t.equal((await production.inject({ method: 'POST', url: BENCH_BASELINE_URL, payload: { pods: 100 } })).statusCode, 404)
-  t.equal(createConfig({ BENCH_BASELINE: '1' }).benchBaseline, true)
-  t.equal(createConfig({}).benchBaseline, false)
-  const bench = await app(t, { benchBaseline: true })
-  const baseline = await bench.inject({ method: 'POST', url: BENCH_BASELINE_URL, payload: { pods: 100 } })
-  const real = await bench.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })
-  t.equal(baseline.statusCode, 200)
-  t.equal(baseline.body, real.body, 'byte for byte')
-  t.equal((await bench.inject({ method: 'POST', url: BENCH_BASELINE_URL, payload: { pods: 'x' } })).statusCode, 400, 'validated by the same schema')
-  t.notMatch(JSON.stringify(bench.swagger()), /__bench/, 'not in the OpenAPI document')
 })

@@ -5,6 +5,7 @@ import { basename, join, relative } from 'node:path'
 import { Compile } from 'typebox/compile'
 import type { TSchema } from 'typebox'
 import { parse } from 'yaml'
+import { EvidenceFile } from './evidence-schema.js'
 import { cpuCores, memoryGiB } from './quantity.js'
 import {
   DecisionRules, MeshModel, NodeCatalog, PriceBook, ScenarioDefaults,
@@ -19,6 +20,8 @@ export interface Catalog {
   defaults: ScenarioDefaults
   /** models/decision.yaml: the rules of POST /recommend; absent from model sets that do not ship it */
   decision?: DecisionRules
+  /** models/evidence/*.yaml: published measurements, by source id (empty when a model set ships none) */
+  evidence: ReadonlyMap<string, EvidenceFile>
 }
 
 export class ModelError extends Error {
@@ -160,6 +163,26 @@ function checkDecision (reader: Reader, file: string, decision: DecisionRules, m
   })
 }
 
+/** Each record names a mesh and component of the models, a unique id, and at least one figure. */
+function checkEvidence (reader: Reader, file: string, evidence: EvidenceFile, meshes: ReadonlyMap<string, MeshModel>): void {
+  if (evidence.source.id !== basename(file, '.yaml')) reader.fail(file, '/source/id', `must equal the file name ("${basename(file, '.yaml')}")`)
+  const ids = new Set<string>()
+  evidence.records.forEach((record, i) => {
+    const at = `/records/${i}`
+    if (ids.has(record.id)) reader.fail(file, `${at}/id`, `duplicate record id "${record.id}"`)
+    ids.add(record.id)
+    const mesh = meshes.get(record.mesh)
+    if (!mesh) reader.fail(file, `${at}/mesh`, `unknown mesh "${record.mesh}"`)
+    else {
+      const known = new Set(mesh.components.map((c) => c.id))
+      if (!known.has(record.component)) reader.fail(file, `${at}/component`, `mesh "${record.mesh}" has no component "${record.component}"`)
+      record.covers?.forEach((id, j) => { if (!known.has(id)) reader.fail(file, `${at}/covers/${j}`, `mesh "${record.mesh}" has no component "${id}"`) })
+      if (record.covers && !record.covers.includes(record.component)) reader.fail(file, `${at}/covers`, `must include the record's component "${record.component}"`)
+    }
+    if (record.cpuCores === undefined && record.memoryMiB === undefined) reader.fail(file, at, 'needs cpuCores or memoryMiB')
+  })
+}
+
 export function loadCatalog (modelsDir: string): Catalog {
   const reader = new Reader(modelsDir)
 
@@ -205,6 +228,12 @@ export function loadCatalog (modelsDir: string): Catalog {
   const decision = existsSync(decisionFile) ? reader.read<DecisionRules>(decisionFile, DecisionRules) : undefined
   if (decision) checkDecision(reader, decisionFile, decision, meshes)
 
+  const evidence = new Map<string, EvidenceFile>()
+  for (const file of yamlFiles(join(modelsDir, 'evidence'))) {
+    const sourceEvidence = reader.read<EvidenceFile>(file, EvidenceFile)
+    if (sourceEvidence) { checkEvidence(reader, file, sourceEvidence, meshes); evidence.set(sourceEvidence.source.id, sourceEvidence) }
+  }
+
   if (reader.problems.length > 0 || defaults === undefined) throw new ModelError(reader.problems)
-  return { meshes, priceBooks, nodeCatalogs, nodeTypes, defaults, ...(decision ? { decision } : {}) }
+  return { meshes, priceBooks, nodeCatalogs, nodeTypes, defaults, evidence, ...(decision ? { decision } : {}) }
 }

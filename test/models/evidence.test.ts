@@ -1,0 +1,111 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { loadCatalog, ModelError } from '../../src/models/load.js'
+import { SHIPPED_MODELS, shippedCatalog } from '../helpers.js'
+
+const MESHES = ['istio', 'istio-ambient', 'linkerd', 'cilium', 'consul', 'kuma']
+
+t.test('the shipped evidence loads: at least 6 sources', async (t) => {
+  const files = [...shippedCatalog().evidence.values()]
+  t.ok(files.length >= 6, `${files.length} sources`)
+})
+
+t.test('every record has a figure, and a known mesh and component', async (t) => {
+  const catalog = shippedCatalog()
+  const problems: string[] = []
+  for (const file of catalog.evidence.values()) {
+    for (const record of file.records) {
+      const at = `${file.source.id}/${record.id}`
+      const figures = [record.cpuCores, record.memoryMiB].filter((v) => v !== undefined)
+      if (figures.length === 0) problems.push(`${at}: no figure`)
+      if (!figures.every((v) => Number.isFinite(v) && v >= 0)) problems.push(`${at}: a figure is not a finite number >= 0`)
+      if (!catalog.meshes.get(record.mesh)?.components.some((c) => c.id === record.component)) problems.push(`${at}: no ${record.mesh}/${record.component}`)
+    }
+  }
+  t.same(problems, [])
+})
+
+t.test('the evidence covers every mesh that has published measurements', async (t) => {
+  const meshes = new Set([...shippedCatalog().evidence.values()].flatMap((file) => file.records.map((r) => r.mesh)))
+  for (const mesh of ['istio', 'istio-ambient', 'linkerd', 'cilium']) t.ok(meshes.has(mesh), `${mesh} has records`)
+  t.ok([...meshes].every((mesh) => MESHES.includes(mesh)), 'no other mesh')
+})
+
+t.test('a bad evidence file stops loading, with every problem listed by file and field', async (t) => {
+  const dir = t.testdir({})
+  cpSync(SHIPPED_MODELS, dir, { recursive: true })
+  writeFileSync(join(dir, 'evidence', 'bad-source.yaml'), `schemaVersion: 1
+source:
+  id: other-name
+  title: A benchmark
+  url: https://example.org/bench
+  published: 2024-13-45-x
+  ranBy: Someone
+records:
+  - id: one
+    mesh: linkerd
+    meshVersion: "2.14"
+    component: linkerd-proxy
+    party: friend
+    setup: { requestsPerSecond: -5 }
+    statistic: mean
+    memoryMiB: 10
+    note: a note
+  - id: one
+    mesh: linkerd
+    meshVersion: "2.14"
+    component: no-such-component
+    covers: [linkerd-destination, nope]
+    party: independent
+    setup: {}
+    statistic: mean
+    note: no figure
+`)
+  writeFileSync(join(dir, 'evidence', 'second-bad.yaml'), `schemaVersion: 1
+source: { id: second-bad, title: Another, url: 'https://example.org/b', published: 2024-05, ranBy: Someone }
+records:
+  - { id: a, mesh: linkerd, meshVersion: "2.14", component: linkerd-proxy, party: independent, setup: { colour: blue }, statistic: mean, cpuCores: 0.1, note: a }
+  - { id: b, mesh: linkerd, meshVersion: "2.14", component: linkerd-proxy, party: independent, setup: {}, statistic: mean, cpuCores: "0.1", note: b }
+`)
+  writeFileSync(join(dir, 'evidence', 'broken.yaml'), 'records: [unclosed\n')
+
+  let error: unknown
+  try { loadCatalog(dir) } catch (err) { error = err }
+  t.ok(error instanceof ModelError)
+  const problems = (error as ModelError).problems.join('\n')
+  // Schema errors: every field, not the first one only.
+  t.match(problems, /evidence\/bad-source\.yaml: \/source\/published: /)
+  t.match(problems, /evidence\/bad-source\.yaml: \/records\/0\/party: /)
+  t.match(problems, /evidence\/bad-source\.yaml: \/records\/0\/setup\/requestsPerSecond: /)
+  t.match(problems, /evidence\/second-bad\.yaml: \/records\/0\/setup.*colour/)
+  t.match(problems, /evidence\/second-bad\.yaml: \/records\/1\/cpuCores: /)
+  t.match(problems, /evidence\/broken\.yaml: /)
+
+  // Cross-checks run on files that pass the schema.
+  writeFileSync(join(dir, 'evidence', 'bad-source.yaml'), `schemaVersion: 1
+source: { id: other-name, title: A benchmark, url: 'https://example.org/bench', published: 2024-05, ranBy: Someone }
+records:
+  - { id: one, mesh: linkerd, meshVersion: "2.14", component: linkerd-proxy, party: independent, setup: {}, statistic: mean, memoryMiB: 10, note: a }
+  - { id: one, mesh: linkerd, meshVersion: "2.14", component: no-such-component, covers: [linkerd-destination, nope], party: independent, setup: {}, statistic: mean, note: b }
+  - { id: three, mesh: teleport, meshVersion: "1", component: agent, party: independent, setup: {}, statistic: max, cpuCores: 0.1, note: c }
+`)
+  writeFileSync(join(dir, 'evidence', 'second-bad.yaml'), readFileSync(join(SHIPPED_MODELS, 'evidence', 'kinvolk-2019.yaml'), 'utf8').replace('id: kinvolk-2019', 'id: second-bad'))
+  writeFileSync(join(dir, 'evidence', 'broken.yaml'), 'schemaVersion: 1\n')
+  error = undefined
+  try { loadCatalog(dir) } catch (err) { error = err }
+  const semantic = (error as ModelError).problems.join('\n')
+  t.match(semantic, /bad-source\.yaml: \/source\/id: must equal the file name \("bad-source"\)/)
+  t.match(semantic, /bad-source\.yaml: \/records\/1\/id: duplicate record id "one"/)
+  t.match(semantic, /bad-source\.yaml: \/records\/1\/component: mesh "linkerd" has no component "no-such-component"/)
+  t.match(semantic, /bad-source\.yaml: \/records\/1\/covers\/1: mesh "linkerd" has no component "nope"/)
+  t.match(semantic, /bad-source\.yaml: \/records\/1: needs cpuCores or memoryMiB/)
+  t.match(semantic, /bad-source\.yaml: \/records\/2\/mesh: unknown mesh "teleport"/)
+  t.match(semantic, /broken\.yaml: \(root\): /)
+})
+
+t.test('a model set without evidence loads with an empty evidence base', async (t) => {
+  const dir = t.testdir({})
+  cpSync(SHIPPED_MODELS, dir, { recursive: true, filter: (src) => !src.includes(`${SHIPPED_MODELS}/evidence`) })
+  t.equal(loadCatalog(dir).evidence.size, 0)
+})
