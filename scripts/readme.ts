@@ -82,7 +82,7 @@ function walkthrough (catalog: Catalog): string {
 }
 
 function calibrations (catalog: Catalog): string {
-  const rows = ['| Mesh | Figure the model was built from (arithmetic guard) | Scenario | Published (per replica) | Model, expected | Tolerance | Source kind |', '|---|---|---|---|---|---|---|']
+  const rows = ['| Mesh | Figure the model was built from (arithmetic guard) | Scenario | Published (per replica) | Model file, expected | Tolerance | Source kind |', '|---|---|---|---|---|---|---|']
   for (const mesh of catalog.meshes.values()) {
     for (const c of mesh.calibrations ?? []) {
       const { model, published } = reproduce(mesh, c, catalog)

@@ -22,6 +22,7 @@ import healthRoutes from './routes/health.js'
 import meshRoutes from './routes/meshes.js'
 import recommendRoutes from './routes/recommend.js'
 import sweepRoutes from './routes/sweep.js'
+import validationRoutes from './routes/validation.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -120,6 +121,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(batchRoutes)
   await app.register(metricsRoute)
   await app.register(catalogRoutes)
+  await app.register(validationRoutes)
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>
