@@ -1,19 +1,17 @@
-// npm run openapi          writes openapi/openapi.json and openapi/openapi.yaml
-// npm run openapi -- --check   exits 1 if the committed files differ from what the code generates
+// npm run openapi              writes openapi/openapi.json, the one committed API document
+// npm run openapi -- --check   exits 1 if the committed file differs from what the code generates
+// The service serves it live as /openapi.json and /openapi.yaml; test/openapi.test.ts checks both against this file.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { OPENAPI_DIR, renderOpenApi } from '../src/openapi.js'
+import { OPENAPI_DIR, OPENAPI_FILE, renderOpenApi } from '../src/openapi.js'
 
-const { json, yaml } = await renderOpenApi()
-const files: Array<[string, string]> = [['openapi.json', json], ['openapi.yaml', yaml]]
+const json = await renderOpenApi()
 
 if (process.argv.includes('--check')) {
-  const stale = files.filter(([name, text]) => {
-    try { return readFileSync(join(OPENAPI_DIR, name), 'utf8') !== text } catch { return true }
-  })
-  for (const [name] of stale) console.error(`openapi/${name} is stale: run npm run openapi`)
-  process.exit(stale.length > 0 ? 1 : 0)
+  let committed: string | undefined
+  try { committed = readFileSync(OPENAPI_FILE, 'utf8') } catch {}
+  if (committed !== json) console.error('openapi/openapi.json is stale: run npm run openapi')
+  process.exit(committed === json ? 0 : 1)
 }
 mkdirSync(OPENAPI_DIR, { recursive: true })
-for (const [name, text] of files) writeFileSync(join(OPENAPI_DIR, name), text)
-console.log(`wrote ${files.map(([n]) => `openapi/${n}`).join(', ')}`)
+writeFileSync(OPENAPI_FILE, json)
+console.log('wrote openapi/openapi.json')

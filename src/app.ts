@@ -6,7 +6,8 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
-import { PACKAGE_ROOT, type Config } from './config.js'
+import { PACKAGE_ROOT, trustProxyOption, type Config } from './config.js'
+import { loggerOptions } from './logging.js'
 import { loadCatalog, type Catalog } from './models/load.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
@@ -60,8 +61,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   const catalog = options.catalog ?? loadCatalog(config.modelsDir) // throws, listing every problem, on bad models
 
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger: options.logger ?? loggerOptions(config),
     requestIdHeader: false,
+    trustProxy: trustProxyOption(config.trustProxy), // request.ip: the client behind the trusted proxies
     logController: new OneLinePerRequest(),
     genReqId: (req) => {
       const id = req.headers['x-request-id']
@@ -77,7 +79,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
       reply.header('x-request-id', request.id)
       return sendProblem(request, reply, error.statusCode ?? 400, error.message, { type: 'invalid-request' })
     },
-    return503OnClosing: false, // plugins/drain.ts answers a 503 problem document instead, and closes the connection
+    return503OnClosing: false, // a request that reaches an open connection while closing is answered (plugins/drain.ts)
     routerOptions: { maxParamLength: 100 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -1,5 +1,6 @@
 // Configuration comes from the environment, parsed once and passed into buildApp.
 import { existsSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Type, type Static } from 'typebox'
@@ -28,9 +29,11 @@ export const Config = Type.Object({
   modelsDir: Type.String({ minLength: 1 }),
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024 }),
   requestTimeoutMs: Type.Integer({ minimum: 1000 }),
+  shutdownDelayMs: Type.Integer({ minimum: 0, maximum: 120_000 }),
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
+  trustProxy: Type.String({ pattern: '^\\s*(off|[1-9][0-9]?|[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*)\\s*$', description: 'off, a hop count (1 = the nearest proxy), or a comma list of proxy addresses, CIDR ranges or loopback, linklocal, uniquelocal' }),
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' })
 })
 export type Config = Static<typeof Config>
@@ -42,11 +45,22 @@ export const DEFAULT_CONFIG: Config = {
   modelsDir: join(PACKAGE_ROOT, 'models'),
   bodyLimitBytes: 64 * 1024, // an estimate request is well under 1 KiB; 64 KiB leaves room for batches of them
   requestTimeoutMs: 30_000,
-  shutdownGraceMs: 10_000, // longer than a load balancer's usual drain, shorter than Kubernetes' 30 s grace period
+  // After SIGTERM, Kubernetes removes the pod from Service endpoints and ingresses asynchronously: kube-proxy,
+  // ingress controllers and cloud load balancers take a few seconds to stop sending it traffic, so the
+  // service keeps serving (readiness already 503) this long before it stops accepting. 5 s covers the usual
+  // propagation and, with the grace below, fits Kubernetes' default 30 s terminationGracePeriodSeconds.
+  shutdownDelayMs: 5000,
+  shutdownGraceMs: 10_000, // after the delay, the longest that requests in flight may take before the process exits anyway
   // Per client address: 3,000 a minute is 50 a second sustained, far above a dashboard or a script's loop
   // (sweeps and batches take many points in one call) and far below what floods the event loop. 0 turns it off.
   rateLimitMax: 3000,
   rateLimitWindowMs: 60_000,
+  // Whose X-Forwarded-For to believe, for the client address that rate limiting and logs use. The service
+  // usually sits behind an ingress or a load balancer inside the cluster network: trusting the private
+  // ranges (RFC 1918, RFC 4193, loopback, link-local) gives each real client its own budget there, while a
+  // client reaching the service directly from a public address cannot forge one. An operator who knows
+  // the proxies sets their addresses, or a hop count.
+  trustProxy: 'loopback,linklocal,uniquelocal',
   corsOrigins: '' // CORS off: browsers on other origins cannot call the API until an operator names them
 }
 
@@ -57,9 +71,11 @@ const ENV: Record<string, keyof Config> = {
   MODELS_DIR: 'modelsDir',
   BODY_LIMIT_BYTES: 'bodyLimitBytes',
   REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  SHUTDOWN_DELAY_MS: 'shutdownDelayMs',
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   RATE_LIMIT_MAX: 'rateLimitMax',
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
+  TRUST_PROXY: 'trustProxy',
   CORS_ORIGINS: 'corsOrigins'
 }
 
@@ -76,14 +92,40 @@ export function createConfig (env: NodeJS.ProcessEnv = process.env, overrides: P
   }
   const config = { ...DEFAULT_CONFIG, ...fromEnv, ...overrides }
   if (typeof config.modelsDir === 'string') config.modelsDir = resolve(config.modelsDir)
-  const errors = [...Value.Errors(Config, config)]
-  if (errors.length > 0) {
-    const names = Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name]))
-    const lines = errors.map((e) => {
-      const key = e.instancePath.slice(1) as keyof Config
-      return `${names[key] ?? key}=${JSON.stringify(config[key])}: ${e.message}`
-    })
-    throw new Error(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
-  }
+  // One line per setting, all of them at once: each is checked on its own, so that one bad value cannot use up
+  // the error list that another needs, and a choice among names says which names.
+  const names = Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name]))
+  const lines = Object.entries(Config.properties).flatMap(([key, schema]) => {
+    const value = (config as Record<string, unknown>)[key]
+    if (Value.Check(schema, value)) return []
+    const choices = 'anyOf' in schema ? (schema.anyOf as Array<{ const?: unknown }>).map((s) => s.const) : []
+    const rule = choices.length > 0 && choices.every((c) => typeof c === 'string')
+      ? `must be one of: ${choices.join(', ')}`
+      : [...Value.Errors(schema, value)][0]?.message ?? 'is not valid'
+    return [`${names[key] ?? key}=${JSON.stringify(value)}: ${rule}`]
+  })
+  if (lines.length > 0) throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`)
+  trustProxyOption(config.trustProxy as string) // throws, naming TRUST_PROXY, on an entry that is no address
   return config as Config
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/** TRUST_PROXY as Fastify's trustProxy: false, a hop count, or addresses. Throws on an address that is not one. */
+export function trustProxyOption (value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  const trimmed = value.trim()
+  if (trimmed === 'off') return false
+  if (/^\d+$/.test(trimmed)) {
+    const hops = Number(trimmed)
+    return (_address, hop) => hop < hops // proxy-addr's own rule for a hop count
+  }
+  const entries = trimmed.split(',').map((entry) => entry.trim())
+  for (const entry of entries) {
+    const [address = '', bits, ...rest] = entry.split('/')
+    const family = isIP(address)
+    const maxBits = family === 4 ? 32 : 128
+    const valid = PROXY_KEYWORDS.has(entry) || (family !== 0 && rest.length === 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits)))
+    if (!valid) throw new Error(`invalid configuration:\n  TRUST_PROXY=${JSON.stringify(value)}: ${JSON.stringify(entry)} is not an address, a CIDR range or one of ${[...PROXY_KEYWORDS].join(', ')}`)
+  }
+  return entries
 }

@@ -1,13 +1,10 @@
-// Standalone entry point: configuration from the environment, JSON logs (pretty on a terminal), graceful shutdown.
+// Standalone entry point: configuration from the environment, JSON logs (pretty on a terminal), and the
+// shutdown Kubernetes expects (see plugins/drain.ts).
+import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { createConfig, type Config } from './config.js'
-
-function loggerOptions (config: Config): object {
-  const base = { level: config.logLevel }
-  // Pretty output only for a person at a terminal; machines (containers, CI) get one JSON line per event.
-  return process.stdout.isTTY ? { ...base, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : base
-}
+import { loggerOptions } from './logging.js'
 
 async function main (): Promise<void> {
   let config: Config
@@ -19,16 +16,33 @@ async function main (): Promise<void> {
   }
   let app
   try {
-    app = await buildApp(config, { logger: loggerOptions(config) })
+    app = await buildApp(config, { logger: loggerOptions(config, { pretty: process.stdout.isTTY }) })
   } catch (err) {
     console.error(`meshcost cannot start: ${(err as Error).message}`)
     process.exit(1)
   }
 
-  closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
-    if (err !== undefined) app.log.error({ err }, 'closing after an error')
-    else app.log.info({ signal }, 'closing: finishing requests in flight')
+  // SIGTERM (Kubernetes, a container runtime): readiness 503 at once, keep serving for SHUTDOWN_DELAY_MS
+  // while the endpoint is removed everywhere (longer while connections still arrive, up to half the grace
+  // period), then stop accepting and finish what is in flight.
+  // SIGINT (Ctrl-C at a terminal): no delay. Whatever happens, the process exits once the delay and
+  // SHUTDOWN_GRACE_MS have passed (exit 1 then); a second signal ends it at once.
+  const log = app.log
+  closeWithGrace({
+    delay: config.shutdownDelayMs + config.shutdownGraceMs,
+    logger: { error: (message: unknown) => { log.error(String(message)) } }
+  }, async ({ signal, err }) => {
+    app.beginShutdown()
+    if (err !== undefined) {
+      log.error({ err }, 'closing after an error')
+    } else if (signal === 'SIGTERM' && config.shutdownDelayMs > 0) {
+      log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: not ready, still serving while load balancers catch up')
+      await sleep(config.shutdownDelayMs)
+      await app.untilConnectionsStop(config.shutdownGraceMs / 2)
+    }
+    log.info({ signal }, 'closing: no new connections, finishing requests in flight')
     await app.close()
+    log.info('closed')
   })
 
   try {

@@ -38,6 +38,9 @@ t.test('quoting and formula injection', async (t) => {
   t.same(rows[1], ['plain', 'with, comma', 'say "hi"', 'line\r\nbreak', '\'=HYPERLINK("http://x")', '12.5'])
   t.same(rows[2], ['\'+1', '\'-2', '\'@SUM(A1)', '\'\tTAB', '', '0'])
   t.match(text, /"say ""hi"""/, 'quotes doubled inside a quoted field')
+  // RFC 4180 quotes any field holding CR or LF: a bare CR (or LF) unquoted ends the record in many readers.
+  const breaks = toCsv(['a', 'b'], [['bare\rCR', 'bare\nLF']])
+  t.equal(breaks, 'a,b\r\n"bare\rCR","bare\nLF"\r\n')
   t.ok(text.endsWith('\r\n'))
   t.equal(decimal(1e-7, 8), '0.0000001', 'no exponent notation')
   t.equal(decimal(2.5e-7, 6), '0', 'rounded, not 2.5e-7')

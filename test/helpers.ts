@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
-import { createConfig, PACKAGE_ROOT } from '../src/config.js'
+import { createConfig, PACKAGE_ROOT, type Config } from '../src/config.js'
 import { loadCatalog, type Catalog } from '../src/models/load.js'
 
 export const SHIPPED_MODELS = join(PACKAGE_ROOT, 'models')
@@ -21,8 +22,9 @@ export function fixtureCatalog (): Catalog {
   return fixture
 }
 
-export async function testApp (t: { teardown: (fn: () => unknown) => void }, catalog: Catalog = shippedCatalog()): Promise<FastifyInstance> {
-  const app = await buildApp(createConfig({}, { logLevel: 'silent' }), { logger: false, catalog })
+/** The whole app, ready for inject or listen, closed when the test ends; config overrides the defaults. */
+export async function testApp (t: { teardown: (fn: () => unknown) => void }, catalog: Catalog = shippedCatalog(), config: Partial<Config> = {}): Promise<FastifyInstance> {
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', ...config }), { logger: false, catalog })
   t.teardown(() => app.close())
   await app.ready()
   return app
@@ -31,4 +33,11 @@ export async function testApp (t: { teardown: (fn: () => unknown) => void }, cat
 /** |a - b| < tolerance, with a readable failure. */
 export function near (a: number, b: number, tolerance = 1e-6): boolean {
   return Math.abs(a - b) < tolerance
+}
+
+/** An answer is an RFC 9457 problem document with this status (and type, when given). */
+export function isProblem (t: Test, res: { statusCode: number, headers: Record<string, unknown>, json: () => unknown }, status: number, type?: RegExp): void {
+  t.equal(res.statusCode, status)
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  t.match(res.json(), { status, title: String, detail: String, requestId: String, ...(type === undefined ? {} : { type }) })
 }

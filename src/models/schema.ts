@@ -193,7 +193,7 @@ export const Latency = Type.Object({
  * An arithmetic guard, not a prediction: a published figure the model was built from, rebuilt as a scenario,
  * that the engine must give back for one replica within the stated tolerance. It catches a broken engine or
  * a mistyped number; it says nothing about accuracy, since the model was made to match it.
- * test/calibration.test.ts runs every one of them. Prediction is checked by leave-one-source-out on the
+ * test/engine/calibration.test.ts runs every one of them. Prediction is checked by leave-one-source-out on the
  * evidence (GET /validation).
  */
 export const Calibration = Type.Object({
@@ -306,17 +306,42 @@ export const Reservation = Type.Object({
   note: Type.Optional(Type.String())
 }, strict)
 
+/** The pricing models a catalog price may carry besides on-demand, each per node-hour. */
+export const PRICING_MODELS = ['onDemand', 'spot', 'commitment1Year', 'commitment3Year'] as const
+export type PricingModel = typeof PRICING_MODELS[number]
+/** The catalog field holding each model's price. */
+export const PRICE_FIELDS = {
+  onDemand: 'hourly',
+  spot: 'spotHourly',
+  commitment1Year: 'commitment1YearHourly',
+  commitment3Year: 'commitment3YearHourly'
+} as const satisfies Record<PricingModel, string>
+
+/** One region's prices for a node type, all read from the same dated source. */
 export const NodePrice = Type.Object({
   region: Type.String({ minLength: 1 }),
-  hourly: Type.Number({ exclusiveMinimum: 0, description: 'on-demand list price per node-hour' }),
   currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  asOf: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'date of the price list the prices were read from' }),
+  hourly: Type.Number({ exclusiveMinimum: 0, description: 'on-demand list price per node-hour' }),
+  spotHourly: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Spot price per node-hour, where the provider publishes a static one' })),
+  commitment1YearHourly: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'effective price per node-hour under a 1-year commitment, no upfront payment' })),
+  commitment3YearHourly: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'effective price per node-hour under a 3-year commitment, no upfront payment' })),
   sources: SourceRefs
 }, strict)
+export type NodePrice = Static<typeof NodePrice>
 
 export const NodeType = Type.Object({
   id: Type.String({ pattern: '^[a-z]+/[A-Za-z0-9._-]+$', description: 'provider/instance-type' }),
   vcpu: Type.Number({ exclusiveMinimum: 0 }),
   memoryGiB: Type.Number({ exclusiveMinimum: 0 }),
+  arch: Type.Union([Type.Literal('amd64'), Type.Literal('arm64')]),
+  family: Type.Union([Type.Literal('general-purpose'), Type.Literal('compute-optimized'), Type.Literal('memory-optimized'), Type.Literal('gpu')]),
+  gpu: Type.Optional(Type.Object({
+    count: Type.Integer({ minimum: 1 }),
+    model: Type.String({ minLength: 1 }),
+    memoryGiB: Type.Number({ exclusiveMinimum: 0, description: 'memory of one GPU' }),
+    sources: SourceRefs
+  }, strict)),
   /** Default max pods per node for each network mode of this provider (keys from the file's `networkModes`). */
   maxPods: Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 1 })),
   prices: Type.Array(NodePrice, { minItems: 1 }),

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
 export interface SecurityOptions {
-  /** requests per client address per window; 0 turns rate limiting off */
+  /** requests per client (request.ip, see TRUST_PROXY) per window; 0 turns rate limiting off */
   rateLimitMax: number
   rateLimitWindowMs: number
   /** the server's request timeout, to check it often enough (see below) */
@@ -32,6 +32,9 @@ export default fp<SecurityOptions>(async function security (app: FastifyInstance
     await app.register(rateLimit, {
       max: options.rateLimitMax,
       timeWindow: options.rateLimitWindowMs,
+      // request.ip is the client's own address when the request came through a trusted proxy (TRUST_PROXY),
+      // so each client behind an ingress has its own budget.
+      keyGenerator: (request) => request.ip,
       allowList: (request) => RATE_LIMIT_EXEMPT.has(request.url.split('?')[0] ?? ''),
       // The error goes through the problem+json handler: a 429 document, with Retry-After and x-ratelimit-*.
       errorResponseBuilder: (_request, context) => Object.assign(

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { sendProblem } from '../plugins/problem.js'
+import { problem } from '../schemas/responses.js'
 
 const Health = Type.Object({ status: Type.Literal('ok') })
 const Ready = Type.Object({
@@ -14,12 +16,20 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/readyz', {
-    schema: { tags: ['operations'], summary: 'Readiness: models loaded and valid', response: { 200: Ready } },
+    schema: {
+      tags: ['operations'],
+      summary: 'Readiness: models loaded and valid, and not shutting down',
+      description: 'A 503 problem document from SIGTERM on: the replica still answers every other route while the load balancers stop sending it traffic.',
+      response: { 200: Ready, 503: problem('Shutting down (or, under overload, shedding load): send traffic to another replica') }
+    },
     logLevel: 'warn'
-  }, async () => ({
-    status: 'ready' as const,
-    models: { meshes: app.catalog.meshes.size, nodeTypes: app.catalog.nodeTypes.size, priceBooks: app.catalog.priceBooks.size }
-  }))
+  }, async (request, reply) => {
+    if (app.shuttingDown) return sendProblem(request, reply, 503, 'The replica is shutting down; it still answers requests until the load balancers stop sending them.', { type: 'shutting-down' })
+    return {
+      status: 'ready' as const,
+      models: { meshes: app.catalog.meshes.size, nodeTypes: app.catalog.nodeTypes.size, priceBooks: app.catalog.priceBooks.size }
+    }
+  })
 }
 
 export default healthRoutes

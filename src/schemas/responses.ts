@@ -2,7 +2,7 @@ import { Type } from 'typebox'
 import type { Problem } from './common.js'
 
 const ProblemRef = Type.Unsafe<Problem>(Type.Ref('Problem'))
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemRef } } })
+export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemRef } } })
 
 /** The error answers every route can give, documented once. */
 export const problemResponses = {

@@ -6,9 +6,12 @@ import { SHIPPED_MODELS, shippedCatalog } from '../helpers.js'
 
 const MESHES = ['istio', 'istio-ambient', 'linkerd', 'cilium', 'consul', 'kuma']
 
-t.test('the shipped evidence loads: at least 6 sources', async (t) => {
+t.test('the shipped evidence loads and meets issue 10\'s minimum: 60 records from 6 sources', async (t) => {
   const files = [...shippedCatalog().evidence.values()]
+  const records = files.flatMap((file) => file.records)
+  t.ok(records.length >= 60, `${records.length} records`)
   t.ok(files.length >= 6, `${files.length} sources`)
+  t.ok(new Set(files.flatMap((file) => file.records.map((r) => r.party))).has('independent'), 'independent measurements among them')
 })
 
 t.test('every record has a figure, and a known mesh and component', async (t) => {
@@ -28,8 +31,16 @@ t.test('every record has a figure, and a known mesh and component', async (t) =>
 
 t.test('the evidence covers every mesh that has published measurements', async (t) => {
   const meshes = new Set([...shippedCatalog().evidence.values()].flatMap((file) => file.records.map((r) => r.mesh)))
-  for (const mesh of ['istio', 'istio-ambient', 'linkerd', 'cilium']) t.ok(meshes.has(mesh), `${mesh} has records`)
+  for (const mesh of ['istio', 'istio-ambient', 'linkerd', 'cilium', 'kuma']) t.ok(meshes.has(mesh), `${mesh} has records`)
   t.ok([...meshes].every((mesh) => MESHES.includes(mesh)), 'no other mesh')
+})
+
+t.test('docs/models.md lists every evidence source with its record count', async (t) => {
+  const docs = readFileSync(join(SHIPPED_MODELS, '..', 'docs', 'models.md'), 'utf8')
+  for (const file of shippedCatalog().evidence.values()) {
+    const row = docs.split('\n').find((line) => line.startsWith(`| [${file.source.id}](`))
+    t.ok(row?.endsWith(` | ${file.records.length} |`), `${file.source.id}: ${file.records.length} records in the table`)
+  }
 })
 
 t.test('a bad evidence file stops loading, with every problem listed by file and field', async (t) => {
@@ -106,6 +117,13 @@ records:
 
 t.test('a model set without evidence loads with an empty evidence base', async (t) => {
   const dir = t.testdir({})
-  cpSync(SHIPPED_MODELS, dir, { recursive: true, filter: (src) => !src.includes(`${SHIPPED_MODELS}/evidence`) })
+  // models/fitted/ cites the evidence it was fitted to, so it goes with it
+  cpSync(SHIPPED_MODELS, dir, { recursive: true, filter: (src) => !src.includes(`${SHIPPED_MODELS}/evidence`) && !src.includes(`${SHIPPED_MODELS}/fitted`) })
   t.equal(loadCatalog(dir).evidence.size, 0)
+})
+
+t.test('fitted figures without the evidence they cite stop loading', async (t) => {
+  const dir = t.testdir({})
+  cpSync(SHIPPED_MODELS, dir, { recursive: true, filter: (src) => !src.includes(`${SHIPPED_MODELS}/evidence`) })
+  t.throws(() => loadCatalog(dir), /fitted\/linkerd\.yaml: \/components\/linkerd-proxy\/memoryMiB\/sources\/0: no evidence source/)
 })

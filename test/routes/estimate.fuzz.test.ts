@@ -5,9 +5,9 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { request } from 'undici'
-import { buildApp } from '../src/app.js'
-import { createConfig } from '../src/config.js'
-import { shippedCatalog } from './helpers.js'
+import { buildApp } from '../../src/app.js'
+import { createConfig } from '../../src/config.js'
+import { shippedCatalog } from '../helpers.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 7_007)
 const CASES = Number(process.env.FUZZ_CASES ?? 2000)
@@ -179,7 +179,7 @@ function cases (valid: fc.Arbitrary<Json>): fc.Arbitrary<Case> {
 }
 
 async function fuzzApp (t: { teardown: (fn: () => unknown) => void }) {
-  // Rate limiting off: one client sending thousands of bodies is the point here (limits.test.ts tests the limiter).
+  // Rate limiting off: one client sending thousands of bodies is the point here (plugins/security.test.ts tests the limiter).
   const app = await buildApp(createConfig({}, { logLevel: 'silent', rateLimitMax: 0 }), { logger: false, catalog: shippedCatalog() })
   t.teardown(() => app.close())
   await app.ready()

@@ -1,9 +1,9 @@
 // GET /estimate: the same scenario as query parameters gives the same answer as the POST.
 import t from 'tap'
 import { request } from 'undici'
-import type { EstimateRequest } from '../src/schemas/estimate.js'
-import { queryPointer, requestToQuery } from '../src/schemas/query.js'
-import { testApp } from './helpers.js'
+import type { EstimateRequest } from '../../src/schemas/estimate.js'
+import { queryPointer, requestToQuery } from '../../src/schemas/query.js'
+import { testApp } from '../helpers.js'
 
 const scenarios: Array<{ name: string, body: EstimateRequest }> = [
   { name: 'just pods', body: { pods: 100 } },
@@ -123,8 +123,8 @@ t.test('over a real socket: a dashboard URL, JSON and CSV', async (t) => {
 })
 
 t.test('every field of the POST body has its query parameter, so GET never falls behind POST', async (t) => {
-  const { FIELDS } = await import('../src/schemas/query.js')
-  const { EstimateRequest } = await import('../src/schemas/estimate.js')
+  const { FIELDS } = await import('../../src/schemas/query.js')
+  const { EstimateRequest } = await import('../../src/schemas/estimate.js')
   const leaves = (schema: { properties?: Record<string, unknown> }, at: string[] = []): string[] =>
     Object.entries(schema.properties ?? {}).flatMap(([key, child]) => {
       const c = child as { type?: string, properties?: Record<string, unknown> }

@@ -2,8 +2,8 @@
 // and GET /meshes/{id} shows each model's day-2 operations.
 import t from 'tap'
 import { request } from 'undici'
-import type { FeatureMatrix } from '../src/schemas/recommend.js'
-import { shippedCatalog, testApp } from './helpers.js'
+import type { FeatureMatrix } from '../../src/schemas/recommend.js'
+import { shippedCatalog, testApp } from '../helpers.js'
 
 t.test('GET /features: features as rows, every mesh the service models as columns, each cell sourced', async (t) => {
   const app = await testApp(t)

@@ -1,49 +1,16 @@
-// Limits and protections: body size (413), content type (415), request timeout (408), rate limiting (429),
-// security headers with a content policy Swagger UI works under, models read once, the bench-only route.
+// Protections (plugins/security.ts): request timeout (408), rate limiting (429) keyed on the real client
+// (behind a trusted proxy, TRUST_PROXY, each client named in X-Forwarded-For has its own budget; from an
+// untrusted peer X-Forwarded-For is ignored), security headers with a content policy Swagger UI works under.
 import { once } from 'node:events'
-import { cpSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
-import { join } from 'node:path'
-import t, { type Test } from 'tap'
-import { buildApp } from '../src/app.js'
-import { createConfig, type Config } from '../src/config.js'
-import { loadCatalog } from '../src/models/load.js'
-import { SHIPPED_MODELS, shippedCatalog } from './helpers.js'
-
-async function app (t: { teardown: (fn: () => unknown) => void }, config: Partial<Config> = {}) {
-  const instance = await buildApp(createConfig({}, { logLevel: 'silent', ...config }), { logger: false, catalog: shippedCatalog() })
-  t.teardown(() => instance.close())
-  await instance.ready()
-  return instance
-}
-
-const isProblem = (t: Test, res: { statusCode: number, headers: Record<string, unknown>, json: () => unknown }, status: number, type?: RegExp): void => {
-  t.equal(res.statusCode, status)
-  t.match(res.headers['content-type'], /^application\/problem\+json/)
-  t.match(res.json(), { status, title: String, detail: String, requestId: String, ...(type === undefined ? {} : { type }) })
-}
-
-t.test('bodies over BODY_LIMIT_BYTES get a 413 problem; the limit is configurable', async (t) => {
-  const small = await app(t, { bodyLimitBytes: 2048 })
-  const pad = 'x'.repeat(3000)
-  isProblem(t, await small.inject({ method: 'POST', url: '/estimate', payload: `{"pods":1,"pad":"${pad}"}`, headers: { 'content-type': 'application/json' } }), 413, /body-too-large/)
-  t.equal((await small.inject({ method: 'POST', url: '/estimate', payload: { pods: 1 } })).statusCode, 200, 'a normal body still passes')
-  const byDefault = await app(t)
-  isProblem(t, await byDefault.inject({ method: 'POST', url: '/estimate', payload: `{"pods":1,"pad":"${'x'.repeat(65 * 1024)}"}`, headers: { 'content-type': 'application/json' } }), 413)
-  t.equal(createConfig({ BODY_LIMIT_BYTES: '4096' }).bodyLimitBytes, 4096)
-})
-
-t.test('anything but JSON gets a 415 problem', async (t) => {
-  const a = await app(t)
-  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/csv']) {
-    const res = await a.inject({ method: 'POST', url: '/estimate', payload: '{"pods":1}', headers: { 'content-type': type } })
-    t.equal(res.statusCode, 415, type)
-    t.match(res.headers['content-type'], /^application\/problem\+json/, `${type}: problem+json`)
-  }
-})
+import t from 'tap'
+import { request } from 'undici'
+import { buildApp } from '../../src/app.js'
+import { createConfig, trustProxyOption } from '../../src/config.js'
+import { isProblem, shippedCatalog, testApp } from '../helpers.js'
 
 t.test('a client that stops sending mid-body gets a 408 and its socket closed; others are served', async (t) => {
-  const a = await app(t, { requestTimeoutMs: 1000 })
+  const a = await testApp(t, undefined, { requestTimeoutMs: 1000 })
   const address = await a.listen({ port: 0, host: '127.0.0.1' })
   const { port } = new URL(address)
   const socket = connect(Number(port), '127.0.0.1')
@@ -61,7 +28,7 @@ t.test('a client that stops sending mid-body gets a 408 and its socket closed; o
 })
 
 t.test('rate limiting: RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS per client, a 429 problem past it', async (t) => {
-  const a = await app(t, { rateLimitMax: 5, rateLimitWindowMs: 60_000 })
+  const a = await testApp(t, undefined, { rateLimitMax: 5, rateLimitWindowMs: 60_000 })
   for (let i = 0; i < 5; i++) {
     const res = await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 1 } })
     t.equal(res.statusCode, 200, `request ${i + 1} of 5`)
@@ -76,8 +43,8 @@ t.test('rate limiting: RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS per client, a 429
   for (let i = 0; i < 20; i++) {
     t.equal((await a.inject({ url: '/healthz' })).statusCode, 200)
     t.equal((await a.inject({ url: '/readyz' })).statusCode, 200)
+    t.equal((await a.inject({ url: '/metrics' })).statusCode, 200, 'Prometheus scrapes are exempt')
   }
-  t.pass('probes are exempt (so are /metrics scrapes)')
 })
 
 t.test('rate limiting: generous by default, off with RATE_LIMIT_MAX=0, configured from the environment', async (t) => {
@@ -87,13 +54,13 @@ t.test('rate limiting: generous by default, off with RATE_LIMIT_MAX=0, configure
   t.match(createConfig({ RATE_LIMIT_MAX: '0', RATE_LIMIT_WINDOW_MS: '1000' }), { rateLimitMax: 0, rateLimitWindowMs: 1000 })
   t.throws(() => createConfig({ RATE_LIMIT_MAX: '-1' }), /RATE_LIMIT_MAX=-1: must be >= 0/)
   t.throws(() => createConfig({ RATE_LIMIT_WINDOW_MS: 'soon' }), /RATE_LIMIT_WINDOW_MS="soon"/)
-  const off = await app(t, { rateLimitMax: 0 })
+  const off = await testApp(t, undefined, { rateLimitMax: 0 })
   for (let i = 0; i < 50; i++) t.equal((await off.inject({ url: '/meshes' })).statusCode, 200)
   t.equal((await off.inject({ url: '/meshes' })).headers['x-ratelimit-limit'], undefined, 'no limiter at all')
 })
 
 t.test('security headers on every answer; the content policy lets Swagger UI load', async (t) => {
-  const a = await app(t)
+  const a = await testApp(t)
   for (const res of [await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 1 } }), await a.inject({ url: '/nope' }), await a.inject({ url: '/docs/' })]) {
     t.equal(res.headers['x-content-type-options'], 'nosniff')
     t.equal(res.headers['x-frame-options'], 'SAMEORIGIN')
@@ -121,15 +88,59 @@ t.test('security headers on every answer; the content policy lets Swagger UI loa
   t.match(init.body, /url: .*json/, 'the initializer fetches the spec from the service itself (connect-src \'self\')')
 })
 
-t.test('models are read and validated once, at start-up, never per request', async (t) => {
-  const dir = t.testdir({})
-  const copy = join(dir, 'models')
-  cpSync(SHIPPED_MODELS, copy, { recursive: true })
-  const a = await buildApp(createConfig({}, { logLevel: 'silent', modelsDir: copy }), { logger: false })
-  t.teardown(() => a.close())
-  rmSync(copy, { recursive: true, force: true })
-  const res = await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })
-  t.equal(res.statusCode, 200, 'estimates with the model files gone')
-  t.same(res.json(), (await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })).json())
-  t.throws(() => loadCatalog(copy), 'while loading them now would fail')
+// Over a real socket: the test is the proxy, connecting from 127.0.0.1.
+const BUDGET = 3
+
+async function server (t: { teardown: (fn: () => unknown) => void }, trustProxy: string): Promise<string> {
+  const config = createConfig({ TRUST_PROXY: trustProxy }, { logLevel: 'silent', rateLimitMax: BUDGET, rateLimitWindowMs: 60_000, port: 0 })
+  const app = await buildApp(config, { logger: false, catalog: shippedCatalog() })
+  t.teardown(() => app.close())
+  return await app.listen({ port: 0, host: '127.0.0.1' })
+}
+
+/** Statuses of n calls to GET /meshes from the client that X-Forwarded-For names. */
+async function calls (url: string, client: string, n: number): Promise<number[]> {
+  const statuses: number[] = []
+  for (let i = 0; i < n; i++) {
+    const res = await request(`${url}/meshes`, { headers: { 'x-forwarded-for': client } })
+    await res.body.dump()
+    statuses.push(res.statusCode)
+  }
+  return statuses
+}
+
+const limited = [...Array<number>(BUDGET).fill(200), 429]
+
+for (const setting of ['1', '127.0.0.1', 'loopback', 'loopback,linklocal,uniquelocal']) {
+  t.test(`TRUST_PROXY=${setting}: two clients behind one trusted proxy have separate budgets`, async (t) => {
+    const url = await server(t, setting)
+    t.same(await calls(url, '203.0.113.10', BUDGET + 1), limited, 'the first client spends its budget')
+    t.same(await calls(url, '203.0.113.20', BUDGET + 1), limited, 'the second client still has all of its own')
+    t.same(await calls(url, '203.0.113.10, 203.0.113.30', 1), [200], 'the address the proxy saw counts, not what the client wrote left of it')
+    t.same(await calls(url, '203.0.113.10', 1), [429], 'the first client stays limited')
+  })
+}
+
+t.test('TRUST_PROXY=off: X-Forwarded-For is ignored, the proxy is the client', async (t) => {
+  const url = await server(t, 'off')
+  t.same(await calls(url, '203.0.113.10', BUDGET), Array<number>(BUDGET).fill(200))
+  t.same(await calls(url, '203.0.113.20', 1), [429], 'one budget for everyone behind the proxy')
+})
+
+t.test('a peer that is not a trusted proxy cannot choose its identity', async (t) => {
+  const url = await server(t, '10.0.0.0/8')
+  t.same(await calls(url, '203.0.113.10', BUDGET), Array<number>(BUDGET).fill(200))
+  t.same(await calls(url, '203.0.113.20', 1), [429], 'X-Forwarded-For from 127.0.0.1, not in 10.0.0.0/8, changes nothing')
+})
+
+t.test('TRUST_PROXY values: off, a hop count, addresses and ranges; anything else stops start-up naming the variable', async (t) => {
+  t.equal(trustProxyOption('off'), false)
+  const hops = trustProxyOption('2')
+  t.type(hops, 'function')
+  if (typeof hops === 'function') t.same([hops('any', 0), hops('any', 1), hops('any', 2)], [true, true, false], 'two hops trusted')
+  t.same(trustProxyOption('10.0.0.0/8, fd00::/8,192.168.1.7'), ['10.0.0.0/8', 'fd00::/8', '192.168.1.7'])
+  t.same(createConfig({}).trustProxy, 'loopback,linklocal,uniquelocal', 'default: the private ranges an in-cluster ingress connects from')
+  for (const bad of ['true', 'yes', '10.0.0.0/33', '10.0.0.300', 'example.com']) {
+    t.throws(() => createConfig({ TRUST_PROXY: bad }), /TRUST_PROXY=/, `TRUST_PROXY=${bad} is refused`)
+  }
 })

@@ -1,8 +1,8 @@
 // POST /estimate/batch: many scenarios, each answered on its own, in order.
 import t from 'tap'
 import { request } from 'undici'
-import { BATCH_LIMITS, type BatchResponse } from '../src/schemas/integration.js'
-import { testApp } from './helpers.js'
+import { BATCH_LIMITS, type BatchResponse } from '../../src/schemas/integration.js'
+import { testApp } from '../helpers.js'
 
 t.test('results in order; a bad scenario gets its own problem and does not sink the rest', async (t) => {
   const app = await testApp(t)

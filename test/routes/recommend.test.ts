@@ -1,9 +1,8 @@
 // POST /recommend: the seed's decision framework and migration table, each case in the seed's own words;
 // baseline deltas on POST /estimate; bad and contradictory inputs.
 import t, { type Test } from 'tap'
-import type { EstimateResponse } from '../src/schemas/estimate.js'
-import type { RecommendResponse } from '../src/schemas/recommend.js'
-import { fixtureCatalog, shippedCatalog, testApp } from './helpers.js'
+import type { Candidate, RecommendResponse } from '../../src/schemas/recommend.js'
+import { fixtureCatalog, shippedCatalog, testApp } from '../helpers.js'
 
 type Body = Record<string, unknown>
 const ask = async (t: Test, body: Body) => {
@@ -143,24 +142,6 @@ t.test('current.mesh istio, priority overhead, a workload: cheaper candidates wi
   t.ok(r.sources.some((s) => s.id === 'seed'), 'cites the seed')
 })
 
-t.test('POST /estimate with baseline: delta before, after, change', async (t) => {
-  const app = await testApp(t)
-  const none = (await app.inject({ method: 'POST', url: '/estimate', payload: { pods: 100, baseline: 'none' } })).json<EstimateResponse>()
-  for (const e of none.estimates) {
-    t.equal(e.delta?.before.monthlyCost, 0)
-    t.equal(e.delta?.change.monthlyCost, e.cost.monthly.expected)
-    t.equal(e.delta?.change.nodes, e.capacity.additionalNodes)
-  }
-  const res = (await app.inject({ method: 'POST', url: '/estimate', payload: { pods: 100, meshes: ['linkerd'], baseline: 'istio' } })).json<EstimateResponse>()
-  const [linkerd] = res.estimates
-  const istio = (await app.inject({ method: 'POST', url: '/estimate', payload: { pods: 100, meshes: ['istio'] } })).json<EstimateResponse>().estimates[0]
-  t.equal(linkerd?.delta?.before.monthlyCost, istio?.cost.monthly.expected, 'the baseline is estimated even when not listed')
-  t.equal(linkerd?.delta?.change.monthlyCost, Math.round(((linkerd?.cost.monthly.expected ?? 0) - (istio?.cost.monthly.expected ?? 0)) * 100) / 100)
-  t.ok((linkerd?.delta?.change.monthlyCost ?? 0) < 0, 'Linkerd costs less than Istio')
-  const plain = (await app.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })).json<EstimateResponse>()
-  t.ok(plain.estimates.every((e) => e.delta === undefined), 'no baseline, no delta')
-})
-
 t.test('bad and contradictory inputs get a 4xx problem document naming the field', async (t) => {
   const app = await testApp(t)
   const cases: Array<[string, Body, number, string, RegExp?]> = [
@@ -197,4 +178,40 @@ t.test('a model set without decision rules answers 503, not a crash', async (t) 
   const res = await app.inject({ method: 'POST', url: '/recommend', payload: { services: 3, priority: 'features' } })
   t.equal(res.statusCode, 503)
   t.match(res.headers['content-type'], /problem\+json/)
+})
+
+t.test('the whole order is the documented one, not only the first place', async (t) => {
+  // Documented order (GET /docs, POST /recommend): required features missing (fewest first), then required
+  // features covered only in part, then the priority's measure (features: higher feature score; simplicity: lower
+  // complexity level; overhead: lower expected monthly cost), then more of the seed's rules in favour, then the
+  // other two measures in the order features, simplicity, overhead, and last the mesh id. Recomputed here from
+  // each candidate's published fields, independently of the ranking code.
+  const levels = shippedCatalog().decision?.complexity.levels ?? []
+  const app = await testApp(t)
+  const all = ['mtls', 'trafficSplitting', 'l7Observability', 'circuitBreaking', 'rateLimiting', 'multiCluster']
+  const measures = {
+    features: (c: Candidate) => -c.featureScore,
+    simplicity: (c: Candidate) => levels.indexOf(c.complexity.split(/[ :(]/)[0] as string),
+    overhead: (c: Candidate) => Math.round((c.estimate?.monthly.expected ?? 0) * 100)
+  }
+  let compared = 0
+  for (let mask = 0; mask < 1 << all.length; mask += 3) {
+    const requirements = Object.fromEntries(all.filter((_, i) => (mask >> i) & 1).map((k) => [k, true]))
+    for (const priority of ['features', 'simplicity', 'overhead'] as const) {
+      for (const cni of ['cilium', 'calico']) {
+        const r = (await app.inject({ method: 'POST', url: '/recommend', payload: { services: 30, pods: 200, requirements, priority, current: { cni, mesh: 'none' } } })).json<RecommendResponse>()
+        for (const c of r.candidates) t.ok(levels.some((l) => c.complexity.startsWith(l)), `${c.mesh}: complexity "${c.complexity}" starts with a level`)
+        const others = (['features', 'simplicity', 'overhead'] as const).filter((p) => p !== priority)
+        const key = (c: Candidate): number[] => [c.missingFeatures.length, c.partialFeatures.length, measures[priority](c), -c.preferredBy.length, ...others.map((p) => measures[p](c))]
+        const expected = [...r.candidates].sort((a, b) => {
+          const ka = key(a); const kb = key(b)
+          for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] as number) - (kb[i] as number)
+          return a.mesh.localeCompare(b.mesh)
+        }).map((c) => c.mesh)
+        t.same(r.candidates.map((c) => c.mesh), expected, `${JSON.stringify(requirements)} ${priority} ${cni}`)
+        compared++
+      }
+    }
+  }
+  t.ok(compared >= 100, `${compared} orders compared`)
 })

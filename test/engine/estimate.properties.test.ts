@@ -2,10 +2,10 @@
 // A fixed seed keeps CI reproducible; FC_SEED=<n> replays another, FC_RUNS=<n> runs longer.
 import fc from 'fast-check'
 import t from 'tap'
-import { estimate } from '../src/engine/estimate.js'
-import { ScenarioError } from '../src/engine/errors.js'
-import { CNI_IDS, type EstimateRequest, type EstimateResponse } from '../src/schemas/estimate.js'
-import { shippedCatalog } from './helpers.js'
+import { estimate } from '../../src/engine/estimate.js'
+import { ScenarioError } from '../../src/engine/errors.js'
+import { CNI_IDS, type EstimateRequest, type EstimateResponse } from '../../src/schemas/estimate.js'
+import { shippedCatalog } from '../helpers.js'
 
 const SEED = Number(process.env.FC_SEED ?? 20_260_707)
 const RUNS = Number(process.env.FC_RUNS ?? 150)

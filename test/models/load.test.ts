@@ -1,10 +1,24 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, rmSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { loadCatalog, ModelError } from '../src/models/load.js'
-import { cpuCores, memoryGiB } from '../src/models/quantity.js'
-import { FEATURE_IDS, type Source } from '../src/models/schema.js'
-import { SHIPPED_MODELS, shippedCatalog } from './helpers.js'
+import { buildApp } from '../../src/app.js'
+import { createConfig } from '../../src/config.js'
+import { loadCatalog, ModelError } from '../../src/models/load.js'
+import { FEATURE_IDS, type Source } from '../../src/models/schema.js'
+import { SHIPPED_MODELS, shippedCatalog } from '../helpers.js'
+
+t.test('models are read and validated once, at start-up, never per request', async (t) => {
+  const dir = t.testdir({})
+  const copy = join(dir, 'models')
+  cpSync(SHIPPED_MODELS, copy, { recursive: true })
+  const a = await buildApp(createConfig({}, { logLevel: 'silent', modelsDir: copy }), { logger: false })
+  t.teardown(() => a.close())
+  rmSync(copy, { recursive: true, force: true })
+  const res = await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })
+  t.equal(res.statusCode, 200, 'estimates with the model files gone')
+  t.same(res.json(), (await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })).json())
+  t.throws(() => loadCatalog(copy), 'while loading them now would fail')
+})
 
 t.test('every shipped model file is valid', async (t) => {
   const catalog = shippedCatalog()
@@ -78,14 +92,22 @@ t.test('semantic checks: ranges in order, replicas only for Deployments, ids mat
   t.match(problems, /meshes\/toy\.yaml: \/components\/0\/replicas: not allowed/)
 })
 
-t.test('quantities', async (t) => {
-  t.equal(cpuCores('100m'), 0.1)
-  t.equal(cpuCores('2'), 2)
-  t.equal(memoryGiB('128Mi'), 0.125)
-  t.equal(memoryGiB('2Gi'), 2)
-  t.equal(memoryGiB('60M'), 60e6 / 2 ** 30)
-  t.equal(memoryGiB('1024Ki'), 1 / 1024)
-  t.throws(() => cpuCores('1Gi'))
-  t.throws(() => memoryGiB('1x'))
-  t.throws(() => memoryGiB('lots'))
+
+t.test('a catalog price without asOf or without a source stops loading, naming the field', async (t) => {
+  for (const [label, edit, field] of [
+    ['no asOf', (line: string) => line.replace(/asOf: [0-9-]+, /, ''), /nodes\/aws\.yaml: \/nodeTypes\/0\/prices\/0: .*asOf/],
+    ['empty sources', (line: string) => line.replace(/sources: \[aws-ec2-price-list\]/, 'sources: []'), /nodes\/aws\.yaml: \/nodeTypes\/0\/prices\/0\/sources: /],
+    ['no sources', (line: string) => line.replace(/, sources: \[aws-ec2-price-list\]/, ''), /nodes\/aws\.yaml: \/nodeTypes\/0\/prices\/0: .*sources/]
+  ] as const) {
+    const dir = t.testdir({})
+    cpSync(SHIPPED_MODELS, dir, { recursive: true })
+    const aws = join(dir, 'nodes', 'aws.yaml')
+    const text = readFileSync(aws, 'utf8')
+    const first = text.split('\n').find((l) => l.includes('region: us-east-1')) as string
+    writeFileSync(aws, text.replace(first, edit(first)))
+    let error: unknown
+    try { loadCatalog(dir) } catch (err) { error = err }
+    t.ok(error instanceof ModelError, label)
+    t.match((error as ModelError).problems.join('\n'), field, label)
+  }
 })

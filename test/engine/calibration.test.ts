@@ -1,8 +1,8 @@
 // Every published benchmark a model lists under `calibrations` is rebuilt as a scenario; the model must
 // reproduce the published figure for one replica, on the usage basis, within the tolerance the model states.
 import t from 'tap'
-import { reproduce } from '../src/engine/calibration.js'
-import { shippedCatalog } from './helpers.js'
+import { reproduce } from '../../src/engine/calibration.js'
+import { shippedCatalog } from '../helpers.js'
 
 const catalog = shippedCatalog()
 const calibrated = [...catalog.meshes.values()].filter((m) => (m.calibrations ?? []).length > 0)

@@ -1,7 +1,7 @@
 // Every client mistake gets a 4xx problem document naming the field and the rule; the service keeps serving.
 import t from 'tap'
 import { request } from 'undici'
-import { testApp } from './helpers.js'
+import { shippedCatalog, testApp } from '../helpers.js'
 
 interface Case {
   name: string
@@ -59,6 +59,20 @@ const cases: Case[] = [
   { name: 'GET /estimate without pods', method: 'GET', url: '/estimate?meshes=istio', status: 400, pointer: '/pods', detail: /required/ }
 ]
 
+t.test('a server fault is a 500 problem that hides its cause and is logged', async (t) => {
+  const { buildApp } = await import('../../src/app.js')
+  const { createConfig } = await import('../../src/config.js')
+  const lines: string[] = []
+  const app = await buildApp(createConfig({}, {}), { catalog: shippedCatalog(), logger: { level: 'error', stream: { write: (l: string) => lines.push(l) } } })
+  t.teardown(() => app.close())
+  app.get('/boom', async () => { throw new Error('secret internals') })
+  const res = await app.inject('/boom')
+  t.equal(res.statusCode, 500)
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  t.notMatch(res.body, /secret internals/)
+  t.match(lines.join(''), /secret internals/, 'the cause goes to the log')
+})
+
 t.test('bad inputs, through inject', async (t) => {
   const app = await testApp(t)
   for (const c of cases) {
@@ -108,5 +122,30 @@ t.test('errors raised before routing are problem documents too', async (t) => {
     t.match(res.headers['content-type'], /^application\/problem\+json/)
     t.match(res.headers['x-request-id'], /.+/)
     t.match(res.json(), { status, title: String, requestId: String })
+  }
+})
+
+t.test('each kind of failure has its own problem type', async (t) => {
+  const app = await testApp(t)
+  const base = 'https://meshcost.dev/problems/'
+  const kinds: Array<{ name: string, status: number, type: string, method?: 'GET' | 'POST', url?: string, body?: string, contentType?: string }> = [
+    { name: 'schema violation', status: 400, type: `${base}invalid-request`, body: json({ pods: 'many' }) },
+    { name: 'query-string violation', status: 400, type: `${base}invalid-request`, method: 'GET', url: '/estimate?meshes=istio' },
+    { name: 'broken JSON', status: 400, type: `${base}malformed-body`, body: '{"pods": ' },
+    { name: 'empty body', status: 400, type: `${base}malformed-body`, body: '' },
+    { name: 'unknown route', status: 404, type: `${base}not-found`, method: 'GET', url: '/nope' },
+    { name: 'unknown mesh page', status: 404, type: `${base}unknown-mesh`, method: 'GET', url: '/meshes/nope' },
+    { name: 'body too large', status: 413, type: `${base}body-too-large`, body: json({ pods: 1, pad: 'x'.repeat(70 * 1024) }) },
+    { name: 'not JSON', status: 415, type: `${base}unsupported-media-type`, body: 'pods=1', contentType: 'text/plain' },
+    { name: 'impossible scenario', status: 422, type: `${base}invalid-scenario`, body: json({ pods: 1, meshes: ['nope'] }) }
+  ]
+  for (const k of kinds) {
+    const res = await app.inject({
+      method: k.method ?? 'POST',
+      url: k.url ?? '/estimate',
+      ...(k.body === undefined ? {} : { payload: k.body, headers: { 'content-type': k.contentType ?? 'application/json' } })
+    })
+    t.equal(res.statusCode, k.status, `${k.name}: ${k.status}`)
+    t.equal(res.json().type, k.type, `${k.name}: type`)
   }
 })

@@ -1,0 +1,50 @@
+// Every setting refuses a bad value at start-up, naming the environment variable and the rule.
+import t from 'tap'
+import { createConfig, DEFAULT_CONFIG, type Config } from '../src/config.js'
+
+// One bad value (or more) for every setting, with what the message must say.
+const bad: Array<{ variable: string, key: keyof Config, value: string, rule: RegExp }> = [
+  { variable: 'PORT', key: 'port', value: '70000', rule: /<= 65535/ },
+  { variable: 'PORT', key: 'port', value: 'http', rule: /integer|number/ },
+  { variable: 'LOG_LEVEL', key: 'logLevel', value: 'verbose', rule: /must be one of: fatal, error, warn, info, debug, trace, silent/ },
+  { variable: 'BODY_LIMIT_BYTES', key: 'bodyLimitBytes', value: '100', rule: />= 1024/ },
+  { variable: 'BODY_LIMIT_BYTES', key: 'bodyLimitBytes', value: String(20 * 1024 * 1024), rule: /<= 10485760/ },
+  { variable: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', value: '10', rule: />= 1000/ },
+  { variable: 'SHUTDOWN_GRACE_MS', key: 'shutdownGraceMs', value: '-5', rule: />= 0/ },
+  { variable: 'SHUTDOWN_DELAY_MS', key: 'shutdownDelayMs', value: '-1', rule: />= 0/ },
+  { variable: 'SHUTDOWN_DELAY_MS', key: 'shutdownDelayMs', value: '600000', rule: /<= 120000/ },
+  { variable: 'RATE_LIMIT_MAX', key: 'rateLimitMax', value: '-1', rule: />= 0/ },
+  { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: 'soon', rule: /integer|number/ },
+  { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: '10', rule: />= 1000/ },
+  { variable: 'CORS_ORIGINS', key: 'corsOrigins', value: 'grafana.example.com', rule: /pattern/ },
+  { variable: 'TRUST_PROXY', key: 'trustProxy', value: 'banana', rule: /is not an address, a CIDR range/ },
+  { variable: 'TRUST_PROXY', key: 'trustProxy', value: '-1', rule: /pattern/ },
+  { variable: 'HOST', key: 'host', value: '', rule: /./ }, // empty means "not set": the default applies, see below
+  { variable: 'MODELS_DIR', key: 'modelsDir', value: '', rule: /./ }
+]
+
+t.test('each bad value stops start-up with the variable named', async (t) => {
+  for (const c of bad) {
+    if (c.value === '') continue
+    t.throws(() => createConfig({ [c.variable]: c.value }), new RegExp(`${c.variable}=.*${c.rule.source}`), `${c.variable}=${c.value}`)
+  }
+})
+
+t.test('every setting has a bad-value case here', async (t) => {
+  const covered = new Set(bad.map((c) => c.key))
+  for (const key of Object.keys(DEFAULT_CONFIG)) t.ok(covered.has(key as keyof Config), `${key} has a case`)
+})
+
+t.test('an empty variable means unset: the default applies', async (t) => {
+  t.same(createConfig({ HOST: '', MODELS_DIR: '', PORT: '' }), DEFAULT_CONFIG)
+})
+
+t.test('several bad values are all listed at once', async (t) => {
+  t.throws(() => createConfig({ PORT: '-1', RATE_LIMIT_MAX: '-1', LOG_LEVEL: 'loud' }), /PORT=-1[\s\S]*RATE_LIMIT_MAX=-1|RATE_LIMIT_MAX=-1[\s\S]*PORT=-1/)
+  try {
+    createConfig({ PORT: '-1', RATE_LIMIT_MAX: '-1', LOG_LEVEL: 'loud' })
+  } catch (error) {
+    const message = (error as Error).message
+    for (const name of ['PORT', 'RATE_LIMIT_MAX', 'LOG_LEVEL']) t.match(message, new RegExp(`^  ${name}=`, 'm'), `${name} listed`)
+  }
+})
