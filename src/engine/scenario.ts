@@ -164,6 +164,7 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
   }
 
   const waypoints = request.workload?.waypoints ?? 1
+  if (waypoints > services) throw new ScenarioError([{ pointer: '/workload/waypoints', detail: `is ${waypoints}, but a waypoint serves a namespace or a service, and the mesh has ${services} service${services === 1 ? '' : 's'}: at most ${services}` }])
   if (request.workload?.waypoints === undefined) defaultsApplied.push({ field: '/workload/waypoints', value: 1, reason: 'one waypoint proxy: a single namespace or service opts into L7 processing (ambient meshes only)' })
 
   let podRequests = request.workload?.podRequests

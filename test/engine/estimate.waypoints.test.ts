@@ -61,3 +61,9 @@ t.test('the control plane scales out as its HPA does', async (t) => {
   // HA starts from 2 replicas: at 100 pods 2 (not 1).
   t.equal(run({ pods: 100, options: { highAvailability: true } }).component('control').replicas, 2)
 })
+
+t.test('more waypoints than services is refused, naming the field', async (t) => {
+  // 10 pods make 5 services by default (the fixture's 2 pods per service): at most 5 waypoints.
+  t.throws(() => run({ pods: 10, workload: { waypoints: 6 } }), { name: 'ScenarioError', errors: [{ pointer: '/workload/waypoints' }] })
+  t.equal(run({ pods: 10, workload: { waypoints: 5 } }).component('waypoint').replicas, 5)
+})
