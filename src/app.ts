@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { PACKAGE_ROOT, trustProxyOption, type Config } from './config.js'
 import { loggerOptions } from './logging.js'
 import { loadCatalog, type Catalog } from './models/load.js'
+import caching from './plugins/caching.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
 import metrics, { metricsRoute } from './plugins/metrics.js'
@@ -92,6 +93,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(metrics) // first, so that its onResponse hook sees every route
   await app.register(corsPlugin, { origins: config.corsOrigins })
   await app.register(drain)
+  await app.register(caching, { maxAgeSeconds: config.cacheMaxAgeSeconds })
   await app.register(security, { rateLimitMax: config.rateLimitMax, rateLimitWindowMs: config.rateLimitWindowMs, requestTimeoutMs: config.requestTimeoutMs })
   await app.register(swagger, {
     openapi: {

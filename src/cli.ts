@@ -7,12 +7,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { MeshcostClient, MeshcostError } from './client.js'
 import { PACKAGE_ROOT } from './config.js'
 import { estimateCsv } from './csv.js'
-import { ScenarioError } from './engine/errors.js'
 import { estimate } from './engine/estimate.js'
+import { DomainError } from './errors.js'
 import { loadCatalog } from './models/load.js'
-import { fieldErrors, validatorCompiler } from './plugins/validation.js'
+import { fieldChecker } from './plugins/validation.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
-import { EstimateQuery, QueryError, queryPointer, queryToRequest } from './schemas/query.js'
+import { EstimateQuery, queryPointer, queryToRequest } from './schemas/query.js'
 
 export interface Io { out: (text: string) => void, err: (text: string) => void }
 
@@ -32,8 +32,7 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' }
 } satisfies ParseArgsConfig['options']
 
-const validate = validatorCompiler({ schema: EstimateQuery, method: 'GET', url: '/estimate', httpPart: 'querystring' }) as
-  ((value: unknown) => boolean) & { errors?: Parameters<typeof fieldErrors>[0] | null }
+const checkQuery = fieldChecker(EstimateQuery, 'querystring')
 
 function usage (): string {
   const width = Math.max(...PARAMS.map(([name]) => kebab(name).length)) + 4
@@ -139,12 +138,13 @@ export async function run (argv: string[], io: Io = { out: (s) => process.stdout
     io.err(`meshcost: the scenario is not valid:\n${errors.map((e) => `  ${flag(e.pointer)} ${detail(e.detail)}`).join('\n')}\n`)
     return 2
   }
-  if (!validate(query)) return invalid(fieldErrors(validate.errors ?? []))
+  const queryErrors = checkQuery(query)
+  if (queryErrors.length > 0) return invalid(queryErrors)
   let scenario: EstimateRequest
   try {
     scenario = queryToRequest(query as EstimateQuery)
   } catch (err) {
-    if (err instanceof QueryError) return invalid(err.errors)
+    if (err instanceof DomainError) return invalid(err.errors)
     throw err
   }
 
@@ -180,7 +180,7 @@ export async function run (argv: string[], io: Io = { out: (s) => process.stdout
       const catalog = loadCatalog(process.env.MODELS_DIR ?? join(PACKAGE_ROOT, 'models'))
       result = estimate(scenario, catalog)
     } catch (err) {
-      if (err instanceof ScenarioError) return invalid(err.errors.map((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })))
+      if (err instanceof DomainError) return invalid(err.errors.map((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })))
       io.err(`meshcost: ${(err as Error).message}\n`)
       return 1
     }

@@ -33,6 +33,7 @@ export const Config = Type.Object({
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
+  cacheMaxAgeSeconds: Type.Integer({ minimum: 0, maximum: 365 * 24 * 3600 }),
   trustProxy: Type.String({ pattern: '^\\s*(off|[1-9][0-9]?|[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*)\\s*$', description: 'off, a hop count (1 = the nearest proxy), or a comma list of proxy addresses, CIDR ranges or loopback, linklocal, uniquelocal' }),
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' })
 })
@@ -55,6 +56,9 @@ export const DEFAULT_CONFIG: Config = {
   // (sweeps and batches take many points in one call) and far below what floods the event loop. 0 turns it off.
   rateLimitMax: 3000,
   rateLimitWindowMs: 60_000,
+  // GET answers that follow from the models may be reused this long, then revalidated (ETag, 304): the models
+  // change only when the service restarts, and five minutes bounds how stale a dashboard can be after a deploy.
+  cacheMaxAgeSeconds: 300,
   // Whose X-Forwarded-For to believe, for the client address that rate limiting and logs use. The service
   // usually sits behind an ingress or a load balancer inside the cluster network: trusting the private
   // ranges (RFC 1918, RFC 4193, loopback, link-local) gives each real client its own budget there, while a
@@ -75,6 +79,7 @@ const ENV: Record<string, keyof Config> = {
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   RATE_LIMIT_MAX: 'rateLimitMax',
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
+  CACHE_MAX_AGE_S: 'cacheMaxAgeSeconds',
   TRUST_PROXY: 'trustProxy',
   CORS_ORIGINS: 'corsOrigins'
 }

@@ -5,7 +5,7 @@
 // unit and quantity, a list unit price and list cost, the currency) and prefix ours with x_, as FOCUS asks of
 // custom columns. An estimate is not billing data (no invoice, no billing account), so this is FOCUS-aligned,
 // not FOCUS-conformant: BilledCost, EffectiveCost and the account columns are left out on purpose.
-import { HOURS_PER_MONTH } from './engine/estimate.js'
+import { HOURS_PER_MONTH } from './units.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
 import type { SweepResponse } from './schemas/integration.js'
 

@@ -16,6 +16,8 @@ const bad: Array<{ variable: string, key: keyof Config, value: string, rule: Reg
   { variable: 'RATE_LIMIT_MAX', key: 'rateLimitMax', value: '-1', rule: />= 0/ },
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: 'soon', rule: /integer|number/ },
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: '10', rule: />= 1000/ },
+  { variable: 'CACHE_MAX_AGE_S', key: 'cacheMaxAgeSeconds', value: '-1', rule: />= 0/ },
+  { variable: 'CACHE_MAX_AGE_S', key: 'cacheMaxAgeSeconds', value: '5m', rule: /integer|number/ },
   { variable: 'CORS_ORIGINS', key: 'corsOrigins', value: 'grafana.example.com', rule: /pattern/ },
   { variable: 'TRUST_PROXY', key: 'trustProxy', value: 'banana', rule: /is not an address, a CIDR range/ },
   { variable: 'TRUST_PROXY', key: 'trustProxy', value: '-1', rule: /pattern/ },

@@ -3,17 +3,10 @@
 import type { Catalog } from '../models/load.js'
 import type { EstimateRequest } from '../schemas/estimate.js'
 import { SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type SweepResponse } from '../schemas/integration.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 import { estimateMesh, packWorkload } from './estimate.js'
 import { resolveScenario } from './scenario.js'
-
-/** A sweep that breaks a rule the schema cannot state (from < to, limits of the varied field). */
-export class SweepError extends Error {
-  constructor (readonly errors: Array<{ pointer: string, detail: string }>) {
-    super(errors.map((e) => `${e.pointer} ${e.detail}`).join('; '))
-    this.name = 'SweepError'
-  }
-}
+import { round } from '../units.js'
 
 /** The x values: `steps` points from `from` to `to`, equal differences or equal ratios; integers deduplicated. */
 export function sweepValues (from: number, to: number, steps: number, scale: 'linear' | 'log', integer: boolean): number[] {
@@ -22,7 +15,7 @@ export function sweepValues (from: number, to: number, steps: number, scale: 'li
     const t = i / (steps - 1)
     let x = scale === 'log' ? from * (to / from) ** t : from + (to - from) * t
     if (i === steps - 1) x = to // no rounding drift at the end
-    x = integer ? Math.round(x) : Math.round(x * 1e9) / 1e9
+    x = integer ? Math.round(x) : round(x, 9)
     if (xs.length === 0 || x !== xs[xs.length - 1]) xs.push(x)
   }
   return xs
@@ -44,19 +37,17 @@ export function checkSweep (request: SweepRequest): void {
   if (request.scale === 'log' && request.from <= 0) errors.push({ pointer: '/from', detail: 'must be > 0 on a log scale' })
   if (request.to > field.max) errors.push({ pointer: '/to', detail: `must be <= ${field.max}, the limit of ${request.vary} in POST /estimate` })
   if (!(request.to > request.from)) errors.push({ pointer: '/to', detail: 'must be greater than from' })
-  if (errors.length > 0) throw new SweepError(errors)
+  if (errors.length > 0) throw DomainError.invalid('sweep', errors)
 }
 
-const round = (x: number, digits: number): number => { const f = 10 ** digits; return Math.round(x * f) / f }
-
-/** Throws SweepError for a bad sweep, ScenarioError (pointers under /scenario) for a scenario that cannot be priced. */
+/** Throws a 400 DomainError for a bad sweep, a 4xx one (pointers under /scenario) for a scenario that cannot be priced. */
 export function sweep (request: SweepRequest, catalog: Catalog): SweepResponse {
   checkSweep(request)
   const scale = request.scale ?? 'linear'
   const xs = sweepValues(request.from, request.to, request.steps, scale, SWEEP_FIELDS[request.vary].integer)
   const meshCount = request.scenario.meshes?.length ?? catalog.meshes.size
   if (xs.length * meshCount > SWEEP_LIMITS.points) {
-    throw new SweepError([{ pointer: '/steps', detail: `steps x meshes must be <= ${SWEEP_LIMITS.points} (here ${xs.length} x ${meshCount})` }])
+    throw DomainError.invalid('sweep', [{ pointer: '/steps', detail: `steps x meshes must be <= ${SWEEP_LIMITS.points} (here ${xs.length} x ${meshCount})` }])
   }
   let series: SweepResponse['series'] | undefined
   let basis = ''
@@ -110,6 +101,6 @@ export function sweep (request: SweepRequest, catalog: Catalog): SweepResponse {
 
 /** A scenario error at one x, pointed into the sweep body. */
 function under (err: unknown, x: number, vary: string): unknown {
-  if (!(err instanceof ScenarioError)) return err
-  return new ScenarioError(err.errors.map((e) => ({ pointer: `/scenario${e.pointer}`, detail: `${e.detail} (at ${vary} = ${x})` })), err.status)
+  if (!(err instanceof DomainError)) return err
+  return err.mapErrors((e) => ({ pointer: `/scenario${e.pointer}`, detail: `${e.detail} (at ${vary} = ${x})` }))
 }

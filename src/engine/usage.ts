@@ -1,15 +1,9 @@
 // One replica's usage from its model: the base range plus each scaling term times the value of its driver.
-// Shared by the estimate (drivers from a scenario) and the validation (drivers from a measured setup).
+// Shared by the estimate (drivers from a scenario) and the fit and validation (drivers from a measured setup).
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { ScalingDriver, Usage } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
-
-export const BOUNDS = ['low', 'expected', 'high'] as const
-export type Bound = typeof BOUNDS[number]
-
-export const mapRange = (f: (bound: Bound) => number): Range => ({ low: f('low'), expected: f('expected'), high: f('high') })
-export const addRanges = (a: Range, b: Range): Range => mapRange((k) => a[k] + b[k])
-export const ZERO: Range = { low: 0, expected: 0, high: 0 }
+import { addRanges, mapRange } from '../units.js'
 
 export interface ReplicaUsage { cpuCores: Range, memoryGiB: Range }
 

@@ -6,7 +6,8 @@ import { applyFitted, type FittedMeshFile } from '../models/fitted.js'
 import type { Component, MeshModel } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
 import { FIELD, fitAll, isTypical, measured, placeable, priorTerms, RESOURCES, setupDriver, type FittedMesh, type Resource } from './fit.js'
-import { addRanges, usageWith, ZERO } from './usage.js'
+import { addRanges, ZERO_RANGE as ZERO } from '../units.js'
+import { usageWith } from './usage.js'
 
 export interface ValidationRow {
   source: string

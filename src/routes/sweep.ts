@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { CSV_CONTENT_TYPE, preferredFormat, sweepCsv } from '../csv.js'
-import { sweep, SweepError } from '../engine/sweep.js'
-import { sendProblem } from '../plugins/problem.js'
+import { sweep } from '../engine/sweep.js'
 import { SWEEP_LIMITS, SweepRequest, SweepResponse } from '../schemas/integration.js'
 import { FormatQuery } from '../schemas/query.js'
+import { plainJson } from '../plugins/serialization.js'
 import { problemResponses } from '../schemas/responses.js'
 
 const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/estimate/sweep', {
+    ...plainJson,
     schema: {
       tags: ['estimate'],
       summary: 'Curves for plots: one scenario priced across a range of pods, traffic, services or nodes',
@@ -27,13 +28,7 @@ const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    let result
-    try {
-      result = sweep(request.body, app.catalog)
-    } catch (err) {
-      if (!(err instanceof SweepError)) throw err
-      return sendProblem(request, reply, 400, `The sweep is not valid: ${err.message}`, { type: 'invalid-request', errors: err.errors })
-    }
+    const result = sweep(request.body, app.catalog) // a DomainError becomes its problem document (plugins/problem.ts)
     reply.header('vary', 'accept')
     if (preferredFormat(request.query.format, request.headers.accept) === 'csv') {
       return reply.type(CSV_CONTENT_TYPE).header('content-disposition', 'inline; filename="meshcost-sweep.csv"').send(sweepCsv(result))

@@ -2,7 +2,7 @@
 // scenarios in one call, each answered on its own).
 import { Type, type Static } from 'typebox'
 import { Problem } from './common.js'
-import { EstimateRequest, EstimateResponse, LIMITS } from './estimate.js'
+import { EstimateRequest, EstimateResponse, EstimateSummaryResponse, LIMITS } from './estimate.js'
 
 export const SWEEP_LIMITS = {
   /** points per series; a 10,000-point sweep of the six shipped meshes takes about 3 s (npm run bench) */
@@ -90,7 +90,7 @@ const ProblemRef = Type.Unsafe<Problem>(Type.Ref('Problem'))
 
 export const BatchResult = Type.Object({
   status: Type.Integer({ description: '200, or the status POST /estimate would have answered this scenario with' }),
-  estimate: Type.Optional(EstimateResponse),
+  estimate: Type.Optional(Type.Union([EstimateResponse, EstimateSummaryResponse], { description: 'what POST /estimate answers for this scenario, in the view asked for' })),
   problem: Type.Optional(ProblemRef)
 }, { additionalProperties: false, description: 'exactly one of estimate (status 200) and problem (4xx, pointers into this batch\'s body)' })
 export type BatchResult = Static<typeof BatchResult>
