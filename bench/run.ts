@@ -307,6 +307,15 @@ async function main (): Promise<void> {
     const sweepBody = { scenario: { pods: 100 }, vary: 'pods', from: 10, to: 100_000, steps: 10_000 }
     const sweep = await timeCalls(service.url, '/estimate/sweep', sweepBody, 5)
     console.log(`  POST /estimate/sweep, 10,000 points of pods, every mesh: ${sweep.text} — ${verdict(sweep.ms < TARGETS.sweepMs)} (< ${TARGETS.sweepMs} ms)`)
+    const rssBefore = mib(rssBytes(pid))
+    let rssPeak = rssBefore
+    const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, mib(rssBytes(pid))) }, 100)
+    const t0 = performance.now()
+    const streamed = await request(`${service.url}/estimate/sweep?format=ndjson`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ scenario: { pods: 100, meshes: ['istio'] }, vary: 'pods', from: 1, to: 1_000_000, steps: 1_000_000 }) })
+    let bytes = 0
+    for await (const chunk of streamed.body) bytes += (chunk as Buffer).length
+    clearInterval(sampler)
+    console.log(`  POST /estimate/sweep?format=ndjson, 1,000,000 points (istio): ${streamed.statusCode}, ${fmt((performance.now() - t0) / 1000)} s, ${fmt(bytes / 2 ** 20)} MiB streamed; resident memory ${fmt(rssBefore)} MiB before, peak ${fmt(rssPeak)} MiB during`)
     const scenarios = Array.from({ length: 100 }, (_, i) => ({ pods: 10 + i * 100, ...(i % 2 === 0 ? {} : { options: { highAvailability: true } }) }))
     console.log(`  POST /estimate/batch, 100 scenarios, every mesh: ${(await timeCalls(service.url, '/estimate/batch', { scenarios }, 5)).text}`)
     console.log(`resident memory after the large calls: ${fmt(mib(rssBytes(pid)))} MiB`)

@@ -18,6 +18,7 @@ import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
 import batchRoutes from './routes/batch.js'
 import catalogRoutes from './routes/catalog.js'
+import clusterRoutes from './routes/cluster.js'
 import estimateRoutes from './routes/estimate.js'
 import featureRoutes from './routes/features.js'
 import healthRoutes from './routes/health.js'
@@ -109,6 +110,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
         { name: 'meshes', description: 'The mesh models and their sources' },
         { name: 'decide', description: 'Do we need a mesh, which one, and how to get there: the feature matrix and recommendations' },
         { name: 'catalog', description: 'Node types and price books the estimates use' },
+        { name: 'cluster', description: 'The cluster you run, read from its Prometheus (PROMETHEUS_URL), and its estimate' },
         { name: 'operations', description: 'Health and API description' }
       ]
     },
@@ -126,6 +128,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(metricsRoute)
   await app.register(catalogRoutes)
   await app.register(validationRoutes)
+  await app.register(clusterRoutes, {
+    prometheus: config.prometheusUrl === '' ? undefined : { url: config.prometheusUrl, bearerTokenFile: config.prometheusBearerTokenFile, timeoutMs: config.prometheusTimeoutMs }
+  })
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>

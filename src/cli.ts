@@ -10,6 +10,7 @@ import { estimateCsv } from './csv.js'
 import { estimate } from './engine/estimate.js'
 import { DomainError } from './errors.js'
 import { loadCatalog } from './models/load.js'
+import { runCluster } from './prometheus/command.js'
 import { fieldChecker } from './plugins/validation.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
 import { EstimateQuery, queryPointer, queryToRequest } from './schemas/query.js'
@@ -44,6 +45,7 @@ function usage (): string {
   const lines = PARAMS.map(([name, schema]) => `  --${kebab(name).padEnd(width)}${help[name] ?? (schema.description ?? '').split(';')[0]}`)
   return [
     'Usage: meshcost estimate --pods N [options]',
+    '       meshcost cluster --prometheus URL [options]   (the cluster your Prometheus sees; meshcost cluster --help)',
     '',
     'Prices the service-mesh overhead of a scenario: in-process with the shipped models, or against a',
     'meshcost server with --url. The options are GET /estimate\'s query parameters.',
@@ -97,6 +99,7 @@ export function table (result: EstimateResponse, scenario: EstimateRequest): str
 
 /** Runs the command; resolves to the exit status. */
 export async function run (argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  if (argv[0] === 'cluster') return runCluster(argv.slice(1), io) // its own flags: src/prometheus/command.ts
   let parsed
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
@@ -115,7 +118,7 @@ export async function run (argv: string[], io: Io = { out: (s) => process.stdout
     return positionals.length === 0 && values.help !== true ? 2 : 0
   }
   if (positionals[0] !== 'estimate' || positionals.length > 1) {
-    io.err(`meshcost: unknown command "${positionals.join(' ')}"; the command is: meshcost estimate --pods N\n`)
+    io.err(`meshcost: unknown command "${positionals.join(' ')}"; the commands are: meshcost estimate --pods N, meshcost cluster --prometheus URL\n`)
     return 2
   }
   if (values.json === true && values.csv === true) {

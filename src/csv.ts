@@ -7,7 +7,7 @@
 // not FOCUS-conformant: BilledCost, EffectiveCost and the account columns are left out on purpose.
 import { HOURS_PER_MONTH } from './units.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
-import type { SweepResponse } from './schemas/integration.js'
+import type { SweepPoint } from './schemas/integration.js'
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present'
 
@@ -149,21 +149,21 @@ export const SWEEP_COLUMNS = [
   'x_AdditionalNodes', 'x_AdditionalNodesMonthlyCost', 'BillingCurrency'
 ] as const
 
+const SWEEP_SUMMARY_COLUMNS = SWEEP_COLUMNS.filter((c) => !c.endsWith('Low') && !c.endsWith('High'))
+
+/** The header line of a sweep's CSV (view=summary leaves the low and high bounds out). */
+export function sweepCsvHeader (summary = false): string {
+  return toCsv(summary ? SWEEP_SUMMARY_COLUMNS : SWEEP_COLUMNS, [])
+}
+
 /** One row per mesh and point: long format, which spreadsheets pivot and Grafana groups by x_MeshId. */
-export function sweepCsv (sweep: SweepResponse): string {
-  const rows: Cell[][] = []
-  for (const s of sweep.series) {
-    for (const p of s.points) {
-      rows.push([
-        s.mesh, sweep.vary, p.x,
-        p.cpuCores, p.cpuCoresLow, p.cpuCoresHigh,
-        p.memoryGiB, p.memoryGiBLow, p.memoryGiBHigh,
-        decimal(p.monthlyCost, 2), decimal(p.monthlyCostLow, 2), decimal(p.monthlyCostHigh, 2),
-        p.additionalNodes, p.additionalNodesMonthlyCost === null ? '' : decimal(p.additionalNodesMonthlyCost, 2), sweep.currency
-      ])
-    }
-  }
-  return toCsv(SWEEP_COLUMNS, rows)
+export function sweepCsvRow (mesh: string, vary: string, p: SweepPoint, currency: string, summary = false): string {
+  const cost = (x: number): string => decimal(x, 2)
+  const row: Cell[] = summary
+    ? [mesh, vary, p.x, p.cpuCores, p.memoryGiB, cost(p.monthlyCost)]
+    : [mesh, vary, p.x, p.cpuCores, p.cpuCoresLow, p.cpuCoresHigh, p.memoryGiB, p.memoryGiBLow, p.memoryGiBHigh, cost(p.monthlyCost), cost(p.monthlyCostLow), cost(p.monthlyCostHigh)]
+  row.push(p.additionalNodes, p.additionalNodesMonthlyCost === null ? '' : cost(p.additionalNodesMonthlyCost), currency)
+  return row.map(cell).join(',') + '\r\n'
 }
 
 /**
