@@ -11,7 +11,7 @@ import { EstimateRequest, EstimateResponse, EstimateSummaryResponse, type View }
 import { EstimateQuery, FormatQuery, queryPointer, queryToRequest, type CsvRows, type Format } from '../schemas/query.js'
 import { problemResponses } from '../schemas/responses.js'
 
-const CSV_DESCRIPTION = 'With `Accept: text/csv` or `?format=csv`: one row per mesh and component (or, with `&rows=resource`, per mesh, component and priced resource), FOCUS column names where the meaning is the same and x_ names for ours (FOCUS-aligned, not FOCUS-conformant: an estimate is not a bill).'
+const CSV_DESCRIPTION = 'With `Accept: text/csv` or `?format=csv`: one row per mesh and component (or, with `&rows=resource`, per mesh, component and priced resource), a FinOps FOCUS 1.2 column name only where its definition holds for an estimate, x_ names otherwise (an estimate is not a bill; docs/integrations.md lists every column).'
 
 /** The 200 answer in JSON or CSV, documented as both. */
 export const estimateOk = {

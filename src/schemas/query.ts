@@ -21,7 +21,7 @@ export const Format = Type.Union([Type.Literal('json'), Type.Literal('csv')], {
 export type Format = Static<typeof Format>
 
 export const CsvRows = Type.Union([Type.Literal('component'), Type.Literal('resource')], {
-  description: 'CSV rows: one per mesh and component (default), or one per mesh, component and priced resource (CPU, memory), with FOCUS PricingQuantity, PricingUnit and ListUnitPrice'
+  description: 'CSV rows: one per mesh and component (default), or one per mesh, component and priced resource (CPU, memory), with x_PricingQuantity, x_PricingUnit and x_UnitPrice (docs/integrations.md lists every column)'
 })
 export type CsvRows = Static<typeof CsvRows>
 
