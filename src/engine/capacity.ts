@@ -24,15 +24,19 @@ function tiered (amount: number, tiers: Reservation['cpuTiers']): number {
   return reserved
 }
 
-/** Capacity minus kube/system reservation and the eviction threshold (the provider's documented rule). */
-export function allocatable (node: NodeShape): Resources {
+/**
+ * The kubelet's capacity minus kube/system reservation and the eviction threshold (the provider's documented
+ * rule). The rules are written against the machine's nominal memory; they are subtracted from the memory the
+ * kubelet reports, which is smaller (EKS m5.large: 7.461 GiB - 674 MiB = 6.803 GiB, as measured).
+ */
+export function allocatable (node: Pick<NodeShape, 'vcpu' | 'memoryGiB' | 'kubeletMemoryGiB' | 'maxPods' | 'reservation'>): Resources {
   const r = node.reservation
   const kubeReservedMiB = r.memoryFixedMiB + r.memoryPerPodMiB * node.maxPods
   const cappedMiB = r.memoryCapFraction === undefined ? kubeReservedMiB : Math.min(kubeReservedMiB, r.memoryCapFraction * node.memoryGiB * 1024)
   const memoryReservedMiB = cappedMiB + r.evictionMiB
   return {
     cpuCores: node.vcpu - tiered(node.vcpu, r.cpuTiers),
-    memoryGiB: node.memoryGiB - tiered(node.memoryGiB, r.memoryTiers) - memoryReservedMiB / 1024
+    memoryGiB: node.kubeletMemoryGiB - tiered(node.memoryGiB, r.memoryTiers) - memoryReservedMiB / 1024
   }
 }
 
@@ -40,7 +44,7 @@ export interface PackInput {
   workloadPods: number
   /** requests of one workload pod, sidecars included */
   pod: Resources
-  /** requests of the DaemonSet pods on every node, and how many pods they are */
+  /** requests of the mesh's DaemonSet pods on every node, and how many pods they are (the provider's own system pods come with the node) */
   perNode: Resources & { pods: number }
   /** Deployment replicas to place beside the workload; replicas with the same `spread` never share a node */
   clusterPods: Array<Resources & { spread?: string }>
@@ -70,13 +74,14 @@ const fits = (bin: Bin, pod: Resources & { spread?: string }): boolean =>
  */
 export function pack (node: NodeShape, input: PackInput): PackResult {
   const capacity = allocatable(node)
+  const system = node.systemPods
   const free = {
-    cpuCores: capacity.cpuCores - input.perNode.cpuCores,
-    memoryGiB: capacity.memoryGiB - input.perNode.memoryGiB,
-    pods: node.maxPods - input.perNode.pods
+    cpuCores: capacity.cpuCores - system.cpuCores - input.perNode.cpuCores,
+    memoryGiB: capacity.memoryGiB - system.memoryGiB - input.perNode.memoryGiB,
+    pods: node.maxPods - system.pods - input.perNode.pods
   }
   if (free.cpuCores <= 0 || free.memoryGiB <= 0 || free.pods <= 0) {
-    throw new ScenarioError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation and per-node agents are placed (allocatable ${round(capacity.cpuCores, 3)} cores, ${round(capacity.memoryGiB, 3)} GiB, ${node.maxPods} pods)` }])
+    throw new ScenarioError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores, 3)} cores, ${round(capacity.memoryGiB, 3)} GiB, ${node.maxPods} pods)` }])
   }
   const byResource: Array<[BindingResource, number]> = [
     ['pods', free.pods],

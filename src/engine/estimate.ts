@@ -202,10 +202,13 @@ function capacityOf (components: Component[], scenario: Scenario, withoutMesh: P
   const sidecars = components.some((c) => c.scope === 'perPod')
   const withMesh = pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' })
   const node = allocatable(scenario.node)
+  const system = scenario.node.systemPods
   return {
     nodeType: scenario.node.id,
     maxPodsPerNode: scenario.node.maxPods,
+    kubeletMemoryPerNodeGiB: round(scenario.node.kubeletMemoryGiB, 6),
     allocatablePerNode: { cpuCores: round(node.cpuCores, 6), memoryGiB: round(node.memoryGiB, 6) },
+    systemPodsPerNode: { pods: system.pods, cpuCores: round(system.cpuCores, 6), memoryGiB: round(system.memoryGiB, 6) },
     nodesWithoutMesh: withoutMesh.nodes,
     nodesWithMesh: withMesh.nodes,
     additionalNodes: withMesh.nodes - withoutMesh.nodes,
@@ -306,7 +309,7 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: Pac
 /** The rules every estimate follows; assumptions.notes lists them before the scenario's own warnings. */
 export const GENERAL_NOTES = [
   'Capacity packs workload pods and mesh replicas by their requests, as the scheduler and the cluster autoscaler do; usage does not add nodes.',
-  'Node agents the cluster already runs for itself (kube-proxy, the CNI, logging) are not counted: they exist with or without a mesh.'
+  'The provider\'s own per-node pods (kube-proxy, the CNI agent, CSI and logging agents; see capacity.systemPodsPerNode) take pod slots and requests on every node, with or without the mesh; they are no part of the mesh\'s overhead or cost. Nodes hold the memory the kubelet reports, below their nominal size.'
 ] as const
 
 export function estimate (request: EstimateRequest, catalog: Catalog): EstimateResponse {

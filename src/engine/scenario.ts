@@ -8,8 +8,13 @@ import { ScenarioError } from './errors.js'
 export interface NodeShape {
   id: string
   vcpu: number
+  /** nominal memory, as the provider sells it */
   memoryGiB: number
+  /** memory the kubelet reports as node capacity: what allocatable and OpenCost's price split start from */
+  kubeletMemoryGiB: number
   maxPods: number
+  /** the provider's own per-node pods (kube-proxy, CNI agent...), there with or without a mesh */
+  systemPods: { pods: number, cpuCores: number, memoryGiB: number }
   /** null when no price is known for the region or in the scenario's currency */
   hourlyPrice: number | null
   reservation: Reservation
@@ -55,6 +60,23 @@ export interface Scenario {
   notes: string[]
 }
 
+const NO_SYSTEM_PODS: NodeShape['systemPods'] = Object.freeze({ pods: 0, cpuCores: 0, memoryGiB: 0 })
+
+// A provider's system pods depend on the model alone: summed once per catalog.
+const systemPodTotals = new WeakMap<NodeCatalog, NodeShape['systemPods']>()
+function systemPodsOf (catalog: NodeCatalog): NodeShape['systemPods'] {
+  let total = systemPodTotals.get(catalog)
+  if (total === undefined) {
+    total = Object.freeze({
+      pods: catalog.systemPods.length,
+      cpuCores: catalog.systemPods.reduce((sum, pod) => sum + cpuCores(pod.cpu), 0),
+      memoryGiB: catalog.systemPods.reduce((sum, pod) => sum + memoryGiB(pod.memory), 0)
+    })
+    systemPodTotals.set(catalog, total)
+  }
+  return total
+}
+
 /** Used for custom nodes, which bring no reservation rule of their own. */
 function genericReservation (catalogs: Catalog['nodeCatalogs']): { reservation: Reservation, from: string } {
   const gcp = catalogs.get('gcp')
@@ -98,7 +120,16 @@ function catalogNode (catalog: Catalog, id: string, region: string | undefined, 
     throw new ScenarioError([{ pointer: '/cluster/networkMode', detail: `unknown network mode "${mode}" for ${providerCatalog.provider}; known: ${modes}` }])
   }
   return {
-    node: { id, vcpu: nodeType.vcpu, memoryGiB: nodeType.memoryGiB, maxPods, hourlyPrice: price.hourly, reservation: providerCatalog.reservation },
+    node: {
+      id,
+      vcpu: nodeType.vcpu,
+      memoryGiB: nodeType.memoryGiB,
+      kubeletMemoryGiB: nodeType.memoryGiB * providerCatalog.kubeletMemory.capacityFraction,
+      maxPods,
+      systemPods: systemPodsOf(providerCatalog),
+      hourlyPrice: price.hourly,
+      reservation: providerCatalog.reservation
+    },
     providerCatalog,
     region: chosenRegion,
     mode,
@@ -199,16 +230,20 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
 
   // The node the workload runs on.
   let node: NodeShape
+  // The CPU:RAM price ratio OpenCost uses for the node's provider (custom nodes: the default book's).
+  let split: { cpuCoreHour: number, memoryGiBHour: number, label: string } | undefined
   if (cluster.node !== undefined) {
     const { reservation, from } = genericReservation(catalog.nodeCatalogs)
-    node = { id: 'custom', ...cluster.node, hourlyPrice: cluster.node.hourlyPrice ?? null, reservation }
-    notes.push(`Custom node: allocatable follows the ${from} reservation rule, the one documented rule that depends only on capacity.`)
+    node = { id: 'custom', ...cluster.node, kubeletMemoryGiB: cluster.node.memoryGiB, systemPods: NO_SYSTEM_PODS, hourlyPrice: cluster.node.hourlyPrice ?? null, reservation }
+    notes.push(`Custom node: allocatable follows the ${from} reservation rule, the one documented rule that depends only on capacity; its memory is taken as the kubelet reports it, and no system pods are counted on it.`)
   } else {
     const id = cluster.nodeType ?? defaults.nodeType.value
     const region = cluster.nodeType === undefined && cluster.region === undefined ? defaults.region.value : cluster.region
     if (cluster.nodeType === undefined) defaultsApplied.push({ field: '/cluster/nodeType', value: id, reason: defaults.nodeType.note ?? 'default in models/defaults.yaml' })
     const resolved = catalogNode(catalog, id, region, cluster.networkMode, cluster.region === undefined ? '/cluster/nodeType' : '/cluster/region')
     node = resolved.node
+    const { priceSplit } = resolved.providerCatalog
+    split = { cpuCoreHour: priceSplit.cpuCoreHour, memoryGiBHour: priceSplit.memoryGiBHour, label: `OpenCost's ${resolved.providerCatalog.provider} CPU:memory price ratio (${(priceSplit.cpuCoreHour / priceSplit.memoryGiBHour).toFixed(2)} GiB-hours per vCPU-hour)` }
     if (cluster.region === undefined) defaultsApplied.push({ field: '/cluster/region', value: resolved.region, reason: cluster.nodeType === undefined ? 'region of the default node type' : 'first priced region of the node type' })
     if (cluster.networkMode === undefined) defaultsApplied.push({ field: '/cluster/networkMode', value: resolved.mode, reason: `default network mode of ${resolved.providerCatalog.name}` })
     if (currency !== resolved.currency) {
@@ -228,10 +263,12 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     if (defaultBook === undefined) throw new Error(`default price book "${defaults.priceBook.value}" not loaded`)
     const explicitNode = cluster.node !== undefined || cluster.nodeType !== undefined
     if (explicitNode && node.hourlyPrice !== null) {
-      // OpenCost spec, appendix A: keep the ratio of the default CPU and RAM prices, scale them to the node price.
-      const scale = node.hourlyPrice / (node.vcpu * defaultBook.cpuCoreHour + node.memoryGiB * defaultBook.memoryGiBHour)
-      prices = { source: 'derived-from-node-price', currency, cpuCoreHour: defaultBook.cpuCoreHour * scale, memoryGiBHour: defaultBook.memoryGiBHour * scale }
-      notes.push(`Unit prices derived from the node price by OpenCost's method: the ${defaultBook.id} CPU:memory price ratio, scaled so that ${node.vcpu} vCPU + ${node.memoryGiB} GiB cost ${node.hourlyPrice} ${currency} per hour.`)
+      // OpenCost (spec appendix A, costmodel.go): keep the provider's CPU:RAM price ratio and scale it so that the
+      // node's capacity as the kubelet reports it costs the node's price.
+      const ratio = split ?? { cpuCoreHour: defaultBook.cpuCoreHour, memoryGiBHour: defaultBook.memoryGiBHour, label: `the ${defaultBook.id} CPU:memory price ratio` }
+      const scale = node.hourlyPrice / (node.vcpu * ratio.cpuCoreHour + node.kubeletMemoryGiB * ratio.memoryGiBHour)
+      prices = { source: 'derived-from-node-price', currency, cpuCoreHour: ratio.cpuCoreHour * scale, memoryGiBHour: ratio.memoryGiBHour * scale }
+      notes.push(`Unit prices derived from the node price by OpenCost's method: ${ratio.label}, scaled so that ${node.vcpu} vCPU + ${Number(node.kubeletMemoryGiB.toFixed(3))} GiB (memory as the kubelet reports it) cost ${node.hourlyPrice} ${currency} per hour.`)
     } else {
       if (currency !== defaultBook.currency) {
         throw new ScenarioError([{ pointer: '/pricing/currency', detail: `no prices in ${currency}: give pricing.cpuCoreHour and pricing.memoryGiBHour, or a node price` }])

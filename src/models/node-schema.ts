@@ -1,6 +1,6 @@
 // models/nodes/<provider>.yaml: a provider's node types (the node catalog), reservations and prices per region.
 import { Type, type Static } from 'typebox'
-import { strict, IsoDate, SourceRefs, SourceMap } from './common-schema.js'
+import { strict, CpuQuantity, IsoDate, MemoryQuantity, SourceRefs, SourceMap } from './common-schema.js'
 
 /** A tiered fraction, as kubelet reservation rules are written: fraction of the slice of capacity up to `upTo`. */
 const ReservationTier = Type.Object({
@@ -62,6 +62,30 @@ export const NodeType = Type.Object({
   sources: SourceRefs
 }, strict)
 
+/** A pod the provider runs on every node for itself (CNI agent, kube-proxy, CSI node plugin, log agent): it takes a pod slot and its requests with or without a mesh. */
+export const SystemPod = Type.Object({
+  name: Type.String({ minLength: 1, description: 'DaemonSet or static pod name' }),
+  cpu: CpuQuantity,
+  memory: MemoryQuantity,
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
+/** Memory the kubelet reports as node capacity: below the nominal size, as the kernel and firmware keep their share. */
+export const KubeletMemory = Type.Object({
+  capacityFraction: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'kubelet-reported memory capacity / nominal memory' }),
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
+/** The CPU and RAM prices of OpenCost's configuration for this provider: only their ratio is used, to split a node's price. */
+export const PriceSplit = Type.Object({
+  cpuCoreHour: Type.Number({ exclusiveMinimum: 0 }),
+  memoryGiBHour: Type.Number({ exclusiveMinimum: 0 }),
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
 export const NodeCatalog = Type.Object({
   schemaVersion: Type.Literal(1),
   provider: Type.String({ pattern: '^[a-z]+$' }),
@@ -74,6 +98,10 @@ export const NodeCatalog = Type.Object({
     sources: SourceRefs
   }, strict), { minItems: 1 }),
   reservation: Reservation,
+  kubeletMemory: KubeletMemory,
+  /** Per-node system pods of the provider's default install; counted in packing with and without a mesh. */
+  systemPods: Type.Array(SystemPod),
+  priceSplit: PriceSplit,
   nodeTypes: Type.Array(NodeType, { minItems: 1 }),
   sources: SourceMap
 }, strict)
@@ -81,3 +109,5 @@ export const NodeCatalog = Type.Object({
 export type NodeCatalog = Static<typeof NodeCatalog>
 export type NodeType = Static<typeof NodeType>
 export type Reservation = Static<typeof Reservation>
+export type SystemPod = Static<typeof SystemPod>
+export type PriceSplit = Static<typeof PriceSplit>

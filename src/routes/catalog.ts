@@ -26,8 +26,8 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const nodeTypes = [...app.catalog.nodeTypes.values()].map(({ catalog, nodeType }) => {
     const mode = (catalog.networkModes[0] as { id: string }).id
     const maxPods = nodeType.maxPods[mode] as number
-    const free = allocatable({ ...nodeType, maxPods, hourlyPrice: null, reservation: catalog.reservation })
-    const ids = [...nodeType.sources, ...nodeType.prices.flatMap((p) => p.sources), ...(nodeType.gpu?.sources ?? []), ...catalog.reservation.sources]
+    const free = allocatable({ ...nodeType, maxPods, kubeletMemoryGiB: nodeType.memoryGiB * catalog.kubeletMemory.capacityFraction, reservation: catalog.reservation })
+    const ids = [...nodeType.sources, ...nodeType.prices.flatMap((p) => p.sources), ...(nodeType.gpu?.sources ?? []), ...catalog.reservation.sources, ...catalog.kubeletMemory.sources]
     return {
       id: nodeType.id,
       provider: catalog.provider,

@@ -119,7 +119,13 @@ const money = (description: string) => rangeOf(description)
 export const Capacity = Type.Object({
   nodeType: Type.String({ description: 'catalog id, or "custom"' }),
   maxPodsPerNode: Type.Integer(),
+  kubeletMemoryPerNodeGiB: Type.Number({ minimum: 0, description: 'memory the kubelet reports as node capacity, below the nominal size; allocatable and the node price split start from it' }),
   allocatablePerNode: Quantity,
+  systemPodsPerNode: Type.Object({
+    pods: Type.Integer({ minimum: 0 }),
+    cpuCores: Type.Number({ minimum: 0 }),
+    memoryGiB: Type.Number({ minimum: 0 })
+  }, { ...strict, description: 'the provider\'s own per-node pods (kube-proxy, CNI agent, CSI and log agents) and their requests: counted in packing with and without the mesh' }),
   nodesWithoutMesh: Type.Integer({ minimum: 0 }),
   nodesWithMesh: Type.Integer({ minimum: 0 }),
   additionalNodes: Type.Integer({ minimum: 0 }),

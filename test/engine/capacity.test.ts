@@ -8,7 +8,9 @@ const bare = (vcpu: number, memoryGiB: number, maxPods: number): NodeShape => ({
   id: 'custom',
   vcpu,
   memoryGiB,
+  kubeletMemoryGiB: memoryGiB,
   maxPods,
+  systemPods: { pods: 0, cpuCores: 0, memoryGiB: 0 },
   hourlyPrice: null,
   reservation: { cpuTiers: [{ upTo: null, fraction: 0 }], memoryTiers: [], memoryFixedMiB: 0, memoryPerPodMiB: 0, evictionMiB: 0, sources: [] }
 })
