@@ -13,6 +13,7 @@ import caching from './plugins/caching.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
 import metrics, { metricsRoute } from './plugins/metrics.js'
+import overload from './plugins/overload.js'
 import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
@@ -93,6 +94,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(metrics) // first, so that its onResponse hook sees every route
   await app.register(corsPlugin, { origins: config.corsOrigins })
   await app.register(drain)
+  await app.register(overload, { maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs, maxHeapUsedMiB: config.overloadMaxHeapUsedMiB })
   await app.register(caching, { maxAgeSeconds: config.cacheMaxAgeSeconds })
   await app.register(security, { rateLimitMax: config.rateLimitMax, rateLimitWindowMs: config.rateLimitWindowMs, requestTimeoutMs: config.requestTimeoutMs })
   await app.register(swagger, {

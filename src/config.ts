@@ -33,6 +33,8 @@ export const Config = Type.Object({
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
+  overloadMaxEventLoopDelayMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
+  overloadMaxHeapUsedMiB: Type.Integer({ minimum: 0 }),
   cacheMaxAgeSeconds: Type.Integer({ minimum: 0, maximum: 365 * 24 * 3600 }),
   trustProxy: Type.String({ pattern: '^\\s*(off|[1-9][0-9]?|[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*)\\s*$', description: 'off, a hop count (1 = the nearest proxy), or a comma list of proxy addresses, CIDR ranges or loopback, linklocal, uniquelocal' }),
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' }),
@@ -68,6 +70,15 @@ export const DEFAULT_CONFIG: Config = {
   // client reaching the service directly from a public address cannot forge one. An operator who knows
   // the proxies sets their addresses, or a hop count.
   trustProxy: 'loopback,linklocal,uniquelocal',
+  // Shed load (503 + Retry-After) while the event loop's mean delay is over 500 ms: an estimate takes a few
+  // milliseconds, so that is a queue a hundred requests long, and a client waits less for a 503 and a retry
+  // elsewhere than for its place in line (bench/overload.ts measures both). Not lower: a CPU limit's
+  // throttling (100 ms periods) or a noisy neighbour must not make a healthy replica shed.
+  overloadMaxEventLoopDelayMs: 500,
+  // ... or while the V8 heap holds more than 384 MiB: under load the process stays below 160 MiB RSS
+  // (npm run bench), so this is a leak or a flood of large batches, and it leaves room below the 512 MiB
+  // memory limit of deploy/kubernetes for the rest of the process.
+  overloadMaxHeapUsedMiB: 384,
   corsOrigins: '', // CORS off: browsers on other origins cannot call the API until an operator names them
   prometheusUrl: '', // GET /cluster and POST /cluster/estimate answer a problem saying how to set it
   prometheusBearerTokenFile: '',
@@ -89,6 +100,8 @@ const ENV: Record<string, keyof Config> = {
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
   CACHE_MAX_AGE_S: 'cacheMaxAgeSeconds',
   TRUST_PROXY: 'trustProxy',
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 'overloadMaxEventLoopDelayMs',
+  OVERLOAD_MAX_HEAP_USED_MIB: 'overloadMaxHeapUsedMiB',
   CORS_ORIGINS: 'corsOrigins',
   PROMETHEUS_URL: 'prometheusUrl',
   PROMETHEUS_BEARER_TOKEN_FILE: 'prometheusBearerTokenFile',

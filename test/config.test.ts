@@ -21,6 +21,8 @@ const bad: Array<{ variable: string, key: keyof Config, value: string, rule: Reg
   { variable: 'CORS_ORIGINS', key: 'corsOrigins', value: 'grafana.example.com', rule: /pattern/ },
   { variable: 'TRUST_PROXY', key: 'trustProxy', value: 'banana', rule: /is not an address, a CIDR range/ },
   { variable: 'TRUST_PROXY', key: 'trustProxy', value: '-1', rule: /pattern/ },
+  { variable: 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', key: 'overloadMaxEventLoopDelayMs', value: '-1', rule: />= 0/ },
+  { variable: 'OVERLOAD_MAX_HEAP_USED_MIB', key: 'overloadMaxHeapUsedMiB', value: 'lots', rule: /integer|number/ },
   { variable: 'PROMETHEUS_URL', key: 'prometheusUrl', value: 'prometheus:9090', rule: /pattern/ },
   { variable: 'PROMETHEUS_URL', key: 'prometheusUrl', value: 'http://user:pass@prometheus:9090', rule: /must not hold credentials/ },
   { variable: 'PROMETHEUS_BEARER_TOKEN_FILE', key: 'prometheusBearerTokenFile', value: '/no/such/file', rule: /cannot be read/ },

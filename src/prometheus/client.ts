@@ -4,6 +4,7 @@
 import { setMaxListeners } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { Pool, errors as undiciErrors } from 'undici'
+import { registerSecret } from '../logging.js'
 
 /** Connections to Prometheus: enough for one read's queries to run side by side, few enough to be polite. */
 const CONNECTIONS = 8
@@ -98,7 +99,9 @@ export class PrometheusClient {
   private async token (): Promise<string | undefined> {
     if (this.options.bearerTokenFile === undefined || this.options.bearerTokenFile === '') return undefined
     try {
-      return (await readFile(this.options.bearerTokenFile, 'utf8')).trim()
+      const token = (await readFile(this.options.bearerTokenFile, 'utf8')).trim()
+      registerSecret(token) // redacted from every log line, wherever it might be quoted
+      return token
     } catch (err) {
       // The file's path is configuration, not a secret; its content never appears anywhere.
       throw new PrometheusError(502, this.upstream, `could not be asked: PROMETHEUS_BEARER_TOKEN_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
