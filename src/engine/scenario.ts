@@ -40,6 +40,8 @@ export interface Scenario {
   sidecarScoping: boolean
   /** services one sidecar holds configuration for */
   servicesVisiblePerSidecar: number
+  /** waypoint proxies (Istio ambient's L7 proxies), one per namespace or service that opts in */
+  waypoints: number
   podRequests: { cpuCores: number, memoryGiB: number }
   /** Nodes the cluster runs today, when the request says; otherwise derived by packing. */
   nodes: number | null
@@ -188,6 +190,10 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     servicesVisiblePerSidecar = Math.min(services, scoped)
   }
 
+  const waypoints = request.workload?.waypoints ?? 1
+  if (waypoints > services) throw new ScenarioError([{ pointer: '/workload/waypoints', detail: `is ${waypoints}, but a waypoint serves a namespace or a service, and the mesh has ${services} service${services === 1 ? '' : 's'}: at most ${services}` }])
+  if (request.workload?.waypoints === undefined) defaultsApplied.push({ field: '/workload/waypoints', value: 1, reason: 'one waypoint proxy: a single namespace or service opts into L7 processing (ambient meshes only)' })
+
   let podRequests = request.workload?.podRequests
   if (podRequests === undefined) {
     podRequests = { cpuCores: cpuCores(defaults.podCpu.value), memoryGiB: memoryGiB(defaults.podMemory.value) }
@@ -251,6 +257,7 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     clusterPods,
     sidecarScoping,
     servicesVisiblePerSidecar,
+    waypoints,
     podRequests,
     nodes: cluster.nodes ?? null,
     node,
