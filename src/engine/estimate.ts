@@ -7,6 +7,7 @@ import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, La
 import { allocatable, pack, type PackInput, type PackResult, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
+import { sensitivityOf } from './sensitivity.js'
 
 export const HOURS_PER_MONTH = 730 // OpenCost, Kubecost and Infracost all use 730
 export const HOURS_PER_YEAR = HOURS_PER_MONTH * 12
@@ -37,9 +38,18 @@ function replicasOf (component: Component, scenario: Scenario, nodes: number): n
   }
 }
 
+/**
+ * The data-plane proxy of a mesh: the per-pod sidecar or per-node proxy that carries the traffic (istio-proxy,
+ * linkerd-proxy, ztunnel, cilium-envoy, kuma-dp, consul-dataplane). options.proxyRequests sets its requests.
+ */
+export const isProxy = (component: Component): boolean => component.role === 'data-plane' && component.scope !== 'cluster'
+
 function requestsOf (component: Component, scenario: Scenario): Resources {
   const requests = scenario.highAvailability && component.requestsHighAvailability ? component.requestsHighAvailability : component.requests
-  return { cpuCores: cpuCores(requests.cpu), memoryGiB: memoryGiB(requests.memory) }
+  const chart = { cpuCores: cpuCores(requests.cpu), memoryGiB: memoryGiB(requests.memory) }
+  if (!isProxy(component)) return chart
+  const { proxyRequests: given, proxyRequestScale: scale } = scenario
+  return { cpuCores: given.cpuCores ?? chart.cpuCores * scale, memoryGiB: given.memoryGiB ?? chart.memoryGiB * scale }
 }
 
 /**
@@ -104,9 +114,8 @@ function collectSources (component: Component): string[] {
   return [...ids].sort()
 }
 
-function estimateComponent (component: Component, scenario: Scenario, nodes: number): ComponentEstimate {
-  const replicas = replicasOf(component, scenario, nodes)
-  const requests = requestsOf(component, scenario)
+/** Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger). */
+function replicaTotals (component: Component, scenario: Scenario, replicas: number, requests: Resources): { usage: ComponentEstimate['usage'], basis: ComponentEstimate['basis'] } {
   let usage = { cpuCores: ZERO, memoryGiB: ZERO }
   let onBasis = { cpuCores: ZERO, memoryGiB: ZERO }
   for (const group of groupsOf(component, scenario)) {
@@ -118,6 +127,13 @@ function estimateComponent (component: Component, scenario: Scenario, nodes: num
     usage = { cpuCores: addRanges(usage.cpuCores, mapRange((k) => n * used.cpuCores[k])), memoryGiB: addRanges(usage.memoryGiB, mapRange((k) => n * used.memoryGiB[k])) }
     onBasis = { cpuCores: addRanges(onBasis.cpuCores, basis(requests.cpuCores, used.cpuCores)), memoryGiB: addRanges(onBasis.memoryGiB, basis(requests.memoryGiB, used.memoryGiB)) }
   }
+  return { usage, basis: onBasis }
+}
+
+function estimateComponent (component: Component, scenario: Scenario, nodes: number): ComponentEstimate {
+  const replicas = replicasOf(component, scenario, nodes)
+  const requests = requestsOf(component, scenario)
+  const { usage, basis } = replicaTotals(component, scenario, replicas, requests)
   return {
     id: component.id,
     name: component.name,
@@ -129,7 +145,7 @@ function estimateComponent (component: Component, scenario: Scenario, nodes: num
       total: { cpuCores: round(replicas * requests.cpuCores, 6), memoryGiB: round(replicas * requests.memoryGiB, 6) }
     },
     usage,
-    basis: onBasis,
+    basis,
     sources: componentSources(component)
   }
 }
@@ -163,7 +179,8 @@ export function packWorkload (scenario: Scenario): PackResult {
   })
 }
 
-function capacityOf (components: Component[], scenario: Scenario, withoutMesh: PackResult): Capacity {
+/** Workload and mesh packed together: sidecars grow each pod, per-node agents shrink each node, replicas take room. */
+export function packWithMesh (components: Component[], scenario: Scenario, withoutMesh: PackResult): PackResult {
   const pod = { ...scenario.podRequests }
   const perNode = { cpuCores: 0, memoryGiB: 0, pods: 0 }
   const clusterPods: PackInput['clusterPods'] = []
@@ -182,7 +199,11 @@ function capacityOf (components: Component[], scenario: Scenario, withoutMesh: P
     }
   }
   const sidecars = components.some((c) => c.scope === 'perPod')
-  const withMesh = pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' })
+  return pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' })
+}
+
+function capacityOf (components: Component[], scenario: Scenario, withoutMesh: PackResult): Capacity {
+  const withMesh = packWithMesh(components, scenario, withoutMesh)
   const node = allocatable(scenario.node)
   const system = scenario.node.systemPods
   return {
@@ -224,6 +245,12 @@ function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
     if (document !== null) out.push(document)
   }
   return out
+}
+
+/** The cost-only path, one component: what its replicas count for on the scenario's basis, expected bound only. */
+export function componentBasisExpected (component: Component, scenario: Scenario, nodesWithMesh: number): { cpuCores: number, memoryGiB: number } {
+  const { basis } = replicaTotals(component, scenario, replicasOf(component, scenario, nodesWithMesh), requestsOf(component, scenario))
+  return { cpuCores: basis.cpuCores.expected, memoryGiB: basis.memoryGiB.expected }
 }
 
 /** One mesh's estimate; `workload` is packWorkload(scenario), passed in when several meshes share it. */
@@ -276,8 +303,9 @@ export function estimate (request: EstimateRequest, catalog: Catalog): EstimateR
   if (scenario.nodes !== null && scenario.nodes < needed) {
     scenario.notes.push(`cluster.nodes is ${scenario.nodes}, but the workload's requests need ${needed} ${scenario.node.id} nodes; estimates assume ${needed}.`)
   }
+  const estimates = scenario.meshes.map((mesh) => estimateMesh(mesh, scenario, workload))
   return {
-    estimates: withBaseline(request.baseline, scenario.meshes.map((mesh) => estimateMesh(mesh, scenario, workload)), catalog, (mesh) => estimateMesh(mesh, scenario, workload)),
+    estimates: withBaseline(request.baseline, estimates, catalog, (mesh) => estimateMesh(mesh, scenario, workload)),
     assumptions: {
       basis: scenario.basis,
       hoursPerMonth: HOURS_PER_MONTH,
@@ -290,10 +318,12 @@ export function estimate (request: EstimateRequest, catalog: Catalog): EstimateR
       servicesVisiblePerSidecar: scenario.servicesVisiblePerSidecar,
       sidecarScoping: scenario.sidecarScoping,
       podRequests: scenario.podRequests,
+      proxyRequests: { cpuCores: scenario.proxyRequests.cpuCores ?? null, memoryGiB: scenario.proxyRequests.memoryGiB ?? null },
       cni: scenario.cni,
       highAvailability: scenario.highAvailability,
       observability: scenario.observability,
       defaultsApplied: scenario.defaultsApplied,
+      sensitivity: sensitivityOf(scenario, workload, estimates),
       notes: [
         'Capacity packs workload pods and mesh replicas by their requests, as the scheduler and the cluster autoscaler do; usage does not add nodes.',
         'The provider\'s own per-node pods (kube-proxy, the CNI agent, CSI and logging agents; see capacity.systemPodsPerNode) take pod slots and requests on every node, with or without the mesh; they are no part of the mesh\'s overhead or cost. Nodes hold the memory the kubelet reports, below their nominal size.',
