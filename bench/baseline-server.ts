@@ -20,4 +20,4 @@ app.post('/estimate', async (_request, reply) => {
 })
 const address = await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) })
 console.log(`listening ${address}`)
-process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)) })
+process.on('SIGTERM', () => { app.close().then(() => process.exit(0), () => process.exit(1)) })

@@ -46,6 +46,12 @@ function rssBytes (pid: number): number {
   return Number(match[1]) * 1024
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds (pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 function build (): void {
   // The compiled entry is what npm start runs (its prestart builds). tsc still emits when a file has a type error.
   const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, encoding: 'utf8' })
@@ -118,7 +124,7 @@ async function startBaseline (answersFile: string): Promise<Child> {
   return { child, url, startupMs: performance.now() - t0, stderr }
 }
 
-interface Load { rps: number, p50: number, p99: number, max: number, requests: number, errors: number, non2xx: number, bytesPerRequest: number }
+interface Load { rps: number, p50: number, p99: number, max: number, requests: number, errors: number, non2xx: number, bytesPerRequest: number, cpuMicrosPerRequest?: number }
 
 /** Closed loop: each connection sends its next request when the answer arrives; a new body every time. */
 async function closedLoop (url: string, seed: number, duration: number, connections = 50): Promise<Load> {
@@ -194,8 +200,17 @@ function merge (runs: Load[]): Load {
     requests: sum((r) => r.requests),
     errors: sum((r) => r.errors),
     non2xx: sum((r) => r.non2xx),
-    bytesPerRequest: sum((r) => r.bytesPerRequest * r.requests) / Math.max(1, sum((r) => r.requests))
+    bytesPerRequest: sum((r) => r.bytesPerRequest * r.requests) / Math.max(1, sum((r) => r.requests)),
+    cpuMicrosPerRequest: sum((r) => (r.cpuMicrosPerRequest ?? 0) * r.requests) / Math.max(1, sum((r) => r.requests))
   }
+}
+
+/** A closed-loop run with the server's own CPU time per request: steadier than req/s on a shared machine. */
+async function measured (server: Child, seed: number, duration: number): Promise<Load> {
+  const pid = server.child.pid as number
+  const cpu0 = cpuSeconds(pid)
+  const result = await closedLoop(server.url, seed, duration)
+  return { ...result, cpuMicrosPerRequest: (cpuSeconds(pid) - cpu0) * 1e6 / Math.max(1, result.requests) }
 }
 
 /** Median time of a few sequential calls, or why the route was skipped. */
@@ -266,8 +281,8 @@ async function main (): Promise<void> {
     const est: Load[] = []
     const base: Load[] = []
     for (let round = 0; round < 2; round++) {
-      est.push(await closedLoop(service.url, 20 + round, DURATION / 2))
-      base.push(await closedLoop(baseline.url, 20 + round, DURATION / 2))
+      est.push(await measured(service, 20 + round, DURATION / 2))
+      base.push(await measured(baseline, 20 + round, DURATION / 2))
     }
     const e = merge(est)
     const bl = merge(base)
@@ -276,6 +291,8 @@ async function main (): Promise<void> {
     console.log(`  POST /estimate   ${describe(e)}`)
     console.log(`  bare Fastify     ${describe(bl)}`)
     console.log(`  ratio service / bare: ${fmt(ratio, 3)} — ${verdict(ratio >= TARGETS.ratio)} (>= ${TARGETS.ratio})`)
+    const cpuRatio = (bl.cpuMicrosPerRequest ?? 0) / (e.cpuMicrosPerRequest ?? Number.NaN)
+    console.log(`  server CPU per request: service ${fmt(e.cpuMicrosPerRequest ?? 0, 0)} µs, bare ${fmt(bl.cpuMicrosPerRequest ?? 0, 0)} µs: ratio bare / service ${fmt(cpuRatio, 3)} (the same ratio, less sensitive to other load)`)
 
     console.log(`\nopen loop, 50 connections, requests arriving at random (${load()}):`)
     const half = Math.max(50, Math.round(e.rps / 2 / 10) * 10)
@@ -290,6 +307,15 @@ async function main (): Promise<void> {
     const sweepBody = { scenario: { pods: 100 }, vary: 'pods', from: 10, to: 100_000, steps: 10_000 }
     const sweep = await timeCalls(service.url, '/estimate/sweep', sweepBody, 5)
     console.log(`  POST /estimate/sweep, 10,000 points of pods, every mesh: ${sweep.text} — ${verdict(sweep.ms < TARGETS.sweepMs)} (< ${TARGETS.sweepMs} ms)`)
+    const rssBefore = mib(rssBytes(pid))
+    let rssPeak = rssBefore
+    const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, mib(rssBytes(pid))) }, 100)
+    const t0 = performance.now()
+    const streamed = await request(`${service.url}/estimate/sweep?format=ndjson`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ scenario: { pods: 100, meshes: ['istio'] }, vary: 'pods', from: 1, to: 1_000_000, steps: 1_000_000 }) })
+    let bytes = 0
+    for await (const chunk of streamed.body) bytes += (chunk as Buffer).length
+    clearInterval(sampler)
+    console.log(`  POST /estimate/sweep?format=ndjson, 1,000,000 points (istio): ${streamed.statusCode}, ${fmt((performance.now() - t0) / 1000)} s, ${fmt(bytes / 2 ** 20)} MiB streamed; resident memory ${fmt(rssBefore)} MiB before, peak ${fmt(rssPeak)} MiB during`)
     const scenarios = Array.from({ length: 100 }, (_, i) => ({ pods: 10 + i * 100, ...(i % 2 === 0 ? {} : { options: { highAvailability: true } }) }))
     console.log(`  POST /estimate/batch, 100 scenarios, every mesh: ${(await timeCalls(service.url, '/estimate/batch', { scenarios }, 5)).text}`)
     console.log(`resident memory after the large calls: ${fmt(mib(rssBytes(pid)))} MiB`)

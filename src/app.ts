@@ -9,14 +9,17 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { PACKAGE_ROOT, trustProxyOption, type Config } from './config.js'
 import { loggerOptions } from './logging.js'
 import { loadCatalog, type Catalog } from './models/load.js'
+import caching from './plugins/caching.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
 import metrics, { metricsRoute } from './plugins/metrics.js'
+import overload from './plugins/overload.js'
 import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
 import batchRoutes from './routes/batch.js'
 import catalogRoutes from './routes/catalog.js'
+import clusterRoutes from './routes/cluster.js'
 import estimateRoutes from './routes/estimate.js'
 import featureRoutes from './routes/features.js'
 import healthRoutes from './routes/health.js'
@@ -91,6 +94,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(metrics) // first, so that its onResponse hook sees every route
   await app.register(corsPlugin, { origins: config.corsOrigins })
   await app.register(drain)
+  await app.register(overload, { maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs, maxHeapUsedMiB: config.overloadMaxHeapUsedMiB })
+  await app.register(caching, { maxAgeSeconds: config.cacheMaxAgeSeconds })
   await app.register(security, { rateLimitMax: config.rateLimitMax, rateLimitWindowMs: config.rateLimitWindowMs, requestTimeoutMs: config.requestTimeoutMs })
   await app.register(swagger, {
     openapi: {
@@ -106,6 +111,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
         { name: 'meshes', description: 'The mesh models and their sources' },
         { name: 'decide', description: 'Do we need a mesh, which one, and how to get there: the feature matrix and recommendations' },
         { name: 'catalog', description: 'Node types and price books the estimates use' },
+        { name: 'cluster', description: 'The cluster you run, read from its Prometheus (PROMETHEUS_URL), and its estimate' },
         { name: 'operations', description: 'Health and API description' }
       ]
     },
@@ -122,6 +128,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(batchRoutes)
   await app.register(metricsRoute)
   await app.register(catalogRoutes)
+  await app.register(clusterRoutes, {
+    prometheus: config.prometheusUrl === '' ? undefined : { url: config.prometheusUrl, bearerTokenFile: config.prometheusBearerTokenFile, timeoutMs: config.prometheusTimeoutMs }
+  })
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>

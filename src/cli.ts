@@ -7,12 +7,13 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { MeshcostClient, MeshcostError } from './client.js'
 import { PACKAGE_ROOT } from './config.js'
 import { estimateCsv } from './csv.js'
-import { ScenarioError } from './engine/errors.js'
 import { estimate } from './engine/estimate.js'
+import { DomainError } from './errors.js'
 import { loadCatalog } from './models/load.js'
-import { fieldErrors, validatorCompiler } from './plugins/validation.js'
+import { runCluster } from './prometheus/command.js'
+import { fieldChecker } from './plugins/validation.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
-import { EstimateQuery, QueryError, queryPointer, queryToRequest } from './schemas/query.js'
+import { EstimateQuery, queryPointer, queryToRequest } from './schemas/query.js'
 
 export interface Io { out: (text: string) => void, err: (text: string) => void }
 
@@ -32,8 +33,7 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' }
 } satisfies ParseArgsConfig['options']
 
-const validate = validatorCompiler({ schema: EstimateQuery, method: 'GET', url: '/estimate', httpPart: 'querystring' }) as
-  ((value: unknown) => boolean) & { errors?: Parameters<typeof fieldErrors>[0] | null }
+const checkQuery = fieldChecker(EstimateQuery, 'querystring')
 
 function usage (): string {
   const width = Math.max(...PARAMS.map(([name]) => kebab(name).length)) + 4
@@ -45,6 +45,7 @@ function usage (): string {
   const lines = PARAMS.map(([name, schema]) => `  --${kebab(name).padEnd(width)}${help[name] ?? (schema.description ?? '').split(';')[0]}`)
   return [
     'Usage: meshcost estimate --pods N [options]',
+    '       meshcost cluster --prometheus URL [options]   (the cluster your Prometheus sees; meshcost cluster --help)',
     '',
     'Prices the service-mesh overhead of a scenario: in-process with the shipped models, or against a',
     'meshcost server with --url. The options are GET /estimate\'s query parameters.',
@@ -98,6 +99,7 @@ export function table (result: EstimateResponse, scenario: EstimateRequest): str
 
 /** Runs the command; resolves to the exit status. */
 export async function run (argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  if (argv[0] === 'cluster') return runCluster(argv.slice(1), io) // its own flags: src/prometheus/command.ts
   let parsed
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
@@ -116,7 +118,7 @@ export async function run (argv: string[], io: Io = { out: (s) => process.stdout
     return positionals.length === 0 && values.help !== true ? 2 : 0
   }
   if (positionals[0] !== 'estimate' || positionals.length > 1) {
-    io.err(`meshcost: unknown command "${positionals.join(' ')}"; the command is: meshcost estimate --pods N\n`)
+    io.err(`meshcost: unknown command "${positionals.join(' ')}"; the commands are: meshcost estimate --pods N, meshcost cluster --prometheus URL\n`)
     return 2
   }
   if (values.json === true && values.csv === true) {
@@ -139,12 +141,13 @@ export async function run (argv: string[], io: Io = { out: (s) => process.stdout
     io.err(`meshcost: the scenario is not valid:\n${errors.map((e) => `  ${flag(e.pointer)} ${detail(e.detail)}`).join('\n')}\n`)
     return 2
   }
-  if (!validate(query)) return invalid(fieldErrors(validate.errors ?? []))
+  const queryErrors = checkQuery(query)
+  if (queryErrors.length > 0) return invalid(queryErrors)
   let scenario: EstimateRequest
   try {
     scenario = queryToRequest(query as EstimateQuery)
   } catch (err) {
-    if (err instanceof QueryError) return invalid(err.errors)
+    if (err instanceof DomainError) return invalid(err.errors)
     throw err
   }
 
@@ -180,7 +183,7 @@ export async function run (argv: string[], io: Io = { out: (s) => process.stdout
       const catalog = loadCatalog(process.env.MODELS_DIR ?? join(PACKAGE_ROOT, 'models'))
       result = estimate(scenario, catalog)
     } catch (err) {
-      if (err instanceof ScenarioError) return invalid(err.errors.map((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })))
+      if (err instanceof DomainError) return invalid(err.errors.map((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })))
       io.err(`meshcost: ${(err as Error).message}\n`)
       return 1
     }

@@ -1,5 +1,5 @@
 // Configuration comes from the environment, parsed once and passed into buildApp.
-import { existsSync } from 'node:fs'
+import { accessSync, constants, existsSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -33,8 +33,14 @@ export const Config = Type.Object({
   shutdownGraceMs: Type.Integer({ minimum: 0 }),
   rateLimitMax: Type.Integer({ minimum: 0 }),
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
+  overloadMaxEventLoopDelayMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
+  overloadMaxHeapUsedMiB: Type.Integer({ minimum: 0 }),
+  cacheMaxAgeSeconds: Type.Integer({ minimum: 0, maximum: 365 * 24 * 3600 }),
   trustProxy: Type.String({ pattern: '^\\s*(off|[1-9][0-9]?|[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*)\\s*$', description: 'off, a hop count (1 = the nearest proxy), or a comma list of proxy addresses, CIDR ranges or loopback, linklocal, uniquelocal' }),
-  corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' })
+  corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' }),
+  prometheusUrl: Type.String({ pattern: '^(https?://[^\\s?#]+)?$', description: 'empty (GET /cluster off) or the base URL of a Prometheus HTTP API, such as http://prometheus.monitoring:9090' }),
+  prometheusBearerTokenFile: Type.String({ description: 'empty, or a file holding a bearer token for Prometheus, read on each use (Kubernetes rotates projected tokens)' }),
+  prometheusTimeoutMs: Type.Integer({ minimum: 100, maximum: 300_000 })
 })
 export type Config = Static<typeof Config>
 
@@ -55,13 +61,30 @@ export const DEFAULT_CONFIG: Config = {
   // (sweeps and batches take many points in one call) and far below what floods the event loop. 0 turns it off.
   rateLimitMax: 3000,
   rateLimitWindowMs: 60_000,
+  // GET answers that follow from the models may be reused this long, then revalidated (ETag, 304): the models
+  // change only when the service restarts, and five minutes bounds how stale a dashboard can be after a deploy.
+  cacheMaxAgeSeconds: 300,
   // Whose X-Forwarded-For to believe, for the client address that rate limiting and logs use. The service
   // usually sits behind an ingress or a load balancer inside the cluster network: trusting the private
   // ranges (RFC 1918, RFC 4193, loopback, link-local) gives each real client its own budget there, while a
   // client reaching the service directly from a public address cannot forge one. An operator who knows
   // the proxies sets their addresses, or a hop count.
   trustProxy: 'loopback,linklocal,uniquelocal',
-  corsOrigins: '' // CORS off: browsers on other origins cannot call the API until an operator names them
+  // Shed load (503 + Retry-After) while the event loop's mean delay is over 500 ms: an estimate takes a few
+  // milliseconds, so that is a queue a hundred requests long, and a client waits less for a 503 and a retry
+  // elsewhere than for its place in line (bench/overload.ts measures both). Not lower: a CPU limit's
+  // throttling (100 ms periods) or a noisy neighbour must not make a healthy replica shed.
+  overloadMaxEventLoopDelayMs: 500,
+  // ... or while the V8 heap holds more than 384 MiB: under load the process stays below 160 MiB RSS
+  // (npm run bench), so this is a leak or a flood of large batches, and it leaves room below the 512 MiB
+  // memory limit of deploy/kubernetes for the rest of the process.
+  overloadMaxHeapUsedMiB: 384,
+  corsOrigins: '', // CORS off: browsers on other origins cannot call the API until an operator names them
+  prometheusUrl: '', // GET /cluster and POST /cluster/estimate answer a problem saying how to set it
+  prometheusBearerTokenFile: '',
+  // Whole answer of one Prometheus read (all its queries), under the 30 s request time-out and Grafana's
+  // 30 s default data-source time-out, so a slow Prometheus gets a 504 from us rather than a dropped socket.
+  prometheusTimeoutMs: 10_000
 }
 
 const ENV: Record<string, keyof Config> = {
@@ -75,8 +98,14 @@ const ENV: Record<string, keyof Config> = {
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   RATE_LIMIT_MAX: 'rateLimitMax',
   RATE_LIMIT_WINDOW_MS: 'rateLimitWindowMs',
+  CACHE_MAX_AGE_S: 'cacheMaxAgeSeconds',
   TRUST_PROXY: 'trustProxy',
-  CORS_ORIGINS: 'corsOrigins'
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 'overloadMaxEventLoopDelayMs',
+  OVERLOAD_MAX_HEAP_USED_MIB: 'overloadMaxHeapUsedMiB',
+  CORS_ORIGINS: 'corsOrigins',
+  PROMETHEUS_URL: 'prometheusUrl',
+  PROMETHEUS_BEARER_TOKEN_FILE: 'prometheusBearerTokenFile',
+  PROMETHEUS_TIMEOUT_MS: 'prometheusTimeoutMs'
 }
 
 /** Explicit options, then environment variables, then defaults. Throws, naming the variable, on a bad value. */
@@ -104,6 +133,8 @@ export function createConfig (env: NodeJS.ProcessEnv = process.env, overrides: P
       : [...Value.Errors(schema, value)][0]?.message ?? 'is not valid'
     return [`${names[key] ?? key}=${JSON.stringify(value)}: ${rule}`]
   })
+  // The token file's path is not secret, its content is, and it is never read into the message.
+  for (const { key, message } of prometheusErrors(config)) lines.push(`${names[key] ?? key}=${JSON.stringify(config[key])}: ${message}`)
   if (lines.length > 0) throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`)
   trustProxyOption(config.trustProxy as string) // throws, naming TRUST_PROXY, on an entry that is no address
   return config as Config
@@ -128,4 +159,23 @@ export function trustProxyOption (value: string): boolean | string[] | ((address
     if (!valid) throw new Error(`invalid configuration:\n  TRUST_PROXY=${JSON.stringify(value)}: ${JSON.stringify(entry)} is not an address, a CIDR range or one of ${[...PROXY_KEYWORDS].join(', ')}`)
   }
   return entries
+}
+
+/** What the schema cannot say: a URL that parses, with no credentials in it, and a token file that can be read. */
+function prometheusErrors (config: Partial<Config>): Array<{ key: keyof Config, message: string }> {
+  const errors: Array<{ key: keyof Config, message: string }> = []
+  const url = config.prometheusUrl
+  if (typeof url === 'string' && url !== '') {
+    let parsed: URL | undefined
+    try { parsed = new URL(url) } catch { errors.push({ key: 'prometheusUrl', message: 'must be a URL such as http://prometheus.monitoring:9090' }) }
+    if (parsed !== undefined && (parsed.username !== '' || parsed.password !== '')) {
+      errors.push({ key: 'prometheusUrl', message: 'must not hold credentials; put a bearer token in PROMETHEUS_BEARER_TOKEN_FILE' })
+    }
+  }
+  const tokenFile = config.prometheusBearerTokenFile
+  if (typeof tokenFile === 'string' && tokenFile !== '') {
+    if (url === '') errors.push({ key: 'prometheusBearerTokenFile', message: 'is set but PROMETHEUS_URL is not' })
+    try { accessSync(tokenFile, constants.R_OK) } catch { errors.push({ key: 'prometheusBearerTokenFile', message: 'cannot be read' }) }
+  }
+  return errors
 }

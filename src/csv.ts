@@ -1,13 +1,14 @@
 // CSV for spreadsheets and dashboards: RFC 4180 (CRLF line ends, a header row, fields quoted only when they hold
 // a comma, a quote or a line break, quotes doubled), with text cells guarded against formula injection.
 //
-// The estimate's columns borrow FinOps FOCUS names where the meaning is the same (a charge period, a pricing
-// unit and quantity, a list unit price and list cost, the currency) and prefix ours with x_, as FOCUS asks of
-// custom columns. An estimate is not billing data (no invoice, no billing account), so this is FOCUS-aligned,
-// not FOCUS-conformant: BilledCost, EffectiveCost and the account columns are left out on purpose.
-import { HOURS_PER_MONTH } from './engine/estimate.js'
+// The columns use a FinOps FOCUS 1.2 name only where FOCUS's definition holds for an estimate (the charge
+// period, the description, the service category and subcategory, the region) and an x_ name otherwise, as
+// FOCUS asks of custom columns: a forecast is not a Usage charge, derived or inline prices are not published
+// list prices, a row has no ResourceId for a ResourceType to qualify, a custom node has no provider, and
+// nothing is billed in a currency. docs/integrations.md documents every column.
+import { HOURS_PER_MONTH } from './units.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
-import type { SweepResponse } from './schemas/integration.js'
+import type { SweepPoint } from './schemas/integration.js'
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present'
 
@@ -45,9 +46,9 @@ export function toCsv (header: readonly string[], rows: ReadonlyArray<readonly C
 
 /** One row per mesh and component: what a spreadsheet user reads first. */
 export const COMPONENT_COLUMNS = [
-  'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ChargeDescription',
-  'ServiceCategory', 'ServiceSubcategory', 'ProviderName', 'RegionId', 'ResourceType',
-  'ListCost', 'BillingCurrency',
+  'ChargePeriodStart', 'ChargePeriodEnd', 'x_ChargeCategory', 'ChargeDescription',
+  'ServiceCategory', 'ServiceSubcategory', 'x_ProviderName', 'RegionId', 'x_ResourceType',
+  'x_EstimatedCost', 'x_Currency',
   'x_MeshId', 'x_MeshName', 'x_MeshVersion', 'x_MeshMode',
   'x_ComponentId', 'x_ComponentName', 'x_ComponentScope', 'x_ComponentRole', 'x_Replicas', 'x_CostBasis',
   'x_CpuCores', 'x_CpuCoresLow', 'x_CpuCoresHigh', 'x_MemoryGiB', 'x_MemoryGiBLow', 'x_MemoryGiBHigh',
@@ -58,9 +59,9 @@ export const COMPONENT_COLUMNS = [
 
 /** One row per mesh, component and priced resource: each row one FOCUS pricing unit. */
 export const ESTIMATE_COLUMNS = [
-  'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ChargeDescription',
-  'ServiceCategory', 'ServiceSubcategory', 'ProviderName', 'RegionId', 'ResourceType',
-  'PricingQuantity', 'PricingUnit', 'ListUnitPrice', 'ListCost', 'BillingCurrency',
+  'ChargePeriodStart', 'ChargePeriodEnd', 'x_ChargeCategory', 'ChargeDescription',
+  'ServiceCategory', 'ServiceSubcategory', 'x_ProviderName', 'RegionId', 'x_ResourceType',
+  'x_PricingQuantity', 'x_PricingUnit', 'x_UnitPrice', 'x_EstimatedCost', 'x_Currency',
   'x_MeshId', 'x_MeshName', 'x_MeshVersion', 'x_MeshMode',
   'x_ComponentId', 'x_ComponentName', 'x_ComponentScope', 'x_ComponentRole', 'x_Replicas',
   'x_Resource', 'x_Quantity', 'x_QuantityLow', 'x_QuantityHigh', 'x_QuantityUnit', 'x_CostBasis',
@@ -93,10 +94,10 @@ function rowContext (response: EstimateResponse, request: EstimateRequest, nodeT
 
 /**
  * CSV of an estimate. `rows: 'component'` (the default) gives one row per mesh and component, CPU and memory
- * side by side, ListCost their monthly cost. `rows: 'resource'` gives one row per mesh, component and priced
- * resource (CPU, then memory), so that each row has one FOCUS PricingUnit, PricingQuantity (core-hours or
- * GiB-hours over the 730-hour charge period) and ListUnitPrice, and ListCost = PricingQuantity x ListUnitPrice.
- * Either way the ListCost of a mesh's rows sums to its cost.monthly.expected (to rounding).
+ * side by side, x_EstimatedCost their monthly cost. `rows: 'resource'` gives one row per mesh, component and
+ * priced resource (CPU, then memory), so that each row has one x_PricingUnit, x_PricingQuantity (core-hours or
+ * GiB-hours over the 730-hour charge period) and x_UnitPrice, and x_EstimatedCost = x_PricingQuantity x x_UnitPrice.
+ * Either way the x_EstimatedCost of a mesh's rows sums to its cost.monthly.expected (to rounding).
  */
 export function estimateCsv (response: EstimateResponse, request: EstimateRequest, now: Date = new Date(), rows: 'component' | 'resource' = 'component'): string {
   const { pricing, basis } = response.assumptions
@@ -105,7 +106,7 @@ export function estimateCsv (response: EstimateResponse, request: EstimateReques
   for (const e of response.estimates) {
     const { period, provider, region } = rowContext(response, request, e.capacity.nodeType, now)
     for (const c of e.components) {
-      const head = (description: string): Cell[] => [period.start, period.end, 'Usage', description, 'Compute', 'Containers', provider, region, RESOURCE_TYPES[c.scope] ?? c.scope]
+      const head = (description: string): Cell[] => [period.start, period.end, 'Forecast', description, 'Compute', 'Containers', provider, region, RESOURCE_TYPES[c.scope] ?? c.scope]
       const about: Cell[] = [e.mesh, e.name, e.version, e.mode, c.id, c.name, c.scope, c.role, c.replicas]
       const tail: Cell[] = [pricing.source, e.capacity.nodeType, request.pods]
       const replicas = `${c.replicas} replica${c.replicas === 1 ? '' : 's'}, ${basis} basis`
@@ -142,28 +143,28 @@ export function estimateCsv (response: EstimateResponse, request: EstimateReques
 }
 
 export const SWEEP_COLUMNS = [
-  'x_MeshId', 'x_Vary', 'x',
+  'x_MeshId', 'x_Vary', 'x_Value',
   'x_CpuCores', 'x_CpuCoresLow', 'x_CpuCoresHigh',
   'x_MemoryGiB', 'x_MemoryGiBLow', 'x_MemoryGiBHigh',
   'x_MonthlyCost', 'x_MonthlyCostLow', 'x_MonthlyCostHigh',
-  'x_AdditionalNodes', 'x_AdditionalNodesMonthlyCost', 'BillingCurrency'
+  'x_AdditionalNodes', 'x_AdditionalNodesMonthlyCost', 'x_Currency'
 ] as const
 
+const SWEEP_SUMMARY_COLUMNS = SWEEP_COLUMNS.filter((c) => !c.endsWith('Low') && !c.endsWith('High'))
+
+/** The header line of a sweep's CSV (view=summary leaves the low and high bounds out). */
+export function sweepCsvHeader (summary = false): string {
+  return toCsv(summary ? SWEEP_SUMMARY_COLUMNS : SWEEP_COLUMNS, [])
+}
+
 /** One row per mesh and point: long format, which spreadsheets pivot and Grafana groups by x_MeshId. */
-export function sweepCsv (sweep: SweepResponse): string {
-  const rows: Cell[][] = []
-  for (const s of sweep.series) {
-    for (const p of s.points) {
-      rows.push([
-        s.mesh, sweep.vary, p.x,
-        p.cpuCores, p.cpuCoresLow, p.cpuCoresHigh,
-        p.memoryGiB, p.memoryGiBLow, p.memoryGiBHigh,
-        decimal(p.monthlyCost, 2), decimal(p.monthlyCostLow, 2), decimal(p.monthlyCostHigh, 2),
-        p.additionalNodes, p.additionalNodesMonthlyCost === null ? '' : decimal(p.additionalNodesMonthlyCost, 2), sweep.currency
-      ])
-    }
-  }
-  return toCsv(SWEEP_COLUMNS, rows)
+export function sweepCsvRow (mesh: string, vary: string, p: SweepPoint, currency: string, summary = false): string {
+  const cost = (x: number): string => decimal(x, 2)
+  const row: Cell[] = summary
+    ? [mesh, vary, p.x, p.cpuCores, p.memoryGiB, cost(p.monthlyCost)]
+    : [mesh, vary, p.x, p.cpuCores, p.cpuCoresLow, p.cpuCoresHigh, p.memoryGiB, p.memoryGiBLow, p.memoryGiBHigh, cost(p.monthlyCost), cost(p.monthlyCostLow), cost(p.monthlyCostHigh)]
+  row.push(p.additionalNodes, p.additionalNodesMonthlyCost === null ? '' : cost(p.additionalNodesMonthlyCost), currency)
+  return row.map(cell).join(',') + '\r\n'
 }
 
 /**

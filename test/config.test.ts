@@ -16,9 +16,18 @@ const bad: Array<{ variable: string, key: keyof Config, value: string, rule: Reg
   { variable: 'RATE_LIMIT_MAX', key: 'rateLimitMax', value: '-1', rule: />= 0/ },
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: 'soon', rule: /integer|number/ },
   { variable: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', value: '10', rule: />= 1000/ },
+  { variable: 'CACHE_MAX_AGE_S', key: 'cacheMaxAgeSeconds', value: '-1', rule: />= 0/ },
+  { variable: 'CACHE_MAX_AGE_S', key: 'cacheMaxAgeSeconds', value: '5m', rule: /integer|number/ },
   { variable: 'CORS_ORIGINS', key: 'corsOrigins', value: 'grafana.example.com', rule: /pattern/ },
   { variable: 'TRUST_PROXY', key: 'trustProxy', value: 'banana', rule: /is not an address, a CIDR range/ },
   { variable: 'TRUST_PROXY', key: 'trustProxy', value: '-1', rule: /pattern/ },
+  { variable: 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', key: 'overloadMaxEventLoopDelayMs', value: '-1', rule: />= 0/ },
+  { variable: 'OVERLOAD_MAX_HEAP_USED_MIB', key: 'overloadMaxHeapUsedMiB', value: 'lots', rule: /integer|number/ },
+  { variable: 'PROMETHEUS_URL', key: 'prometheusUrl', value: 'prometheus:9090', rule: /pattern/ },
+  { variable: 'PROMETHEUS_URL', key: 'prometheusUrl', value: 'http://user:pass@prometheus:9090', rule: /must not hold credentials/ },
+  { variable: 'PROMETHEUS_BEARER_TOKEN_FILE', key: 'prometheusBearerTokenFile', value: '/no/such/file', rule: /cannot be read/ },
+  { variable: 'PROMETHEUS_TIMEOUT_MS', key: 'prometheusTimeoutMs', value: '10', rule: />= 100/ },
+  { variable: 'PROMETHEUS_TIMEOUT_MS', key: 'prometheusTimeoutMs', value: '600000', rule: /<= 300000/ },
   { variable: 'HOST', key: 'host', value: '', rule: /./ }, // empty means "not set": the default applies, see below
   { variable: 'MODELS_DIR', key: 'modelsDir', value: '', rule: /./ }
 ]
@@ -47,4 +56,14 @@ t.test('several bad values are all listed at once', async (t) => {
     const message = (error as Error).message
     for (const name of ['PORT', 'RATE_LIMIT_MAX', 'LOG_LEVEL']) t.match(message, new RegExp(`^  ${name}=`, 'm'), `${name} listed`)
   }
+})
+
+t.test('Prometheus: a token file needs a URL; a URL may carry a path prefix; the time-out defaults to 10 s', async (t) => {
+  t.throws(() => createConfig({ PROMETHEUS_BEARER_TOKEN_FILE: '/etc/hostname' }), /PROMETHEUS_BEARER_TOKEN_FILE="\/etc\/hostname": is set but PROMETHEUS_URL is not/)
+  const config = createConfig({ PROMETHEUS_URL: 'https://prometheus.example.com/prom', PROMETHEUS_BEARER_TOKEN_FILE: '/etc/hostname', PROMETHEUS_TIMEOUT_MS: '2500' })
+  t.equal(config.prometheusUrl, 'https://prometheus.example.com/prom')
+  t.equal(config.prometheusBearerTokenFile, '/etc/hostname')
+  t.equal(config.prometheusTimeoutMs, 2500)
+  t.equal(createConfig({}).prometheusTimeoutMs, 10_000)
+  t.equal(createConfig({}).prometheusUrl, '', 'off unless set')
 })

@@ -77,15 +77,15 @@ t.test('estimate CSV, by default: one row per mesh and component; sums match the
   t.same(rows.map((r) => `${r.x_MeshId}/${r.x_ComponentId}`), json.estimates.flatMap((e) => e.components.map((c) => `${e.mesh}/${c.id}`)), 'one row per mesh and component, in order')
   for (const e of json.estimates) {
     const mine = rows.filter((r) => r.x_MeshId === e.mesh)
-    const sum = mine.reduce((s, r) => s + Number(r.ListCost), 0)
-    t.ok(Math.abs(sum - e.cost.monthly.expected) < 0.01, `${e.mesh}: ListCost sums to cost.monthly.expected (${sum.toFixed(4)} vs ${e.cost.monthly.expected})`)
+    const sum = mine.reduce((s, r) => s + Number(r.x_EstimatedCost), 0)
+    t.ok(Math.abs(sum - e.cost.monthly.expected) < 0.01, `${e.mesh}: x_EstimatedCost sums to cost.monthly.expected (${sum.toFixed(4)} vs ${e.cost.monthly.expected})`)
     for (const c of e.components) {
       const r = mine.find((x) => x.x_ComponentId === c.id)
       t.equal(Number(r?.x_CpuCores), c.basis.cpuCores.expected, `${e.mesh}/${c.id}: cores`)
       t.equal(Number(r?.x_MemoryGiB), c.basis.memoryGiB.expected, `${e.mesh}/${c.id}: GiB`)
-      // ListCost = core-hours x price + GiB-hours x price
+      // x_EstimatedCost = core-hours x price + GiB-hours x price
       const list = Number(r?.x_CpuCoreHours) * Number(r?.x_CpuCoreHourPrice) + Number(r?.x_MemoryGiBHours) * Number(r?.x_MemoryGiBHourPrice)
-      t.ok(Math.abs(list - Number(r?.ListCost)) < 1e-4, `${e.mesh}/${c.id}: ListCost = hours x prices`)
+      t.ok(Math.abs(list - Number(r?.x_EstimatedCost)) < 1e-4, `${e.mesh}/${c.id}: x_EstimatedCost = hours x prices`)
     }
   }
   t.notMatch(res.body, /NaN|Infinity|e-\d/)
@@ -110,18 +110,18 @@ t.test('estimate CSV with rows=resource: one row per mesh, component and resourc
   t.same(rows.map((r) => `${r.x_MeshId}/${r.x_ComponentId}/${r.x_Resource}`), expectedRows, 'one row per mesh, component and resource, in order')
   for (const e of json.estimates) {
     const mine = rows.filter((r) => r.x_MeshId === e.mesh)
-    const sum = mine.reduce((s, r) => s + Number(r.ListCost), 0)
+    const sum = mine.reduce((s, r) => s + Number(r.x_EstimatedCost), 0)
     t.ok(Math.abs(sum - e.cost.monthly.expected) < 0.01, `${e.mesh}: rows sum to cost.monthly.expected (${sum.toFixed(4)} vs ${e.cost.monthly.expected})`)
     const cores = mine.filter((r) => r.x_Resource === 'cpu').reduce((s, r) => s + Number(r.x_Quantity), 0)
     t.ok(Math.abs(cores - e.totals.cpuCores.expected) < 1e-4, `${e.mesh}: cores sum to totals.cpuCores.expected`)
   }
   for (const r of rows) {
-    t.ok(Math.abs(Number(r.PricingQuantity) * Number(r.ListUnitPrice) - Number(r.ListCost)) <= 1e-5 + 1e-7 * Number(r.ListCost), `ListCost = PricingQuantity x ListUnitPrice (${r.PricingQuantity} x ${r.ListUnitPrice} vs ${r.ListCost})`)
-    t.equal(r.BillingCurrency, 'USD')
-    t.equal(r.ChargeCategory, 'Usage')
-    t.equal(r.ProviderName, 'AWS')
+    t.ok(Math.abs(Number(r.x_PricingQuantity) * Number(r.x_UnitPrice) - Number(r.x_EstimatedCost)) <= 1e-5 + 1e-7 * Number(r.x_EstimatedCost), `x_EstimatedCost = x_PricingQuantity x ListUnitPrice (${r.PricingQuantity} x ${r.ListUnitPrice} vs ${r.x_EstimatedCost})`)
+    t.equal(r.x_Currency, 'USD')
+    t.equal(r.x_ChargeCategory, 'Forecast', 'a forecast, not a FOCUS Usage charge')
+    t.equal(r.x_ProviderName, 'AWS')
     t.equal(r.RegionId, 'us-east-1')
-    t.match(r.PricingUnit, /^(vCPU|GiB)-Hours$/)
+    t.match(r.x_PricingUnit, /^(vCPU|GiB)-Hours$/)
     t.equal(new Date(r.ChargePeriodEnd ?? '').getTime() - new Date(r.ChargePeriodStart ?? '').getTime(), 730 * 3600e3)
   }
   t.notMatch(byQuery.body, /NaN|Infinity|e-\d/)
@@ -147,4 +147,21 @@ t.test('over a real socket', async (t) => {
   const rows = records(await res.body.text())
   t.equal(rows.length, app.catalog.meshes.get('istio')?.components.filter((c) => c.enabledBy === undefined).length, 'one row per component of the default install')
   t.ok(rows.every((r) => r.x_MeshId === 'istio'))
+})
+
+t.test('a FOCUS 1.2 column name only where its definition holds for an estimate, x_ otherwise; every column documented', async (t) => {
+  // Kept: the period a monthly figure covers, a description, the service category and subcategory, the region.
+  // Not kept: ChargeCategory (Usage is a charge, this is a forecast), ListCost and ListUnitPrice (prices are
+  // derived or given, not published list prices), ResourceType (FOCUS requires a ResourceId with it),
+  // ProviderName (empty for a custom node), PricingQuantity and PricingUnit (no SKU), BillingCurrency (nothing is billed).
+  const FOCUS_THAT_HOLD = new Set(['ChargePeriodStart', 'ChargePeriodEnd', 'ChargeDescription', 'ServiceCategory', 'ServiceSubcategory', 'RegionId'])
+  const { readFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { PACKAGE_ROOT } = await import('../src/config.js')
+  const { SWEEP_COLUMNS } = await import('../src/csv.js')
+  const docs = readFileSync(join(PACKAGE_ROOT, 'docs', 'integrations.md'), 'utf8')
+  for (const column of new Set([...COMPONENT_COLUMNS, ...ESTIMATE_COLUMNS, ...SWEEP_COLUMNS])) {
+    t.ok(FOCUS_THAT_HOLD.has(column) || /^x_[A-Z][A-Za-z]*$/.test(column), `${column}: a FOCUS name that holds, or x_`)
+    t.match(docs, new RegExp(`\\| \`${column}\` \\|`), `${column} has its row in docs/integrations.md`)
+  }
 })

@@ -24,7 +24,9 @@ export function fixtureCatalog (): Catalog {
 
 /** The whole app, ready for inject or listen, closed when the test ends; config overrides the defaults. */
 export async function testApp (t: { teardown: (fn: () => unknown) => void }, catalog: Catalog = shippedCatalog(), config: Partial<Config> = {}): Promise<FastifyInstance> {
-  const app = await buildApp(createConfig({}, { logLevel: 'silent', ...config }), { logger: false, catalog })
+  // Load shedding off unless a test asks: on a busy machine the event loop lags and requests would be shed
+  // at random; test/plugins/overload.test.ts tests it on purpose.
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, ...config }), { logger: false, catalog })
   t.teardown(() => app.close())
   await app.ready()
   return app

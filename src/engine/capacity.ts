@@ -3,6 +3,7 @@
 import type { Reservation } from '../models/schema.js'
 import { ScenarioError } from './errors.js'
 import type { NodeShape } from './scenario.js'
+import { round } from '../units.js'
 
 export interface Resources { cpuCores: number, memoryGiB: number }
 export type BindingResource = 'cpu' | 'memory' | 'pods'
@@ -80,7 +81,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
     pods: node.maxPods - system.pods - input.perNode.pods
   }
   if (free.cpuCores <= 0 || free.memoryGiB <= 0 || free.pods <= 0) {
-    throw new ScenarioError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores)} cores, ${round(capacity.memoryGiB)} GiB, ${node.maxPods} pods)` }])
+    throw new ScenarioError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores, 3)} cores, ${round(capacity.memoryGiB, 3)} GiB, ${node.maxPods} pods)` }])
   }
   const byResource: Array<[BindingResource, number]> = [
     ['pods', free.pods],
@@ -89,7 +90,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
   ]
   const [binding, podsPerNode] = byResource.reduce((a, b) => (b[1] < a[1] ? b : a))
   if (podsPerNode < 1) {
-    throw new ScenarioError([{ pointer: '/workload/podRequests', detail: `${input.podLabel} (${round(input.pod.cpuCores)} cores, ${round(input.pod.memoryGiB)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores)} cores, ${round(free.memoryGiB)} GiB free)` }])
+    throw new ScenarioError([{ pointer: '/workload/podRequests', detail: `${input.podLabel} (${round(input.pod.cpuCores, 3)} cores, ${round(input.pod.memoryGiB, 3)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores, 3)} cores, ${round(free.memoryGiB, 3)} GiB free)` }])
   }
 
   const fullNodes = Math.floor(input.workloadPods / podsPerNode)
@@ -109,7 +110,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
       addBins(1, 0)
       bin = bins[bins.length - 1] as Bin
       if (!fits(bin, pod)) {
-        throw new ScenarioError([{ pointer: nodePointer(node), detail: `a mesh replica (${round(pod.cpuCores)} cores, ${round(pod.memoryGiB)} GiB) does not fit on an empty ${node.id} node` }])
+        throw new ScenarioError([{ pointer: nodePointer(node), detail: `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB) does not fit on an empty ${node.id} node` }])
       }
     }
     if (bin.count > 1) {
@@ -126,4 +127,3 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
 }
 
 const nodePointer = (node: NodeShape): string => (node.id === 'custom' ? '/cluster/node' : '/cluster/nodeType')
-const round = (x: number): number => Math.round(x * 1000) / 1000

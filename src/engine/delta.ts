@@ -5,8 +5,7 @@ import type { MeshModel } from '../models/schema.js'
 import type { Delta, DeltaSide } from '../schemas/delta.js'
 import type { MeshEstimate } from '../schemas/estimate.js'
 import { ScenarioError } from './errors.js'
-
-const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits
+import { round } from '../units.js'
 
 /** One side of a delta from an estimate, or the no-mesh side from any estimate of the same scenario. */
 export function sideOf (e: MeshEstimate, noMesh = false): DeltaSide {

@@ -1,10 +1,2 @@
-/** A request that is well-formed but cannot be priced: unknown ids, contradictions. Maps to a 4xx problem. */
-export class ScenarioError extends Error {
-  constructor (
-    readonly errors: Array<{ pointer: string, detail: string }>,
-    readonly status: 404 | 422 = 422
-  ) {
-    super(errors.map((e) => `${e.pointer}: ${e.detail}`).join('; '))
-    this.name = 'ScenarioError'
-  }
-}
+// The engine throws the service's one domain error (src/errors.ts) under the name it has always used here.
+export { DomainError as ScenarioError } from '../errors.js'

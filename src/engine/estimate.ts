@@ -8,20 +8,7 @@ import { allocatable, pack, type PackInput, type PackResult, type Resources } fr
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { sensitivityOf } from './sensitivity.js'
-
-export const HOURS_PER_MONTH = 730 // OpenCost, Kubecost and Infracost all use 730
-export const HOURS_PER_YEAR = HOURS_PER_MONTH * 12
-
-const BOUNDS = ['low', 'expected', 'high'] as const
-
-const round = (x: number, digits: number): number => {
-  const f = 10 ** digits
-  return Math.round(x * f) / f
-}
-const roundRange = (r: Range, digits = 6): Range => ({ low: round(r.low, digits), expected: round(r.expected, digits), high: round(r.high, digits) })
-const mapRange = (f: (bound: typeof BOUNDS[number]) => number): Range => ({ low: f('low'), expected: f('expected'), high: f('high') })
-const addRanges = (a: Range, b: Range): Range => mapRange((k) => a[k] + b[k])
-const ZERO: Range = { low: 0, expected: 0, high: 0 }
+import { addRanges, HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange, ZERO_RANGE } from '../units.js'
 
 /** Is this component part of the scenario's install, and new overhead? */
 export function included (component: Component, scenario: Scenario): boolean {
@@ -90,13 +77,14 @@ function groupsOf (component: Component, scenario: Scenario): Scenario['trafficG
 // A component's source ids depend on the model alone: collected once per component, not per estimate.
 const componentSourceIds = new WeakMap<Component, readonly string[]>()
 
+/** Frozen and shared by every answer: nothing downstream mutates an estimate's source lists. */
 function componentSources (component: Component): string[] {
   let ids = componentSourceIds.get(component)
   if (ids === undefined) {
-    ids = collectSources(component)
+    ids = Object.freeze(collectSources(component))
     componentSourceIds.set(component, ids)
   }
-  return [...ids]
+  return ids as string[]
 }
 
 function collectSources (component: Component): string[] {
@@ -114,18 +102,25 @@ function collectSources (component: Component): string[] {
   return [...ids].sort()
 }
 
+/** One replica's figure on the chosen basis. OpenCost's max(request, usage) is taken per container, so per group of like replicas, never on sums. */
+function onBasisOf (basis: Scenario['basis'], request: number, used: Range): Range {
+  if (basis === 'requests') return { low: request, expected: request, high: request }
+  if (basis === 'usage') return used
+  return { low: Math.max(request, used.low), expected: Math.max(request, used.expected), high: Math.max(request, used.high) }
+}
+
 /** Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger). */
 function replicaTotals (component: Component, scenario: Scenario, replicas: number, requests: Resources): { usage: ComponentEstimate['usage'], basis: ComponentEstimate['basis'] } {
-  let usage = { cpuCores: ZERO, memoryGiB: ZERO }
-  let onBasis = { cpuCores: ZERO, memoryGiB: ZERO }
+  let usage = { cpuCores: ZERO_RANGE, memoryGiB: ZERO_RANGE }
+  let onBasis = { cpuCores: ZERO_RANGE, memoryGiB: ZERO_RANGE }
   for (const group of groupsOf(component, scenario)) {
     const n = replicas * group.podShare
     const used = usageAt(component, scenario, replicas, group.requestsPerSecondPerPod)
-    // OpenCost's max(request, usage) is taken per container, so per group of like replicas, never on sums.
-    const basis = (request: number, u: Range): Range => mapRange((k) =>
-      n * (scenario.basis === 'requests' ? request : scenario.basis === 'usage' ? u[k] : Math.max(request, u[k])))
-    usage = { cpuCores: addRanges(usage.cpuCores, mapRange((k) => n * used.cpuCores[k])), memoryGiB: addRanges(usage.memoryGiB, mapRange((k) => n * used.memoryGiB[k])) }
-    onBasis = { cpuCores: addRanges(onBasis.cpuCores, basis(requests.cpuCores, used.cpuCores)), memoryGiB: addRanges(onBasis.memoryGiB, basis(requests.memoryGiB, used.memoryGiB)) }
+    usage = { cpuCores: addRanges(usage.cpuCores, scaleRange(n, used.cpuCores)), memoryGiB: addRanges(usage.memoryGiB, scaleRange(n, used.memoryGiB)) }
+    onBasis = {
+      cpuCores: addRanges(onBasis.cpuCores, scaleRange(n, onBasisOf(scenario.basis, requests.cpuCores, used.cpuCores))),
+      memoryGiB: addRanges(onBasis.memoryGiB, scaleRange(n, onBasisOf(scenario.basis, requests.memoryGiB, used.memoryGiB)))
+    }
   }
   return { usage, basis: onBasis }
 }
@@ -223,6 +218,25 @@ function capacityOf (components: Component[], scenario: Scenario, withoutMesh: P
 
 // Source documents depend on the model alone: built once per mesh and source, frozen, shared by every answer.
 const sourceDocuments = new WeakMap<MeshModel, Map<string, SourceOut | null>>()
+// A mesh estimate's source list depends only on which of its components the scenario includes (and the
+// model's latency figures): a handful of combinations per mesh, each built once.
+const sourceLists = new WeakMap<MeshModel, Map<string, SourceOut[]>>()
+
+function meshSources (mesh: MeshModel, components: readonly ComponentEstimate[], latency: LatencyEstimate | null): SourceOut[] {
+  let lists = sourceLists.get(mesh)
+  if (lists === undefined) {
+    lists = new Map()
+    sourceLists.set(mesh, lists)
+  }
+  let key = latency === null ? '-' : '+'
+  for (const c of components) key += `${c.id}\n`
+  let list = lists.get(key)
+  if (list === undefined) {
+    list = Object.freeze(sourcesOf(mesh, [...components.flatMap((c) => c.sources), ...(latency?.sources ?? [])])) as SourceOut[]
+    lists.set(key, list)
+  }
+  return list
+}
 
 function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
   let documents = sourceDocuments.get(mesh)
@@ -253,6 +267,28 @@ export function componentBasisExpected (component: Component, scenario: Scenario
   return { cpuCores: basis.cpuCores.expected, memoryGiB: basis.memoryGiB.expected }
 }
 
+/**
+ * The cost-only path, one mesh: expected monthly cost and the additional nodes' monthly cost, as estimateMesh
+ * computes them (totals rounded as published), without sources, latency or per-component output.
+ */
+export function meshMonthlyCost (mesh: MeshModel, scenario: Scenario, workload: PackResult): { monthly: number, additionalNodesMonthly: number | null } {
+  const components = mesh.components.filter((c) => included(c, scenario))
+  const nodesWithMesh = packWithMesh(components, scenario, workload).nodes
+  let cpu = 0
+  let memory = 0
+  for (const component of components) {
+    const basis = componentBasisExpected(component, scenario, nodesWithMesh)
+    cpu += basis.cpuCores
+    memory += basis.memoryGiB
+  }
+  const hourly = round(cpu, 6) * scenario.prices.cpuCoreHour + round(memory, 6) * scenario.prices.memoryGiBHour
+  const nodePrice = scenario.node.hourlyPrice
+  return {
+    monthly: round(hourly * HOURS_PER_MONTH, 2),
+    additionalNodesMonthly: nodePrice === null ? null : round((nodesWithMesh - workload.nodes) * nodePrice * HOURS_PER_MONTH, 2)
+  }
+}
+
 /** One mesh's estimate; `workload` is packWorkload(scenario), passed in when several meshes share it. */
 export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: PackResult = packWorkload(scenario)): MeshEstimate {
   const components = mesh.components.filter((c) => included(c, scenario))
@@ -260,8 +296,8 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: Pac
   const estimates = components.map((c) => estimateComponent(c, scenario, capacity.nodesWithMesh))
 
   // Cost is computed from the totals as published, so that anyone can recompute it from the answer.
-  const cpu = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.cpuCores), ZERO))
-  const memory = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.memoryGiB), ZERO))
+  const cpu = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.cpuCores), ZERO_RANGE))
+  const memory = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.memoryGiB), ZERO_RANGE))
   const { prices } = scenario
   const hourly = mapRange((k) => cpu[k] * prices.cpuCoreHour + memory[k] * prices.memoryGiBHour)
   const nodePrice = scenario.node.hourlyPrice
@@ -292,9 +328,15 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: Pac
       yearly: roundRange(mapRange((k) => hourly[k] * HOURS_PER_YEAR), 2),
       additionalNodesMonthly: nodePrice === null ? null : round(capacity.additionalNodes * nodePrice * HOURS_PER_MONTH, 2)
     },
-    sources: sourcesOf(mesh, [...estimates.flatMap((c) => c.sources), ...(latency?.sources ?? [])])
+    sources: meshSources(mesh, estimates, latency)
   }
 }
+
+/** The rules every estimate follows; assumptions.notes lists them before the scenario's own warnings. */
+export const GENERAL_NOTES = [
+  'Capacity packs workload pods and mesh replicas by their requests, as the scheduler and the cluster autoscaler do; usage does not add nodes.',
+  'The provider\'s own per-node pods (kube-proxy, the CNI agent, CSI and logging agents; see capacity.systemPodsPerNode) take pod slots and requests on every node, with or without the mesh; they are no part of the mesh\'s overhead or cost. Nodes hold the memory the kubelet reports, below their nominal size.'
+] as const
 
 export function estimate (request: EstimateRequest, catalog: Catalog): EstimateResponse {
   const scenario = resolveScenario(request, catalog)
@@ -324,11 +366,7 @@ export function estimate (request: EstimateRequest, catalog: Catalog): EstimateR
       observability: scenario.observability,
       defaultsApplied: scenario.defaultsApplied,
       sensitivity: sensitivityOf(scenario, workload, estimates),
-      notes: [
-        'Capacity packs workload pods and mesh replicas by their requests, as the scheduler and the cluster autoscaler do; usage does not add nodes.',
-        'The provider\'s own per-node pods (kube-proxy, the CNI agent, CSI and logging agents; see capacity.systemPodsPerNode) take pod slots and requests on every node, with or without the mesh; they are no part of the mesh\'s overhead or cost. Nodes hold the memory the kubelet reports, below their nominal size.',
-        ...scenario.notes
-      ]
+      notes: [...GENERAL_NOTES, ...scenario.notes]
     }
   }
 }

@@ -12,6 +12,7 @@ import type { EstimateRequest, MeshEstimate } from '../schemas/estimate.js'
 import type { Candidate, RecommendRequest, RecommendResponse } from '../schemas/recommend.js'
 import { ScenarioError } from './errors.js'
 import { estimate } from './estimate.js'
+import { round } from '../units.js'
 
 type Rule = DecisionRules['preferences'][number]
 type Match = Rule['when']
@@ -193,7 +194,7 @@ export function recommend (request: RecommendRequest, catalog: Catalog): Recomme
         delta: e.delta,
         ...(current.mesh === 'none'
           ? {}
-          : { savingsAgainstCurrent: { mesh: current.mesh, monthly: -e.delta.change.monthlyCost + 0, yearly: Math.round(-e.delta.change.monthlyCost * 12 * 100) / 100 + 0 } })
+          : { savingsAgainstCurrent: { mesh: current.mesh, monthly: -e.delta.change.monthlyCost + 0, yearly: round(-e.delta.change.monthlyCost * 12, 2) + 0 } })
       }
     }
     return candidate

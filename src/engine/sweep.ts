@@ -2,30 +2,28 @@
 // scenario with that value (the same resolveScenario and estimateMesh), kept to the figures a chart plots.
 import type { Catalog } from '../models/load.js'
 import type { EstimateRequest } from '../schemas/estimate.js'
-import { SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type SweepResponse } from '../schemas/integration.js'
-import { ScenarioError } from './errors.js'
+import { STREAM_LIMITS, SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type SweepResponse } from '../schemas/integration.js'
+import { DomainError } from '../errors.js'
 import { estimateMesh, packWorkload } from './estimate.js'
 import { resolveScenario } from './scenario.js'
-
-/** A sweep that breaks a rule the schema cannot state (from < to, limits of the varied field). */
-export class SweepError extends Error {
-  constructor (readonly errors: Array<{ pointer: string, detail: string }>) {
-    super(errors.map((e) => `${e.pointer} ${e.detail}`).join('; '))
-    this.name = 'SweepError'
-  }
-}
+import { round } from '../units.js'
 
 /** The x values: `steps` points from `from` to `to`, equal differences or equal ratios; integers deduplicated. */
 export function sweepValues (from: number, to: number, steps: number, scale: 'linear' | 'log', integer: boolean): number[] {
-  const xs: number[] = []
+  return [...eachSweepValue(from, to, steps, scale, integer)]
+}
+
+/** The same values one at a time, so that a streamed sweep of a million points holds none of them. */
+export function * eachSweepValue (from: number, to: number, steps: number, scale: 'linear' | 'log', integer: boolean): Generator<number> {
+  let previous: number | undefined
   for (let i = 0; i < steps; i++) {
     const t = i / (steps - 1)
     let x = scale === 'log' ? from * (to / from) ** t : from + (to - from) * t
     if (i === steps - 1) x = to // no rounding drift at the end
-    x = integer ? Math.round(x) : Math.round(x * 1e9) / 1e9
-    if (xs.length === 0 || x !== xs[xs.length - 1]) xs.push(x)
+    x = integer ? Math.round(x) : round(x, 9)
+    if (x !== previous) yield x
+    previous = x
   }
-  return xs
 }
 
 function withValue (scenario: EstimateRequest, vary: SweepRequest['vary'], x: number): EstimateRequest {
@@ -37,44 +35,73 @@ function withValue (scenario: EstimateRequest, vary: SweepRequest['vary'], x: nu
   }
 }
 
-export function checkSweep (request: SweepRequest): void {
+/** Limits of one sweep: SWEEP_LIMITS for an answer built in memory (JSON), STREAM_LIMITS for NDJSON and CSV. */
+export interface Limits { steps: number, points: number }
+
+export function checkSweep (request: SweepRequest, limits: Limits = SWEEP_LIMITS): void {
   const field = SWEEP_FIELDS[request.vary]
   const errors: Array<{ pointer: string, detail: string }> = []
+  if (request.steps > limits.steps) {
+    const detail = limits.steps === SWEEP_LIMITS.steps
+      ? `must be <= ${SWEEP_LIMITS.steps} for a JSON answer; streamed answers (format=ndjson or csv) take up to ${STREAM_LIMITS.steps}`
+      : `must be <= ${limits.steps}`
+    errors.push({ pointer: '/steps', detail })
+  }
   if (field.integer && request.from < field.min) errors.push({ pointer: '/from', detail: `must be >= ${field.min} when varying ${request.vary}` })
   if (request.scale === 'log' && request.from <= 0) errors.push({ pointer: '/from', detail: 'must be > 0 on a log scale' })
   if (request.to > field.max) errors.push({ pointer: '/to', detail: `must be <= ${field.max}, the limit of ${request.vary} in POST /estimate` })
   if (!(request.to > request.from)) errors.push({ pointer: '/to', detail: 'must be greater than from' })
-  if (errors.length > 0) throw new SweepError(errors)
+  if (errors.length > 0) throw DomainError.invalid('sweep', errors)
 }
 
-const round = (x: number, digits: number): number => { const f = 10 ** digits; return Math.round(x * f) / f }
+export interface SweepPlan {
+  vary: SweepRequest['vary']
+  scale: 'linear' | 'log'
+  basis: string
+  currency: string
+  meshes: Array<{ mesh: string, name: string }>
+}
 
-/** Throws SweepError for a bad sweep, ScenarioError (pointers under /scenario) for a scenario that cannot be priced. */
-export function sweep (request: SweepRequest, catalog: Catalog): SweepResponse {
-  checkSweep(request)
+/**
+ * Checks a sweep before any point is sent: its limits, and the scenario at the first and the last x (where
+ * a scenario that cannot be priced fails, pods or nodes being largest or smallest there), so that a streamed
+ * answer rarely meets an error after its 200. Throws a 400 DomainError for a bad sweep, a 4xx one (pointers
+ * under /scenario) for a scenario that cannot be priced.
+ */
+export function planSweep (request: SweepRequest, catalog: Catalog, limits: Limits = SWEEP_LIMITS): SweepPlan {
+  checkSweep(request, limits)
   const scale = request.scale ?? 'linear'
-  const xs = sweepValues(request.from, request.to, request.steps, scale, SWEEP_FIELDS[request.vary].integer)
   const meshCount = request.scenario.meshes?.length ?? catalog.meshes.size
-  if (xs.length * meshCount > SWEEP_LIMITS.points) {
-    throw new SweepError([{ pointer: '/steps', detail: `steps x meshes must be <= ${SWEEP_LIMITS.points} (here ${xs.length} x ${meshCount})` }])
+  if (request.steps * meshCount > limits.points) {
+    let values = 0 // after integers are deduplicated: counted, not held
+    const xs = eachSweepValue(request.from, request.to, request.steps, scale, SWEEP_FIELDS[request.vary].integer)
+    while (xs.next().done !== true) values++
+    if (values * meshCount > limits.points) {
+      throw DomainError.invalid('sweep', [{ pointer: '/steps', detail: `steps x meshes must be <= ${limits.points} (here ${values} x ${meshCount})` }])
+    }
   }
-  let series: SweepResponse['series'] | undefined
-  let basis = ''
-  let currency = ''
-  for (const x of xs) {
-    let scenario
+  let first: ReturnType<typeof resolveScenario> | undefined
+  for (const x of [request.from, request.to]) {
+    const value = SWEEP_FIELDS[request.vary].integer ? Math.round(x) : x
     try {
-      scenario = resolveScenario(withValue(request.scenario, request.vary, x), catalog)
+      const scenario = resolveScenario(withValue(request.scenario, request.vary, value), catalog)
+      packWorkload(scenario)
+      first ??= scenario
     } catch (err) {
-      throw under(err, x, request.vary)
+      throw under(err, value, request.vary)
     }
-    if (series === undefined) {
-      series = scenario.meshes.map((m) => ({ mesh: m.id, name: m.name, points: [] as SweepPoint[] }))
-      basis = scenario.basis
-      currency = scenario.prices.currency
-    }
+  }
+  const scenario = first as ReturnType<typeof resolveScenario>
+  return { vary: request.vary, scale, basis: scenario.basis, currency: scenario.prices.currency, meshes: scenario.meshes.map((m) => ({ mesh: m.id, name: m.name })) }
+}
+
+/** Every point, x by x and mesh by mesh within each x, computed as it is asked for. */
+export function * sweepPoints (request: SweepRequest, plan: SweepPlan, catalog: Catalog): Generator<{ mesh: number, point: SweepPoint }> {
+  for (const x of eachSweepValue(request.from, request.to, request.steps, plan.scale, SWEEP_FIELDS[request.vary].integer)) {
+    let scenario
     let workload
     try {
+      scenario = resolveScenario(withValue(request.scenario, request.vary, x), catalog)
       workload = packWorkload(scenario)
     } catch (err) {
       throw under(err, x, request.vary)
@@ -87,29 +114,39 @@ export function sweep (request: SweepRequest, catalog: Catalog): SweepResponse {
         throw under(err, x, request.vary)
       }
       const { cpuCores, memoryGiB } = e.totals
-      const monthly = e.cost.monthly;
-      (series[i] as { points: SweepPoint[] }).points.push({
-        x,
-        cpuCores: cpuCores.expected,
-        cpuCoresLow: cpuCores.low,
-        cpuCoresHigh: cpuCores.high,
-        memoryGiB: memoryGiB.expected,
-        memoryGiBLow: memoryGiB.low,
-        memoryGiBHigh: memoryGiB.high,
-        monthlyCost: round(monthly.expected, 2),
-        monthlyCostLow: round(monthly.low, 2),
-        monthlyCostHigh: round(monthly.high, 2),
-        additionalNodes: e.capacity.additionalNodes,
-        additionalNodesMonthlyCost: e.cost.additionalNodesMonthly,
-        nodesWithMesh: e.capacity.nodesWithMesh
-      })
+      const monthly = e.cost.monthly
+      yield {
+        mesh: i,
+        point: {
+          x,
+          cpuCores: cpuCores.expected,
+          cpuCoresLow: cpuCores.low,
+          cpuCoresHigh: cpuCores.high,
+          memoryGiB: memoryGiB.expected,
+          memoryGiBLow: memoryGiB.low,
+          memoryGiBHigh: memoryGiB.high,
+          monthlyCost: round(monthly.expected, 2),
+          monthlyCostLow: round(monthly.low, 2),
+          monthlyCostHigh: round(monthly.high, 2),
+          additionalNodes: e.capacity.additionalNodes,
+          additionalNodesMonthlyCost: e.cost.additionalNodesMonthly,
+          nodesWithMesh: e.capacity.nodesWithMesh
+        }
+      }
     }
   }
-  return { vary: request.vary, scale, basis, currency, series: series ?? [] }
+}
+
+/** The whole sweep in memory, one series per mesh (the JSON answer). Throws as planSweep and sweepPoints do. */
+export function sweep (request: SweepRequest, catalog: Catalog): SweepResponse {
+  const plan = planSweep(request, catalog)
+  const series = plan.meshes.map((m) => ({ ...m, points: [] as SweepPoint[] }))
+  for (const { mesh, point } of sweepPoints(request, plan, catalog)) (series[mesh] as { points: SweepPoint[] }).points.push(point)
+  return { vary: plan.vary, scale: plan.scale, basis: plan.basis, currency: plan.currency, series }
 }
 
 /** A scenario error at one x, pointed into the sweep body. */
 function under (err: unknown, x: number, vary: string): unknown {
-  if (!(err instanceof ScenarioError)) return err
-  return new ScenarioError(err.errors.map((e) => ({ pointer: `/scenario${e.pointer}`, detail: `${e.detail} (at ${vary} = ${x})` })), err.status)
+  if (!(err instanceof DomainError)) return err
+  return err.mapErrors((e) => ({ pointer: `/scenario${e.pointer}`, detail: `${e.detail} (at ${vary} = ${x})` }))
 }

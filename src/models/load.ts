@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join, relative } from 'node:path'
 import { Compile } from 'typebox/compile'
 import type { TSchema } from 'typebox'
+import { Settings } from 'typebox/system'
 import { parse } from 'yaml'
 import { EvidenceFile } from './evidence-schema.js'
 import { cpuCores, memoryGiB } from './quantity.js'
@@ -66,7 +67,13 @@ class Reader {
     const compiled = checker(schema)
     if (compiled.Check(value)) return value as T
     const seen = new Set<string>()
-    for (const error of compiled.Errors(value)) {
+    // TypeBox stops at 8 errors by default (a guard for untrusted input); a model file is the operator's own,
+    // and start-up must list every problem in it, so the limit is lifted while its errors are gathered.
+    const { maxErrors } = Settings.Get()
+    Settings.Set({ maxErrors: 10_000 })
+    let errors: ReturnType<typeof compiled.Errors>
+    try { errors = compiled.Errors(value) } finally { Settings.Set({ maxErrors }) }
+    for (const error of errors) {
       // Unions report one error per branch plus a summary; keep the first message per field.
       const field = error.instancePath === '' ? '(root)' : error.instancePath
       if (seen.has(field)) continue

@@ -3,15 +3,16 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
-import { ScenarioError } from '../engine/errors.js'
+import { DomainError, type FieldError } from '../errors.js'
 import { Problem } from '../schemas/common.js'
-import { fieldErrors, type FieldError } from './validation.js'
+import { fieldErrors } from './validation.js'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 const PROBLEM_BASE = 'https://meshcost.dev/problems/'
 
-export function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, options: { type?: string, errors?: FieldError[] } = {}): FastifyReply {
-  const problem: Problem = {
+/** The problem document for a request: the one place its shape is written. */
+export function problemDocument (request: FastifyRequest, status: number, detail: string, options: { type?: string, errors?: FieldError[] } = {}): Problem {
+  return {
     type: options.type === undefined ? 'about:blank' : PROBLEM_BASE + options.type,
     title: STATUS_CODES[status] ?? 'Error',
     status,
@@ -20,7 +21,15 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, statu
     requestId: String(request.id),
     ...(options.errors === undefined ? {} : { errors: options.errors })
   }
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem)
+}
+
+/** A domain error as the problem document it stands for (errors listed when it names fields). */
+export function domainProblem (request: FastifyRequest, error: DomainError): Problem {
+  return problemDocument(request, error.status, error.message, { type: error.type, ...(error.errors.length > 0 ? { errors: error.errors } : {}) })
+}
+
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, options: { type?: string, errors?: FieldError[] } = {}): FastifyReply {
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problemDocument(request, status, detail, options))
 }
 
 const CODE_TYPES: Record<string, string> = {
@@ -31,14 +40,13 @@ const CODE_TYPES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed-body'
 }
 
-export function problemHandler (error: FastifyError | ScenarioError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof ScenarioError) {
-    return sendProblem(request, reply, error.status, error.message, { type: 'invalid-scenario', errors: error.errors })
+export function problemHandler (error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof DomainError) {
+    return reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(domainProblem(request, error))
   }
   if (error.validation !== undefined) {
     const part = error.validationContext === 'body' ? 'body' : error.validationContext === 'querystring' ? 'query string' : (error.validationContext ?? 'request')
-    const errors = fieldErrors(error.validation)
-    return sendProblem(request, reply, 400, `The request ${part} is not valid: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, { type: 'invalid-request', errors })
+    return problemHandler(DomainError.invalid(`request ${part}`, fieldErrors(error.validation)), request, reply)
   }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {

@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifySchemaCompiler } from 'fastify'
+import type { FieldError } from '../errors.js'
 
 function ajv (coerceTypes: boolean): Ajv {
   const instance = new Ajv({ allErrors: true, coerceTypes: coerceTypes ? 'array' : false, removeAdditional: false, useDefaults: false, strict: false })
@@ -13,13 +14,22 @@ function ajv (coerceTypes: boolean): Ajv {
 const strictAjv = ajv(false)
 const coercingAjv = ajv(true)
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+function compile (schema: object, httpPart: string | undefined) {
   // $id would make a second compile of the same schema collide inside Ajv's registry.
   const { $id: _id, ...rest } = schema as { $id?: string }
   return (httpPart === 'body' ? strictAjv : coercingAjv).compile(rest)
 }
 
-export interface FieldError { pointer: string, detail: string }
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => compile(schema, httpPart)
+
+/**
+ * A check outside any route, by the rules a route gives that part of the request (a batch's scenarios are
+ * bodies; the command line's flags are a query string, coerced in place): the field errors, none when valid.
+ */
+export function fieldChecker (schema: object, httpPart: 'body' | 'querystring'): (value: unknown) => FieldError[] {
+  const validate = compile(schema, httpPart)
+  return (value) => validate(value) ? [] : fieldErrors(validate.errors ?? [])
+}
 
 /** Ajv errors as one sentence per field: the field's JSON pointer and the rule it broke. */
 export function fieldErrors (errors: readonly Partial<ErrorObject>[]): FieldError[] {

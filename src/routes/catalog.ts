@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { allocatable } from '../engine/capacity.js'
-import { HOURS_PER_MONTH } from '../engine/estimate.js'
-import { ScenarioError } from '../engine/errors.js'
+import { DomainError } from '../errors.js'
 import type { NodePrice, Source } from '../models/schema.js'
 import { NodeTypeList, NodeTypeQuery, PriceBookList } from '../schemas/catalog.js'
 import { problemResponses } from '../schemas/responses.js'
+import { HOURS_PER_MONTH, round } from '../units.js'
 
 const sourcesOf = (ids: Iterable<string>, all: Record<string, Source>) =>
   [...new Set(ids)].sort().flatMap((id) => (all[id] === undefined ? [] : [{ id, ...all[id] }]))
@@ -14,7 +14,7 @@ const priceOut = (p: NodePrice) => ({
   currency: p.currency,
   asOf: p.asOf,
   hourly: p.hourly,
-  monthly: Math.round(p.hourly * HOURS_PER_MONTH * 100) / 100,
+  monthly: round(p.hourly * HOURS_PER_MONTH, 2),
   ...(p.spotHourly === undefined ? {} : { spotHourly: p.spotHourly }),
   ...(p.commitment1YearHourly === undefined ? {} : { commitment1YearHourly: p.commitment1YearHourly }),
   ...(p.commitment3YearHourly === undefined ? {} : { commitment3YearHourly: p.commitment3YearHourly }),
@@ -74,7 +74,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (priced.length === 0 && matching.length > 0) {
       const regions = [...new Set(matching.flatMap((n) => n.prices.map((p) => p.region)))].sort().join(', ')
       const which = provider === undefined ? 'node type' : `${provider} node type`
-      throw new ScenarioError([{ pointer: '/region', detail: `no ${which} is priced in region "${region}"; priced regions: ${regions}` }])
+      throw new DomainError([{ pointer: '/region', detail: `no ${which} is priced in region "${region}"; priced regions: ${regions}` }])
     }
     return { nodeTypes: priced.map((n) => ({ ...n, prices: n.prices.filter((p) => p.region === region) })) }
   })

@@ -18,13 +18,14 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/readyz', {
     schema: {
       tags: ['operations'],
-      summary: 'Readiness: models loaded and valid, and not shutting down',
-      description: 'A 503 problem document from SIGTERM on: the replica still answers every other route while the load balancers stop sending it traffic.',
+      summary: 'Readiness: models loaded and valid, not shutting down, not overloaded',
+      description: 'A 503 problem document from SIGTERM on (the replica still answers every other route while the load balancers stop sending it traffic), and while the replica sheds load.',
       response: { 200: Ready, 503: problem('Shutting down (or, under overload, shedding load): send traffic to another replica') }
     },
     logLevel: 'warn'
   }, async (request, reply) => {
     if (app.shuttingDown) return sendProblem(request, reply, 503, 'The replica is shutting down; it still answers requests until the load balancers stop sending them.', { type: 'shutting-down' })
+    if (app.overloaded()) return sendProblem(request, reply, 503, 'The replica is overloaded and sheds load; it is ready again once its event loop and heap are back under their limits.', { type: 'overloaded' })
     return {
       status: 'ready' as const,
       models: { meshes: app.catalog.meshes.size, nodeTypes: app.catalog.nodeTypes.size, priceBooks: app.catalog.priceBooks.size }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sendProblem } from '../plugins/problem.js'
+import { DomainError } from '../errors.js'
 import { MeshList, MeshModel, MeshParams } from '../schemas/meshes.js'
 import { problemResponses } from '../schemas/responses.js'
 
@@ -23,10 +23,10 @@ const meshRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: MeshParams,
       response: { 200: MeshModel, ...problemResponses }
     }
-  }, async (request, reply) => {
+  }, async (request) => {
     const mesh = app.catalog.meshes.get(request.params.id)
     if (mesh === undefined) {
-      return sendProblem(request, reply, 404, `No mesh "${request.params.id}". Known meshes: ${[...app.catalog.meshes.keys()].join(', ')}`, { type: 'unknown-mesh' })
+      throw new DomainError([], 404, 'unknown-mesh', `No mesh "${request.params.id}". Known meshes: ${[...app.catalog.meshes.keys()].join(', ')}`)
     }
     return mesh
   })

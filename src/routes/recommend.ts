@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { recommend } from '../engine/recommend.js'
-import { sendProblem } from '../plugins/problem.js'
+import { DomainError } from '../errors.js'
 import { RecommendRequest, RecommendResponse } from '../schemas/recommend.js'
 import { problemResponses } from '../schemas/responses.js'
 
@@ -13,9 +13,9 @@ const recommendRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: RecommendRequest,
       response: { 200: RecommendResponse, ...problemResponses }
     }
-  }, async (request, reply) => {
+  }, async (request) => {
     if (app.catalog.decision === undefined) {
-      return sendProblem(request, reply, 503, 'This model set has no decision rules (models/decision.yaml), so POST /recommend cannot answer.', { type: 'no-decision-rules' })
+      throw new DomainError([], 503, 'no-decision-rules', 'This model set has no decision rules (models/decision.yaml), so POST /recommend cannot answer.')
     }
     return recommend(request.body, app.catalog)
   })

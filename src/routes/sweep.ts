@@ -1,44 +1,95 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Counter } from 'prom-client'
 import { Type } from 'typebox'
-import { CSV_CONTENT_TYPE, preferredFormat, sweepCsv } from '../csv.js'
-import { sweep, SweepError } from '../engine/sweep.js'
-import { sendProblem } from '../plugins/problem.js'
-import { SWEEP_LIMITS, SweepRequest, SweepResponse } from '../schemas/integration.js'
-import { FormatQuery } from '../schemas/query.js'
+import { CSV_CONTENT_TYPE, preferredFormat, sweepCsvHeader, sweepCsvRow } from '../csv.js'
+import { planSweep, sweep, sweepPoints } from '../engine/sweep.js'
+import { DomainError } from '../errors.js'
+import { plainJson } from '../plugins/serialization.js'
+import { STREAM_LIMITS, SUMMARY_OMITS, SWEEP_LIMITS, SweepLine, SweepRequest, SweepResponse, SweepSummaryResponse, type SweepPoint, type SweepSummaryPoint } from '../schemas/integration.js'
+import { View } from '../schemas/estimate.js'
 import { problemResponses } from '../schemas/responses.js'
+import { NDJSON_CONTENT_TYPE, streamLines, wantsNdjson } from '../stream.js'
+
+const SweepQuery = Type.Object({
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('ndjson')], { description: 'json (default); csv or ndjson stream the points as they are computed (also `Accept: text/csv` or `Accept: application/x-ndjson`)' })),
+  view: Type.Optional(View)
+}, { additionalProperties: false })
+
+/** view=summary: the expected figures only. */
+function lean (point: SweepPoint): SweepSummaryPoint {
+  const out: Partial<SweepPoint> = { ...point }
+  for (const key of SUMMARY_OMITS) delete out[key]
+  return out as SweepSummaryPoint
+}
 
 const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Points computed, streamed or not: with the request count, shows how much work sweeps cost, and that a
+  // client that goes away stops its sweep.
+  const pointsComputed = new Counter({ name: 'meshcost_sweep_points_total', help: 'Sweep points computed (one per mesh and x)', registers: [app.metricsRegistry] })
+
   app.post('/estimate/sweep', {
+    ...plainJson,
     schema: {
       tags: ['estimate'],
       summary: 'Curves for plots: one scenario priced across a range of pods, traffic, services or nodes',
-      description: `Prices \`scenario\` (any POST /estimate body) at \`steps\` values of \`vary\` from \`from\` to \`to\`, linear or log, and answers one series per mesh, each point with the expected CPU, memory, monthly cost and additional nodes and the low and high bounds beside them. Each point is what POST /estimate answers for that value. Limits: ${SWEEP_LIMITS.steps} points per series, ${SWEEP_LIMITS.points} in all; past them, a 400 problem. \`?format=csv\` or \`Accept: text/csv\`: one row per mesh and point.`,
-      querystring: FormatQuery,
+      description: `Prices \`scenario\` (any POST /estimate body) at \`steps\` values of \`vary\` from \`from\` to \`to\`, linear or log, and answers one series per mesh, each point with the expected CPU, memory, monthly cost and additional nodes and the low and high bounds beside them (\`?view=summary\`: expected figures only). Each point is what POST /estimate answers for that value. JSON answers are built whole: at most ${SWEEP_LIMITS.steps} points per series and ${SWEEP_LIMITS.points} in all. \`?format=ndjson\` (\`Accept: application/x-ndjson\`) and \`?format=csv\` (\`Accept: text/csv\`) stream the points x by x as they are computed, in flat memory, up to ${STREAM_LIMITS.points} points; a client that disconnects stops the work. Past the limits, a 400 problem.`,
+      querystring: SweepQuery,
       body: SweepRequest,
       response: {
         200: {
-          description: 'One series per mesh',
+          description: 'One series per mesh (JSON), or one line per mesh and point (NDJSON, CSV)',
           content: {
-            'application/json': { schema: SweepResponse },
-            'text/csv': { schema: Type.String({ description: 'one row per mesh and point' }) }
+            'application/json': { schema: Type.Union([SweepResponse, SweepSummaryResponse]) },
+            'application/x-ndjson': { schema: SweepLine },
+            'text/csv': { schema: Type.String({ description: 'one row per mesh and point, x by x' }) }
           }
         },
         ...problemResponses
       }
     }
   }, async (request, reply) => {
-    let result
-    try {
-      result = sweep(request.body, app.catalog)
-    } catch (err) {
-      if (!(err instanceof SweepError)) throw err
-      return sendProblem(request, reply, 400, `The sweep is not valid: ${err.message}`, { type: 'invalid-request', errors: err.errors })
-    }
+    const { accept } = request.headers
+    const format = request.query.format ?? (wantsNdjson(accept) ? 'ndjson' : preferredFormat(undefined, accept))
+    const summary = request.query.view === 'summary'
     reply.header('vary', 'accept')
-    if (preferredFormat(request.query.format, request.headers.accept) === 'csv') {
-      return reply.type(CSV_CONTENT_TYPE).header('content-disposition', 'inline; filename="meshcost-sweep.csv"').send(sweepCsv(result))
+    if (format === 'json') {
+      const result = sweep(request.body, app.catalog) // a DomainError becomes its problem document (plugins/problem.ts)
+      pointsComputed.inc(result.series.reduce((n, s) => n + s.points.length, 0))
+      if (!summary) return reply.send(result)
+      return reply.send({ ...result, view: 'summary', series: result.series.map((s) => ({ ...s, points: s.points.map(lean) })) })
     }
-    return reply.send(result)
+
+    const plan = planSweep(request.body, app.catalog, STREAM_LIMITS) // checked before the 200, as above
+    const body = request.body
+    const log = request.log
+    function * lines (): Generator<string> {
+      if (format === 'csv') yield sweepCsvHeader(summary)
+      let count = 0
+      try {
+        for (const { mesh, point } of sweepPoints(body, plan, app.catalog)) {
+          count++
+          const id = plan.meshes[mesh]?.mesh ?? ''
+          yield format === 'csv'
+            ? sweepCsvRow(id, plan.vary, point, plan.currency, summary)
+            : JSON.stringify({ mesh: id, vary: plan.vary, ...(summary ? lean(point) : point), currency: plan.currency }) + '\n'
+        }
+      } catch (err) {
+        // After the 200 the status cannot change: NDJSON ends with the problem as its last line; CSV, which
+        // has no place for one, is cut off (the client sees an incomplete chunked answer).
+        if (format === 'ndjson' && err instanceof DomainError) {
+          yield JSON.stringify({ error: { status: err.status, detail: err.message, errors: err.errors } }) + '\n'
+          return
+        }
+        throw err
+      } finally {
+        pointsComputed.inc(count)
+        log.debug({ points: count }, 'sweep stream ended')
+      }
+    }
+    return reply
+      .type(format === 'csv' ? CSV_CONTENT_TYPE : NDJSON_CONTENT_TYPE)
+      .header('content-disposition', `inline; filename="meshcost-sweep.${format}"`)
+      .send(streamLines(lines()) as never) // a stream: the JSON response schemas do not apply
   })
 }
 

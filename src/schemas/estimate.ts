@@ -242,4 +242,29 @@ export const EstimateResponse = Type.Object({
 }, { ...strict, $id: 'EstimateResponse', title: 'EstimateResponse' })
 export type EstimateResponse = Static<typeof EstimateResponse>
 
+export const View = Type.Union([Type.Literal('full'), Type.Literal('summary')], {
+  description: 'full (default): every component, its requests, usage and sources, and the assumptions; summary: per mesh the totals, capacity and cost only (and delta with a baseline), a few KB for six meshes'
+})
+export type View = Static<typeof View>
+
+export const MeshSummary = Type.Object({
+  mesh: MeshEstimate.properties.mesh,
+  name: MeshEstimate.properties.name,
+  mode: MeshEstimate.properties.mode,
+  version: MeshEstimate.properties.version,
+  totals: MeshEstimate.properties.totals,
+  capacity: Capacity,
+  cost: MeshEstimate.properties.cost,
+  delta: Type.Optional(Delta)
+}, { ...strict, description: 'one mesh\'s estimate, the figures only: view=full adds components, latency and sources' })
+export type MeshSummary = Static<typeof MeshSummary>
+
+export const EstimateSummaryResponse = Type.Object({
+  view: Type.Literal('summary'),
+  basis: Basis,
+  estimates: Type.Array(MeshSummary),
+  notes: Type.Array(Type.String(), { description: 'warnings about this scenario (the rules applied to every scenario, and the defaults, are in view=full)' })
+}, { ...strict, $id: 'EstimateSummaryResponse', title: 'EstimateSummaryResponse', description: 'POST/GET /estimate with view=summary' })
+export type EstimateSummaryResponse = Static<typeof EstimateSummaryResponse>
+
 export { Range }

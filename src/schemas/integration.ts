@@ -2,13 +2,20 @@
 // scenarios in one call, each answered on its own).
 import { Type, type Static } from 'typebox'
 import { Problem } from './common.js'
-import { EstimateRequest, EstimateResponse, LIMITS } from './estimate.js'
+import { EstimateRequest, EstimateResponse, EstimateSummaryResponse, LIMITS } from './estimate.js'
 
 export const SWEEP_LIMITS = {
   /** points per series; a 10,000-point sweep of the six shipped meshes takes about 3 s (npm run bench) */
   steps: 10_000,
   /** points over all series (steps x meshes), ten meshes at full resolution, about 30 MB of JSON */
   points: 100_000
+} as const
+
+/** Streamed sweeps (NDJSON, CSV) hold one point at a time: memory stays flat whatever their length. */
+export const STREAM_LIMITS = {
+  steps: 1_000_000,
+  /** points over all series; about 10 s of one core at 10 µs a point */
+  points: 1_000_000
 } as const
 
 export const BATCH_LIMITS = {
@@ -31,12 +38,12 @@ export const SweepRequest = Type.Object({
   }),
   from: Type.Number({ minimum: 0, maximum: LIMITS.pods, description: 'first x (inclusive); at least 1 for pods, services and nodes, above 0 on a log scale' }),
   to: Type.Number({ minimum: 0, maximum: LIMITS.pods, description: 'last x (inclusive), greater than from; at most the field\'s own limit in POST /estimate' }),
-  steps: Type.Integer({ minimum: 2, maximum: SWEEP_LIMITS.steps, description: `number of points from \`from\` to \`to\`, both included (2 to ${SWEEP_LIMITS.steps}); pods, services and nodes are rounded to integers and repeated points dropped` }),
+  steps: Type.Integer({ minimum: 2, maximum: STREAM_LIMITS.steps, description: `number of points from \`from\` to \`to\`, both included: 2 to ${SWEEP_LIMITS.steps} for a JSON answer, to ${STREAM_LIMITS.steps} streamed (format=ndjson or csv); pods, services and nodes are rounded to integers and repeated points dropped` }),
   scale: Type.Optional(Type.Union([Type.Literal('linear'), Type.Literal('log')], { description: 'linear (default): equal steps; log: equal ratios, for ranges over orders of magnitude' }))
 }, {
   additionalProperties: false,
   title: 'SweepRequest',
-  description: `One scenario priced at many values of one field. At most ${SWEEP_LIMITS.steps} points per mesh and ${SWEEP_LIMITS.points} in all.`,
+  description: `One scenario priced at many values of one field. JSON answers: at most ${SWEEP_LIMITS.steps} points per mesh and ${SWEEP_LIMITS.points} in all; streamed answers (NDJSON, CSV): ${STREAM_LIMITS.points} in all.`,
   examples: [{ scenario: { pods: 100 }, vary: 'pods', from: 10, to: 10000, steps: 20, scale: 'log' }]
 })
 export type SweepRequest = Static<typeof SweepRequest>
@@ -73,6 +80,28 @@ export const SweepResponse = Type.Object({
 }, { additionalProperties: false, title: 'SweepResponse' })
 export type SweepResponse = Static<typeof SweepResponse>
 
+/** view=summary: the expected figures only, without the low and high bounds. */
+export const SUMMARY_OMITS = ['cpuCoresLow', 'cpuCoresHigh', 'memoryGiBLow', 'memoryGiBHigh', 'monthlyCostLow', 'monthlyCostHigh'] as const
+export const SweepSummaryPoint = Type.Omit(SweepPoint, SUMMARY_OMITS, { additionalProperties: false })
+export type SweepSummaryPoint = Static<typeof SweepSummaryPoint>
+export const SweepSummaryResponse = Type.Object({
+  ...SweepResponse.properties,
+  view: Type.Literal('summary'),
+  series: Type.Array(Type.Object({
+    mesh: Type.String(),
+    name: Type.String(),
+    points: Type.Array(SweepSummaryPoint, { description: 'in increasing x' })
+  }, { additionalProperties: false }))
+}, { additionalProperties: false, title: 'SweepSummaryResponse', description: 'POST /estimate/sweep?view=summary: expected figures only' })
+
+/** One NDJSON line of a streamed sweep: a point of one mesh. */
+export const SweepLine = Type.Object({
+  mesh: Type.String(),
+  vary: Type.String(),
+  ...SweepPoint.properties,
+  currency: Type.String()
+}, { title: 'SweepLine', description: 'format=ndjson: one line per mesh and point, x by x; with view=summary, without the low and high bounds. A scenario that fails at some x after the first line ends the stream with a line {"error": problem}' })
+
 export const BatchRequest = Type.Object({
   scenarios: Type.Array(Type.Unknown({ description: 'a POST /estimate body; each is validated on its own, so one bad scenario does not sink the rest' }), {
     minItems: 1,
@@ -90,7 +119,7 @@ const ProblemRef = Type.Unsafe<Problem>(Type.Ref('Problem'))
 
 export const BatchResult = Type.Object({
   status: Type.Integer({ description: '200, or the status POST /estimate would have answered this scenario with' }),
-  estimate: Type.Optional(EstimateResponse),
+  estimate: Type.Optional(Type.Union([EstimateResponse, EstimateSummaryResponse], { description: 'what POST /estimate answers for this scenario, in the view asked for' })),
   problem: Type.Optional(ProblemRef)
 }, { additionalProperties: false, description: 'exactly one of estimate (status 200) and problem (4xx, pointers into this batch\'s body)' })
 export type BatchResult = Static<typeof BatchResult>

@@ -2,7 +2,8 @@
 // data source), spreadsheets' URL import and the command line. One parameter per body field, the same limits
 // (the schemas below are the body's own, reused), mapped onto the same EstimateRequest.
 import { Type, type Static } from 'typebox'
-import { EstimateRequest, LIMITS } from './estimate.js'
+import { EstimateRequest, LIMITS, View } from './estimate.js'
+import { DomainError } from '../errors.js'
 
 const body = EstimateRequest.properties
 const cluster = body.cluster.properties
@@ -21,11 +22,13 @@ export const Format = Type.Union([Type.Literal('json'), Type.Literal('csv')], {
 export type Format = Static<typeof Format>
 
 export const CsvRows = Type.Union([Type.Literal('component'), Type.Literal('resource')], {
-  description: 'CSV rows: one per mesh and component (default), or one per mesh, component and priced resource (CPU, memory), with FOCUS PricingQuantity, PricingUnit and ListUnitPrice'
+  description: 'CSV rows: one per mesh and component (default), or one per mesh, component and priced resource (CPU, memory), with x_PricingQuantity, x_PricingUnit and x_UnitPrice (docs/integrations.md lists every column)'
 })
 export type CsvRows = Static<typeof CsvRows>
 
-export const FormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows) }, { additionalProperties: false })
+export const FormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows), view: Type.Optional(View) }, { additionalProperties: false })
+
+export const ViewQuery = Type.Object({ view: Type.Optional(View) }, { additionalProperties: false })
 
 export const EstimateQuery = Type.Object({
   pods: Type.Integer({ ...body.pods, examples: [100] }),
@@ -64,15 +67,16 @@ export const EstimateQuery = Type.Object({
   cpuCoreHour: Type.Optional(Type.Number({ ...pricing.cpuCoreHour })),
   memoryGiBHour: Type.Optional(Type.Number({ ...pricing.memoryGiBHour })),
   format: Type.Optional(Format),
-  rows: Type.Optional(CsvRows)
+  rows: Type.Optional(CsvRows),
+  view: Type.Optional(View)
 }, { additionalProperties: false })
 export type EstimateQuery = Static<typeof EstimateQuery>
 
 /**
  * Each query parameter and the body field it stands for: the one table that maps URLs to bodies, bodies to
- * URLs and body error pointers to parameters. `meshes` (a comma list) and `format`/`rows` are handled apart.
+ * URLs and body error pointers to parameters. `meshes` (a comma list) and `format`/`rows`/`view` are handled apart.
  */
-export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshes' | 'format' | 'rows'>, readonly string[]]> = [
+export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshes' | 'format' | 'rows' | 'view'>, readonly string[]]> = [
   ['pods', ['pods']],
   ['basis', ['basis']],
   ['baseline', ['baseline']],
@@ -119,13 +123,6 @@ export function queryPointer (bodyPointer: string): string {
   return BY_POINTER.get(bodyPointer) ?? GROUPS[bodyPointer] ?? bodyPointer
 }
 
-export class QueryError extends Error {
-  constructor (readonly errors: Array<{ pointer: string, detail: string }>) {
-    super(errors.map((e) => `${e.pointer} ${e.detail}`).join('; '))
-    this.name = 'QueryError'
-  }
-}
-
 /** Parameters that only make sense together: give one, give all. */
 const TOGETHER: Array<Array<keyof EstimateQuery>> = [
   ['podCpuCores', 'podMemoryGiB'],
@@ -146,7 +143,7 @@ function getPath (source: unknown, path: readonly string[]): unknown {
   return at
 }
 
-/** Validated query parameters → the POST /estimate body that means the same. Throws QueryError on a half-given group. */
+/** Validated query parameters → the POST /estimate body that means the same. Throws a 400 DomainError on a half-given group. */
 export function queryToRequest (q: EstimateQuery): EstimateRequest {
   const errors: Array<{ pointer: string, detail: string }> = []
   for (const group of TOGETHER) {
@@ -163,7 +160,7 @@ export function queryToRequest (q: EstimateQuery): EstimateRequest {
     meshes = q.meshes.split(',')
     if (new Set(meshes).size !== meshes.length) errors.push({ pointer: '/meshes', detail: 'must NOT have duplicate items' })
   }
-  if (errors.length > 0) throw new QueryError(errors)
+  if (errors.length > 0) throw DomainError.invalid('request query string', errors)
 
   const request: Tree = {}
   if (meshes !== undefined) request.meshes = meshes

@@ -96,7 +96,11 @@ t.test('replicas are placed largest first, so that small ones do not take the ro
   //   1.5 -> second node (0.1 left), 0.6 -> first node (0 left), 0.1 -> second node (0 left): 2 nodes.
   // In the given order they would need a third: 0.1 -> first (0.5 left), 0.6 -> second (1.0 left), 1.5 -> new node.
   const result = pack(bare(4.6, 16, 10), {
-    workloadPods: 7, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, minNodes: 0, podLabel: 'pod',
+    workloadPods: 7,
+    pod: { cpuCores: 1, memoryGiB: 1 },
+    perNode: none,
+    minNodes: 0,
+    podLabel: 'pod',
     clusterPods: [{ cpuCores: 0.1, memoryGiB: 0.1 }, { cpuCores: 0.6, memoryGiB: 0.1 }, { cpuCores: 1.5, memoryGiB: 0.1 }]
   })
   t.equal(result.nodes, 2)

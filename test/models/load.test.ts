@@ -81,7 +81,7 @@ t.test('semantic checks: ranges in order, replicas only for Deployments, ids mat
   writeFileSync(fixture, readFileSync(join(SHIPPED_MODELS, '..', 'test', 'fixtures', 'models', 'meshes', 'alpha.yaml'), 'utf8')
     .replace('id: alpha', 'id: toy')
     .replace('low: 32Mi, expected: 64Mi', 'low: 640Mi, expected: 64Mi')
-    .replace("scope: perPod\n    role: data-plane", "scope: perPod\n    role: data-plane\n    replicas: { default: 1, highAvailability: 1, sources: [fixture] }"))
+    .replace('scope: perPod\n    role: data-plane', 'scope: perPod\n    role: data-plane\n    replicas: { default: 1, highAvailability: 1, sources: [fixture] }'))
 
   let error: unknown
   try { loadCatalog(dir) } catch (err) { error = err }
@@ -91,7 +91,6 @@ t.test('semantic checks: ranges in order, replicas only for Deployments, ids mat
   t.match(problems, /meshes\/toy\.yaml: \/components\/0\/usage\/memory: needs low <= expected <= high/)
   t.match(problems, /meshes\/toy\.yaml: \/components\/0\/replicas: not allowed/)
 })
-
 
 t.test('a catalog price without asOf or without a source stops loading, naming the field', async (t) => {
   for (const [label, edit, field] of [
@@ -110,4 +109,18 @@ t.test('a catalog price without asOf or without a source stops loading, naming t
     t.ok(error instanceof ModelError, label)
     t.match((error as ModelError).problems.join('\n'), field, label)
   }
+})
+
+t.test('a file with many problems lists them all, not the first eight', async (t) => {
+  const dir = t.testdir({})
+  cpSync(SHIPPED_MODELS, dir, { recursive: true })
+  const istio = join(dir, 'meshes', 'istio.yaml')
+  // Twelve unknown top-level fields, each its own problem.
+  const extra = Array.from({ length: 12 }, (_, i) => `extra${i}: 1`).join('\n')
+  writeFileSync(istio, readFileSync(istio, 'utf8').replace(/^summary:/m, `${extra}\nsummary:`))
+  let error: unknown
+  try { loadCatalog(dir) } catch (err) { error = err }
+  t.ok(error instanceof ModelError)
+  const problems = (error as ModelError).problems.filter((p) => p.startsWith('meshes/istio.yaml'))
+  for (let i = 0; i < 12; i++) t.ok(problems.some((p) => p.includes(`extra${i}`)), `extra${i} listed`)
 })

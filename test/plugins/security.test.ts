@@ -92,7 +92,7 @@ t.test('security headers on every answer; the content policy lets Swagger UI loa
 const BUDGET = 3
 
 async function server (t: { teardown: (fn: () => unknown) => void }, trustProxy: string): Promise<string> {
-  const config = createConfig({ TRUST_PROXY: trustProxy }, { logLevel: 'silent', rateLimitMax: BUDGET, rateLimitWindowMs: 60_000, port: 0 })
+  const config = createConfig({ TRUST_PROXY: trustProxy }, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, rateLimitMax: BUDGET, rateLimitWindowMs: 60_000, port: 0 })
   const app = await buildApp(config, { logger: false, catalog: shippedCatalog() })
   t.teardown(() => app.close())
   return await app.listen({ port: 0, host: '127.0.0.1' })

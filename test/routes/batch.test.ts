@@ -1,5 +1,6 @@
 // POST /estimate/batch: many scenarios, each answered on its own, in order.
 import t from 'tap'
+import type { EstimateResponse } from '../../src/schemas/estimate.js'
 import { request } from 'undici'
 import { BATCH_LIMITS, type BatchResponse } from '../../src/schemas/integration.js'
 import { testApp } from '../helpers.js'
@@ -65,5 +66,5 @@ t.test('the largest batch over a real socket', async (t) => {
   t.equal(res.statusCode, 200)
   const { results } = await res.body.json() as BatchResponse
   t.equal(results.length, BATCH_LIMITS.scenarios)
-  t.same(results.map((r) => r.estimate?.estimates[0]?.components.find((c) => c.scope === 'perPod')?.replicas), scenarios.map((s) => s.pods), 'in order')
+  t.same(results.map((r) => (r.estimate as EstimateResponse | undefined)?.estimates[0]?.components.find((c) => c.scope === 'perPod')?.replicas), scenarios.map((s) => s.pods), 'in order')
 })

@@ -180,7 +180,7 @@ function cases (valid: fc.Arbitrary<Json>): fc.Arbitrary<Case> {
 
 async function fuzzApp (t: { teardown: (fn: () => unknown) => void }) {
   // Rate limiting off: one client sending thousands of bodies is the point here (plugins/security.test.ts tests the limiter).
-  const app = await buildApp(createConfig({}, { logLevel: 'silent', rateLimitMax: 0 }), { logger: false, catalog: shippedCatalog() })
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', rateLimitMax: 0, overloadMaxEventLoopDelayMs: 0 }), { logger: false, catalog: shippedCatalog() })
   t.teardown(() => app.close())
   await app.ready()
   return app

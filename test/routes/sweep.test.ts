@@ -63,7 +63,7 @@ t.test('the other fields, log scale, and CSV', async (t) => {
   t.match(csv.headers['content-type'], /^text\/csv/)
   const lines = csv.body.trimEnd().split('\r\n')
   t.equal(lines.length, 11, 'header and one row per point')
-  t.match(lines[0], /^x_MeshId,x_Vary,x,x_CpuCores/)
+  t.match(lines[0], /^x_MeshId,x_Vary,x_Value,x_CpuCores/)
   t.match(lines[1], /^linkerd,pods,10,/)
 })
 

@@ -1,16 +1,12 @@
-// npm run readme            regenerates the README's generated blocks from the engine and the shipped models
-// npm run readme -- --check exits 1 if they are stale (test/readme.test.ts runs the same check)
-import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { PACKAGE_ROOT } from '../src/config.js'
+// The tables and trimmed answers in docs/ that the engine computes from the shipped models, each between
+// <!-- generated:NAME --> and <!-- /generated -->. test/docs.test.ts checks each block against this rendering;
+// npm run golden rewrites them (and test/golden/), so a change to a model shows up as a reviewed diff.
 import { reproduce } from '../src/engine/calibration.js'
 import { estimate } from '../src/engine/estimate.js'
 import { recommend } from '../src/engine/recommend.js'
-import { loadCatalog, type Catalog } from '../src/models/load.js'
+import type { Catalog } from '../src/models/load.js'
 import type { EstimateRequest, MeshEstimate } from '../src/schemas/estimate.js'
 import type { RecommendRequest } from '../src/schemas/recommend.js'
-
-const README = join(PACKAGE_ROOT, 'README.md')
 
 const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 const range = (r: { low: number, expected: number, high: number }, digits = 2): string => `${fmt(r.expected, digits)} (${fmt(r.low, digits)}–${fmt(r.high, digits)})`
@@ -18,23 +14,6 @@ const range = (r: { low: number, expected: number, high: number }, digits = 2): 
 /** The console lines of a POST as a reader would type it. */
 const curl = (path: string, request: unknown): string[] =>
   ['```console', `$ curl -s localhost:3000${path} -H 'content-type: application/json' -d '${JSON.stringify(request)}'`, '```']
-
-function curlExample (catalog: Catalog): string {
-  const request: EstimateRequest = { pods: 100, meshes: ['linkerd'] }
-  const r = estimate(request, catalog)
-  const e = r.estimates[0] as MeshEstimate
-  const trimmed = {
-    estimates: [{ ...e, components: [e.components[0], `… ${e.components.length - 1} more components`], sources: [e.sources[0], `… ${e.sources.length - 1} more sources`] }],
-    assumptions: { ...r.assumptions, defaultsApplied: [r.assumptions.defaultsApplied[0], `… ${r.assumptions.defaultsApplied.length - 1} more defaults`] }
-  }
-  return [
-    ...curl('/estimate', request),
-    '```json',
-    JSON.stringify(trimmed, null, 2),
-    '```',
-    '(Trimmed where marked `…`; the full answer lists every component and source.)'
-  ].join('\n')
-}
 
 const SEED: Record<string, { memory: string, cpu: string, pods: string }> = {
   istio: { memory: '~5-10 GB (sidecars) + control plane', cpu: '~2-5 cores', pods: '100 sidecars + istiod' },
@@ -132,22 +111,11 @@ function recommendExample (catalog: Catalog): string {
 }
 
 export function generatedBlocks (catalog: Catalog): Record<string, string> {
-  return { 'recommend-example': recommendExample(catalog), 'curl-example': curlExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog), calibrations: calibrations(catalog), latency: latencyTable(catalog) }
+  return { 'recommend-example': recommendExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog), calibrations: calibrations(catalog), latency: latencyTable(catalog) }
 }
 
-/** The README with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */
-export function renderReadme (text: string, blocks: Record<string, string>): string {
+/** A document with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */
+export function renderGenerated (text: string, blocks: Record<string, string>): string {
   return text.replace(/<!-- generated:([a-z-]+) -->[\s\S]*?<!-- \/generated -->/g, (whole, name: string) =>
     blocks[name] === undefined ? whole : `<!-- generated:${name} -->\n${blocks[name]}\n<!-- /generated -->`)
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const current = readFileSync(README, 'utf8')
-  const fresh = renderReadme(current, generatedBlocks(loadCatalog(join(PACKAGE_ROOT, 'models'))))
-  if (process.argv.includes('--check')) {
-    if (fresh !== current) { console.error('README.md is stale: run npm run readme'); process.exit(1) }
-  } else {
-    writeFileSync(README, fresh)
-    console.log('README.md regenerated')
-  }
 }

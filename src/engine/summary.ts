@@ -1,0 +1,26 @@
+// view=summary: an estimate cut down to the figures per mesh (totals, capacity, cost, delta), for callers
+// that chart or compare and do not need components, sources and assumptions.
+import type { EstimateResponse, EstimateSummaryResponse, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
+import { GENERAL_NOTES } from './estimate.js'
+
+export function meshSummary (e: MeshEstimate): MeshSummary {
+  return {
+    mesh: e.mesh,
+    name: e.name,
+    mode: e.mode,
+    version: e.version,
+    totals: e.totals,
+    capacity: e.capacity,
+    cost: e.cost,
+    ...(e.delta === undefined ? {} : { delta: e.delta })
+  }
+}
+
+export function summary (answer: EstimateResponse): EstimateSummaryResponse {
+  return {
+    view: 'summary',
+    basis: answer.assumptions.basis,
+    estimates: answer.estimates.map(meshSummary),
+    notes: answer.assumptions.notes.slice(GENERAL_NOTES.length)
+  }
+}

@@ -1,0 +1,199 @@
+// models/meshes/<id>.yaml: one mesh, its features, components with requests and usage, latency, calibrations.
+import { Type, type Static } from 'typebox'
+import { strict, Id, CpuQuantity, MemoryQuantity, SourceRefs, SourceMap, CpuRange, MemoryRange } from './common-schema.js'
+
+/** What a usage term is multiplied by. */
+export const ScalingDriver = Type.Union([
+  Type.Literal('thousandRequestsPerSecond'), // requests per second through one replica, / 1000
+  Type.Literal('visibleService'), // services whose config the proxy holds
+  Type.Literal('visibleEndpoint'), // endpoints (pods) whose config the proxy holds
+  Type.Literal('meshedPod'), // meshed pods in the cluster (control planes, node agents)
+  Type.Literal('clusterPod') // all pods in the cluster
+])
+
+export const ScalingTerm = Type.Object({
+  per: ScalingDriver,
+  cpu: Type.Optional(CpuRange),
+  memory: Type.Optional(MemoryRange)
+}, strict)
+
+export const Requests = Type.Object({
+  cpu: CpuQuantity,
+  memory: MemoryQuantity,
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
+export const Usage = Type.Object({
+  cpu: CpuRange,
+  memory: MemoryRange,
+  scaling: Type.Optional(Type.Array(ScalingTerm))
+}, strict)
+
+export const Scope = Type.Union([
+  Type.Literal('perPod'), // a sidecar container in every meshed pod
+  Type.Literal('perNode'), // a DaemonSet pod on every node
+  Type.Literal('cluster') // a Deployment: control plane, gateway or add-on
+])
+
+export const Role = Type.Union([
+  Type.Literal('data-plane'),
+  Type.Literal('control-plane'),
+  Type.Literal('gateway'),
+  Type.Literal('cni'),
+  Type.Literal('observability')
+])
+
+export const Component = Type.Object({
+  id: Id,
+  name: Type.String({ minLength: 1 }),
+  scope: Scope,
+  role: Role,
+  /** Only counted when the scenario turns this option on. */
+  enabledBy: Type.Optional(Type.Union([Type.Literal('observability')])),
+  /** Already running, so not new overhead, when the cluster's CNI is this one. */
+  providedByCni: Type.Optional(Type.String({ minLength: 1 })),
+  replicas: Type.Optional(Type.Object({
+    default: Type.Integer({ minimum: 1 }),
+    highAvailability: Type.Integer({ minimum: 1 }),
+    /** Replicas never share a node: the chart sets required pod anti-affinity by hostname. */
+    antiAffinity: Type.Optional(Type.Boolean()),
+    sources: SourceRefs,
+    note: Type.Optional(Type.String())
+  }, strict)),
+  requests: Requests,
+  /** Requests in high-availability installs, where they differ from the default. */
+  requestsHighAvailability: Type.Optional(Requests),
+  usage: Usage,
+  note: Type.Optional(Type.String())
+}, strict)
+
+export const Support = Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('partial')])
+
+export const FeatureCell = Type.Object({
+  support: Type.Optional(Support),
+  detail: Type.String({ minLength: 1, description: 'how: the API or mechanism, e.g. "VirtualService"' }),
+  since: Type.Optional(Type.String({ minLength: 1, description: 'the mesh version it holds from' })),
+  seed: Type.Optional(Type.String({ description: "the seed article's original cell, where it differs" })),
+  sources: SourceRefs
+}, strict)
+
+export const FeatureId = Type.Union([
+  Type.Literal('proxy'),
+  Type.Literal('mtls'),
+  Type.Literal('trafficSplitting'),
+  Type.Literal('circuitBreaking'),
+  Type.Literal('rateLimiting'),
+  Type.Literal('retriesTimeouts'),
+  Type.Literal('multiCluster'),
+  Type.Literal('observability'),
+  Type.Literal('complexity'),
+  Type.Literal('cncfStatus')
+])
+export type FeatureId = Static<typeof FeatureId>
+export const FEATURE_IDS: readonly FeatureId[] = [
+  'proxy', 'mtls', 'trafficSplitting', 'circuitBreaking', 'rateLimiting',
+  'retriesTimeouts', 'multiCluster', 'observability', 'complexity', 'cncfStatus'
+]
+
+export const Features = Type.Object(
+  Object.fromEntries(FEATURE_IDS.map((id) => [id, FeatureCell])) as Record<FeatureId, typeof FeatureCell>,
+  strict
+)
+
+const MsRange = Type.Object({
+  low: Type.Number({ minimum: 0 }),
+  expected: Type.Number({ minimum: 0 }),
+  high: Type.Number({ minimum: 0 }),
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+
+/**
+ * Latency the data path adds to one hop: one request from a client pod to a server pod through the mesh
+ * (both sidecars, or both node proxies), against the same request without the mesh. Per-hop figures only:
+ * end-to-end application benchmarks are not mixed in.
+ */
+export const Latency = Type.Object({
+  p50Ms: Type.Optional(MsRange),
+  p90Ms: Type.Optional(MsRange),
+  p99Ms: MsRange,
+  note: Type.Optional(Type.String())
+}, strict)
+
+/**
+ * A published measurement the model must reproduce: the benchmark's conditions as a scenario, the figure it
+ * published for one replica of a component, and how far the model may stray from it. test/engine/calibration.test.ts
+ * runs every one of them; the README tabulates them.
+ */
+export const Calibration = Type.Object({
+  id: Id,
+  title: Type.String({ minLength: 1 }),
+  component: Type.String({ minLength: 1 }),
+  scenario: Type.Object({
+    pods: Type.Integer({ minimum: 1 }),
+    requestsPerSecondPerPod: Type.Optional(Type.Number({ minimum: 0 })),
+    services: Type.Optional(Type.Integer({ minimum: 1 })),
+    nodes: Type.Optional(Type.Integer({ minimum: 1 })),
+    sidecarScoping: Type.Optional(Type.Boolean()),
+    servicesVisibleWhenScoped: Type.Optional(Type.Integer({ minimum: 1 }))
+  }, strict),
+  cpu: Type.Optional(CpuQuantity),
+  memory: Type.Optional(MemoryQuantity),
+  tolerancePercent: Type.Number({ minimum: 0, maximum: 100, description: 'how far the expected usage per replica may be from the published figure' }),
+  sources: SourceRefs,
+  note: Type.Optional(Type.String())
+}, strict)
+export type Calibration = Static<typeof Calibration>
+
+export const DataPlaneMode = Type.Union([
+  Type.Literal('sidecar'),
+  Type.Literal('per-node'),
+  Type.Literal('none')
+])
+
+/** Day-2 operations: the commands that tell whether the mesh is healthy, and the observability it ships with. */
+export const OperationsCommand = Type.Object({
+  command: Type.String({ minLength: 1, description: 'the command as typed; <ns> stands for a namespace' }),
+  purpose: Type.String({ minLength: 1, description: 'what it checks or shows' }),
+  seed: Type.Optional(Type.Boolean({ description: 'the seed article lists this command' })),
+  sources: SourceRefs
+}, strict)
+
+export const ObservabilityTool = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  ships: Type.Union([
+    Type.Literal('built-in'), // part of the core install
+    Type.Literal('extension'), // the project's own optional extension or chart flag
+    Type.Literal('sample') // sample manifests, not production-grade
+  ], { description: 'how it comes: built-in, an optional extension, or a sample manifest' }),
+  detail: Type.String({ minLength: 1 }),
+  sources: SourceRefs
+}, strict)
+
+export const Operations = Type.Object({
+  health: Type.Array(OperationsCommand, { minItems: 1, description: 'health and status commands' }),
+  observability: Type.Array(ObservabilityTool, { minItems: 1, description: 'the observability stack the mesh ships with' }),
+  note: Type.Optional(Type.String())
+}, { ...strict, description: 'day-2 operations: health commands and the observability stack' })
+export type Operations = Static<typeof Operations>
+
+export const MeshModel = Type.Object({
+  schemaVersion: Type.Literal(1),
+  id: Id,
+  name: Type.String({ minLength: 1 }),
+  mode: DataPlaneMode,
+  version: Type.String({ minLength: 1, description: 'mesh version the figures apply to' }),
+  revised: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'date this model file was last checked' }),
+  summary: Type.String({ minLength: 1 }),
+  features: Features,
+  latency: Type.Optional(Latency),
+  calibrations: Type.Optional(Type.Array(Calibration)),
+  components: Type.Array(Component, { minItems: 1 }),
+  operations: Type.Optional(Operations),
+  sources: SourceMap
+}, strict)
+
+export type MeshModel = Static<typeof MeshModel>
+export type Component = Static<typeof Component>
+export type ScalingDriver = Static<typeof ScalingDriver>

@@ -1,0 +1,131 @@
+// The PromQL meshcost runs, and the metric families it reads: kube-state-metrics v2, cAdvisor (kubelet),
+// OpenCost and the meshes' own request metrics. docs/integrations.md lists each with what replaces it.
+// Values from a request (namespaces, window) enter a query only through the validators below.
+
+/** A Kubernetes namespace name: an RFC 1123 label, as the API server enforces it. */
+export const KUBERNETES_NAME = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'
+const kubernetesName = new RegExp(KUBERNETES_NAME)
+
+/** A Prometheus range for rate() and avg_over_time(): seconds, minutes, hours or days, about a month at most. */
+export const WINDOW = '^([1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|[1-9][0-9]{0,2}h|([1-9]|[12][0-9]|30)d)$'
+const window = new RegExp(WINDOW)
+export const DEFAULT_WINDOW = '1h'
+
+/**
+ * Namespaces that hold the platform rather than the workload: Kubernetes' own and the meshes' control planes.
+ * Their pods are not offered to a mesh, so the default scenario leaves them out.
+ */
+export const SYSTEM_NAMESPACES = [
+  'kube-system', 'kube-public', 'kube-node-lease',
+  'istio-system', 'istio-ingress', 'linkerd', 'linkerd-viz', 'linkerd-jaeger', 'cilium', 'consul', 'kuma-system'
+] as const
+
+export type Family = keyof typeof FAMILIES
+/** Every metric family read, with who exports it. */
+export const FAMILIES = {
+  kube_node_info: 'kube-state-metrics',
+  kube_node_labels: 'kube-state-metrics',
+  kube_node_status_capacity: 'kube-state-metrics',
+  kube_node_status_allocatable: 'kube-state-metrics',
+  kube_pod_status_phase: 'kube-state-metrics',
+  kube_pod_container_info: 'kube-state-metrics',
+  kube_pod_container_resource_requests: 'kube-state-metrics',
+  container_cpu_usage_seconds_total: 'cAdvisor',
+  container_memory_working_set_bytes: 'cAdvisor',
+  node_cpu_hourly_cost: 'OpenCost',
+  node_ram_hourly_cost: 'OpenCost',
+  node_total_hourly_cost: 'OpenCost',
+  istio_requests_total: 'Istio (Envoy sidecars and gateways, istio-proxy)',
+  request_total: 'Linkerd (linkerd-proxy)'
+} as const
+
+/** Which pods a query covers: the namespaces a request named, or every namespace but the system ones. */
+export type NamespaceScope = { include: readonly string[] } | { exclude: readonly string[] }
+
+export const defaultScope: NamespaceScope = { exclude: SYSTEM_NAMESPACES }
+
+/** The label matcher of a scope. Throws on a name that is not a Kubernetes name: nothing else reaches PromQL. */
+export function namespaceMatcher (scope: NamespaceScope): string {
+  const names = 'include' in scope ? scope.include : scope.exclude
+  for (const name of names) {
+    if (!kubernetesName.test(name)) throw new Error(`not a Kubernetes namespace name: ${JSON.stringify(name)}`)
+  }
+  return `namespace${'include' in scope ? '=~' : '!~'}"${names.join('|')}"`
+}
+
+function checkedWindow (value: string): string {
+  if (!window.test(value)) throw new Error(`not a window such as 1h: ${JSON.stringify(value)}`)
+  return value
+}
+
+/**
+ * Mesh components as cAdvisor and kube-state-metrics label them (namespace, pod, container), keyed by the
+ * model's mesh and component ids. `detects`: a running one means the mesh runs (sidecars, node agents,
+ * control planes). Container names are the charts' defaults.
+ */
+export const MESH_COMPONENTS: ReadonlyArray<{ mesh: string, component: string, matchers: string, detects: boolean }> = [
+  // Gateways and ztunnel also run an "istio-proxy" container; the sidecar is the one in other pods.
+  { mesh: 'istio', component: 'istio-proxy', matchers: 'container="istio-proxy", pod!~"istio-ingressgateway-.*|istio-egressgateway-.*|ztunnel-.*"', detects: true },
+  { mesh: 'istio', component: 'istiod', matchers: 'container="discovery", pod=~"istiod-.*"', detects: true },
+  { mesh: 'istio', component: 'istio-ingressgateway', matchers: 'container="istio-proxy", pod=~"istio-ingressgateway-.*"', detects: false },
+  { mesh: 'istio-ambient', component: 'ztunnel', matchers: 'container="istio-proxy", pod=~"ztunnel-.*"', detects: true },
+  { mesh: 'istio-ambient', component: 'istio-cni', matchers: 'container="install-cni", pod=~"istio-cni-node-.*"', detects: false },
+  { mesh: 'istio-ambient', component: 'istiod', matchers: 'container="discovery", pod=~"istiod-.*"', detects: false },
+  { mesh: 'linkerd', component: 'linkerd-proxy', matchers: 'container="linkerd-proxy", namespace!~"linkerd|linkerd-viz|linkerd-jaeger"', detects: true },
+  { mesh: 'linkerd', component: 'linkerd-destination', matchers: 'container=~"destination|sp-validator|policy|linkerd-proxy", pod=~"linkerd-destination-.*"', detects: true },
+  { mesh: 'linkerd', component: 'linkerd-identity', matchers: 'container=~"identity|linkerd-proxy", pod=~"linkerd-identity-.*"', detects: true },
+  { mesh: 'linkerd', component: 'linkerd-proxy-injector', matchers: 'container=~"proxy-injector|linkerd-proxy", pod=~"linkerd-proxy-injector-.*"', detects: false },
+  { mesh: 'cilium', component: 'cilium-agent', matchers: 'container="cilium-agent"', detects: true },
+  { mesh: 'cilium', component: 'cilium-envoy', matchers: 'container="cilium-envoy"', detects: true },
+  { mesh: 'cilium', component: 'cilium-operator', matchers: 'container="cilium-operator"', detects: false },
+  { mesh: 'cilium', component: 'hubble-relay', matchers: 'container="hubble-relay"', detects: false },
+  { mesh: 'consul', component: 'consul-dataplane', matchers: 'container="consul-dataplane"', detects: true },
+  { mesh: 'consul', component: 'connect-injector', matchers: 'container="sidecar-injector", pod=~".*connect-injector-.*"', detects: false },
+  { mesh: 'consul', component: 'consul-server', matchers: 'container="consul", pod=~".*consul-server-[0-9]+"', detects: true },
+  { mesh: 'kuma', component: 'kuma-dp', matchers: 'container="kuma-sidecar"', detects: true },
+  { mesh: 'kuma', component: 'kuma-control-plane', matchers: 'container="control-plane", pod=~"kuma-control-plane-.*"', detects: true }
+]
+
+/** Sidecar containers, left out of "the application pod's requests" (the estimate adds its own sidecar). */
+const SIDECAR_CONTAINERS = 'istio-proxy|istio-init|istio-validation|linkerd-proxy|linkerd-init|linkerd-network-validator|consul-dataplane|consul-connect-inject-init|kuma-sidecar|kuma-init'
+
+const RUNNING = (ns: string) => `(kube_pod_status_phase{phase="Running", ${ns}} == 1)`
+
+/** One series per component, labelled component="mesh/component", so one query answers them all. */
+function perComponent (expr: (matchers: string) => string): string {
+  return MESH_COMPONENTS
+    .map((c) => `label_replace(${expr(c.matchers)}, "component", "${c.mesh}/${c.component}", "", "")`)
+    .join(' or ')
+}
+
+export type QueryKey = keyof ReturnType<typeof clusterQueries>
+
+/** Every query of one read of the cluster; independent of each other, so they run in parallel. */
+export function clusterQueries (scope: NamespaceScope, rangeWindow: string) {
+  const w = checkedWindow(rangeWindow)
+  const ns = namespaceMatcher(scope)
+  const podRequests = (resource: 'cpu' | 'memory') =>
+    `sum by (namespace, pod) (kube_pod_container_resource_requests{resource="${resource}", ${ns}, container!~"${SIDECAR_CONTAINERS}"}) and on (namespace, pod) ${RUNNING(ns)}`
+  return {
+    families: `group by (__name__) ({__name__=~"${Object.keys(FAMILIES).join('|')}"})`,
+    nodeInfo: 'kube_node_info',
+    nodeLabels: 'kube_node_labels',
+    nodeCapacity: 'kube_node_status_capacity{resource=~"cpu|memory|pods"}',
+    nodeAllocatable: 'kube_node_status_allocatable{resource=~"cpu|memory|pods"}',
+    runningPodsByNamespace: 'sum by (namespace) (kube_pod_status_phase{phase="Running"} == 1)',
+    podCpuRequestMedian: `quantile(0.5, ${podRequests('cpu')})`,
+    podCpuRequestMean: `avg(${podRequests('cpu')})`,
+    podMemoryRequestMedian: `quantile(0.5, ${podRequests('memory')})`,
+    podMemoryRequestMean: `avg(${podRequests('memory')})`,
+    meshReplicas: perComponent((m) => `count(count by (namespace, pod) (kube_pod_container_info{${m}}) and on (namespace, pod) ${RUNNING('namespace!=""')})`),
+    meshCpuCores: perComponent((m) => `sum(rate(container_cpu_usage_seconds_total{${m}}[${w}]))`),
+    meshMemoryBytes: perComponent((m) => `sum(avg_over_time(container_memory_working_set_bytes{${m}}[${w}]))`),
+    // Each proxy counts what it handles: Istio once as source and once as destination reporter, Linkerd as
+    // outbound and inbound. The sum is requests through all proxies, as the estimate's traffic means it.
+    istioRequestsPerSecond: `sum(rate(istio_requests_total[${w}]))`,
+    linkerdRequestsPerSecond: `sum(rate(request_total{direction=~"inbound|outbound"}[${w}]))`,
+    cpuCoreHour: 'avg(node_cpu_hourly_cost)',
+    memoryGiBHour: 'avg(node_ram_hourly_cost)',
+    nodeHourlyCost: 'node_total_hourly_cost'
+  }
+}

@@ -1,0 +1,40 @@
+// Streamed answers (NDJSON and CSV of sweeps and batches): lines made one at a time from a generator and
+// sent in chunks of about 16 KiB as the client reads them. A slow client holds the generator back
+// (backpressure), so memory stays flat whatever the length; a client that goes away destroys the stream,
+// which returns the generator: the work stops with it. Every few chunks the loop yields to the event loop, so
+// that one long stream does not hold other requests up.
+import { Readable } from 'node:stream'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+
+const CHUNK_BYTES = 16 * 1024
+const CHUNKS_PER_TURN = 4
+
+export const NDJSON_CONTENT_TYPE = 'application/x-ndjson; charset=utf-8'
+
+export function streamLines (lines: Iterable<string>): Readable {
+  async function * chunks (): AsyncGenerator<string> {
+    let buffer = ''
+    let sent = 0
+    for (const line of lines) {
+      buffer += line
+      if (buffer.length < CHUNK_BYTES) continue
+      yield buffer
+      buffer = ''
+      if (++sent % CHUNKS_PER_TURN === 0) await nextTurn()
+    }
+    if (buffer !== '') yield buffer
+  }
+  return Readable.from(chunks(), { objectMode: false })
+}
+
+export type StreamFormat = 'json' | 'csv' | 'ndjson'
+
+/** `?format=` wins; then an Accept header naming NDJSON; then the JSON-or-CSV choice of preferredFormat. */
+export function wantsNdjson (accept: string | undefined): boolean {
+  if (accept === undefined) return false
+  return accept.split(',').some((part) => {
+    const [range = '', ...params] = part.trim().toLowerCase().split(';')
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+    return (range === 'application/x-ndjson' || range === 'application/ndjson') && (q === undefined || Number(q.slice(2)) > 0)
+  })
+}

@@ -1,0 +1,143 @@
+// A real Prometheus (Debian's package) for a test file: its own loopback port, storage in a temporary folder,
+// a 1 s scrape of the fixture exporter; ready once enough scrapes have landed for rate() over the test window.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import type { Test } from 'tap'
+import { serveFixture, type FixtureCluster } from './fixture.js'
+
+/** The window the tests measure over: short, so that a fresh Prometheus already covers it with samples. */
+export const TEST_WINDOW = '10s'
+/** Samples of each series before the tests start: the window's worth at 1 s, and some. */
+const SAMPLES_NEEDED = 12
+
+type Tap = Pick<Test, 'teardown' | 'fail' | 'skip' | 'comment'>
+
+/** The prometheus binary: PROMETHEUS_BIN, else the first on PATH, else undefined. */
+export function prometheusBinary (): string | undefined {
+  const candidates = [process.env.PROMETHEUS_BIN, ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'prometheus')), '/usr/bin/prometheus']
+  for (const file of candidates) {
+    if (file === undefined || file === '' || file === 'prometheus') continue
+    try { accessSync(file, constants.X_OK); return file } catch {}
+  }
+  return undefined
+}
+
+/** Under CI a missing Prometheus fails the file; on a developer's machine it skips, saying how to install it. */
+export function requirePrometheus (t: Tap): string | undefined {
+  const bin = prometheusBinary()
+  if (bin !== undefined) return bin
+  const how = 'no prometheus binary on PATH (or PROMETHEUS_BIN): apt-get install prometheus (.ci/run does)'
+  if (process.env.CI === 'true') t.fail(how)
+  else t.skip(how, () => {})
+  return undefined
+}
+
+export async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+async function instantValue (url: string, query: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`)
+    const body = await res.json() as { data?: { result?: Array<{ value: [number, string] }> } }
+    const value = body.data?.result?.[0]?.value[1]
+    return value === undefined ? undefined : Number(value)
+  } catch {
+    return undefined
+  }
+}
+
+export interface RunningPrometheus { url: string, version: string }
+
+/** Starts the exporter and Prometheus; both stop in the test's teardown. */
+export async function startPrometheus (t: Tap, bin: string, cluster: FixtureCluster): Promise<RunningPrometheus> {
+  const { server, target } = await serveFixture(cluster)
+  // Prometheus holds keep-alive connections to the exporter: drop them, or close() waits for them.
+  t.teardown(() => new Promise((resolve) => { server.close(resolve); server.closeAllConnections() }))
+  const dir = mkdtempSync(join(tmpdir(), 'meshcost-prometheus-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'prometheus.yml'), [
+    'global:',
+    '  scrape_interval: 1s',
+    '  evaluation_interval: 1s',
+    'scrape_configs:',
+    '  - job_name: fixture',
+    '    honor_labels: true', // the exporter's namespace, pod and instance labels are the cluster's, keep them
+    '    static_configs:',
+    `      - targets: ['${target}']`,
+    ''
+  ].join('\n'))
+
+  let child: ChildProcess | undefined
+  let url = ''
+  let log = ''
+  for (let attempt = 0; attempt < 3 && child === undefined; attempt++) {
+    const port = await freePort() // another process may take it before Prometheus binds: then try another
+    url = `http://127.0.0.1:${port}`
+    const proc = spawn(bin, [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, `data-${attempt}`)}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn'
+    ], { stdio: ['ignore', 'ignore', 'pipe'] })
+    proc.stderr?.on('data', (chunk: Buffer) => { log = (log + chunk.toString()).slice(-4000) })
+    const exited = new Promise<boolean>((resolve) => proc.once('exit', () => resolve(true)))
+    const ready = (async () => {
+      for (let i = 0; i < 150; i++) {
+        try { if ((await fetch(`${url}/-/ready`)).ok) return false } catch {}
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      return true
+    })()
+    const failed = await Promise.race([exited, ready])
+    if (failed) proc.kill('SIGKILL')
+    else child = proc
+  }
+  if (child === undefined) throw new Error(`prometheus did not start:\n${log}`)
+  const running = child
+  // Teardown stops it; these make sure it never outlives the test process, and never keeps it alive.
+  const killOnExit = () => running.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  running.unref()
+  ;(running.stderr as unknown as { unref?: () => void } | null)?.unref?.()
+  t.teardown(async () => {
+    process.off('exit', killOnExit)
+    if (running.exitCode !== null) return
+    const exited = new Promise((resolve) => running.once('exit', resolve))
+    running.kill('SIGTERM')
+    const timer = setTimeout(() => running.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(timer)
+  })
+
+  // Ready once every series has enough samples for rate() over TEST_WINDOW.
+  const deadline = Date.now() + 60_000
+  while ((await instantValue(url, 'count_over_time(up{job="fixture"}[1m])') ?? 0) < SAMPLES_NEEDED) {
+    if (Date.now() > deadline) throw new Error(`prometheus did not scrape the fixture within 60 s:\n${log}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  const info = await (await fetch(`${url}/api/v1/status/buildinfo`)).json() as { data?: { version?: string } }
+  return { url, version: info.data?.version ?? 'unknown' }
+}
+
+/**
+ * Waits until Prometheus has just scraped the fixture. rate() extrapolates to the end of its window only when
+ * the last sample is recent (within 1.1 scrape intervals); on a loaded machine a late scrape would make it
+ * under-report, so tests that check rates read right after a scrape.
+ */
+export async function freshScrape (url: string): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    // every scrape in the window succeeded (a slow exporter on a loaded machine fails some), the last one just now
+    const ok = await instantValue(url, `min_over_time(up{job="fixture"}[${TEST_WINDOW}]) == 1 and count_over_time(up{job="fixture"}[${TEST_WINDOW}]) >= 9 and (time() - timestamp(up{job="fixture"})) < 0.4`)
+    if (ok !== undefined) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

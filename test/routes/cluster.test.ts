@@ -1,0 +1,251 @@
+// GET /cluster and POST /cluster/estimate over a real socket, against a real Prometheus (Debian's package)
+// scraping a fictional EKS cluster with Istio sidecars and OpenCost (test/prometheus/clusters.ts, istioCluster:
+// every expected figure below is worked out from that description). Then Prometheus down, slow and erring.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import t, { type Test } from 'tap'
+import { buildApp } from '../../src/app.js'
+import { createConfig, type Config } from '../../src/config.js'
+import type { ClusterEstimateResponse, ClusterResponse } from '../../src/schemas/cluster.js'
+import type { EstimateResponse } from '../../src/schemas/estimate.js'
+import { near, shippedCatalog } from '../helpers.js'
+import { istioCluster } from '../prometheus/clusters.js'
+import { freePort, freshScrape, requirePrometheus, startPrometheus, TEST_WINDOW } from '../prometheus/harness.js'
+
+/** The service on a real loopback socket; `logs` collects what it writes to its log. */
+async function serve (t: Test, config: Partial<Config>): Promise<{ url: string, logs: () => string }> {
+  let logs = ''
+  const stream = new Writable({ write (chunk, _enc, done) { logs += String(chunk); done() } })
+  const app = await buildApp(createConfig({}, { logLevel: 'info', ...config }), { logger: { level: 'info', stream }, catalog: shippedCatalog() })
+  t.teardown(() => app.close())
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  return { url: address, logs: () => logs }
+}
+
+async function call (url: string, init?: { method?: string, body?: unknown }): Promise<{ status: number, type: string, body: any, text: string, ms: number }> {
+  const started = performance.now()
+  const res = await fetch(url, {
+    method: init?.method ?? 'GET',
+    ...(init?.body === undefined ? {} : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } })
+  })
+  const text = await res.text()
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: JSON.parse(text), text, ms: performance.now() - started }
+}
+
+// Rates come from rate() over a 10 s window of 1 s scrapes: exact for these linear counters when scrapes are on
+// time, up to ~15% low when a loaded machine delays one (rate() then extrapolates less). Gauges are exact.
+const RATE = 0.15
+
+const bin = requirePrometheus(t)
+if (bin !== undefined) {
+  const prometheus = await startPrometheus(t, bin, istioCluster())
+  t.comment(`Prometheus ${prometheus.version} at ${prometheus.url}`)
+  const tokenDir = mkdtempSync(join(tmpdir(), 'meshcost-token-'))
+  const TOKEN = 'sekrit-token-3f9a1c7e'
+  writeFileSync(join(tokenDir, 'token'), `${TOKEN}\n`)
+  const service = await serve(t, { prometheusUrl: prometheus.url, prometheusBearerTokenFile: join(tokenDir, 'token'), prometheusTimeoutMs: 10_000 })
+
+  t.test('GET /cluster reports nodes, pods by namespace, the Istio sidecars with their usage, traffic and OpenCost prices', async (t) => {
+    await freshScrape(prometheus.url)
+    const { status, body } = await call(`${service.url}/cluster?window=${TEST_WINDOW}`)
+    t.equal(status, 200)
+    const view = body as ClusterResponse
+    t.equal(view.prometheus, prometheus.url)
+    // 3 m5.xlarge and 1 m5.large, matched to the catalog; OpenCost's node price = 4 x 0.024 + 16 x 0.003 = 0.144
+    t.equal(view.nodes.total, 4)
+    t.same(view.nodes.byType.map((n) => [n.nodeType, n.count, n.region, n.provider]), [['aws/m5.xlarge', 3, 'us-east-1', 'aws'], ['aws/m5.large', 1, 'us-east-1', 'aws']])
+    t.same(view.nodes.byType[0]?.capacity, { cpuCores: 4, memoryGiB: 16, pods: 58 })
+    t.same(view.nodes.byType[0]?.allocatable, { cpuCores: 3.92, memoryGiB: 14.5, pods: 58 })
+    t.ok(near(view.nodes.byType[0]?.hourlyPrice ?? 0, 0.144), 'm5.xlarge: 0.144 an hour')
+    t.ok(near(view.nodes.byType[1]?.hourlyPrice ?? 0, 0.072), 'm5.large: 2 x 0.024 + 8 x 0.003 = 0.072 an hour')
+    // Running pods only (the pending one is left out), system namespaces apart
+    t.same(view.pods.byNamespace, [{ namespace: 'shop', pods: 6 }, { namespace: 'payments', pods: 4 }])
+    t.equal(view.pods.total, 10)
+    t.equal(view.pods.system, 8, 'kube-system 5, istio-system 3')
+    // Application requests without the sidecar's: 6 x 0.25 and 4 x 0.5 cores; 6 x 0.5 and 4 x 1 GiB
+    t.same(view.pods.requests, { cpuCores: { median: 0.25, mean: 0.35 }, memoryGiB: { median: 0.5, mean: 0.7 } })
+    t.same(view.mesh.detected, ['istio'])
+    t.same([...new Set(view.mesh.components.map((c) => c.mesh))], ['istio'], 'istiod is reported under the Istio that runs, not also under ambient')
+    const component = (id: string) => view.mesh.components.find((c) => c.mesh === 'istio' && c.component === id)
+    t.equal(component('istio-proxy')?.replicas, 10, 'ten running sidecars; the pending pod\'s is not counted')
+    t.ok(near(component('istio-proxy')?.cpuCores ?? 0, 0.2, RATE * 0.2), `sidecars: 10 x 0.02 cores, got ${component('istio-proxy')?.cpuCores}`)
+    t.ok(near(component('istio-proxy')?.memoryGiB ?? 0, 0.625), 'sidecars: 10 x 64 MiB')
+    t.equal(component('istiod')?.replicas, 1)
+    t.ok(near(component('istiod')?.cpuCores ?? 0, 0.05, RATE * 0.05))
+    t.ok(near(component('istiod')?.memoryGiB ?? 0, 0.25))
+    t.equal(component('istio-ingressgateway')?.replicas, 2, 'the gateways\' istio-proxy containers are not sidecars')
+    t.ok(near(component('istio-ingressgateway')?.memoryGiB ?? 0, 0.1875))
+    // 10 proxies x (10 in + 5 out) = 150 requests a second
+    t.ok(near(view.traffic?.requestsPerSecond ?? 0, 150, RATE * 150), `150 rps, got ${view.traffic?.requestsPerSecond}`)
+    t.ok(near(view.traffic?.requestsPerSecondPerProxy ?? 0, 15, RATE * 15))
+    t.same(view.prices, { source: 'opencost', currency: 'USD', cpuCoreHour: 0.024, memoryGiBHour: 0.003 })
+    t.same(view.missing, [], 'every family the Istio cluster needs is there')
+    t.match(view.queries['pods.byNamespace'], /kube_pod_status_phase/)
+    t.match(view.queries['mesh.components.cpuCores'], /container_cpu_usage_seconds_total\{container="istio-proxy"/)
+    t.match(view.queries['prices.cpuCoreHour'], /node_cpu_hourly_cost/)
+  })
+
+  t.test('POST /cluster/estimate: the scenario of the namespaces asked for, the estimate, and Istio measured beside its model', async (t) => {
+    await freshScrape(prometheus.url)
+    const { status, body } = await call(`${service.url}/cluster/estimate`, { method: 'POST', body: { namespaces: ['shop'], meshes: ['istio', 'linkerd'], window: TEST_WINDOW } })
+    t.equal(status, 200, JSON.stringify(body).slice(0, 500))
+    const result = body as ClusterEstimateResponse
+    const { scenario } = result
+    t.equal(scenario.pods, 6, 'the running pods of shop')
+    t.same(scenario.workload?.podRequests, { cpuCores: 0.25, memoryGiB: 0.5 })
+    t.equal(scenario.workload?.clusterPods, 18, 'every running pod: 10 + 5 + 3')
+    t.same(scenario.cluster, { nodes: 4, nodeType: 'aws/m5.xlarge', region: 'us-east-1' })
+    t.same(scenario.pricing, { currency: 'USD', cpuCoreHour: 0.024, memoryGiBHour: 0.003 })
+    t.same(scenario.meshes, ['istio', 'linkerd'])
+    t.equal(scenario.baseline, 'istio', 'what runs today is the baseline')
+    t.ok(near(scenario.traffic?.requestsPerSecondPerPod ?? 0, 15, RATE * 15))
+    t.same(result.estimates.map((e) => e.mesh), ['istio', 'linkerd'])
+    t.equal(result.assumptions.pricing.cpuCoreHour, 0.024)
+    // The scenario is an ordinary POST /estimate body: sent as is, it gives the same estimates.
+    const again = await call(`${service.url}/estimate`, { method: 'POST', body: scenario })
+    t.equal(again.status, 200)
+    t.same((again.body as EstimateResponse).estimates, result.estimates)
+
+    t.same(result.measured.map((m) => m.mesh), ['istio'], 'measured only for the mesh that runs')
+    const sidecar = result.measured[0]?.components.find((c) => c.component === 'istio-proxy')
+    const modelled = result.estimates[0]?.components.find((c) => c.id === 'istio-proxy')
+    t.ok(sidecar !== undefined && modelled !== undefined)
+    if (sidecar === undefined || modelled === undefined) return
+    t.equal(sidecar.measured.replicas, 10)
+    t.ok(near(sidecar.measured.cpuCoresPerReplica, 0.02, RATE * 0.02))
+    t.ok(near(sidecar.measured.memoryGiBPerReplica, 0.0625))
+    t.equal(sidecar.modelled.replicas, 6, 'the model prices the 6 pods of shop')
+    t.ok(near(sidecar.modelled.cpuCoresPerReplica, modelled.usage.cpuCores.expected / 6, 1e-6))
+    t.ok(near(sidecar.factor.memoryGiB ?? 0, 0.0625 / sidecar.modelled.memoryGiBPerReplica, 0.001), 'factor = measured / modelled')
+    t.ok(result.measured[0]?.components.some((c) => c.component === 'istiod'))
+
+    const all = await call(`${service.url}/cluster/estimate`, { method: 'POST', body: { window: TEST_WINDOW } })
+    t.equal(all.body.scenario.pods, 10, 'default: all but the system namespaces')
+    t.same(all.body.scenario.workload.podRequests, { cpuCores: 0.35, memoryGiB: 0.7 }, 'the mean request')
+    const payments = await call(`${service.url}/cluster/estimate`, { method: 'POST', body: { namespaces: ['payments', 'no-such-namespace'], window: TEST_WINDOW } })
+    t.equal(payments.body.scenario.pods, 4)
+    t.same(payments.body.scenario.workload.podRequests, { cpuCores: 0.5, memoryGiB: 1 })
+    const empty = await call(`${service.url}/cluster/estimate`, { method: 'POST', body: { namespaces: ['no-such-namespace'] } })
+    t.equal(empty.status, 422)
+    t.equal(empty.body.errors[0].pointer, '/namespaces')
+  })
+
+  t.test('a namespace that is not a Kubernetes name never reaches PromQL: 400 naming the field', async (t) => {
+    for (const bad of ['a"}) or vector(1) #', 'shop|.*', 'Shop', '-shop', 'a'.repeat(64)]) {
+      const { status, type, body } = await call(`${service.url}/cluster/estimate`, { method: 'POST', body: { namespaces: ['shop', bad] } })
+      t.equal(status, 400, JSON.stringify(bad))
+      t.match(type, /application\/problem\+json/)
+      t.ok(body.errors.some((e: { pointer: string }) => e.pointer === '/namespaces/1'), `names /namespaces/1 for ${JSON.stringify(bad)}`)
+    }
+    const window = await call(`${service.url}/cluster?window=${encodeURIComponent('5m]) or vector(1) #')}`)
+    t.equal(window.status, 400)
+    t.equal(window.body.errors[0].pointer, '/window')
+  })
+
+  t.test('a path that is not the Prometheus API: 502 saying so', async (t) => {
+    const wrong = await serve(t, { prometheusUrl: `${prometheus.url}/not-the-api`, prometheusTimeoutMs: 5_000 })
+    const { status, body } = await call(`${wrong.url}/cluster`)
+    t.equal(status, 502)
+    t.equal(body.type, 'https://meshcost.dev/problems/upstream-unavailable')
+    t.match(body.detail, `Prometheus at ${prometheus.url}/not-the-api (PROMETHEUS_URL) answered HTTP 404`)
+  })
+
+  t.test('the bearer token is sent but never written to a log or an answer', async (t) => {
+    t.notMatch(service.logs(), TOKEN)
+    const down = await serve(t, { prometheusUrl: `http://127.0.0.1:${await freePort()}`, prometheusBearerTokenFile: join(tokenDir, 'token'), prometheusTimeoutMs: 2_000 })
+    const failed = await call(`${down.url}/cluster`)
+    t.equal(failed.status, 502)
+    t.notMatch(failed.text, TOKEN)
+    t.notMatch(down.logs(), TOKEN)
+    t.match(down.logs(), /Prometheus read failed/, 'the failure is logged')
+
+    // What goes over the wire: a listener that records the request heads and never answers.
+    let heads = ''
+    const sockets = new Set<Socket>()
+    const recorder = createServer((socket) => {
+      sockets.add(socket)
+      socket.on('data', (chunk: Buffer) => { heads += chunk.toString('latin1') })
+      socket.on('close', () => sockets.delete(socket))
+    })
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => { for (const s of sockets) s.destroy(); recorder.close() })
+    const watched = await serve(t, { prometheusUrl: `http://127.0.0.1:${(recorder.address() as { port: number }).port}`, prometheusBearerTokenFile: join(tokenDir, 'token'), prometheusTimeoutMs: 500 })
+    const timedOut = await call(`${watched.url}/cluster`)
+    t.equal(timedOut.status, 504)
+    t.match(heads, `authorization: Bearer ${TOKEN}\r\n`, 'each query carries the token, trimmed of the file\'s newline')
+    t.match(heads, /^POST \/api\/v1\/query HTTP\/1\.1\r\n/, 'queries are POSTed: no PromQL in URLs and their access logs')
+    t.notMatch(timedOut.text + watched.logs(), TOKEN)
+  })
+}
+
+t.test('Prometheus down (a closed port): 502 naming it and the cause within the time-out; POST /estimate still answers', async (t) => {
+  const port = await freePort()
+  const { url } = await serve(t, { prometheusUrl: `http://127.0.0.1:${port}`, prometheusTimeoutMs: 3_000 })
+  for (const request of [{ path: '/cluster' }, { path: '/cluster/estimate', method: 'POST', body: {} }]) {
+    const { status, type, body, ms } = await call(`${url}${request.path}`, request)
+    t.equal(status, 502, request.path)
+    t.match(type, /application\/problem\+json/)
+    t.equal(body.type, 'https://meshcost.dev/problems/upstream-unavailable')
+    t.match(body.detail, `Prometheus at http://127.0.0.1:${port} (PROMETHEUS_URL) refused the connection (ECONNREFUSED)`)
+    t.ok(ms < 3_000, `answered in ${Math.round(ms)} ms`)
+  }
+  const estimate = await call(`${url}/estimate`, { method: 'POST', body: { pods: 100 } })
+  t.equal(estimate.status, 200)
+})
+
+t.test('Prometheus that accepts but never answers: 504 at PROMETHEUS_TIMEOUT_MS, and the connection is dropped', async (t) => {
+  const sockets = new Set<Socket>()
+  let closedByUs = 0
+  const silent = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => { closedByUs++; sockets.delete(socket) })
+  })
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const s of sockets) s.destroy(); silent.close() })
+  const port = (silent.address() as { port: number }).port
+  const { url } = await serve(t, { prometheusUrl: `http://127.0.0.1:${port}`, prometheusTimeoutMs: 800 })
+  const { status, body, ms } = await call(`${url}/cluster`)
+  t.equal(status, 504)
+  t.equal(body.type, 'https://meshcost.dev/problems/upstream-timeout')
+  t.match(body.detail, `Prometheus at http://127.0.0.1:${port} (PROMETHEUS_URL) did not answer within PROMETHEUS_TIMEOUT_MS (800 ms)`)
+  t.ok(ms >= 750 && ms < 3_000, `answered in ${Math.round(ms)} ms`)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.ok(closedByUs > 0, 'the abandoned requests\' connections were closed')
+})
+
+t.test('our client disconnects: the queries to Prometheus are aborted at once, not at the time-out', async (t) => {
+  // Prometheus (Go net/http) cancels a query's evaluation when its connection closes; so every connection that
+  // carried a query must close. (undici may open a spare connection afterwards; it carries nothing.)
+  const carrying = new Set<Socket>()
+  const all = new Set<Socket>()
+  const silent = createServer((socket) => {
+    all.add(socket)
+    socket.on('data', () => carrying.add(socket))
+    socket.on('close', () => { carrying.delete(socket); all.delete(socket) })
+  })
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const s of all) s.destroy(); silent.close() })
+  const port = (silent.address() as { port: number }).port
+  const { url } = await serve(t, { prometheusUrl: `http://127.0.0.1:${port}`, prometheusTimeoutMs: 60_000 })
+  const caller = new AbortController()
+  const request = fetch(`${url}/cluster`, { signal: caller.signal }).catch((e: unknown) => e)
+  while (carrying.size < 8) await new Promise((resolve) => setTimeout(resolve, 20)) // the pool's 8 connections, each with a query
+  caller.abort()
+  await request
+  const deadline = Date.now() + 5_000
+  while (carrying.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(carrying.size, 0, 'every connection that carried a query closed within 5 s of the disconnect (time-out: 60 s)')
+})
+
+t.test('without PROMETHEUS_URL the routes say how to configure it', async (t) => {
+  const { url } = await serve(t, {})
+  for (const request of [{ path: '/cluster' }, { path: '/cluster/estimate', method: 'POST', body: {} }]) {
+    const { status, body } = await call(`${url}${request.path}`, request)
+    t.equal(status, 503)
+    t.equal(body.type, 'https://meshcost.dev/problems/prometheus-not-configured')
+    t.match(body.detail, /PROMETHEUS_URL=http:\/\/prometheus\.monitoring:9090/)
+  }
+})
