@@ -52,3 +52,21 @@ t.test('a doubled pod that fits on no node gives null, not an error', async (t) 
   const [linkerd] = sensitivity({ pods: 2, meshes: ['linkerd'], cluster: { node: { vcpu: 1, memoryGiB: 8, maxPods: 10 } } })
   t.equal(linkerd?.inputs.find((x) => x.field === '/workload/podRequests/cpuCores')?.doubled, null)
 })
+
+t.test('the cost-only path agrees with a full estimate of the varied scenario, for every mesh', async (t) => {
+  // Guards the short path against drifting from estimateMesh (a consistency check, not a value oracle: the values
+  // are checked by hand above and in estimate.proxy-requests.test.ts).
+  const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
+  const rows = sensitivity(request)
+  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedCatalog()).estimates.map((e) => [e.mesh, e]))
+  const doubledTraffic = full({ ...request, traffic: { requestsPerSecondPerPod: 70 } })
+  const halvedPods = full({ ...request, workload: { podRequests: { cpuCores: 0.25, memoryGiB: 2 } } })
+  for (const mesh of rows) {
+    const traffic = mesh.inputs.find((x) => x.field === '/traffic/requestsPerSecondPerPod')
+    t.equal(traffic?.doubled?.monthly, doubledTraffic[mesh.mesh]?.cost.monthly.expected, `${mesh.mesh} traffic doubled`)
+    t.equal(traffic?.doubled?.additionalNodesMonthly, doubledTraffic[mesh.mesh]?.cost.additionalNodesMonthly, `${mesh.mesh} traffic doubled, nodes`)
+    const cpu = mesh.inputs.find((x) => x.field === '/workload/podRequests/cpuCores')
+    t.equal(cpu?.halved?.monthly, halvedPods[mesh.mesh]?.cost.monthly.expected, `${mesh.mesh} pod CPU halved`)
+    t.equal(cpu?.halved?.additionalNodesMonthly, halvedPods[mesh.mesh]?.cost.additionalNodesMonthly, `${mesh.mesh} pod CPU halved, nodes`)
+  }
+})
