@@ -26,6 +26,7 @@ import healthRoutes from './routes/health.js'
 import meshRoutes from './routes/meshes.js'
 import recommendRoutes from './routes/recommend.js'
 import sweepRoutes from './routes/sweep.js'
+import validationRoutes from './routes/validation.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -128,6 +129,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(batchRoutes)
   await app.register(metricsRoute)
   await app.register(catalogRoutes)
+  await app.register(validationRoutes)
   await app.register(clusterRoutes, {
     prometheus: config.prometheusUrl === '' ? undefined : { url: config.prometheusUrl, bearerTokenFile: config.prometheusBearerTokenFile, timeoutMs: config.prometheusTimeoutMs }
   })

@@ -1,7 +1,9 @@
 // The tables and trimmed answers in docs/ that the engine computes from the shipped models, each between
 // <!-- generated:NAME --> and <!-- /generated -->. test/docs.test.ts checks each block against this rendering;
 // npm run golden rewrites them (and test/golden/), so a change to a model shows up as a reviewed diff.
+import { validationBlock } from '../scripts/validation.js'
 import { reproduce } from '../src/engine/calibration.js'
+import { validate } from '../src/engine/validation.js'
 import { estimate } from '../src/engine/estimate.js'
 import { recommend } from '../src/engine/recommend.js'
 import type { Catalog } from '../src/models/load.js'
@@ -61,7 +63,7 @@ function walkthrough (catalog: Catalog): string {
 }
 
 function calibrations (catalog: Catalog): string {
-  const rows = ['| Mesh | Benchmark | Scenario | Published (per replica) | Model, expected | Tolerance | Source kind |', '|---|---|---|---|---|---|---|']
+  const rows = ['| Mesh | Figure the model was built from (arithmetic guard) | Scenario | Published (per replica) | Model file, expected | Tolerance | Source kind |', '|---|---|---|---|---|---|---|']
   for (const mesh of catalog.meshes.values()) {
     for (const c of mesh.calibrations ?? []) {
       const { model, published } = reproduce(mesh, c, catalog)
@@ -111,7 +113,7 @@ function recommendExample (catalog: Catalog): string {
 }
 
 export function generatedBlocks (catalog: Catalog): Record<string, string> {
-  return { 'recommend-example': recommendExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog), calibrations: calibrations(catalog), latency: latencyTable(catalog) }
+  return { 'recommend-example': recommendExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog), calibrations: calibrations(catalog), latency: latencyTable(catalog), validation: validationBlock(validate(catalog.priors, catalog.evidence)) }
 }
 
 /** A document with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */

@@ -1,4 +1,5 @@
-// Rebuilds a published benchmark as a scenario and reads back what the model gives for one replica.
+// Rebuilds a published figure as a scenario and reads back what the model file gives for one replica: an
+// arithmetic guard on the model files as written (models/fitted/ figures are checked by leave-one-source-out).
 import type { Catalog } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Calibration, MeshModel } from '../models/schema.js'
@@ -27,7 +28,7 @@ export function reproduce (mesh: MeshModel, calibration: Calibration, catalog: C
     },
     ...(s.nodes === undefined ? {} : { cluster: { nodes: s.nodes } }),
     ...(s.sidecarScoping === undefined ? {} : { options: { sidecarScoping: s.sidecarScoping } })
-  }, catalog)
+  }, { ...catalog, meshes: catalog.priors }) // the model file the figure was built into, before the evidence fit
   const component = result.estimates[0]?.components.find((c) => c.id === calibration.component)
   if (component === undefined || component.replicas === 0) throw new Error(`${mesh.id}: ${calibration.component} is not in the estimate`)
   const model = { cpuCores: component.usage.cpuCores.expected / component.replicas, memoryGiB: component.usage.memoryGiB.expected / component.replicas }

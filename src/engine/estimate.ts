@@ -9,6 +9,7 @@ import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { sensitivityOf } from './sensitivity.js'
 import { addRanges, HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange, ZERO_RANGE } from '../units.js'
+import { usageWith, type ReplicaUsage } from './usage.js'
 
 /** Is this component part of the scenario's install, and new overhead? */
 export function included (component: Component, scenario: Scenario): boolean {
@@ -17,11 +18,34 @@ export function included (component: Component, scenario: Scenario): boolean {
   return true
 }
 
+/** Replicas of a cluster-scoped component before autoscaling: the chart's count (HA or not), per waypoint. */
+function baseReplicas (component: Component, scenario: Scenario): number {
+  const r = component.replicas
+  const count = scenario.highAvailability ? r?.highAvailability ?? 1 : r?.default ?? 1
+  return r?.perWaypoint === true ? count * scenario.waypoints : count
+}
+
+/**
+ * Replicas as the chart's HorizontalPodAutoscaler settles them: the fewest, from the base count up to
+ * maxReplicas, at which one replica's expected CPU is within the target share of its CPU request
+ * (the HPA's desiredReplicas = ceil(current x usage / target), run to its fixed point).
+ */
+function autoscaledReplicas (component: Component, scenario: Scenario): number {
+  const base = baseReplicas(component, scenario)
+  const hpa = component.replicas?.autoscaling
+  if (hpa === undefined) return base
+  const target = requestsOf(component, scenario).cpuCores * hpa.targetCpuUtilizationPercent / 100
+  let replicas = Math.max(base, hpa.minReplicas)
+  if (target <= 0) return replicas
+  while (replicas < hpa.maxReplicas && usageAt(component, scenario, replicas, scenario.requestsPerSecondPerPod).cpuCores.expected > target) replicas++
+  return replicas
+}
+
 function replicasOf (component: Component, scenario: Scenario, nodes: number): number {
   switch (component.scope) {
     case 'perPod': return scenario.pods
     case 'perNode': return nodes
-    case 'cluster': return scenario.highAvailability ? component.replicas?.highAvailability ?? 1 : component.replicas?.default ?? 1
+    case 'cluster': return autoscaledReplicas(component, scenario)
   }
 }
 
@@ -42,31 +66,30 @@ function requestsOf (component: Component, scenario: Scenario): Resources {
 /**
  * What one replica's usage terms are multiplied by. Sidecars see the traffic of their own pod and, when
  * scoped, only the services they call; per-node and cluster replicas share all the traffic and see every service.
+ * requestsPerSecondPerPod counts inbound plus outbound, so the pods' sum counts each request twice (client's
+ * and server's proxy): a component that sees each request once (a waypoint) gets half of it.
  */
 function driverValue (driver: ScalingDriver, component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): number {
   const sidecar = component.scope === 'perPod'
   const visibleServices = sidecar ? scenario.servicesVisiblePerSidecar : scenario.services
+  const shared = Math.max(1, replicas)
   switch (driver) {
-    case 'thousandRequestsPerSecond':
-      return (sidecar ? requestsPerSecondPerPod : scenario.pods * scenario.requestsPerSecondPerPod / Math.max(1, replicas)) / 1000
+    case 'thousandRequestsPerSecond': {
+      if (sidecar) return requestsPerSecondPerPod / 1000
+      const passes = component.traffic === 'eachRequestOnce' ? 0.5 : 1
+      return scenario.pods * scenario.requestsPerSecondPerPod * passes / shared / 1000
+    }
     case 'visibleService': return visibleServices
     case 'visibleEndpoint': return scenario.pods * visibleServices / scenario.services // endpoints of the visible services
     case 'meshedPod': return scenario.pods
+    case 'meshedPodPerReplica': return scenario.pods / shared
     case 'clusterPod': return scenario.clusterPods
   }
 }
 
 /** Usage of one replica at a given traffic: base range plus each scaling term times its driver. */
-function usageAt (component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): { cpuCores: Range, memoryGiB: Range } {
-  const { usage } = component
-  let cpu = mapRange((k) => cpuCores(usage.cpu[k]))
-  let memory = mapRange((k) => memoryGiB(usage.memory[k]))
-  for (const term of usage.scaling ?? []) {
-    const x = driverValue(term.per, component, scenario, replicas, requestsPerSecondPerPod)
-    if (term.cpu) { const t = term.cpu; cpu = addRanges(cpu, mapRange((k) => cpuCores(t[k]) * x)) }
-    if (term.memory) { const t = term.memory; memory = addRanges(memory, mapRange((k) => memoryGiB(t[k]) * x)) }
-  }
-  return { cpuCores: cpu, memoryGiB: memory }
+function usageAt (component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): ReplicaUsage {
+  return usageWith(component.usage, (per) => driverValue(per, component, scenario, replicas, requestsPerSecondPerPod))
 }
 
 /** Sidecars are split into the traffic groups (hot and cold pods); everything else sees the average. */
@@ -358,6 +381,7 @@ export function estimate (request: EstimateRequest, catalog: Catalog): EstimateR
       services: scenario.services,
       clusterPods: scenario.clusterPods,
       servicesVisiblePerSidecar: scenario.servicesVisiblePerSidecar,
+      waypoints: scenario.waypoints,
       sidecarScoping: scenario.sidecarScoping,
       podRequests: scenario.podRequests,
       proxyRequests: { cpuCores: scenario.proxyRequests.cpuCores ?? null, memoryGiB: scenario.proxyRequests.memoryGiB ?? null },

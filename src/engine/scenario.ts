@@ -52,6 +52,8 @@ export interface Scenario {
   proxyRequests: { cpuCores?: number, memoryGiB?: number }
   /** the chart defaults of the proxy's requests are multiplied by this (1; sensitivity halves and doubles it) */
   proxyRequestScale: number
+  /** waypoint proxies (Istio ambient's L7 proxies), one per namespace or service that opts in */
+  waypoints: number
   podRequests: { cpuCores: number, memoryGiB: number }
   /** Nodes the cluster runs today, when the request says; otherwise derived by packing. */
   nodes: number | null
@@ -197,6 +199,10 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     servicesVisiblePerSidecar = Math.min(services, servicesVisibleWhenScoped)
   }
 
+  const waypoints = request.workload?.waypoints ?? 1
+  if (waypoints > services) throw new ScenarioError([{ pointer: '/workload/waypoints', detail: `is ${waypoints}, but a waypoint serves a namespace or a service, and the mesh has ${services} service${services === 1 ? '' : 's'}: at most ${services}` }])
+  if (request.workload?.waypoints === undefined) defaultsApplied.push({ field: '/workload/waypoints', value: 1, reason: 'one waypoint proxy: a single namespace or service opts into L7 processing (ambient meshes only)' })
+
   let podRequests = request.workload?.podRequests
   if (podRequests === undefined) {
     podRequests = { cpuCores: cpuCores(defaults.podCpu.value), memoryGiB: memoryGiB(defaults.podMemory.value) }
@@ -305,6 +311,7 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     servicesVisiblePerSidecar,
     proxyRequests,
     proxyRequestScale: 1,
+    waypoints,
     podRequests,
     nodes: cluster.nodes ?? null,
     node,

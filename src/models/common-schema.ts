@@ -59,3 +59,4 @@ export const MemoryRange = range(MemoryQuantity)
 export const SourceMap = Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-.]*$' }), Source)
 
 export type Source = Static<typeof Source>
+export type SourceKind = Static<typeof SourceKind>

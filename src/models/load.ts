@@ -7,6 +7,7 @@ import type { TSchema } from 'typebox'
 import { Settings } from 'typebox/system'
 import { parse } from 'yaml'
 import { EvidenceFile } from './evidence-schema.js'
+import { applyFitted, FittedMeshFile } from './fitted.js'
 import { cpuCores, memoryGiB } from './quantity.js'
 import {
   DecisionRules, MeshModel, NodeCatalog, PriceBook, ScenarioDefaults,
@@ -23,6 +24,8 @@ export interface Catalog {
   decision?: DecisionRules
   /** models/evidence/*.yaml: published measurements, by source id (empty when a model set ships none) */
   evidence: ReadonlyMap<string, EvidenceFile>
+  /** models/meshes/*.yaml as written, before models/fitted/ replaces their fitted figures: what the fit starts from */
+  priors: ReadonlyMap<string, MeshModel>
 }
 
 export class ModelError extends Error {
@@ -126,6 +129,9 @@ function checkMesh (reader: Reader, file: string, mesh: MeshModel): void {
     ids.add(component.id)
     if (component.scope === 'cluster' && component.replicas === undefined) reader.fail(file, `${at}/replicas`, 'required for scope "cluster"')
     if (component.scope !== 'cluster' && component.replicas !== undefined) reader.fail(file, `${at}/replicas`, `not allowed for scope "${component.scope}" (one per ${component.scope === 'perPod' ? 'pod' : 'node'})`)
+    const hpa = component.replicas?.autoscaling
+    if (hpa !== undefined && hpa.maxReplicas < hpa.minReplicas) reader.fail(file, `${at}/replicas/autoscaling`, `maxReplicas (${hpa.maxReplicas}) is below minReplicas (${hpa.minReplicas})`)
+    if (component.traffic !== undefined && component.scope !== 'cluster') reader.fail(file, `${at}/traffic`, 'only for scope "cluster": sidecars and node proxies see each request at both ends')
     checkRange(reader, file, `${at}/usage/cpu`, component.usage.cpu, cpuCores)
     checkRange(reader, file, `${at}/usage/memory`, component.usage.memory, memoryGiB)
     component.usage.scaling?.forEach((term, j) => {
@@ -187,6 +193,28 @@ function checkEvidence (reader: Reader, file: string, evidence: EvidenceFile, me
   })
 }
 
+/** A fitted file names a model's mesh, its components and terms, and evidence that exists. */
+function checkFitted (reader: Reader, file: string, fitted: FittedMeshFile, meshes: ReadonlyMap<string, MeshModel>, evidence: ReadonlyMap<string, EvidenceFile>): void {
+  if (fitted.mesh !== basename(file, '.yaml')) reader.fail(file, '/mesh', `must equal the file name ("${basename(file, '.yaml')}")`)
+  const mesh = meshes.get(fitted.mesh)
+  if (mesh === undefined) { reader.fail(file, '/mesh', `unknown mesh "${fitted.mesh}"`); return }
+  for (const [id, figures] of Object.entries(fitted.components)) {
+    const component = mesh.components.find((c) => c.id === id)
+    if (component === undefined) { reader.fail(file, `/components/${id}`, `mesh "${mesh.id}" has no component "${id}"`); continue }
+    for (const [field, resource] of [['cpuCores', 'cpu'], ['memoryMiB', 'memory']] as const) {
+      const f = figures[field]
+      if (f === undefined) continue
+      const at = `/components/${id}/${field}`
+      if (!(f.base.low <= f.base.expected && f.base.expected <= f.base.high)) reader.fail(file, `${at}/base`, 'needs low <= expected <= high')
+      const slope = f.slope
+      if (slope !== undefined && !(component.usage.scaling ?? []).some((t) => t.per === slope.per && t[resource] !== undefined)) {
+        reader.fail(file, `${at}/slope/per`, `the model has no ${resource} term per ${slope.per} for "${id}"`)
+      }
+      f.sources.forEach((s, i) => { if (!evidence.has(s)) reader.fail(file, `${at}/sources/${i}`, `no evidence source "${s}" in models/evidence`) })
+    }
+  }
+}
+
 export function loadCatalog (modelsDir: string): Catalog {
   const reader = new Reader(modelsDir)
 
@@ -238,6 +266,14 @@ export function loadCatalog (modelsDir: string): Catalog {
     if (sourceEvidence) { checkEvidence(reader, file, sourceEvidence, meshes); evidence.set(sourceEvidence.source.id, sourceEvidence) }
   }
 
+  // models/fitted/: the coefficients npm run fit derived from the evidence replace the model files' figures.
+  const fitted = new Map<string, FittedMeshFile>()
+  for (const file of yamlFiles(join(modelsDir, 'fitted'))) {
+    const f = reader.read<FittedMeshFile>(file, FittedMeshFile)
+    if (f) { checkFitted(reader, file, f, meshes, evidence); fitted.set(f.mesh, f) }
+  }
+
   if (reader.problems.length > 0 || defaults === undefined) throw new ModelError(reader.problems)
-  return { meshes, priceBooks, nodeCatalogs, nodeTypes, defaults, evidence, ...(decision ? { decision } : {}) }
+  const fittedMeshes = new Map([...meshes].map(([id, prior]) => [id, applyFitted(prior, fitted.get(id), evidence)]))
+  return { meshes: fittedMeshes, priors: meshes, priceBooks, nodeCatalogs, nodeTypes, defaults, evidence, ...(decision ? { decision } : {}) }
 }

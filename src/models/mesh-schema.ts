@@ -8,6 +8,7 @@ export const ScalingDriver = Type.Union([
   Type.Literal('visibleService'), // services whose config the proxy holds
   Type.Literal('visibleEndpoint'), // endpoints (pods) whose config the proxy holds
   Type.Literal('meshedPod'), // meshed pods in the cluster (control planes, node agents)
+  Type.Literal('meshedPodPerReplica'), // meshed pods whose proxies one replica serves: meshed pods / replicas
   Type.Literal('clusterPod') // all pods in the cluster
 ])
 
@@ -53,11 +54,30 @@ export const Component = Type.Object({
   enabledBy: Type.Optional(Type.Union([Type.Literal('observability')])),
   /** Already running, so not new overhead, when the cluster's CNI is this one. */
   providedByCni: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * Which requests pass through it. Sidecars and node proxies see each request twice in all (the client's
+   * proxy outbound, the server's inbound): the pods' requestsPerSecondPerPod. A waypoint sees each request
+   * once: half of that sum, shared among its replicas.
+   */
+  traffic: Type.Optional(Type.Literal('eachRequestOnce')),
   replicas: Type.Optional(Type.Object({
     default: Type.Integer({ minimum: 1 }),
     highAvailability: Type.Integer({ minimum: 1 }),
     /** Replicas never share a node: the chart sets required pod anti-affinity by hostname. */
     antiAffinity: Type.Optional(Type.Boolean()),
+    /** One Deployment per waypoint: replicas are multiplied by the scenario's workload.waypoints. */
+    perWaypoint: Type.Optional(Type.Boolean()),
+    /**
+     * The chart's HorizontalPodAutoscaler: replicas grow from the default (or HA) count until one replica's
+     * expected CPU is at most targetCpuUtilizationPercent of its CPU request, up to maxReplicas.
+     */
+    autoscaling: Type.Optional(Type.Object({
+      minReplicas: Type.Integer({ minimum: 1 }),
+      maxReplicas: Type.Integer({ minimum: 1 }),
+      targetCpuUtilizationPercent: Type.Integer({ minimum: 1, maximum: 100 }),
+      sources: SourceRefs,
+      note: Type.Optional(Type.String())
+    }, strict)),
     sources: SourceRefs,
     note: Type.Optional(Type.String())
   }, strict)),
@@ -122,9 +142,11 @@ export const Latency = Type.Object({
 }, strict)
 
 /**
- * A published measurement the model must reproduce: the benchmark's conditions as a scenario, the figure it
- * published for one replica of a component, and how far the model may stray from it. test/engine/calibration.test.ts
- * runs every one of them; the README tabulates them.
+ * An arithmetic guard, not a prediction: a published figure the model was built from, rebuilt as a scenario,
+ * that the engine must give back for one replica within the stated tolerance. It catches a broken engine or
+ * a mistyped number; it says nothing about accuracy, since the model was made to match it.
+ * test/engine/calibration.test.ts runs every one of them, on the model files as written. Prediction is checked
+ * by leave-one-source-out on the evidence (GET /validation).
  */
 export const Calibration = Type.Object({
   id: Id,
@@ -188,7 +210,7 @@ export const MeshModel = Type.Object({
   summary: Type.String({ minLength: 1 }),
   features: Features,
   latency: Type.Optional(Latency),
-  calibrations: Type.Optional(Type.Array(Calibration)),
+  calibrations: Type.Optional(Type.Array(Calibration, { description: 'arithmetic guards, not predictions: figures the model was built from, which the engine must give back; prediction is checked by GET /validation' })),
   components: Type.Array(Component, { minItems: 1 }),
   operations: Type.Optional(Operations),
   sources: SourceMap
@@ -197,3 +219,4 @@ export const MeshModel = Type.Object({
 export type MeshModel = Static<typeof MeshModel>
 export type Component = Static<typeof Component>
 export type ScalingDriver = Static<typeof ScalingDriver>
+export type Usage = Static<typeof Usage>

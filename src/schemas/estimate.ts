@@ -16,7 +16,8 @@ export const LIMITS = {
   nodeMemoryGiB: 32_768,
   maxPods: 10_000,
   price: 1_000_000,
-  hopsPerRequest: 50
+  hopsPerRequest: 50,
+  waypoints: 1000
 } as const
 
 export const Basis = Type.Union([Type.Literal('requests'), Type.Literal('usage'), Type.Literal('max')], {
@@ -47,6 +48,7 @@ export const EstimateRequest = Type.Object({
     services: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'Kubernetes services in the mesh (default pods / 2, the ratio of Istio\'s load-test mesh)' })),
     clusterPods: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods * 10, description: 'all pods in the cluster, meshed or not, for the per-pod state node agents hold (Cilium\'s agent); default: pods. Capacity counts the meshed pods only' })),
     servicesVisibleWhenScoped: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'services one sidecar still sees when options.sidecarScoping is on (default 10)' })),
+    waypoints: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.waypoints, description: 'waypoint proxies in ambient meshes (Istio ambient): one per namespace or service that opts into L7 processing, so at most workload.services. Each is a Deployment of its own; the requests through them are shared among them, each request seen once (default 1)' })),
     podRequests: Type.Optional(Type.Object({
       cpuCores: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.podCpuCores, description: 'CPU request of one application pod, cores (default 0.5)' }),
       memoryGiB: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.podMemoryGiB, description: 'memory request of one application pod, GiB (default 2)' })
@@ -217,6 +219,7 @@ export const Assumptions = Type.Object({
   services: Type.Integer(),
   clusterPods: Type.Integer(),
   servicesVisiblePerSidecar: Type.Integer({ description: 'services each sidecar holds configuration for' }),
+  waypoints: Type.Integer({ description: 'waypoint proxies, for meshes that have them' }),
   sidecarScoping: Type.Boolean(),
   podRequests: Quantity,
   proxyRequests: Type.Object({

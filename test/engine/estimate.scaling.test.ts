@@ -22,14 +22,19 @@ const usage = (mesh: string, id: string, request: Omit<EstimateRequest, 'meshes'
 }
 
 t.test('doubling the traffic adds the per-1000-rps slope for every extra request', async (t) => {
-  for (const [mesh, id] of [['istio', 'istio-proxy'], ['istio-ambient', 'ztunnel'], ['istio-ambient', 'waypoint']] as const) {
+  // 10 pods x 500 more rps each = 5 thousand more proxy passes (inbound plus outbound), whoever carries them.
+  // A waypoint sees each request once, not at both ends: 5 / 2 = 2.5 thousand more.
+  const proxies = [
+    ['istio', 'istio-proxy', 5], ['linkerd', 'linkerd-proxy', 5], ['kuma', 'kuma-dp', 5], ['consul', 'consul-dataplane', 5],
+    ['istio-ambient', 'ztunnel', 5], ['istio-ambient', 'waypoint', 2.5]
+  ] as const
+  for (const [mesh, id, thousands] of proxies) {
     const slope = term(component(mesh, id), 'thousandRequestsPerSecond')?.cpu
     t.ok(slope, `${mesh}/${id} has a cited CPU slope`)
     const at500 = usage(mesh, id, { pods: 10, traffic: { requestsPerSecondPerPod: 500 }, cluster: { nodes: 2 } })
     const at1000 = usage(mesh, id, { pods: 10, traffic: { requestsPerSecondPerPod: 1000 }, cluster: { nodes: 2 } })
-    // 10 pods x 500 more rps = 5 thousand rps more, whoever carries it
     for (const k of ['low', 'expected', 'high'] as const) {
-      t.ok(near(at1000.cpuCores[k] - at500.cpuCores[k], 5 * cpuCores(slope?.[k] ?? '0'), 1e-5), `${mesh}/${id} ${k}: +5 x ${slope?.[k]} cores`)
+      t.ok(near(at1000.cpuCores[k] - at500.cpuCores[k], thousands * cpuCores(slope?.[k] ?? '0'), 1e-5), `${mesh}/${id} ${k}: +${thousands} x ${slope?.[k]} cores`)
     }
   }
 })

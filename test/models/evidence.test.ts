@@ -117,6 +117,13 @@ records:
 
 t.test('a model set without evidence loads with an empty evidence base', async (t) => {
   const dir = t.testdir({})
-  cpSync(SHIPPED_MODELS, dir, { recursive: true, filter: (src) => !src.includes(`${SHIPPED_MODELS}/evidence`) })
+  // models/fitted/ cites the evidence it was fitted to, so it goes with it
+  cpSync(SHIPPED_MODELS, dir, { recursive: true, filter: (src) => !src.includes(`${SHIPPED_MODELS}/evidence`) && !src.includes(`${SHIPPED_MODELS}/fitted`) })
   t.equal(loadCatalog(dir).evidence.size, 0)
+})
+
+t.test('fitted figures without the evidence they cite stop loading', async (t) => {
+  const dir = t.testdir({})
+  cpSync(SHIPPED_MODELS, dir, { recursive: true, filter: (src) => !src.includes(`${SHIPPED_MODELS}/evidence`) })
+  t.throws(() => loadCatalog(dir), /fitted\/linkerd\.yaml: \/components\/linkerd-proxy\/memoryMiB\/sources\/0: no evidence source/)
 })

@@ -1,0 +1,30 @@
+// npm run fit            fits the usage coefficients to models/evidence and writes models/fitted/<mesh>.yaml
+// npm run fit -- --check exits 1 if the committed files differ from a fresh fit (test/engine/fit.test.ts does the same)
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PACKAGE_ROOT } from '../src/config.js'
+import { fitAll } from '../src/engine/fit.js'
+import { renderFitted } from '../src/models/fitted.js'
+import { loadCatalog } from '../src/models/load.js'
+
+const models = join(PACKAGE_ROOT, 'models')
+const dir = join(models, 'fitted')
+const catalog = loadCatalog(models)
+const files = new Map(fitAll(catalog.priors.values(), catalog.evidence.values())
+  .map((f) => [`${f.mesh}.yaml`, renderFitted({ schemaVersion: 1, ...f })]))
+
+const committed = (() => { try { return readdirSync(dir).filter((f) => f.endsWith('.yaml')) } catch { return [] } })()
+if (process.argv.includes('--check')) {
+  const stale = [...files].filter(([name, text]) => { try { return readFileSync(join(dir, name), 'utf8') !== text } catch { return true } }).map(([n]) => n)
+  const extra = committed.filter((name) => !files.has(name))
+  for (const name of [...stale, ...extra]) console.error(`models/fitted/${name} is stale: run npm run fit`)
+  process.exit(stale.length + extra.length > 0 ? 1 : 0)
+}
+mkdirSync(dir, { recursive: true })
+for (const name of committed) if (!files.has(name)) rmSync(join(dir, name))
+for (const [name, text] of files) writeFileSync(join(dir, name), text)
+for (const f of fitAll(catalog.priors.values(), catalog.evidence.values())) {
+  const fitted = Object.entries(f.components).map(([id, c]) => `${id} (${Object.keys(c).join(', ')})`)
+  console.log(`${f.mesh}: fitted ${fitted.join('; ') || 'nothing'}; no evidence: ${f.noEvidence.length}`)
+}
+console.log(`wrote ${files.size} files in models/fitted/`)

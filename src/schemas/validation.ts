@@ -1,0 +1,54 @@
+// GET /validation: the leave-one-source-out check of the usage models against the evidence records.
+import { Type, type Static } from 'typebox'
+import { Range } from './common.js'
+
+const strict = { additionalProperties: false } as const
+const Share = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], { description: 'fraction of the figures; null when there are none' })
+const Resource = Type.Union([Type.Literal('cpu'), Type.Literal('memory')])
+
+const Tally = {
+  figures: Type.Integer({ minimum: 0, description: 'measured figures predicted by a fit on other sources' }),
+  within2x: Type.Integer({ minimum: 0, description: 'figures with 0.5 <= measured ÷ predicted <= 2' }),
+  insideRange: Type.Integer({ minimum: 0, description: 'figures inside the predicted [low, high]' }),
+  shareWithin2x: Share,
+  shareInsideRange: Share
+}
+
+export const ValidationRow = Type.Object({
+  source: Type.String({ description: 'evidence source left out of the fit (models/evidence/<source>.yaml)' }),
+  record: Type.String({ description: 'record id within the source' }),
+  mesh: Type.String(),
+  component: Type.String(),
+  covers: Type.Optional(Type.Array(Type.String(), { description: 'the components the measured figure sums (a whole control plane)' })),
+  resource: Resource,
+  unit: Type.Union([Type.Literal('cores'), Type.Literal('MiB')]),
+  statistic: Type.Union([Type.Literal('mean'), Type.Literal('median'), Type.Literal('p90'), Type.Literal('p99'), Type.Literal('max')]),
+  measured: Type.Number({ minimum: 0, description: 'the published figure, per replica' }),
+  predicted: Type.Object(Range.properties, { ...strict, description: 'the model fitted without this source, at the record\'s setup, per replica' }),
+  comparedWith: Type.Union([Type.Literal('expected'), Type.Literal('high')], { description: 'typical figures (mean, median) are compared with expected, extremes (p90, p99, max) with high' }),
+  factor: Type.Number({ description: 'measured ÷ predicted (the compared bound); -1 when the prediction is zero' }),
+  within2x: Type.Boolean(),
+  insideRange: Type.Boolean(),
+  predictedBy: Type.Union([Type.Literal('fit'), Type.Literal('prior'), Type.Literal('setup-incomplete')], { description: 'fit: from other sources\' records; prior: no other source measured it, so the model file\'s figure predicted it; setup-incomplete: the setup lacks a load driver the model needs (requests per second, pods). Only fit rows are in the tallies' })
+}, strict)
+
+export const ValidationReport = Type.Object({
+  method: Type.String(),
+  targets: Type.Object({ shareWithin2x: Type.Number(), shareInsideRange: Type.Number() }, { ...strict, description: 'what the models aim for on leave-one-source-out' }),
+  summary: Type.Object({
+    ...Tally,
+    sources: Type.Integer({ minimum: 0, description: 'evidence sources, each left out in turn' }),
+    priorOnly: Type.Integer({ minimum: 0, description: 'figures only the model file could predict (no other source), not in the tallies' }),
+    setupIncomplete: Type.Integer({ minimum: 0, description: 'figures whose setup lacks a load driver the model needs, not in the tallies' })
+  }, strict),
+  components: Type.Array(Type.Object({
+    mesh: Type.String(),
+    component: Type.String(),
+    resource: Resource,
+    ...Tally,
+    priorOnly: Type.Integer({ minimum: 0 }),
+    setupIncomplete: Type.Integer({ minimum: 0 })
+  }, strict), { description: 'per mesh, component and resource' }),
+  rows: Type.Array(ValidationRow, { description: 'every measured figure: measured against predicted' })
+}, { ...strict, $id: 'ValidationReport', title: 'ValidationReport', description: 'How well the usage models predict measurements they were not fitted to' })
+export type ValidationReport = Static<typeof ValidationReport>
