@@ -4,7 +4,7 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({
     ts: true,
-    ignores: ['dist/**', 'coverage/**', '.tap/**', 'node_modules/**']
+    ignores: ['dist/**', 'coverage/**', '.tap/**', 'node_modules/**', '.stryker-tmp/**', 'reports/**']
   }),
   {
     rules: {

@@ -25,7 +25,7 @@ function panel (rows: ValidationRow[], title: string, unit: string, offsetX: num
   const pos = (v: number): number => (Math.log10(Math.max(v, 10 ** lo)) - lo) / span * PANEL
   const x = (v: number): number => offsetX + MARGIN.left + pos(v)
   const y = (v: number): number => MARGIN.top + PANEL - pos(v)
-  const out: string[] = [`<g font-family="sans-serif" font-size="11">`]
+  const out: string[] = ['<g font-family="sans-serif" font-size="11">']
   out.push(`<text x="${offsetX + MARGIN.left + PANEL / 2}" y="${MARGIN.top - 14}" text-anchor="middle" font-size="13" font-weight="bold">${title}</text>`)
   out.push(`<rect x="${offsetX + MARGIN.left}" y="${MARGIN.top}" width="${PANEL}" height="${PANEL}" fill="none" stroke="#999"/>`)
   for (let d = lo; d <= hi; d++) {

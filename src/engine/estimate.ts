@@ -7,6 +7,7 @@ import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, La
 import { allocatable, pack, type PackInput, type PackResult, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
+import { sensitivityOf } from './sensitivity.js'
 import { addRanges, HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange, ZERO_RANGE } from '../units.js'
 import { usageWith, type ReplicaUsage } from './usage.js'
 
@@ -48,9 +49,18 @@ function replicasOf (component: Component, scenario: Scenario, nodes: number): n
   }
 }
 
+/**
+ * The data-plane proxy of a mesh: the per-pod sidecar or per-node proxy that carries the traffic (istio-proxy,
+ * linkerd-proxy, ztunnel, cilium-envoy, kuma-dp, consul-dataplane). options.proxyRequests sets its requests.
+ */
+export const isProxy = (component: Component): boolean => component.role === 'data-plane' && component.scope !== 'cluster'
+
 function requestsOf (component: Component, scenario: Scenario): Resources {
   const requests = scenario.highAvailability && component.requestsHighAvailability ? component.requestsHighAvailability : component.requests
-  return { cpuCores: cpuCores(requests.cpu), memoryGiB: memoryGiB(requests.memory) }
+  const chart = { cpuCores: cpuCores(requests.cpu), memoryGiB: memoryGiB(requests.memory) }
+  if (!isProxy(component)) return chart
+  const { proxyRequests: given, proxyRequestScale: scale } = scenario
+  return { cpuCores: given.cpuCores ?? chart.cpuCores * scale, memoryGiB: given.memoryGiB ?? chart.memoryGiB * scale }
 }
 
 /**
@@ -122,9 +132,8 @@ function onBasisOf (basis: Scenario['basis'], request: number, used: Range): Ran
   return { low: Math.max(request, used.low), expected: Math.max(request, used.expected), high: Math.max(request, used.high) }
 }
 
-function estimateComponent (component: Component, scenario: Scenario, nodes: number): ComponentEstimate {
-  const replicas = replicasOf(component, scenario, nodes)
-  const requests = requestsOf(component, scenario)
+/** Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger). */
+function replicaTotals (component: Component, scenario: Scenario, replicas: number, requests: Resources): { usage: ComponentEstimate['usage'], basis: ComponentEstimate['basis'] } {
   let usage = { cpuCores: ZERO_RANGE, memoryGiB: ZERO_RANGE }
   let onBasis = { cpuCores: ZERO_RANGE, memoryGiB: ZERO_RANGE }
   for (const group of groupsOf(component, scenario)) {
@@ -136,6 +145,13 @@ function estimateComponent (component: Component, scenario: Scenario, nodes: num
       memoryGiB: addRanges(onBasis.memoryGiB, scaleRange(n, onBasisOf(scenario.basis, requests.memoryGiB, used.memoryGiB)))
     }
   }
+  return { usage, basis: onBasis }
+}
+
+function estimateComponent (component: Component, scenario: Scenario, nodes: number): ComponentEstimate {
+  const replicas = replicasOf(component, scenario, nodes)
+  const requests = requestsOf(component, scenario)
+  const { usage, basis } = replicaTotals(component, scenario, replicas, requests)
   return {
     id: component.id,
     name: component.name,
@@ -147,7 +163,7 @@ function estimateComponent (component: Component, scenario: Scenario, nodes: num
       total: { cpuCores: round(replicas * requests.cpuCores, 6), memoryGiB: round(replicas * requests.memoryGiB, 6) }
     },
     usage,
-    basis: onBasis,
+    basis,
     sources: componentSources(component)
   }
 }
@@ -181,7 +197,8 @@ export function packWorkload (scenario: Scenario): PackResult {
   })
 }
 
-function capacityOf (components: Component[], scenario: Scenario, withoutMesh: PackResult): Capacity {
+/** Workload and mesh packed together: sidecars grow each pod, per-node agents shrink each node, replicas take room. */
+export function packWithMesh (components: Component[], scenario: Scenario, withoutMesh: PackResult): PackResult {
   const pod = { ...scenario.podRequests }
   const perNode = { cpuCores: 0, memoryGiB: 0, pods: 0 }
   const clusterPods: PackInput['clusterPods'] = []
@@ -200,7 +217,11 @@ function capacityOf (components: Component[], scenario: Scenario, withoutMesh: P
     }
   }
   const sidecars = components.some((c) => c.scope === 'perPod')
-  const withMesh = pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' })
+  return pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' })
+}
+
+function capacityOf (components: Component[], scenario: Scenario, withoutMesh: PackResult): Capacity {
+  const withMesh = packWithMesh(components, scenario, withoutMesh)
   const node = allocatable(scenario.node)
   const system = scenario.node.systemPods
   return {
@@ -263,6 +284,34 @@ function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
   return out
 }
 
+/** The cost-only path, one component: what its replicas count for on the scenario's basis, expected bound only. */
+export function componentBasisExpected (component: Component, scenario: Scenario, nodesWithMesh: number): { cpuCores: number, memoryGiB: number } {
+  const { basis } = replicaTotals(component, scenario, replicasOf(component, scenario, nodesWithMesh), requestsOf(component, scenario))
+  return { cpuCores: basis.cpuCores.expected, memoryGiB: basis.memoryGiB.expected }
+}
+
+/**
+ * The cost-only path, one mesh: expected monthly cost and the additional nodes' monthly cost, as estimateMesh
+ * computes them (totals rounded as published), without sources, latency or per-component output.
+ */
+export function meshMonthlyCost (mesh: MeshModel, scenario: Scenario, workload: PackResult): { monthly: number, additionalNodesMonthly: number | null } {
+  const components = mesh.components.filter((c) => included(c, scenario))
+  const nodesWithMesh = packWithMesh(components, scenario, workload).nodes
+  let cpu = 0
+  let memory = 0
+  for (const component of components) {
+    const basis = componentBasisExpected(component, scenario, nodesWithMesh)
+    cpu += basis.cpuCores
+    memory += basis.memoryGiB
+  }
+  const hourly = round(cpu, 6) * scenario.prices.cpuCoreHour + round(memory, 6) * scenario.prices.memoryGiBHour
+  const nodePrice = scenario.node.hourlyPrice
+  return {
+    monthly: round(hourly * HOURS_PER_MONTH, 2),
+    additionalNodesMonthly: nodePrice === null ? null : round((nodesWithMesh - workload.nodes) * nodePrice * HOURS_PER_MONTH, 2)
+  }
+}
+
 /** One mesh's estimate; `workload` is packWorkload(scenario), passed in when several meshes share it. */
 export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: PackResult = packWorkload(scenario)): MeshEstimate {
   const components = mesh.components.filter((c) => included(c, scenario))
@@ -319,8 +368,9 @@ export function estimate (request: EstimateRequest, catalog: Catalog): EstimateR
   if (scenario.nodes !== null && scenario.nodes < needed) {
     scenario.notes.push(`cluster.nodes is ${scenario.nodes}, but the workload's requests need ${needed} ${scenario.node.id} nodes; estimates assume ${needed}.`)
   }
+  const estimates = scenario.meshes.map((mesh) => estimateMesh(mesh, scenario, workload))
   return {
-    estimates: withBaseline(request.baseline, scenario.meshes.map((mesh) => estimateMesh(mesh, scenario, workload)), catalog, (mesh) => estimateMesh(mesh, scenario, workload)),
+    estimates: withBaseline(request.baseline, estimates, catalog, (mesh) => estimateMesh(mesh, scenario, workload)),
     assumptions: {
       basis: scenario.basis,
       hoursPerMonth: HOURS_PER_MONTH,
@@ -334,10 +384,12 @@ export function estimate (request: EstimateRequest, catalog: Catalog): EstimateR
       waypoints: scenario.waypoints,
       sidecarScoping: scenario.sidecarScoping,
       podRequests: scenario.podRequests,
+      proxyRequests: { cpuCores: scenario.proxyRequests.cpuCores ?? null, memoryGiB: scenario.proxyRequests.memoryGiB ?? null },
       cni: scenario.cni,
       highAvailability: scenario.highAvailability,
       observability: scenario.observability,
       defaultsApplied: scenario.defaultsApplied,
+      sensitivity: sensitivityOf(scenario, workload, estimates),
       notes: [...GENERAL_NOTES, ...scenario.notes]
     }
   }

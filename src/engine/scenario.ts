@@ -38,8 +38,14 @@ export interface Scenario {
   /** all pods in the cluster, meshed or not */
   clusterPods: number
   sidecarScoping: boolean
+  /** services a scoped sidecar still sees (workload.servicesVisibleWhenScoped); used only with sidecarScoping */
+  servicesVisibleWhenScoped: number
   /** services one sidecar holds configuration for */
   servicesVisiblePerSidecar: number
+  /** options.proxyRequests: the data-plane proxy's requests where given; the chart's default otherwise */
+  proxyRequests: { cpuCores?: number, memoryGiB?: number }
+  /** the chart defaults of the proxy's requests are multiplied by this (1; sensitivity halves and doubles it) */
+  proxyRequestScale: number
   /** waypoint proxies (Istio ambient's L7 proxies), one per namespace or service that opts in */
   waypoints: number
   podRequests: { cpuCores: number, memoryGiB: number }
@@ -181,13 +187,12 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
   const sidecarScoping = request.options?.sidecarScoping ?? false
   if (request.options?.sidecarScoping === undefined) defaultsApplied.push({ field: '/options/sidecarScoping', value: false, reason: 'sidecars see every service, as installed' })
   let servicesVisiblePerSidecar = services
+  const servicesVisibleWhenScoped = request.workload?.servicesVisibleWhenScoped ?? defaults.servicesVisibleWhenScoped.value
   if (sidecarScoping) {
-    let scoped = request.workload?.servicesVisibleWhenScoped
-    if (scoped === undefined) {
-      scoped = defaults.servicesVisibleWhenScoped.value
-      defaultsApplied.push({ field: '/workload/servicesVisibleWhenScoped', value: scoped, reason: defaults.servicesVisibleWhenScoped.note ?? 'default in models/defaults.yaml' })
+    if (request.workload?.servicesVisibleWhenScoped === undefined) {
+      defaultsApplied.push({ field: '/workload/servicesVisibleWhenScoped', value: servicesVisibleWhenScoped, reason: defaults.servicesVisibleWhenScoped.note ?? 'default in models/defaults.yaml' })
     }
-    servicesVisiblePerSidecar = Math.min(services, scoped)
+    servicesVisiblePerSidecar = Math.min(services, servicesVisibleWhenScoped)
   }
 
   const waypoints = request.workload?.waypoints ?? 1
@@ -242,6 +247,8 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
   if (cluster.cni === undefined) defaultsApplied.push({ field: '/cluster/cni', value: 'other', reason: 'no CNI given: nothing a mesh needs is assumed to be installed already' })
   const highAvailability = request.options?.highAvailability ?? false
   if (request.options?.highAvailability === undefined) defaultsApplied.push({ field: '/options/highAvailability', value: false, reason: 'the charts\' default install' })
+  const proxyRequests = request.options?.proxyRequests ?? {}
+  if (request.options?.proxyRequests === undefined) defaultsApplied.push({ field: '/options/proxyRequests', value: 'chart defaults', reason: 'each mesh\'s proxy (sidecar or per-node proxy) requests what its chart or injector sets by default' })
   const observability = request.options?.observability ?? false
   if (request.options?.observability === undefined) defaultsApplied.push({ field: '/options/observability', value: false, reason: 'the observability add-ons are optional installs' })
 
@@ -256,7 +263,10 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     services,
     clusterPods,
     sidecarScoping,
+    servicesVisibleWhenScoped,
     servicesVisiblePerSidecar,
+    proxyRequests,
+    proxyRequestScale: 1,
     waypoints,
     podRequests,
     nodes: cluster.nodes ?? null,

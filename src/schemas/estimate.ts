@@ -75,6 +75,10 @@ export const EstimateRequest = Type.Object({
   options: Type.Optional(Type.Object({
     highAvailability: Type.Optional(Type.Boolean({ description: 'control planes in HA: more replicas, HA requests (default false)' })),
     observability: Type.Optional(Type.Boolean({ description: 'include the mesh\'s observability add-ons (default false)' })),
+    proxyRequests: Type.Optional(Type.Object({
+      cpuCores: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.podCpuCores, description: 'CPU request of the data-plane proxy, cores (istio-proxy, linkerd-proxy, kuma-dp, consul-dataplane per pod; ztunnel, cilium-envoy per node); default: each chart\'s' })),
+      memoryGiB: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.podMemoryGiB, description: 'memory request of the data-plane proxy, GiB; default: each chart\'s' }))
+    }, { ...strict, minProperties: 1, description: 'the data-plane proxy\'s requests as set in Helm values or annotations, for every mesh; waypoints, gateways and control planes keep their own' })),
     sidecarScoping: Type.Optional(Type.Boolean({ description: 'sidecars hold configuration only for the services they call (Istio Sidecar resource and the like) instead of every service in the mesh (default false)' }))
   }, strict)),
   pricing: Type.Optional(Type.Object({
@@ -187,6 +191,27 @@ export const MeshEstimate = Type.Object({
 }, strict)
 export type MeshEstimate = Static<typeof MeshEstimate>
 
+export const SensitivityOutcome = Type.Object({
+  value: Type.Union([Type.Number(), Type.Null()], { description: 'the input halved or doubled; null for the proxy requests (each chart\'s default x 0.5 or x 2)' }),
+  monthly: Type.Number({ description: 'the mesh\'s expected monthly cost (cost.monthly.expected) with the input changed' }),
+  additionalNodesMonthly: Type.Union([Type.Number(), Type.Null()], { description: 'the additional nodes\' monthly cost with the input changed; null without a node price' })
+}, strict)
+export type SensitivityOutcome = Static<typeof SensitivityOutcome>
+
+export const MeshSensitivity = Type.Object({
+  mesh: Type.String(),
+  monthly: Type.Number({ description: 'cost.monthly.expected as estimated' }),
+  additionalNodesMonthly: Type.Union([Type.Number(), Type.Null()], { description: 'cost.additionalNodesMonthly as estimated' }),
+  inputs: Type.Array(Type.Object({
+    field: Type.String({ description: 'JSON pointer of the defaulted request field' }),
+    value: Type.Union([Type.Number(), Type.String()], { description: 'the default applied' }),
+    halved: Type.Union([SensitivityOutcome, Type.Null()], { description: 'null when the scenario has no answer so (a pod that fits on no node)' }),
+    doubled: Type.Union([SensitivityOutcome, Type.Null()]),
+    impactMonthly: Type.Number({ minimum: 0, description: 'the largest change, halved or doubled, of either monthly figure from the estimate as given' })
+  }, strict), { description: 'largest impactMonthly first' })
+}, strict)
+export type MeshSensitivity = Static<typeof MeshSensitivity>
+
 export const Assumptions = Type.Object({
   basis: Basis,
   hoursPerMonth: Type.Literal(730),
@@ -217,6 +242,10 @@ export const Assumptions = Type.Object({
   waypoints: Type.Integer({ description: 'waypoint proxies, for meshes that have them' }),
   sidecarScoping: Type.Boolean(),
   podRequests: Quantity,
+  proxyRequests: Type.Object({
+    cpuCores: Type.Union([Type.Number(), Type.Null()]),
+    memoryGiB: Type.Union([Type.Number(), Type.Null()])
+  }, { ...strict, description: 'options.proxyRequests as applied to every mesh\'s data-plane proxy; null: each chart\'s default' }),
   cni: Type.String(),
   highAvailability: Type.Boolean(),
   observability: Type.Boolean(),
@@ -225,6 +254,7 @@ export const Assumptions = Type.Object({
     value: Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Array(Type.String())]),
     reason: Type.String()
   }, strict)),
+  sensitivity: Type.Array(MeshSensitivity, { description: 'which defaulted inputs move the monthly cost most: per mesh, each defaulted input that scales halved and doubled, largest change first' }),
   notes: Type.Array(Type.String(), { description: 'rules applied and warnings, in plain sentences' })
 }, strict)
 export type Assumptions = Static<typeof Assumptions>

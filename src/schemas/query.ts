@@ -12,6 +12,7 @@ const pricing = body.pricing.properties
 const options = body.options.properties
 const workload = body.workload.properties
 const podRequests = workload.podRequests.properties
+const proxyRequests = options.proxyRequests.properties
 
 const ID = '[a-z0-9][a-z0-9-]{0,63}'
 
@@ -60,6 +61,8 @@ export const EstimateQuery = Type.Object({
   nodeHourlyPrice: Type.Optional(Type.Number({ ...node.hourlyPrice, description: 'a custom node (cluster.node.hourlyPrice): price per node-hour' })),
   highAvailability: Type.Optional(Type.Boolean({ ...options.highAvailability })),
   observability: Type.Optional(Type.Boolean({ ...options.observability })),
+  proxyCpuCores: Type.Optional(Type.Number({ ...proxyRequests.cpuCores, description: 'options.proxyRequests.cpuCores: CPU request of every mesh\'s data-plane proxy, cores (default: each chart\'s)' })),
+  proxyMemoryGiB: Type.Optional(Type.Number({ ...proxyRequests.memoryGiB, description: 'options.proxyRequests.memoryGiB: memory request of every mesh\'s data-plane proxy, GiB (default: each chart\'s)' })),
   book: Type.Optional(Type.String({ ...pricing.book })),
   currency: Type.Optional(Type.String({ ...pricing.currency })),
   cpuCoreHour: Type.Optional(Type.Number({ ...pricing.cpuCoreHour })),
@@ -102,6 +105,8 @@ export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshe
   ['highAvailability', ['options', 'highAvailability']],
   ['observability', ['options', 'observability']],
   ['sidecarScoping', ['options', 'sidecarScoping']],
+  ['proxyCpuCores', ['options', 'proxyRequests', 'cpuCores']],
+  ['proxyMemoryGiB', ['options', 'proxyRequests', 'memoryGiB']],
   ['book', ['pricing', 'book']],
   ['currency', ['pricing', 'currency']],
   ['cpuCoreHour', ['pricing', 'cpuCoreHour']],
@@ -116,7 +121,8 @@ export const BODY_ONLY: readonly string[] = ['pricing.sheet']
 /** Body pointers that name a group, not a field: the group's first parameter stands for it. */
 const GROUPS: Record<string, string> = {
   '/workload/podRequests': '/podCpuCores',
-  '/cluster/node': '/nodeVcpu'
+  '/cluster/node': '/nodeVcpu',
+  '/options/proxyRequests': '/proxyCpuCores'
 }
 const BY_POINTER = new Map(FIELDS.map(([param, path]) => [`/${path.join('/')}`, `/${param}`]))
 

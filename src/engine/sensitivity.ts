@@ -1,0 +1,117 @@
+// Which defaulted inputs move the monthly cost most: each one halved and doubled, per mesh, through the
+// cost-only path (no sources, latency or rounding per variant), then sorted by how far it moves the cost.
+import type { MeshModel } from '../models/schema.js'
+import type { MeshEstimate, MeshSensitivity, SensitivityOutcome } from '../schemas/estimate.js'
+import type { PackResult } from './capacity.js'
+import { ScenarioError } from './errors.js'
+import { meshMonthlyCost, packWorkload } from './estimate.js'
+import type { Scenario } from './scenario.js'
+
+const FACTORS = [0.5, 2] as const
+
+/** A defaulted input and how to build the scenario with it scaled by a factor; `value` is what the answer shows. */
+interface Input {
+  field: string
+  value: number | string
+  scaled: (factor: number) => { scenario: Scenario, value: number | null }
+  /** the workload alone changes too (pod size): the no-mesh packing is redone */
+  repack?: boolean
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100
+
+/** The defaulted inputs that scale, in the order defaultsApplied lists them. Booleans, names and the price book do not scale. */
+function inputsOf (scenario: Scenario): Input[] {
+  const defaulted = new Set(scenario.defaultsApplied.map((d) => d.field))
+  const inputs: Input[] = []
+  if (defaulted.has('/traffic/requestsPerSecondPerPod')) {
+    inputs.push({
+      field: '/traffic/requestsPerSecondPerPod',
+      value: scenario.requestsPerSecondPerPod,
+      scaled: (f) => ({
+        scenario: { ...scenario, requestsPerSecondPerPod: scenario.requestsPerSecondPerPod * f, trafficGroups: scenario.trafficGroups.map((g) => ({ ...g, requestsPerSecondPerPod: g.requestsPerSecondPerPod * f })) },
+        value: scenario.requestsPerSecondPerPod * f
+      })
+    })
+  }
+  if (defaulted.has('/workload/services')) {
+    inputs.push({
+      field: '/workload/services',
+      value: scenario.services,
+      scaled: (f) => {
+        const services = Math.max(1, Math.round(scenario.services * f))
+        const visible = scenario.sidecarScoping ? Math.min(services, scenario.servicesVisibleWhenScoped) : services
+        return { scenario: { ...scenario, services, servicesVisiblePerSidecar: visible }, value: services }
+      }
+    })
+  }
+  if (defaulted.has('/workload/servicesVisibleWhenScoped')) {
+    inputs.push({
+      field: '/workload/servicesVisibleWhenScoped',
+      value: scenario.servicesVisibleWhenScoped,
+      scaled: (f) => {
+        const scoped = Math.max(1, Math.round(scenario.servicesVisibleWhenScoped * f))
+        return { scenario: { ...scenario, servicesVisibleWhenScoped: scoped, servicesVisiblePerSidecar: Math.min(scenario.services, scoped) }, value: scoped }
+      }
+    })
+  }
+  if (defaulted.has('/workload/podRequests')) {
+    for (const key of ['cpuCores', 'memoryGiB'] as const) {
+      inputs.push({
+        field: `/workload/podRequests/${key}`,
+        value: scenario.podRequests[key],
+        repack: true,
+        scaled: (f) => ({ scenario: { ...scenario, podRequests: { ...scenario.podRequests, [key]: scenario.podRequests[key] * f } }, value: scenario.podRequests[key] * f })
+      })
+    }
+  }
+  if (defaulted.has('/options/proxyRequests')) {
+    inputs.push({
+      field: '/options/proxyRequests',
+      value: 'chart defaults',
+      scaled: (f) => ({ scenario: { ...scenario, proxyRequestScale: f }, value: null })
+    })
+  }
+  return inputs
+}
+
+function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, value: number | null): SensitivityOutcome | null {
+  try {
+    const cost = meshMonthlyCost(mesh, scenario, workload)
+    return { value, monthly: round2(cost.monthly), additionalNodesMonthly: cost.additionalNodesMonthly === null ? null : round2(cost.additionalNodesMonthly) }
+  } catch (error) {
+    if (error instanceof ScenarioError) return null // e.g. a doubled pod that fits on no node
+    throw error
+  }
+}
+
+/**
+ * Each mesh's expected monthly cost and additional nodes' monthly cost with each defaulted input halved and
+ * doubled; inputs sorted by the largest change in either figure. `estimates` are the meshes' estimates as given.
+ */
+export function sensitivityOf (scenario: Scenario, workload: PackResult, estimates: readonly MeshEstimate[]): MeshSensitivity[] {
+  const inputs = inputsOf(scenario)
+  // Variant scenarios (and their no-mesh packing) are shared by every mesh.
+  const variants = inputs.map((input) => FACTORS.map((f) => {
+    const { scenario: s, value } = input.scaled(f)
+    let packed: PackResult | null = workload
+    if (input.repack === true) {
+      try { packed = packWorkload(s) } catch (error) { if (!(error instanceof ScenarioError)) throw error; packed = null }
+    }
+    return { scenario: s, value, packed }
+  }))
+  return scenario.meshes.map((mesh) => {
+    const given = estimates.find((e) => e.mesh === mesh.id)
+    const monthly = given?.cost.monthly.expected ?? 0
+    const nodes = given?.cost.additionalNodesMonthly ?? null
+    const rows = inputs.map((input, i) => {
+      const [halved, doubled] = (variants[i] ?? []).map((v) => (v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value)))
+      const moves = [halved, doubled].flatMap((o) => (o === null || o === undefined
+        ? []
+        : [Math.abs(o.monthly - monthly), o.additionalNodesMonthly === null || nodes === null ? 0 : Math.abs(o.additionalNodesMonthly - nodes)]))
+      return { field: input.field, value: input.value, halved: halved ?? null, doubled: doubled ?? null, impactMonthly: round2(Math.max(0, ...moves)) }
+    })
+    rows.sort((a, b) => b.impactMonthly - a.impactMonthly)
+    return { mesh: mesh.id, monthly, additionalNodesMonthly: nodes, inputs: rows }
+  })
+}

@@ -1,0 +1,72 @@
+// assumptions.sensitivity: each defaulted input that scales, halved and doubled, per mesh, largest change first.
+import t from 'tap'
+import { estimate } from '../../src/engine/estimate.js'
+import type { EstimateRequest } from '../../src/schemas/estimate.js'
+import { shippedCatalog } from '../helpers.js'
+
+const sensitivity = (request: EstimateRequest) => estimate(request, shippedCatalog()).assumptions.sensitivity
+
+t.test('in every estimate: one entry per mesh, inputs sorted by impact, only defaulted inputs', async (t) => {
+  const all = sensitivity({ pods: 100 })
+  t.equal(all.length, shippedCatalog().meshes.size)
+  for (const mesh of all) {
+    t.ok(mesh.inputs.length > 0, mesh.mesh)
+    for (let i = 1; i < mesh.inputs.length; i++) t.ok((mesh.inputs[i - 1]?.impactMonthly ?? 0) >= (mesh.inputs[i]?.impactMonthly ?? 0), `${mesh.mesh} sorted`)
+    t.same(new Set(mesh.inputs.map((x) => x.field)), new Set(['/traffic/requestsPerSecondPerPod', '/workload/services', '/workload/podRequests/cpuCores', '/workload/podRequests/memoryGiB', '/options/proxyRequests']))
+  }
+  // Inputs the request gives are not varied.
+  const given = sensitivity({ pods: 100, meshes: ['istio'], traffic: { requestsPerSecondPerPod: 50 }, workload: { services: 20, podRequests: { cpuCores: 0.25, memoryGiB: 1 } }, options: { proxyRequests: { cpuCores: 0.1 } } })
+  t.same(given[0]?.inputs, [])
+})
+
+t.test('hand check: halving and doubling Istio\'s chart sidecar requests (100m / 128Mi), requests basis', async (t) => {
+  // 10 pods on a node too large to need another, no node price; 1 per core-hour, 0.1 per GiB-hour.
+  const [istio] = sensitivity({ pods: 10, meshes: ['istio'], basis: 'requests', cluster: { node: { vcpu: 64, memoryGiB: 256, maxPods: 250 } }, pricing: { cpuCoreHour: 1, memoryGiBHour: 0.1 } })
+  const proxy = istio?.inputs.find((x) => x.field === '/options/proxyRequests')
+  // halved: 10 x (0.05 x 1 + 0.0625 x 0.1) x 730 = 410.625 less; doubled: 10 x (0.1 + 0.0125) x 730 = 821.25 more
+  t.ok(Math.abs((istio?.monthly ?? 0) - (proxy?.halved?.monthly ?? 0) - 410.625) < 0.011, `${proxy?.halved?.monthly}`)
+  t.ok(Math.abs((proxy?.doubled?.monthly ?? 0) - (istio?.monthly ?? 0) - 821.25) < 0.011, `${proxy?.doubled?.monthly}`)
+  t.ok(Math.abs((proxy?.impactMonthly ?? 0) - 821.25) < 0.011)
+  t.equal(proxy?.doubled?.additionalNodesMonthly, null, 'no node price: no node cost')
+  // On the requests basis neither traffic nor the service count moves the cost, and the pods' own size moves
+  // no node here: the proxy requests come first.
+  t.equal(istio?.inputs[0]?.field, '/options/proxyRequests')
+  for (const field of ['/traffic/requestsPerSecondPerPod', '/workload/services']) t.equal(istio?.inputs.find((x) => x.field === field)?.impactMonthly, 0, field)
+})
+
+t.test('pod size moves the nodes a mesh adds (EKS m5.large, Istio)', async (t) => {
+  const [istio] = sensitivity({ pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } })
+  const cpu = istio?.inputs.find((x) => x.field === '/workload/podRequests/cpuCores')
+  // 0.5-core pods: 3 per node without Istio, 2 with it (1.78 free cores), 50 more nodes = 3504 a month (see catalog
+  // test). Halved, 0.25-core pods: floor(1.78 / 0.25) = 7 without, floor(1.78 / 0.35) = 5 with; memory (6.8026 GiB,
+  // 2 GiB pods, 2.125 with the sidecar) allows 3 either way, so 100 nodes both ways. Each node then has
+  // 6.8026 - 6.375 = 0.43 GiB free: istiod (2 GiB) fits in none and opens one node: 1 x 0.096 x 730 = 70.08.
+  t.equal(istio?.additionalNodesMonthly, 3504)
+  t.equal(cpu?.halved?.value, 0.25)
+  t.equal(cpu?.halved?.additionalNodesMonthly, 70.08)
+  t.ok((cpu?.impactMonthly ?? 0) >= 3504)
+})
+
+t.test('a doubled pod that fits on no node gives null, not an error', async (t) => {
+  // Custom node of 1 vCPU: 0.5-core pods fit (0.94 allocatable on the generic rule), 1-core pods do not.
+  const [linkerd] = sensitivity({ pods: 2, meshes: ['linkerd'], cluster: { node: { vcpu: 1, memoryGiB: 8, maxPods: 10 } } })
+  t.equal(linkerd?.inputs.find((x) => x.field === '/workload/podRequests/cpuCores')?.doubled, null)
+})
+
+t.test('the cost-only path agrees with a full estimate of the varied scenario, for every mesh', async (t) => {
+  // Guards the short path against drifting from estimateMesh (a consistency check, not a value oracle: the values
+  // are checked by hand above and in estimate.proxy-requests.test.ts).
+  const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
+  const rows = sensitivity(request)
+  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedCatalog()).estimates.map((e) => [e.mesh, e]))
+  const doubledTraffic = full({ ...request, traffic: { requestsPerSecondPerPod: 70 } })
+  const halvedPods = full({ ...request, workload: { podRequests: { cpuCores: 0.25, memoryGiB: 2 } } })
+  for (const mesh of rows) {
+    const traffic = mesh.inputs.find((x) => x.field === '/traffic/requestsPerSecondPerPod')
+    t.equal(traffic?.doubled?.monthly, doubledTraffic[mesh.mesh]?.cost.monthly.expected, `${mesh.mesh} traffic doubled`)
+    t.equal(traffic?.doubled?.additionalNodesMonthly, doubledTraffic[mesh.mesh]?.cost.additionalNodesMonthly, `${mesh.mesh} traffic doubled, nodes`)
+    const cpu = mesh.inputs.find((x) => x.field === '/workload/podRequests/cpuCores')
+    t.equal(cpu?.halved?.monthly, halvedPods[mesh.mesh]?.cost.monthly.expected, `${mesh.mesh} pod CPU halved`)
+    t.equal(cpu?.halved?.additionalNodesMonthly, halvedPods[mesh.mesh]?.cost.additionalNodesMonthly, `${mesh.mesh} pod CPU halved, nodes`)
+  }
+})
