@@ -60,7 +60,7 @@ t.test('the whole order is the documented one, recomputed from the published fie
     overhead: (c: Candidate) => Math.round((c.estimate?.monthly.expected ?? 0) * 100)
   }
   let compared = 0
-  for (let mask = 0; mask < 1 << all.length; mask += 9) {
+  for (let mask = 0; mask < 1 << all.length; mask += 21) {
     const requirements = Object.fromEntries(all.filter((_, i) => (mask >> i) & 1).map((k) => [k, true]))
     for (const priority of ['features', 'simplicity', 'overhead'] as const) {
       for (const cni of ['cilium', 'calico'] as const) {
@@ -77,7 +77,7 @@ t.test('the whole order is the documented one, recomputed from the published fie
       }
     }
   }
-  t.equal(compared, 48, '8 requirement sets x 3 priorities x 2 CNIs')
+  t.equal(compared, 24, '4 requirement sets (none, 3 alternate ones, all) x 3 priorities x 2 CNIs')
 })
 
 t.test('needsMesh: the seed\'s first tree, in its words', async (t) => {
