@@ -12,7 +12,7 @@ const TESTS_OF = {
   'src/engine/fit.ts': ['test/engine/fit.test.ts'],
   'src/engine/pricing.ts': ['test/engine/pricing.test.ts'],
   'src/engine/recommend.ts': ['test/engine/recommend.test.ts'],
-  'src/engine/scenario.ts': ['test/engine/scenario.test.ts', 'test/engine/estimate.test.ts', 'test/engine/estimate.shipped.test.ts'],
+  'src/engine/scenario.ts': ['test/engine/scenario.resolve.test.ts', 'test/engine/scenario.test.ts'],
   'src/engine/sensitivity.ts': ['test/engine/sensitivity.test.ts'],
   'src/engine/summary.ts': ['test/engine/estimate.test.ts'],
   'src/engine/sweep.ts': ['test/engine/sweep.test.ts'],
