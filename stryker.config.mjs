@@ -2,7 +2,8 @@
 // `npx stryker run` mutates them all against every fast in-process test file below (no HTTP tests: each
 // mutant starts the test files that reach it, so every second of a test file counts thousands of times).
 // `npx stryker run --mutate src/engine/<file>.ts` runs only the test files written for that file (TESTS_OF):
-// much cheaper, and a lower bound on the full run's score for that file. Results accumulate in
+// much cheaper, and a lower bound on the full run's score for that file. A long file can be run in line ranges
+// (`--mutate src/engine/estimate.ts:1-130`), each of which records its results when it ends. Results accumulate in
 // test/mutation/incremental.json, which is committed, so a rerun on a clean clone tests only what changed.
 const TESTS_OF = {
   'src/engine/calibration.ts': ['test/engine/calibration.test.ts'],
@@ -24,7 +25,7 @@ const TESTS_OF = {
 const ALL = ['test/engine/*.test.ts', 'test/csv.test.ts', 'test/plugins/problem.test.ts']
 
 const at = process.argv.indexOf('--mutate')
-const only = at === -1 ? undefined : process.argv[at + 1]?.split(',')
+const only = at === -1 ? undefined : process.argv[at + 1]?.split(',').map((f) => f.replace(/:[\d:-]+$/, '')) // a file, or a file:line-line range
 const testFiles = only?.every((f) => f in TESTS_OF) === true ? [...new Set(only.flatMap((f) => TESTS_OF[f]))] : ALL
 
 export default {
