@@ -74,7 +74,7 @@ t.test('the cost-only path agrees with a full estimate of the varied scenario, f
 t.test('hand check: workload.waypoints halved and doubled, within its bounds (fixture mesh gamma)', async (t) => {
   // gamma's waypoint requests 100m / 128Mi per replica, one replica per waypoint; its control plane stays at one
   // replica (10 pods: 0.1 + 0.01 cores, under the HPA's 0.5). 1 per core-hour, 0.1 per GiB-hour, no node price.
-  const run = (request: EstimateRequest) => estimate({ pods: 10, meshes: ['gamma'], cluster: { node: { vcpu: 64, memoryGiB: 256, maxPods: 250 } }, pricing: { cpuCoreHour: 1, memoryGiBHour: 0.1 }, ...request, workload: { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 }, ...request.workload } }, fixtureCatalog()).assumptions.sensitivity[0]
+  const run = (request: EstimateRequest) => estimate({ meshes: ['gamma'], cluster: { node: { vcpu: 64, memoryGiB: 256, maxPods: 250 } }, pricing: { cpuCoreHour: 1, memoryGiBHour: 0.1 }, ...request, workload: { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 }, ...request.workload } }, fixtureCatalog()).assumptions.sensitivity[0]
   const waypointsOf = (request: EstimateRequest) => run(request)?.inputs.find((x) => x.field === '/workload/waypoints')
 
   // Requests basis, 4 services. Default 1 waypoint. Halved: round(0.5) = 1, and never below one anyway, so the
