@@ -9,7 +9,7 @@ const TESTS_OF = {
   'src/engine/calibration.ts': ['test/engine/calibration.test.ts'],
   'src/engine/capacity.ts': ['test/engine/capacity.test.ts', 'test/engine/capacity.providers.test.ts'],
   'src/engine/delta.ts': ['test/engine/delta.test.ts'],
-  'src/engine/estimate.ts': ['test/engine/estimate.test.ts', 'test/engine/estimate.sources.test.ts', 'test/engine/estimate.shipped.test.ts', 'test/engine/estimate.scaling.test.ts', 'test/engine/estimate.waypoints.test.ts', 'test/engine/estimate.proxy-requests.test.ts', 'test/engine/estimate.properties.test.ts'],
+  'src/engine/estimate.ts': ['test/engine/estimate.test.ts', 'test/engine/estimate.sources.test.ts', 'test/engine/estimate.replicas.test.ts', 'test/engine/estimate.shipped.test.ts', 'test/engine/estimate.scaling.test.ts', 'test/engine/estimate.waypoints.test.ts', 'test/engine/estimate.proxy-requests.test.ts', 'test/engine/estimate.properties.test.ts'],
   'src/engine/fit.ts': ['test/engine/fit.test.ts'],
   'src/engine/pricing.ts': ['test/engine/pricing.test.ts'],
   'src/engine/recommend.ts': ['test/engine/recommend.test.ts'],
