@@ -3,9 +3,9 @@
 // lab provider's OpenCost split is 0.03 : 0.006.
 import t from 'tap'
 import { resolveScenario } from '../../src/engine/scenario.js'
-import { fixtureCatalog, near } from '../helpers.js'
+import { fixtureModels, near } from '../helpers.js'
 
-const scenario = (pricing: object, cluster: object = { nodeType: 'lab/4x16', region: 'r1' }) => resolveScenario({ pods: 10, cluster, pricing }, fixtureCatalog())
+const scenario = (pricing: object, cluster: object = { nodeType: 'lab/4x16', region: 'r1' }) => resolveScenario({ pods: 10, cluster, pricing }, fixtureModels())
 
 t.test('each model takes its own node price; unit prices follow it by OpenCost\'s split', async (t) => {
   // The split keeps the lab provider's CPU:RAM ratio (fixture priceSplit 0.03 per vCPU-hour, 0.006 per GiB-hour, not
@@ -20,12 +20,12 @@ t.test('each model takes its own node price; unit prices follow it by OpenCost\'
   }
 })
 
-t.test('a model the catalog does not price needs a discount; the discount is off the on-demand price', async (t) => {
+t.test('a pricing model the node catalog does not price needs a discount; the discount is off the on-demand price', async (t) => {
   t.throws(() => scenario({ model: 'commitment3Year' }), /\/pricing\/model: .*priced models there: onDemand, spot, commitment1Year/)
   const s = scenario({ model: 'commitment3Year', discountPercent: 40 }) // 0.2 x 0.6 = 0.12
   t.ok(near(s.node.hourlyPrice ?? 0, 0.12, 1e-12))
   t.equal(s.prices.discountPercent, 40)
-  t.ok(near(scenario({ model: 'spot', discountPercent: 50 }).node.hourlyPrice ?? 0, 0.1, 1e-12), 'the user\'s discount replaces the catalog\'s Spot price')
+  t.ok(near(scenario({ model: 'spot', discountPercent: 50 }).node.hourlyPrice ?? 0, 0.1, 1e-12), 'the user\'s discount replaces the node catalog\'s Spot price')
 })
 
 t.test('books: on-demand rates, a discount off them, or a 422 for a model they lack', async (t) => {
@@ -38,5 +38,5 @@ t.test('books: on-demand rates, a discount off them, or a 422 for a model they l
 t.test('a custom node\'s price is its price under the model, less any discount', async (t) => {
   const s = scenario({ model: 'spot', discountPercent: 10 }, { node: { vcpu: 4, memoryGiB: 16, maxPods: 10, hourlyPrice: 0.5 } })
   t.ok(near(s.node.hourlyPrice ?? 0, 0.45, 1e-12))
-  t.equal(s.prices.node, undefined, 'no catalog price')
+  t.equal(s.prices.node, undefined, 'no node catalog price')
 })
