@@ -3,7 +3,7 @@ import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { MeshModel, NodeCatalog, NodePrice, Reservation } from '../models/schema.js'
 import { LIMITS, type Assumptions, type Basis, type EstimateRequest } from '../schemas/estimate.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 import { resolvePricing, type PricedNode, type Pricing } from './pricing.js'
 
 export interface NodeShape {
@@ -97,7 +97,7 @@ function resolveMeshes (request: EstimateRequest, models: Models, defaultsApplie
     .filter(({ id }) => !models.meshes.has(id))
   if (unknown.length > 0) {
     const known = [...models.meshes.keys()].join(', ')
-    throw new ScenarioError(unknown.map(({ id, i }) => ({ pointer: `/meshes/${i}`, detail: `unknown mesh "${id}"; known meshes: ${known}` })))
+    throw new DomainError(unknown.map(({ id, i }) => ({ pointer: `/meshes/${i}`, detail: `unknown mesh "${id}"; known meshes: ${known}` })))
   }
   return request.meshes.map((id) => models.meshes.get(id) as MeshModel)
 }
@@ -105,20 +105,20 @@ function resolveMeshes (request: EstimateRequest, models: Models, defaultsApplie
 function knownNode (models: Models, id: string, region: string | undefined, networkMode: string | undefined, regionPointer: string): { node: NodeShape, nodeCatalog: NodeCatalog, region: string, mode: string, price: NodePrice, gpus: number } {
   const entry = models.nodeTypes.get(id)
   if (entry === undefined) {
-    throw new ScenarioError([{ pointer: '/cluster/nodeType', detail: `unknown node type "${id}"; see GET /node-types` }])
+    throw new DomainError([{ pointer: '/cluster/nodeType', detail: `unknown node type "${id}"; see GET /node-types` }])
   }
   const { nodeCatalog, nodeType } = entry
   const chosenRegion = region ?? (nodeType.prices[0] as { region: string }).region
   const price = nodeType.prices.find((p) => p.region === chosenRegion)
   if (price === undefined) {
     const regions = nodeType.prices.map((p) => p.region).join(', ')
-    throw new ScenarioError([{ pointer: regionPointer, detail: `no price for ${id} in region "${chosenRegion}"; priced regions: ${regions}` }])
+    throw new DomainError([{ pointer: regionPointer, detail: `no price for ${id} in region "${chosenRegion}"; priced regions: ${regions}` }])
   }
   const mode = networkMode ?? (nodeCatalog.networkModes[0] as { id: string }).id
   const maxPods = nodeType.maxPods[mode]
   if (maxPods === undefined) {
     const modes = nodeCatalog.networkModes.map((m) => m.id).join(', ')
-    throw new ScenarioError([{ pointer: '/cluster/networkMode', detail: `unknown network mode "${mode}" for ${nodeCatalog.provider}; known: ${modes}` }])
+    throw new DomainError([{ pointer: '/cluster/networkMode', detail: `unknown network mode "${mode}" for ${nodeCatalog.provider}; known: ${modes}` }])
   }
   return {
     node: {
@@ -150,11 +150,11 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
 
   const traffic = request.traffic ?? {}
   if (traffic.requestsPerSecond !== undefined && traffic.requestsPerSecondPerPod !== undefined) {
-    throw new ScenarioError([{ pointer: '/traffic/requestsPerSecond', detail: 'give either requestsPerSecond (total) or requestsPerSecondPerPod, not both' }])
+    throw new DomainError([{ pointer: '/traffic/requestsPerSecond', detail: 'give either requestsPerSecond (total) or requestsPerSecondPerPod, not both' }])
   }
   let requestsPerSecondPerPod = traffic.requestsPerSecond === undefined ? traffic.requestsPerSecondPerPod : traffic.requestsPerSecond / request.pods
   if (traffic.requestsPerSecond !== undefined && (requestsPerSecondPerPod as number) > LIMITS.requestsPerSecondPerPod) {
-    throw new ScenarioError([{ pointer: '/traffic/requestsPerSecond', detail: `is ${requestsPerSecondPerPod} per pod over ${request.pods} pods; at most ${LIMITS.requestsPerSecondPerPod} per pod` }])
+    throw new DomainError([{ pointer: '/traffic/requestsPerSecond', detail: `is ${requestsPerSecondPerPod} per pod over ${request.pods} pods; at most ${LIMITS.requestsPerSecondPerPod} per pod` }])
   }
   if (requestsPerSecondPerPod === undefined) {
     requestsPerSecondPerPod = defaults.requestsPerSecondPerPod.value
@@ -168,7 +168,7 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
   }
 
   const clusterPods = request.workload?.clusterPods ?? request.pods
-  if (clusterPods < request.pods) throw new ScenarioError([{ pointer: '/workload/clusterPods', detail: `counts every pod in the cluster, so it cannot be fewer than the ${request.pods} meshed pods` }])
+  if (clusterPods < request.pods) throw new DomainError([{ pointer: '/workload/clusterPods', detail: `counts every pod in the cluster, so it cannot be fewer than the ${request.pods} meshed pods` }])
   if (request.workload?.clusterPods === undefined) defaultsApplied.push({ field: '/workload/clusterPods', value: clusterPods, reason: 'the meshed pods are all the pods in the cluster' })
 
   const distribution = traffic.distribution ?? 'even'
@@ -196,7 +196,7 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
   }
 
   const waypoints = request.workload?.waypoints ?? 1
-  if (waypoints > services) throw new ScenarioError([{ pointer: '/workload/waypoints', detail: `is ${waypoints}, but a waypoint serves a namespace or a service, and the mesh has ${services} service${services === 1 ? '' : 's'}: at most ${services}` }])
+  if (waypoints > services) throw new DomainError([{ pointer: '/workload/waypoints', detail: `is ${waypoints}, but a waypoint serves a namespace or a service, and the mesh has ${services} service${services === 1 ? '' : 's'}: at most ${services}` }])
   if (request.workload?.waypoints === undefined) defaultsApplied.push({ field: '/workload/waypoints', value: 1, reason: 'one waypoint proxy: a single namespace or service opts into L7 processing (ambient meshes only)' })
 
   let podRequests = request.workload?.podRequests
@@ -207,7 +207,7 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
 
   const cluster = request.cluster ?? {}
   if (cluster.node !== undefined && (cluster.nodeType !== undefined || cluster.region !== undefined || cluster.networkMode !== undefined)) {
-    throw new ScenarioError([{ pointer: '/cluster/node', detail: 'give either cluster.node (a custom node) or cluster.nodeType with region and networkMode, not both' }])
+    throw new DomainError([{ pointer: '/cluster/node', detail: 'give either cluster.node (a custom node) or cluster.nodeType with region and networkMode, not both' }])
   }
 
   // The node the workload runs on.

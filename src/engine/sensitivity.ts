@@ -3,7 +3,7 @@
 import type { MeshModel } from '../models/schema.js'
 import type { MeshEstimate, MeshSensitivity, SensitivityOutcome } from '../schemas/estimate.js'
 import type { PackResult } from './capacity.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 import { meshMonthlyCost, packWorkload } from './estimate.js'
 import type { Scenario } from './scenario.js'
 
@@ -80,7 +80,7 @@ function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, val
     const cost = meshMonthlyCost(mesh, scenario, workload)
     return { value, monthly: round2(cost.monthly), additionalNodesMonthly: cost.additionalNodesMonthly === null ? null : round2(cost.additionalNodesMonthly) }
   } catch (error) {
-    if (error instanceof ScenarioError) return null // e.g. a doubled pod that fits on no node
+    if (error instanceof DomainError) return null // e.g. a doubled pod that fits on no node
     throw error
   }
 }
@@ -96,7 +96,7 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
     const { scenario: s, value } = input.scaled(f)
     let packed: PackResult | null = workload
     if (input.repack === true) {
-      try { packed = packWorkload(s) } catch (error) { if (!(error instanceof ScenarioError)) throw error; packed = null }
+      try { packed = packWorkload(s) } catch (error) { if (!(error instanceof DomainError)) throw error; packed = null }
     }
     return { scenario: s, value, packed }
   }))

@@ -1,6 +1,6 @@
 // The cluster view -> the ordinary POST /estimate body, and the measured usage of a running mesh beside the
 // model's figures for that same scenario.
-import { ScenarioError } from '../engine/errors.js'
+import { DomainError } from '../errors.js'
 import type { Models } from '../models/load.js'
 import type { ClusterEstimateRequest, ClusterResponse } from '../schemas/cluster.js'
 import { LIMITS, type EstimateRequest, type EstimateResponse } from '../schemas/estimate.js'
@@ -14,7 +14,7 @@ import { DEFAULT_WINDOW } from './queries.js'
 export function clusterScenario (view: ClusterResponse, pods: number, clusterPods: number, body: ClusterEstimateRequest, models: Models): EstimateRequest {
   if (pods < 1) {
     const where = body.namespaces === undefined ? 'outside the system namespaces' : `in ${body.namespaces.join(', ')}`
-    throw new ScenarioError([{ pointer: '/namespaces', detail: `Prometheus reports no running pods ${where} (kube_pod_status_phase)` }])
+    throw new DomainError([{ pointer: '/namespaces', detail: `Prometheus reports no running pods ${where} (kube_pod_status_phase)` }])
   }
   const scenario: EstimateRequest = { pods: Math.min(pods, LIMITS.pods) }
   if (body.meshes !== undefined) scenario.meshes = body.meshes
