@@ -5,6 +5,7 @@ import type { Models } from '../models/load.js'
 import type { ClusterEstimateRequest, ClusterResponse } from '../schemas/cluster.js'
 import { LIMITS, type EstimateRequest, type EstimateResponse } from '../schemas/estimate.js'
 import { DEFAULT_WINDOW } from './queries.js'
+import { round } from '../units.js'
 
 /**
  * The scenario of the pods that would get the mesh: their count, their typical (mean) requests, the most
@@ -63,7 +64,6 @@ export function clusterScenario (view: ClusterResponse, pods: number, clusterPod
   return scenario
 }
 
-const round = (x: number, digits = 6): number => Math.round(x * 10 ** digits) / 10 ** digits
 const ratio = (a: number, b: number): number | null => (b > 0 ? round(a / b, 3) : null)
 
 /** For each estimated mesh that runs: measured per replica beside the model's expected usage per replica. */
