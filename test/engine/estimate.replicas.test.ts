@@ -3,13 +3,13 @@
 // autoscaler whose CPU request is 0, and the visibleEndpoint and meshedPod drivers. Basis usage, 10 pods,
 // 5 services (the fixture's 2 pods per service), small application pods.
 import t from 'tap'
-import type { Catalog } from '../../src/models/load.js'
+import type { Models } from '../../src/models/load.js'
 import type { MeshModel } from '../../src/models/schema.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
 import { estimate } from '../../src/engine/estimate.js'
-import { fixtureCatalog, near } from '../helpers.js'
+import { fixtureModels, near } from '../helpers.js'
 
-const base = fixtureCatalog()
+const base = fixtureModels()
 const alpha = base.meshes.get('alpha') as MeshModel
 const zero = { low: '0', expected: '0', high: '0', sources: ['fixture'] }
 const small = { cpu: '10m', memory: '16Mi', sources: ['fixture'] }
@@ -27,9 +27,9 @@ const toy = {
     { id: 'hpa0', name: 'hpa0', scope: 'cluster', role: 'control-plane', replicas: { default: 1, autoscaling: { minReplicas: 1, maxReplicas: 5, targetCpuUtilizationPercent: 80 }, sources: ['fixture'] }, requests: { cpu: '0', memory: '16Mi', sources: ['fixture'] }, usage: { cpu: { low: '100m', expected: '100m', high: '100m', sources: ['fixture'] }, memory: zero } }
   ]
 } as unknown as MeshModel
-const catalog = { ...base, meshes: new Map([['toy', toy]]) } as Catalog
+const models = { ...base, meshes: new Map([['toy', toy]]) } as Models
 const run = (request: Partial<EstimateRequest> = {}) => {
-  const [e] = estimate({ pods: 10, meshes: ['toy'], basis: 'usage', ...request, workload: { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 }, ...request.workload } }, catalog).estimates
+  const [e] = estimate({ pods: 10, meshes: ['toy'], basis: 'usage', ...request, workload: { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 }, ...request.workload } }, models).estimates
   if (e === undefined) throw new Error('no estimate')
   return (id: string) => {
     const c = e.components.find((x) => x.id === id)

@@ -2,12 +2,12 @@
 // the mesh estimate the documents of its included components and its latency figures. A toy mesh whose figures
 // each cite a different source, so that every id can be traced by hand; latency multiplied by the hops.
 import t from 'tap'
-import type { Catalog } from '../../src/models/load.js'
+import type { Models } from '../../src/models/load.js'
 import type { Component, MeshModel } from '../../src/models/schema.js'
 import { estimate } from '../../src/engine/estimate.js'
-import { fixtureCatalog } from '../helpers.js'
+import { fixtureModels } from '../helpers.js'
 
-const base = fixtureCatalog()
+const base = fixtureModels()
 const alpha = base.meshes.get('alpha') as MeshModel
 const [proxy, control, agent, dashboard] = alpha.components as [Component, Component, Component, Component]
 const cite = <T extends object>(figure: T, ...sources: string[]): T => ({ ...figure, sources })
@@ -47,10 +47,10 @@ const toy: MeshModel = {
     // z-scaling is cited but has no document: it is left out of the mesh's list
   }
 } as unknown as MeshModel
-const catalog = { ...base, meshes: new Map([['toy', toy]]) } as Catalog
+const models = { ...base, meshes: new Map([['toy', toy]]) } as Models
 
 t.test('component sources: every id in the component, sorted, once', async (t) => {
-  const [e] = estimate({ pods: 10, meshes: ['toy'], traffic: { hopsPerRequest: 3 } }, catalog).estimates
+  const [e] = estimate({ pods: 10, meshes: ['toy'], traffic: { hopsPerRequest: 3 } }, models).estimates
   const of = (id: string) => e?.components.find((c) => c.id === id)?.sources
   // proxy: requests s-requests; usage.cpu s-cpu, s-shared; usage.memory s-shared, a-memory; scaling z-scaling
   t.same(of('proxy'), ['a-memory', 's-cpu', 's-requests', 's-shared', 'z-scaling'])
@@ -75,12 +75,12 @@ t.test('component sources: every id in the component, sorted, once', async (t) =
 })
 
 t.test('the list follows the components the scenario includes', async (t) => {
-  const withDashboard = estimate({ pods: 10, meshes: ['toy'], options: { observability: true } }, catalog).estimates[0]
+  const withDashboard = estimate({ pods: 10, meshes: ['toy'], options: { observability: true } }, models).estimates[0]
   t.ok(withDashboard?.sources.some((s) => s.id === 'o-dashboard'), 'observability on: the dashboard is cited')
-  const onCilium = estimate({ pods: 10, meshes: ['toy'], cluster: { cni: 'cilium' } }, catalog).estimates[0]
+  const onCilium = estimate({ pods: 10, meshes: ['toy'], cluster: { cni: 'cilium' } }, models).estimates[0]
   t.notOk(onCilium?.sources.some((s) => s.id === 'n-agent'), 'the CNI runs the agent: not cited')
   t.same(onCilium?.components.map((c) => c.id), ['proxy', 'control'])
-  const again = estimate({ pods: 10, meshes: ['toy'] }, catalog).estimates[0]
+  const again = estimate({ pods: 10, meshes: ['toy'] }, models).estimates[0]
   t.notOk(again?.sources.some((s) => s.id === 'o-dashboard'), 'a cached list for one set of components is not served for another')
   t.ok(again?.sources.some((s) => s.id === 'n-agent'))
   t.same(estimate({ pods: 10, meshes: ['alpha'] }, base).estimates[0]?.latency, null, 'no latency figures: null')
