@@ -8,7 +8,7 @@ import { BATCH_LIMITS, BatchRequest, BatchResponse, type BatchResult } from '../
 import { plainJson } from '../plugins/serialization.js'
 import { problemResponses } from '../schemas/responses.js'
 import { ViewQuery } from '../schemas/query.js'
-import { summary } from '../engine/summary.js'
+import { estimateSummary } from '../engine/summary.js'
 
 const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Each scenario is checked exactly as POST /estimate checks its body: strictly, every error reported.
@@ -36,8 +36,8 @@ const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return problem(i, new DomainError(errors, 400), `not a valid scenario: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`)
       }
       try {
-        const answer = estimate(scenario as EstimateRequest, app.catalog)
-        return { status: 200, estimate: request.query.view === 'summary' ? summary(answer) : answer }
+        const body = scenario as EstimateRequest
+        return { status: 200, estimate: request.query.view === 'summary' ? estimateSummary(body, app.catalog) : estimate(body, app.catalog) }
       } catch (err) {
         if (!(err instanceof DomainError)) throw err
         return problem(i, err, err.message)
