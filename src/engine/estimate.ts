@@ -409,6 +409,11 @@ export function meshDrivers (mesh: MeshModel, scenario: Scenario): Set<ScalingDr
   return new Set(includedComponents(mesh, scenario).components.flatMap((c) => driversOf(c.usage)))
 }
 
+/** Whether any included component runs per waypoint: scenario.waypoints is read nowhere else. */
+export function meshHasWaypoints (mesh: MeshModel, scenario: Scenario): boolean {
+  return includedComponents(mesh, scenario).components.some((c) => c.replicas?.perWaypoint === true)
+}
+
 /** One mesh's estimate; `workload` is packWorkload(scenario), passed in when several meshes share it. */
 export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: PackResult = packWorkload(scenario)): MeshEstimate {
   const core = meshCore(mesh, scenario, workload)

@@ -1,12 +1,13 @@
 // Which defaulted inputs move the monthly cost most: each one halved and doubled, per mesh, through the
 // totals-only path (meshTotals: no components, sources or latency per variant), then sorted by how far it
-// moves the cost. An input that only feeds usage drivers none of a mesh's components scale with cannot move
-// that mesh's figures: its variants are the mesh's own figures, not recomputed.
+// moves the cost. An input that only feeds usage drivers none of a mesh's components scale with (or only the
+// replicas of waypoint proxies, for a mesh without them) cannot move that mesh's figures: its variants are the
+// mesh's own figures, not recomputed.
 import type { MeshModel, ScalingDriver } from '../models/schema.js'
 import type { MeshEstimate, MeshSensitivity, SensitivityOutcome } from '../schemas/estimate.js'
 import type { PackResult } from './capacity.js'
 import { ScenarioError } from './errors.js'
-import { meshDrivers, meshTotals, packWorkload } from './estimate.js'
+import { meshDrivers, meshHasWaypoints, meshTotals, packWorkload } from './estimate.js'
 import type { Scenario } from './scenario.js'
 
 const FACTORS = [0.5, 2] as const
@@ -23,6 +24,8 @@ interface Input {
    * requests or prices), so a mesh whose components scale with none of them keeps its figures.
    */
   onlyDrivers?: readonly ScalingDriver[]
+  /** read only in the replica count of components that run per waypoint */
+  onlyWaypoints?: true
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100
@@ -69,6 +72,7 @@ function inputsOf (scenario: Scenario): Input[] {
     inputs.push({
       field: '/workload/waypoints',
       value: scenario.waypoints,
+      onlyWaypoints: true,
       scaled: (f) => {
         // the bounds scenario.ts enforces on a given value: at least one, at most one per service
         const waypoints = Math.min(scenario.services, Math.max(1, Math.round(scenario.waypoints * f)))
@@ -126,8 +130,10 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
     const monthly = given?.cost.monthly.expected ?? 0
     const nodes = given?.cost.additionalNodesMonthly ?? null
     const drivers = meshDrivers(mesh, scenario)
+    const waypoints = meshHasWaypoints(mesh, scenario)
     const rows = inputs.map((input, i) => {
-      const moot = input.onlyDrivers !== undefined && !input.onlyDrivers.some((d) => drivers.has(d))
+      const moot = (input.onlyDrivers !== undefined && !input.onlyDrivers.some((d) => drivers.has(d))) ||
+        (input.onlyWaypoints === true && !waypoints)
       const [halved, doubled] = (variants[i] ?? []).map((v) => {
         if (moot) return { value: v.value, monthly, additionalNodesMonthly: nodes }
         return v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value)
