@@ -17,6 +17,7 @@ import metrics, { metricsRoute } from './plugins/metrics.js'
 import overload from './plugins/overload.js'
 import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
+import { lazySerializers } from './plugins/serialization.js'
 import { validatorCompiler } from './plugins/validation.js'
 import batchRoutes from './routes/batch.js'
 import catalogRoutes from './routes/catalog.js'
@@ -62,7 +63,9 @@ class OneLinePerRequest extends LogController {
 }
 
 export async function buildApp (config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  const models = options.catalog ?? loadCatalog(config.modelsDir) // throws, listing every problem, on bad models
+  // Throws, listing every problem, on bad models. dist/models.json (npm run build) is used only when it was
+  // compiled from exactly the files now in MODELS_DIR; otherwise the YAML is parsed and validated.
+  const models = options.catalog ?? loadCatalog(config.modelsDir, { compiled: join(PACKAGE_ROOT, 'dist', 'models.json') })
   // PRICE_SHEET_FILE: validated like the models, every problem listed; its prices replace the default book's.
   const catalog = config.priceSheetFile === '' ? models : { ...models, priceSheet: loadPriceSheet(config.priceSheetFile) }
 
@@ -86,6 +89,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
       return sendProblem(request, reply, error.statusCode ?? 400, error.message, { type: 'invalid-request' })
     },
     return503OnClosing: false, // a request that reaches an open connection while closing is answered (plugins/drain.ts)
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } }, // compiled on first use: start-up
     routerOptions: { maxParamLength: 100 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
