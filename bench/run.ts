@@ -275,7 +275,13 @@ async function main (): Promise<void> {
     const next = bodyGenerator(1)
     const answers: string[] = []
     for (let i = 0; i < SAMPLE_ANSWERS; i++) {
-      const res = await request(`${service.url}/estimate`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(next()) })
+      const body = JSON.stringify(next())
+      let res = await request(`${service.url}/estimate`, { method: 'POST', headers: JSON_HEADERS, body })
+      for (let retry = 0; res.statusCode === 503 && retry < 10; retry++) { // shed under a loaded machine: as a client would, wait and retry
+        await res.body.dump()
+        await sleep(1000 * Number(res.headers['retry-after'] ?? 1))
+        res = await request(`${service.url}/estimate`, { method: 'POST', headers: JSON_HEADERS, body })
+      }
       const text = await res.body.text()
       if (res.statusCode !== 200) throw new Error(`POST /estimate answered ${res.statusCode}: ${text.slice(0, 500)}`)
       answers.push(text)

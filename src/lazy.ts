@@ -1,26 +1,14 @@
 // Route validators and response serialisers compiled when first used, not when the routes are registered:
-// compiling all of them was about a third of the start-up time (Ajv and fast-json-stringify). Once the service
-// listens, warmCompilers() compiles the rest one per turn of the event loop, so requests go in between.
-const pending = new Set<() => unknown>()
+// compiling all of them was about a third of the start-up time (Ajv and fast-json-stringify). The first
+// request to a route pays for its own (tens of milliseconds). Compiling the rest in the background once
+// listening was tried: each compile holds the event loop, and on a loaded machine that tripped the overload
+// guard (plugins/overload.ts), which then answered /readyz and requests with 503.
 
-/** `compile` runs once, on the first call of the function returned, or in warmCompilers(), whichever is first. */
+/** `compile` runs once, on the first call of the function returned. */
 export function lazily<T> (compile: () => T): () => T {
   let compiled: { value: T } | undefined
-  const get = (): T => {
-    if (compiled === undefined) {
-      compiled = { value: compile() }
-      pending.delete(get)
-    }
+  return (): T => {
+    compiled ??= { value: compile() }
     return compiled.value
   }
-  pending.add(get)
-  return get
-}
-
-/** Compiles what no request has needed yet, one per turn of the event loop. */
-export function warmCompilers (): void {
-  const next = pending.values().next()
-  if (next.done === true) return
-  next.value()
-  setImmediate(warmCompilers).unref()
 }

@@ -5,7 +5,6 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { createConfig, type Config } from './config.js'
 import { loggerOptions } from './logging.js'
-import { warmCompilers } from './lazy.js'
 
 async function main (): Promise<void> {
   let config: Config
@@ -53,7 +52,6 @@ async function main (): Promise<void> {
     console.error(`meshcost cannot start: ${(err as Error).message}`)
     process.exit(1)
   }
-  warmCompilers() // the validators and serialisers no request has compiled yet, between requests
 }
 
 await main()
