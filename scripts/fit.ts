@@ -5,12 +5,12 @@ import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'
 import { fitAll } from '../src/engine/fit.js'
 import { renderFitted } from '../src/models/fitted.js'
-import { loadCatalog } from '../src/models/load.js'
+import { loadModels } from '../src/models/load.js'
 
-const models = join(PACKAGE_ROOT, 'models')
-const dir = join(models, 'fitted')
-const catalog = loadCatalog(models)
-const files = new Map(fitAll(catalog.priors.values(), catalog.evidence.values())
+const modelsDir = join(PACKAGE_ROOT, 'models')
+const dir = join(modelsDir, 'fitted')
+const models = loadModels(modelsDir)
+const files = new Map(fitAll(models.priors.values(), models.evidence.values())
   .map((f) => [`${f.mesh}.yaml`, renderFitted({ schemaVersion: 1, ...f })]))
 
 const committed = (() => { try { return readdirSync(dir).filter((f) => f.endsWith('.yaml')) } catch { return [] } })()
@@ -23,7 +23,7 @@ if (process.argv.includes('--check')) {
 mkdirSync(dir, { recursive: true })
 for (const name of committed) if (!files.has(name)) rmSync(join(dir, name))
 for (const [name, text] of files) writeFileSync(join(dir, name), text)
-for (const f of fitAll(catalog.priors.values(), catalog.evidence.values())) {
+for (const f of fitAll(models.priors.values(), models.evidence.values())) {
   const fitted = Object.entries(f.components).map(([id, c]) => `${id} (${Object.keys(c).join(', ')})`)
   console.log(`${f.mesh}: fitted ${fitted.join('; ') || 'nothing'}; no evidence: ${f.noEvidence.length}`)
 }

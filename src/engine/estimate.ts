@@ -1,5 +1,5 @@
 // Scenario in, estimate out. Pure and deterministic: no I/O, no clock, no randomness.
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
@@ -454,19 +454,19 @@ export const GENERAL_NOTES = [
 ] as const
 
 /** Every mesh's estimate (with its delta to a baseline, when asked), and the scenario they were computed for. */
-export function estimateMeshes (request: EstimateRequest, catalog: Catalog): { scenario: Scenario, workload: PackResult, estimates: MeshEstimate[] } {
-  const scenario = resolveScenario(request, catalog)
+export function estimateMeshes (request: EstimateRequest, models: Models): { scenario: Scenario, workload: PackResult, estimates: MeshEstimate[] } {
+  const scenario = resolveScenario(request, models)
   const workload = packWorkload(scenario)
   const needed = scenario.nodes === null ? workload.nodes : packWorkload({ ...scenario, nodes: null }).nodes
   if (scenario.nodes !== null && scenario.nodes < needed) {
     scenario.notes.push(`cluster.nodes is ${scenario.nodes}, but the workload's requests need ${needed} ${scenario.node.id} nodes; estimates assume ${needed}.`)
   }
   const estimates = scenario.meshes.map((mesh) => estimateMesh(mesh, scenario, workload))
-  return { scenario, workload, estimates: withBaseline(request.baseline, estimates, catalog, (mesh) => estimateMesh(mesh, scenario, workload)) }
+  return { scenario, workload, estimates: withBaseline(request.baseline, estimates, models, (mesh) => estimateMesh(mesh, scenario, workload)) }
 }
 
-export function estimate (request: EstimateRequest, catalog: Catalog): EstimateResponse {
-  const { scenario, workload, estimates } = estimateMeshes(request, catalog)
+export function estimate (request: EstimateRequest, models: Models): EstimateResponse {
+  const { scenario, workload, estimates } = estimateMeshes(request, models)
   return {
     estimates,
     assumptions: {

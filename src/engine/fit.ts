@@ -248,7 +248,7 @@ function shareOfCoveredSum (prior: MeshModel, component: Component, covered: Sou
   return { ...sum, base: part(sum.base), method: 'share-of-covered-sum' }
 }
 
-/** Fits every mesh in the catalog's priors to the evidence. */
+/** Fits every mesh in the models' priors to the evidence. */
 export function fitAll (priors: Iterable<MeshModel>, evidence: Iterable<EvidenceFile>): FittedMesh[] {
   const files = [...evidence]
   return [...priors].map((prior) => fitMesh(prior, recordsOf(files, prior.id)))

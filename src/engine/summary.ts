@@ -1,6 +1,6 @@
 // view=summary: an estimate cut down to the figures per mesh (totals, capacity, cost, delta), for callers
 // that chart or compare and do not need components, sources and assumptions.
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import type { EstimateRequest, EstimateResponse, EstimateSummaryResponse, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
 import { estimateMeshes, GENERAL_NOTES } from './estimate.js'
 
@@ -27,7 +27,7 @@ export function summary (answer: EstimateResponse): EstimateSummaryResponse {
 }
 
 /** The summary of estimate(request), computed without what it leaves out (assumptions.sensitivity above all). */
-export function estimateSummary (request: EstimateRequest, catalog: Catalog): EstimateSummaryResponse {
-  const { scenario, estimates } = estimateMeshes(request, catalog)
+export function estimateSummary (request: EstimateRequest, models: Models): EstimateSummaryResponse {
+  const { scenario, estimates } = estimateMeshes(request, models)
   return { view: 'summary', basis: scenario.basis, estimates: estimates.map(meshSummary), notes: [...scenario.notes] }
 }

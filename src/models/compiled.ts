@@ -1,5 +1,5 @@
 // Models compiled at build time: `npm run build` parses and validates every file of models/ once (the same
-// loadCatalog the service runs) and writes the parsed files to dist/models.json with a hash of what it read.
+// loadModels the service runs) and writes the parsed files to dist/models.json with a hash of what it read.
 // At start-up, a models directory whose files hash to the same value is read from that JSON: no YAML parsing
 // and no schema compilation, which were most of the start-up time. Anything else (an edited file, a custom
 // MODELS_DIR, no dist/models.json) is parsed and validated from YAML as before, every problem listed.
@@ -10,9 +10,9 @@ import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { PACKAGE_ROOT } from '../config.js'
-import { loadCatalog } from './load.js'
+import { loadModels } from './load.js'
 
-/** The folders loadCatalog reads, and its top-level files. */
+/** The folders loadModels reads, and its top-level files. */
 const FOLDERS = ['meshes', 'pricing', 'nodes', 'evidence', 'fitted'] as const
 const TOP_FILES = ['defaults.yaml', 'decision.yaml'] as const
 
@@ -25,7 +25,7 @@ export interface CompiledModels {
   files: Record<string, unknown>
 }
 
-/** Every YAML file loadCatalog reads, relative to the directory, sorted. */
+/** Every YAML file loadModels reads, relative to the directory, sorted. */
 export function modelFiles (modelsDir: string): string[] {
   const files: string[] = []
   for (const folder of FOLDERS) {
@@ -34,7 +34,7 @@ export function modelFiles (modelsDir: string): string[] {
     for (const name of names.filter((n) => n.endsWith('.yaml')).sort()) files.push(`${folder}/${name}`)
   }
   for (const name of TOP_FILES) {
-    try { readFileSync(join(modelsDir, name)); files.push(name) } catch { /* absent: loadCatalog says so if it matters */ }
+    try { readFileSync(join(modelsDir, name)); files.push(name) } catch { /* absent: loadModels says so if it matters */ }
   }
   return files
 }
@@ -66,7 +66,7 @@ export function compileModels (modelsDir: string, outFile: string): CompiledMode
   const files: Record<string, unknown> = {}
   const names = modelFiles(modelsDir)
   const hash = modelsHash(modelsDir, names)
-  loadCatalog(modelsDir, { onParsed: (name, value) => { files[name] = value } })
+  loadModels(modelsDir, { onParsed: (name, value) => { files[name] = value } })
   const compiled: CompiledModels = { format: COMPILED_FORMAT, hash, files }
   writeFileSync(`${outFile}.tmp`, JSON.stringify(compiled))
   renameSync(`${outFile}.tmp`, outFile)

@@ -53,7 +53,7 @@ const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       try {
         const body = scenario as EstimateRequest
-        return { status: 200, estimate: request.query.view === 'summary' ? estimateSummary(body, app.catalog) : estimate(body, app.catalog) }
+        return { status: 200, estimate: request.query.view === 'summary' ? estimateSummary(body, app.models) : estimate(body, app.models) }
       } catch (err) {
         if (!(err instanceof DomainError)) throw err
         return problem(i, err, err.message)

@@ -31,8 +31,8 @@ export function sendEstimate (request: FastifyRequest, reply: FastifyReply, body
     return sendProblem(request, reply, 400, 'view=summary applies to JSON answers; CSV chooses its rows with rows=component or rows=resource.', { type: 'invalid-request', errors: [{ pointer: '/view', detail: 'must be full (or absent) with CSV' }] })
   }
   reply.header('vary', 'accept')
-  if (view === 'summary') return reply.send(estimateSummary(body, request.server.catalog))
-  const result = estimate(body, request.server.catalog)
+  if (view === 'summary') return reply.send(estimateSummary(body, request.server.models))
+  const result = estimate(body, request.server.models)
   if (csv) {
     return reply
       .type(CSV_CONTENT_TYPE)

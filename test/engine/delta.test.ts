@@ -1,7 +1,7 @@
 // Baseline deltas, in-process: one side of a delta from an estimate, the change between two sides, and which
 // estimate stands for the baseline. Hand-made estimates; every expected figure is worked out in the comments.
 import t from 'tap'
-import type { Catalog } from '../../src/models/load.js'
+import type { Models } from '../../src/models/load.js'
 import type { MeshModel } from '../../src/models/schema.js'
 import type { DeltaSide } from '../../src/schemas/delta.js'
 import type { MeshEstimate } from '../../src/schemas/estimate.js'
@@ -52,34 +52,34 @@ t.test('deltaOf: after minus before, rounded (6 digits for resources, 2 for mone
 })
 
 t.test('withBaseline: which estimate is the baseline', async (t) => {
-  const models = new Map([['a', { id: 'a' }], ['b', { id: 'b' }], ['c', { id: 'c' }]]) as unknown as Catalog['meshes']
-  const catalog = { meshes: models } as unknown as Catalog
+  const meshes = new Map([['a', { id: 'a' }], ['b', { id: 'b' }], ['c', { id: 'c' }]]) as unknown as Models['meshes']
+  const models = { meshes } as unknown as Models
   const a = est('a', 1, 2, 30)
   const b = est('b', 2, 3, 50)
   const called: string[] = []
   const estimateMesh = (m: MeshModel): MeshEstimate => { called.push(m.id); return est(m.id, 4, 4, 80) }
   const list = [a, b]
-  t.equal(withBaseline(undefined, list, catalog, estimateMesh), list, 'no baseline: the same estimates, no delta')
+  t.equal(withBaseline(undefined, list, models, estimateMesh), list, 'no baseline: the same estimates, no delta')
   t.notOk(list.some((e) => 'delta' in e))
 
-  const none = withBaseline('none', list, catalog, estimateMesh)
+  const none = withBaseline('none', list, models, estimateMesh)
   t.same(none.map((e) => e.delta?.change.monthlyCost), [30, 50], 'against no mesh: the whole cost')
   t.same(none.map((e) => e.delta?.before.nodes), [17, 17])
   t.same(none.map((e) => e.delta?.currency), ['EUR', 'EUR'])
   t.same(called, [])
 
-  const againstB = withBaseline('b', list, catalog, estimateMesh)
+  const againstB = withBaseline('b', list, models, estimateMesh)
   t.same(againstB.map((e) => e.delta?.change.monthlyCost), [-20, 0], 'a: 30 - 50; b: 50 - 50')
   t.same(againstB.map((e) => e.delta?.baseline), ['b', 'b'])
   t.same(called, [], 'b is listed: not estimated again')
 
-  const againstC = withBaseline('c', list, catalog, estimateMesh)
+  const againstC = withBaseline('c', list, models, estimateMesh)
   t.same(called, ['c'], 'c is not listed: estimated once')
   t.same(againstC.map((e) => e.delta?.change.monthlyCost), [-50, -30], 'a: 30 - 80; b: 50 - 80')
   t.same(againstC.map((e) => e.delta?.change.cpuCores), [-3, -2], 'a: 1 - 4; b: 2 - 4')
 
-  const err = t.throws(() => withBaseline('nope', list, catalog, estimateMesh, '/options/baseline'), ScenarioError) as unknown as InstanceType<typeof ScenarioError>
+  const err = t.throws(() => withBaseline('nope', list, models, estimateMesh, '/options/baseline'), ScenarioError) as unknown as InstanceType<typeof ScenarioError>
   t.same(err.errors, [{ pointer: '/options/baseline', detail: 'unknown mesh "nope"; give "none" or one of: a, b, c' }])
-  const err2 = t.throws(() => withBaseline('nope', list, catalog, estimateMesh), ScenarioError) as unknown as InstanceType<typeof ScenarioError>
+  const err2 = t.throws(() => withBaseline('nope', list, models, estimateMesh), ScenarioError) as unknown as InstanceType<typeof ScenarioError>
   t.equal(err2.errors[0]?.pointer, '/baseline')
 })

@@ -6,10 +6,10 @@ import t from 'tap'
 import { estimateMesh, meshTotals, packWorkload } from '../../src/engine/estimate.js'
 import { resolveScenario } from '../../src/engine/scenario.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
-import { shippedCatalog } from '../helpers.js'
+import { shippedModels } from '../helpers.js'
 
 t.test('meshTotals gives exactly the totals, capacity and monthly cost of estimateMesh, every shipped mesh, across a grid', async (t) => {
-  const catalog = shippedCatalog()
+  const models = shippedModels()
   const clusters: Array<EstimateRequest['cluster']> = [
     undefined,
     { nodeType: 'aws/m5.large', region: 'us-east-1' },
@@ -30,7 +30,7 @@ t.test('meshTotals gives exactly the totals, capacity and monthly cost of estima
   let scenarios = 0
   let compared = 0
   for (const request of requests) {
-    const scenario = resolveScenario(request, catalog)
+    const scenario = resolveScenario(request, models)
     const workload = packWorkload(scenario)
     scenarios++
     for (const mesh of scenario.meshes) {
@@ -52,5 +52,5 @@ t.test('meshTotals gives exactly the totals, capacity and monthly cost of estima
     }
   }
   t.equal(scenarios, 4 * 3 * 3 * 3 * 3)
-  t.equal(compared, scenarios * catalog.meshes.size, 'every mesh of every scenario compared')
+  t.equal(compared, scenarios * models.meshes.size, 'every mesh of every scenario compared')
 })

@@ -14,9 +14,9 @@ import t from 'tap'
 import type { Candidate, RecommendRequest } from '../../src/schemas/recommend.js'
 import { recommend } from '../../src/engine/recommend.js'
 import { ScenarioError } from '../../src/engine/errors.js'
-import { fixtureCatalog, shippedCatalog } from '../helpers.js'
+import { fixtureModels, shippedModels } from '../helpers.js'
 
-const ask = (request: Partial<RecommendRequest>) => recommend({ services: 30, priority: 'features', ...request } as RecommendRequest, shippedCatalog())
+const ask = (request: Partial<RecommendRequest>) => recommend({ services: 30, priority: 'features', ...request } as RecommendRequest, shippedModels())
 const order = (cs: Candidate[]) => cs.map((c) => c.mesh)
 
 t.test('the documented order, worked out by hand', async (t) => {
@@ -52,7 +52,7 @@ t.test('the whole order is the documented one, recomputed from the published fie
   // measure (features: higher feature score; simplicity: lower complexity level; overhead: lower expected
   // monthly cost), then more of the seed's rules in favour, then the other two measures in the order features,
   // simplicity, overhead, and last the mesh id. Recomputed here independently of the ranking code.
-  const levels = shippedCatalog().decision?.complexity.levels ?? []
+  const levels = shippedModels().decision?.complexity.levels ?? []
   const all = ['mtls', 'trafficSplitting', 'l7Observability', 'circuitBreaking', 'rateLimiting', 'multiCluster']
   const measures = {
     features: (c: Candidate) => -c.featureScore,
@@ -203,7 +203,7 @@ t.test('migration: the seed\'s table and the steps', async (t) => {
   t.equal(none.migration.steps.length, 3, 'no mesh needed, install, verify')
 
   // a mesh of another CNI at the top: replace the CNI first
-  const cilium = recommend({ services: 30, priority: 'features', requirements: { trafficSplitting: true }, current: { cni: 'calico', mesh: 'none' } } as RecommendRequest, shippedCatalog())
+  const cilium = recommend({ services: 30, priority: 'features', requirements: { trafficSplitting: true }, current: { cni: 'calico', mesh: 'none' } } as RecommendRequest, shippedModels())
   t.not(cilium.migration.to, 'cilium', 'Cilium on Calico is not the top candidate')
 })
 
@@ -243,5 +243,5 @@ t.test('contradictory inputs throw a ScenarioError naming the field', async (t) 
     t.same(err.errors, [{ pointer, detail }], name)
   }
   t.doesNotThrow(() => ask({ services: 3, pods: 3, workload: { services: 3 }, current: { cni: 'cilium', mesh: 'cilium' }, cluster: { cni: 'cilium' } }), 'agreeing fields')
-  t.throws(() => recommend({ services: 3, priority: 'features' } as RecommendRequest, fixtureCatalog()), /no decision rules loaded/)
+  t.throws(() => recommend({ services: 3, priority: 'features' } as RecommendRequest, fixtureModels()), /no decision rules loaded/)
 })

@@ -6,9 +6,9 @@ import t, { type Test } from 'tap'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
 import { ScenarioError } from '../../src/engine/errors.js'
 import { resolveScenario } from '../../src/engine/scenario.js'
-import { fixtureCatalog, shippedCatalog } from '../helpers.js'
+import { fixtureModels, shippedModels } from '../helpers.js'
 
-const resolve = (request: Partial<EstimateRequest>) => resolveScenario({ pods: 10, ...request } as EstimateRequest, fixtureCatalog())
+const resolve = (request: Partial<EstimateRequest>) => resolveScenario({ pods: 10, ...request } as EstimateRequest, fixtureModels())
 const errorOf = (t: Test, request: Partial<EstimateRequest>) => (t.throws(() => resolve(request), ScenarioError) as unknown as InstanceType<typeof ScenarioError>).errors
 const DEFAULT = 'default in models/defaults.yaml'
 
@@ -135,7 +135,7 @@ t.test('meshes and nodes: unknown names, regions, network modes, custom nodes', 
   }
   const custom = resolve({ cluster: { node: { vcpu: 8, memoryGiB: 32, maxPods: 50, hourlyPrice: 0.4 } } })
   t.match(custom.node, { id: 'custom', vcpu: 8, memoryGiB: 32, kubeletMemoryGiB: 32, maxPods: 50, systemPods: { pods: 0, cpuCores: 0, memoryGiB: 0 }, hourlyPrice: 0.4 })
-  t.equal(custom.node.reservation, fixtureCatalog().nodeCatalogs.get('lab')?.reservation, 'no GKE rule in the fixture: the first catalog\'s')
+  t.equal(custom.node.reservation, fixtureModels().nodeCatalogs.get('lab')?.reservation, 'no GKE rule in the fixture: the first catalog\'s')
   t.equal(custom.notes[0], 'Custom node: allocatable follows the Lab cluster (test fixture) reservation rule, the one documented rule that depends only on capacity; its memory is taken as the kubelet reports it, and no system pods are counted on it.')
   // the custom node's price, split by the book's ratio: 0.4 / (8 x 0.04 + 32 x 0.005) = 0.4 / 0.48; CPU 0.04 x 0.8333 = 0.03333333333
   t.equal(custom.prices.cpuCoreHour, 0.03333333333)
@@ -145,14 +145,14 @@ t.test('meshes and nodes: unknown names, regions, network modes, custom nodes', 
   t.equal(unpriced.prices.source, 'lab-book')
 
   // shipped models: custom nodes follow GKE's rule; system pods summed from the provider's list
-  const shipped = resolveScenario({ pods: 10, cluster: { node: { vcpu: 4, memoryGiB: 16, maxPods: 110 } } }, shippedCatalog())
-  t.equal(shipped.node.reservation, shippedCatalog().nodeCatalogs.get('gcp')?.reservation)
+  const shipped = resolveScenario({ pods: 10, cluster: { node: { vcpu: 4, memoryGiB: 16, maxPods: 110 } } }, shippedModels())
+  t.equal(shipped.node.reservation, shippedModels().nodeCatalogs.get('gcp')?.reservation)
   t.match(shipped.notes[0], /^Custom node: allocatable follows the Google Kubernetes Engine \(Standard node pools/)
-  const aws = resolveScenario({ pods: 10, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }, shippedCatalog())
+  const aws = resolveScenario({ pods: 10, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }, shippedModels())
   t.ok(Math.abs(aws.node.kubeletMemoryGiB - 8 * 0.9326) < 1e-12, 'm5.large: 8 GiB x 0.9326 as the kubelet reports it')
   // models/nodes/aws.yaml: aws-node 50m and kube-proxy 100m, no memory requests: 2 pods, 0.15 cores, 0 GiB
   t.equal(aws.node.systemPods.pods, 2)
   t.ok(Math.abs(aws.node.systemPods.cpuCores - 0.15) < 1e-12, `${aws.node.systemPods.cpuCores}`)
   t.equal(aws.node.systemPods.memoryGiB, 0)
-  t.equal(resolveScenario({ pods: 10, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }, shippedCatalog()).node.systemPods, aws.node.systemPods, 'summed once per catalog')
+  t.equal(resolveScenario({ pods: 10, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }, shippedModels()).node.systemPods, aws.node.systemPods, 'summed once per node catalog')
 })

@@ -2,13 +2,13 @@
 import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
-import { fixtureCatalog, shippedCatalog } from '../helpers.js'
+import { fixtureModels, shippedModels } from '../helpers.js'
 
-const sensitivity = (request: EstimateRequest) => estimate(request, shippedCatalog()).assumptions.sensitivity
+const sensitivity = (request: EstimateRequest) => estimate(request, shippedModels()).assumptions.sensitivity
 
 t.test('in every estimate: one entry per mesh, inputs sorted by impact, only defaulted inputs', async (t) => {
   const all = sensitivity({ pods: 100 })
-  t.equal(all.length, shippedCatalog().meshes.size)
+  t.equal(all.length, shippedModels().meshes.size)
   for (const mesh of all) {
     t.ok(mesh.inputs.length > 0, mesh.mesh)
     for (let i = 1; i < mesh.inputs.length; i++) t.ok((mesh.inputs[i - 1]?.impactMonthly ?? 0) >= (mesh.inputs[i]?.impactMonthly ?? 0), `${mesh.mesh} sorted`)
@@ -37,7 +37,7 @@ t.test('hand check: halving and doubling Istio\'s chart sidecar requests (100m /
 t.test('pod size moves the nodes a mesh adds (EKS m5.large, Istio)', async (t) => {
   const [istio] = sensitivity({ pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } })
   const cpu = istio?.inputs.find((x) => x.field === '/workload/podRequests/cpuCores')
-  // 0.5-core pods: 3 per node without Istio, 2 with it (1.78 free cores), 50 more nodes = 3504 a month (see catalog
+  // 0.5-core pods: 3 per node without Istio, 2 with it (1.78 free cores), 50 more nodes = 3504 a month (see models
   // test). Halved, 0.25-core pods: floor(1.78 / 0.25) = 7 without, floor(1.78 / 0.35) = 5 with; memory (6.8026 GiB,
   // 2 GiB pods, 2.125 with the sidecar) allows 3 either way, so 100 nodes both ways. Each node then has
   // 6.8026 - 6.375 = 0.43 GiB free: istiod (2 GiB) fits in none and opens one node: 1 x 0.096 x 730 = 70.08.
@@ -58,7 +58,7 @@ t.test('the cost-only path agrees with a full estimate of the varied scenario, f
   // are checked by hand above and in estimate.proxy-requests.test.ts).
   const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
   const rows = sensitivity(request)
-  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedCatalog()).estimates.map((e) => [e.mesh, e]))
+  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedModels()).estimates.map((e) => [e.mesh, e]))
   const doubledTraffic = full({ ...request, traffic: { requestsPerSecondPerPod: 70 } })
   const halvedPods = full({ ...request, workload: { podRequests: { cpuCores: 0.25, memoryGiB: 2 } } })
   for (const mesh of rows) {
@@ -74,7 +74,7 @@ t.test('the cost-only path agrees with a full estimate of the varied scenario, f
 t.test('hand check: workload.waypoints halved and doubled, within its bounds (fixture mesh gamma)', async (t) => {
   // gamma's waypoint requests 100m / 128Mi per replica, one replica per waypoint; its control plane stays at one
   // replica (10 pods: 0.1 + 0.01 cores, under the HPA's 0.5). 1 per core-hour, 0.1 per GiB-hour, no node price.
-  const run = (request: EstimateRequest) => estimate({ meshes: ['gamma'], cluster: { node: { vcpu: 64, memoryGiB: 256, maxPods: 250 } }, pricing: { cpuCoreHour: 1, memoryGiBHour: 0.1 }, ...request, workload: { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 }, ...request.workload } }, fixtureCatalog()).assumptions.sensitivity[0]
+  const run = (request: EstimateRequest) => estimate({ meshes: ['gamma'], cluster: { node: { vcpu: 64, memoryGiB: 256, maxPods: 250 } }, pricing: { cpuCoreHour: 1, memoryGiBHour: 0.1 }, ...request, workload: { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 }, ...request.workload } }, fixtureModels()).assumptions.sensitivity[0]
   const waypointsOf = (request: EstimateRequest) => run(request)?.inputs.find((x) => x.field === '/workload/waypoints')
 
   // Requests basis, 4 services. Default 1 waypoint. Halved: round(0.5) = 1, and never below one anyway, so the
@@ -109,7 +109,7 @@ t.test('inputs left uncomputed for a mesh (services, waypoints) agree with a ful
   // figures for those inputs. A consistency guard against full estimates, not a value oracle.
   const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
   const rows = sensitivity(request)
-  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedCatalog()).estimates.map((e) => [e.mesh, e]))
+  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedModels()).estimates.map((e) => [e.mesh, e]))
   for (const field of ['/workload/services', '/workload/waypoints'] as const) {
     for (const side of ['halved', 'doubled'] as const) {
       const value = rows[0]?.inputs.find((x) => x.field === field)?.[side]?.value

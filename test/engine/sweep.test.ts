@@ -5,7 +5,7 @@ import type { SweepRequest } from '../../src/schemas/integration.js'
 import { DomainError } from '../../src/errors.js'
 import { estimate } from '../../src/engine/estimate.js'
 import { checkSweep, planSweep, sweep, sweepValues } from '../../src/engine/sweep.js'
-import { shippedCatalog } from '../helpers.js'
+import { shippedModels } from '../helpers.js'
 
 t.test('x values: linear and log, ends included, integers rounded and deduplicated', async (t) => {
   t.same(sweepValues(10, 100, 4, 'linear', true), [10, 40, 70, 100]) // step (100 - 10) / 3 = 30
@@ -48,37 +48,37 @@ t.test('checkSweep: every limit, at and beyond its bound', async (t) => {
 })
 
 t.test('planSweep: points after deduplication, the scenario at both ends, the plan', async (t) => {
-  const catalog = shippedCatalog() // six meshes
+  const models = shippedModels() // six meshes
   // pods 1 to 2 in 5 steps: 5 x 6 = 30 asked, but the values are 1 and 2 only: 2 x 6 = 12 points
-  t.doesNotThrow(() => planSweep(base({ from: 1, to: 2, steps: 5 }), catalog, { steps: 100, points: 12 }), '12 points fit a limit of 12')
-  const err = t.throws(() => planSweep(base({ from: 1, to: 2, steps: 5 }), catalog, { steps: 100, points: 11 })) as unknown as DomainError
+  t.doesNotThrow(() => planSweep(base({ from: 1, to: 2, steps: 5 }), models, { steps: 100, points: 12 }), '12 points fit a limit of 12')
+  const err = t.throws(() => planSweep(base({ from: 1, to: 2, steps: 5 }), models, { steps: 100, points: 11 })) as unknown as DomainError
   t.same(err.errors, [{ pointer: '/steps', detail: 'steps x meshes must be <= 11 (here 2 x 6)' }])
   t.equal(err.status, 400)
-  const two = t.throws(() => planSweep(base({ from: 1, to: 3, steps: 3, scenario: { pods: 100, meshes: ['istio', 'linkerd'] } }), catalog, { steps: 100, points: 5 })) as unknown as DomainError
-  t.same(two.errors, [{ pointer: '/steps', detail: 'steps x meshes must be <= 5 (here 3 x 2)' }], 'the meshes asked for, not the catalog\'s')
-  t.doesNotThrow(() => planSweep(base({ from: 1, to: 3, steps: 3 }), catalog, { steps: 100, points: 18 }), '3 x 6 = 18')
+  const two = t.throws(() => planSweep(base({ from: 1, to: 3, steps: 3, scenario: { pods: 100, meshes: ['istio', 'linkerd'] } }), models, { steps: 100, points: 5 })) as unknown as DomainError
+  t.same(two.errors, [{ pointer: '/steps', detail: 'steps x meshes must be <= 5 (here 3 x 2)' }], 'the meshes asked for, not all the models\'')
+  t.doesNotThrow(() => planSweep(base({ from: 1, to: 3, steps: 3 }), models, { steps: 100, points: 18 }), '3 x 6 = 18')
 
-  const plan = planSweep(base({ scenario: { pods: 100, meshes: ['linkerd', 'istio'], basis: 'requests' } }), catalog)
+  const plan = planSweep(base({ scenario: { pods: 100, meshes: ['linkerd', 'istio'], basis: 'requests' } }), models)
   t.same(plan, { vary: 'pods', scale: 'linear', basis: 'requests', currency: 'USD', meshes: [{ mesh: 'linkerd', name: 'Linkerd' }, { mesh: 'istio', name: 'Istio (sidecar mode)' }] })
-  t.equal(planSweep(base({ scale: 'log' }), catalog).scale, 'log')
+  t.equal(planSweep(base({ scale: 'log' }), models).scale, 'log')
 
-  const bad = t.throws(() => planSweep(base({ scenario: { pods: 100, cluster: { nodeType: 'aws/nope' } } as SweepRequest['scenario'], from: 10.4 }), catalog)) as unknown as DomainError
+  const bad = t.throws(() => planSweep(base({ scenario: { pods: 100, cluster: { nodeType: 'aws/nope' } } as SweepRequest['scenario'], from: 10.4 }), models)) as unknown as DomainError
   t.equal(bad.errors[0]?.pointer, '/scenario/cluster/nodeType', 'a scenario error points into the sweep body')
   t.match(bad.errors[0]?.detail, / \(at pods = 10\)$/, 'at the first x, rounded as pods are')
   t.equal(bad.status, 422)
 })
 
 t.test('sweep: each point is the estimate of the scenario at that x', async (t) => {
-  const catalog = shippedCatalog()
+  const models = shippedModels()
   const request = base({ scenario: { pods: 100, meshes: ['linkerd', 'istio'] }, vary: 'pods', from: 100, to: 900, steps: 3 })
-  const s = sweep(request, catalog)
+  const s = sweep(request, models)
   t.same([s.vary, s.scale, s.basis, s.currency], ['pods', 'linear', 'max', 'USD'])
   t.same(s.series.map((x) => x.mesh), ['linkerd', 'istio'])
   t.same(s.series.map((x) => x.name), ['Linkerd', 'Istio (sidecar mode)'])
   for (const series of s.series) {
     t.same(series.points.map((p) => p.x), [100, 500, 900], 'x from 100 to 900 in steps of 400')
     for (const p of series.points) {
-      const e = estimate({ pods: p.x, meshes: [series.mesh] }, catalog).estimates[0]
+      const e = estimate({ pods: p.x, meshes: [series.mesh] }, models).estimates[0]
       if (e === undefined) throw new Error('no estimate')
       t.same(p, {
         x: p.x,
@@ -100,13 +100,13 @@ t.test('sweep: each point is the estimate of the scenario at that x', async (t) 
   t.ok((s.series[0]?.points[2]?.cpuCores ?? 0) > (s.series[0]?.points[0]?.cpuCores ?? 0), 'more pods, more overhead')
   // every varied field lands where POST /estimate reads it
   const at = (vary: SweepRequest['vary'], from: number, to: number, scenario: SweepRequest['scenario']) =>
-    sweep(base({ scenario: { ...scenario, meshes: ['istio'] }, vary, from, to, steps: 2 }), catalog).series[0]?.points.at(-1)
+    sweep(base({ scenario: { ...scenario, meshes: ['istio'] }, vary, from, to, steps: 2 }), models).series[0]?.points.at(-1)
   const same = (sweepPoint: unknown, request: SweepRequest['scenario'], what: string) =>
-    t.equal((sweepPoint as { monthlyCost: number }).monthlyCost, estimate({ ...request, meshes: ['istio'] }, catalog).estimates[0]?.cost.monthly.expected, what)
+    t.equal((sweepPoint as { monthlyCost: number }).monthlyCost, estimate({ ...request, meshes: ['istio'] }, models).estimates[0]?.cost.monthly.expected, what)
   same(at('requestsPerSecondPerPod', 1, 500, { pods: 100 }), { pods: 100, traffic: { requestsPerSecondPerPod: 500 } }, 'rate')
   same(at('services', 1, 80, { pods: 100 }), { pods: 100, workload: { services: 80 } }, 'services')
   same(at('nodes', 1, 40, { pods: 100 }), { pods: 100, cluster: { nodes: 40 } }, 'nodes')
   t.not(at('requestsPerSecondPerPod', 1, 500, { pods: 100 })?.cpuCores, at('requestsPerSecondPerPod', 1, 2, { pods: 100 })?.cpuCores, 'the rate changes the answer')
-  const bad = t.throws(() => sweep(base({ scenario: { pods: 100, cluster: { nodeType: 'aws/nope' } } as SweepRequest['scenario'] }), catalog)) as unknown as DomainError
+  const bad = t.throws(() => sweep(base({ scenario: { pods: 100, cluster: { nodeType: 'aws/nope' } } as SweepRequest['scenario'] }), models)) as unknown as DomainError
   t.match(bad.errors[0]?.detail, / \(at pods = 10\)$/)
 })

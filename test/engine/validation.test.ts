@@ -2,10 +2,10 @@
 // The fits without each source are derived in the comments from the method in src/engine/fit.ts.
 import t from 'tap'
 import { validate } from '../../src/engine/validation.js'
-import { fixtureCatalog, near } from '../helpers.js'
+import { fixtureModels, near } from '../helpers.js'
 
-const catalog = fixtureCatalog()
-const report = validate(catalog.priors, catalog.evidence)
+const models = fixtureModels()
+const report = validate(models.priors, models.evidence)
 const row = (record: string, resource: 'cpu' | 'memory') => {
   const r = report.rows.find((x) => x.record === record && x.resource === resource)
   if (r === undefined) throw new Error(`no row ${record}/${resource}`)

@@ -4,19 +4,19 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { compileModels, modelsHash, type CompiledModels } from '../../src/models/compiled.js'
-import { loadCatalog, ModelError } from '../../src/models/load.js'
+import { loadModels, ModelError } from '../../src/models/load.js'
 import { SHIPPED_MODELS } from '../helpers.js'
 
-/** A catalog as plain data, Maps included, to compare two loads. */
+/** A models as plain data, Maps included, to compare two loads. */
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v)))
 
-t.test('the compiled shipped models load to the same catalog as their YAML', async (t) => {
+t.test('the compiled shipped models load to the same models as their YAML', async (t) => {
   // A plumbing guard (JSON round trip and the read path), not a check of any figure.
   const out = join(t.testdir({}), 'models.json')
   const compiled = compileModels(SHIPPED_MODELS, out)
   t.equal(compiled.hash, modelsHash(SHIPPED_MODELS))
   t.ok(Object.keys(compiled.files).includes('meshes/istio.yaml') && Object.keys(compiled.files).includes('defaults.yaml'), 'keyed by path in the models directory')
-  t.same(plain(loadCatalog(SHIPPED_MODELS, { compiled: out })), plain(loadCatalog(SHIPPED_MODELS)))
+  t.same(plain(loadModels(SHIPPED_MODELS, { compiled: out })), plain(loadModels(SHIPPED_MODELS)))
 })
 
 t.test('the compiled values are what the service reads when the hash matches', async (t) => {
@@ -27,12 +27,12 @@ t.test('the compiled values are what the service reads when the hash matches', a
   const istio = edited.files['meshes/istio.yaml'] as { name: string }
   istio.name = 'Istio, as compiled'
   writeFileSync(out, JSON.stringify(edited))
-  t.equal(loadCatalog(SHIPPED_MODELS, { compiled: out }).meshes.get('istio')?.name, 'Istio, as compiled')
+  t.equal(loadModels(SHIPPED_MODELS, { compiled: out }).meshes.get('istio')?.name, 'Istio, as compiled')
   // Another hash (another directory, or an edited file): the JSON is ignored.
   writeFileSync(out, JSON.stringify({ ...edited, hash: 'f'.repeat(64) }))
-  t.not(loadCatalog(SHIPPED_MODELS, { compiled: out }).meshes.get('istio')?.name, 'Istio, as compiled')
+  t.not(loadModels(SHIPPED_MODELS, { compiled: out }).meshes.get('istio')?.name, 'Istio, as compiled')
   // No file at all: the YAML.
-  t.ok(loadCatalog(SHIPPED_MODELS, { compiled: join(t.testdir({}), 'absent.json') }).meshes.has('istio'))
+  t.ok(loadModels(SHIPPED_MODELS, { compiled: join(t.testdir({}), 'absent.json') }).meshes.has('istio'))
 })
 
 t.test('a file edited after the build is validated from its YAML: every problem listed, the compiled JSON ignored', async (t) => {
@@ -44,7 +44,7 @@ t.test('a file edited after the build is validated from its YAML: every problem 
   const file = join(models, 'meshes', 'linkerd.yaml')
   writeFileSync(file, readFileSync(file, 'utf8').replace(/^schemaVersion: .*$/m, 'schemaVersion: 99').replace(/^name: .*$/m, 'name: 7'))
   writeFileSync(join(models, 'defaults.yaml'), 'nodeType: 3\n')
-  const error = t.throws(() => loadCatalog(models, { compiled: out })) as ModelError
+  const error = t.throws(() => loadModels(models, { compiled: out })) as ModelError
   t.ok(error instanceof ModelError)
   t.match(error.problems.join('\n'), /meshes\/linkerd\.yaml: \/schemaVersion/)
   t.match(error.problems.join('\n'), /meshes\/linkerd\.yaml: \/name/)
