@@ -17,7 +17,6 @@ import metrics, { metricsRoute } from './plugins/metrics.js'
 import overload from './plugins/overload.js'
 import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
-import { lazySerializers } from './plugins/serialization.js'
 import { validatorCompiler } from './plugins/validation.js'
 import batchRoutes from './routes/batch.js'
 import nodeTypeRoutes from './routes/node-types.js'
@@ -90,7 +89,6 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
       return sendProblem(request, reply, error.statusCode ?? 400, error.message, { type: 'invalid-request' })
     },
     return503OnClosing: false, // a request that reaches an open connection while closing is answered (plugins/drain.ts)
-    schemaController: { compilersFactory: { buildSerializer: lazySerializers } }, // compiled on first use: start-up
     routerOptions: { maxParamLength: 100 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -4,7 +4,6 @@ import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifySchemaCompiler } from 'fastify'
 import type { FieldError } from '../errors.js'
-import { lazily } from '../lazy.js'
 
 function ajv (coerceTypes: boolean): Ajv {
   const instance = new Ajv({ allErrors: true, coerceTypes: coerceTypes ? 'array' : false, removeAdditional: false, useDefaults: false, strict: false })
@@ -21,20 +20,7 @@ function compile (schema: object, httpPart: string | undefined) {
   return (httpPart === 'body' ? strictAjv : coercingAjv).compile(rest)
 }
 
-type Validate = ReturnType<typeof compile>
-
-/** Compiled on first use (see lazy.ts); Fastify reads the errors of a failed check from the function it called. */
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
-  const compiled = lazily(() => compile(schema, httpPart))
-  const check = (data: unknown): boolean => {
-    const validate = compiled()
-    const ok = validate(data) as boolean
-    check.errors = validate.errors
-    return ok
-  }
-  check.errors = null as Validate['errors']
-  return check
-}
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => compile(schema, httpPart)
 
 /**
  * A check outside any route, by the rules a route gives that part of the request (a batch's scenarios are
