@@ -1,7 +1,7 @@
 // Node allocatable and bin packing: how many nodes a workload needs, with and without a mesh.
 // Packing uses requests, because requests are what the scheduler and the cluster autoscaler act on.
 import type { Reservation } from '../models/schema.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 import type { NodeShape } from './scenario.js'
 import { round } from '../units.js'
 
@@ -94,7 +94,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
     pods: node.maxPods - system.pods - input.perNode.pods
   }
   if (free.cpuCores <= 0 || free.memoryGiB <= 0 || free.pods <= 0) {
-    throw new ScenarioError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores, 3)} cores, ${round(capacity.memoryGiB, 3)} GiB, ${node.maxPods} pods)` }])
+    throw new DomainError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores, 3)} cores, ${round(capacity.memoryGiB, 3)} GiB, ${node.maxPods} pods)` }])
   }
   // The first resource to run out; on a tie, pods before CPU before memory.
   let binding: BindingResource = 'pods'
@@ -104,7 +104,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
   const byMemory = input.pod.memoryGiB > 0 ? Math.floor((free.memoryGiB + EPSILON) / input.pod.memoryGiB) : Infinity
   if (byMemory < podsPerNode) { binding = 'memory'; podsPerNode = byMemory }
   if (podsPerNode < 1) {
-    throw new ScenarioError([{ pointer: '/workload/podRequests', detail: `${input.podLabel} (${round(input.pod.cpuCores, 3)} cores, ${round(input.pod.memoryGiB, 3)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores, 3)} cores, ${round(free.memoryGiB, 3)} GiB free)` }])
+    throw new DomainError([{ pointer: '/workload/podRequests', detail: `${input.podLabel} (${round(input.pod.cpuCores, 3)} cores, ${round(input.pod.memoryGiB, 3)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores, 3)} cores, ${round(free.memoryGiB, 3)} GiB free)` }])
   }
 
   const fullNodes = Math.floor(input.workloadPods / podsPerNode)
@@ -124,7 +124,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
       addBins(1, 0)
       bin = bins[bins.length - 1] as Bin
       if (!fits(bin, pod)) {
-        throw new ScenarioError([{ pointer: nodePointer(node), detail: `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB) does not fit on an empty ${node.id} node` }])
+        throw new DomainError([{ pointer: nodePointer(node), detail: `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB) does not fit on an empty ${node.id} node` }])
       }
     }
     if (bin.count > 1) {
