@@ -162,3 +162,24 @@ t.test('resolvePricing: a pricing model the node catalog has no price for, in th
   t.match(errorOf(t, () => resolve({ model: 'commitment1Year' }, { id: 'azure/d4', nodeCatalogPrice: price }))[0]?.detail, /^the node catalog has no dated azure 1-year commitment price/)
   t.same(pricedModels({ ...price, spotHourly: 0.1, commitment3YearHourly: 0.2 } as never), ['onDemand', 'spot', 'commitment3Year'])
 })
+
+t.test('resolvePricing: books with Spot rates, GPU prices scaled, the published keys', async (t) => {
+  const book = fixtureModels().priceBooks.get('lab-book')
+  const withBook = (extra: object) => ({ ...fixtureModels(), priceBooks: new Map([['lab-book', { ...book, ...extra }]]) }) as unknown as Models
+  // a book with Spot rates prices Spot at them
+  t.match(resolve({ book: 'lab-book', model: 'spot' }, {}, withBook({ spotCpuCoreHour: 0.01, spotMemoryGiBHour: 0.001 })).pricing, { source: 'lab-book', cpuCoreHour: 0.01, memoryGiBHour: 0.001 })
+  // half a pair of Spot rates is none: a discount is asked for
+  for (const half of [{ spotCpuCoreHour: 0.01 }, { spotMemoryGiBHour: 0.001 }]) {
+    t.same(errorOf(t, () => resolve({ book: 'lab-book', model: 'spot' }, {}, withBook(half))), [{ pointer: '/pricing/discountPercent', detail: 'is needed for pricing.model "spot": price book "lab-book" has no Spot prices, so give your discount off its prices' }], JSON.stringify(half))
+  }
+  // the default book under a model it has no prices for (an unpriced custom node leaves only the book)
+  t.same(errorOf(t, () => resolve({ model: 'commitment3Year' }, { id: 'custom', nodeCatalogPrice: undefined })), [{ pointer: '/pricing/discountPercent', detail: 'is needed for pricing.model "commitment3Year": price book "lab-book" has no 3-year commitment prices, so give your discount off its prices' }])
+  // GPU price scaled with the rest: book 0.04 / 0.005 / 0.6; a node at 1.68 = 2 x 0.84 scales them by 2
+  const gpu = resolve({}, { id: 'custom', gpus: 1, priceSplit: undefined, nodeCatalogPrice: undefined, customHourly: 1.68 }, withBook({ gpuHour: 0.6 }))
+  t.same(gpu.pricing, { source: 'derived-from-node-price', model: 'onDemand', currency: 'USD', cpuCoreHour: 0.08, memoryGiBHour: 0.01, gpuHour: 1.2 })
+  // no GPU, no GPU price key; no discount, no discount key
+  const plain = resolve({}).pricing
+  t.notOk('gpuHour' in plain, 'no gpuHour for a node without GPUs')
+  t.notOk('discountPercent' in plain, 'no discountPercent when none is given')
+  t.same(Object.keys(plain).sort(), ['asOf', 'cpuCoreHour', 'currency', 'memoryGiBHour', 'model', 'node', 'source'])
+})
