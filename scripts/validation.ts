@@ -18,7 +18,7 @@ const MARGIN = { left: 62, right: 16, top: 40, bottom: 46 }
 const fmtTick = (v: number): string => (v >= 1 ? String(v) : v.toPrecision(1))
 
 function panel (rows: ValidationRow[], title: string, unit: string, offsetX: number): string {
-  const values = rows.flatMap((r) => [r.measured, r.predicted[r.comparedWith]]).filter((v) => v > 0)
+  const values = rows.flatMap((r) => [r.measured, r.predicted.expected]).filter((v) => v > 0)
   const lo = Math.floor(Math.log10(Math.min(...values, 1)))
   const hi = Math.ceil(Math.log10(Math.max(...values, 1)))
   const span = Math.max(1, hi - lo)
@@ -46,10 +46,10 @@ function panel (rows: ValidationRow[], title: string, unit: string, offsetX: num
   out.push(`<text x="${offsetX + MARGIN.left + PANEL / 2}" y="${MARGIN.top + PANEL + 32}" text-anchor="middle">predicted, ${unit} (fitted without the figure's source)</text>`)
   out.push(`<text transform="translate(${offsetX + 16} ${MARGIN.top + PANEL / 2}) rotate(-90)" text-anchor="middle">measured, ${unit}</text>`)
   for (const r of rows) {
-    const cx = x(r.predicted[r.comparedWith]).toFixed(1)
+    const cx = x(r.predicted.expected).toFixed(1)
     const cy = y(r.measured).toFixed(1)
     const color = COLORS[r.mesh] ?? '#555'
-    const label = `${r.source}/${r.record} (${r.mesh} ${r.component}, ${r.statistic}): measured ${r.measured}, predicted ${r.predicted[r.comparedWith]}`
+    const label = `${r.source}/${r.record} (${r.mesh} ${r.component}, ${r.statistic}): measured ${r.measured}, predicted ${r.predicted.expected}`
     out.push(r.predictedBy === 'fit'
       ? `<circle cx="${cx}" cy="${cy}" r="4" fill="${color}" fill-opacity="0.8"><title>${label}</title></circle>`
       : `<circle cx="${cx}" cy="${cy}" r="4" fill="none" stroke="#999"><title>${label} — model file only</title></circle>`)
@@ -97,7 +97,7 @@ export function validationBlock (report: Validation): string {
     '| Source left out | Record | Mesh / component | Statistic | Measured | Predicted (low–high) | Factor | 2× | Range |', '|---|---|---|---|---|---|---|---|---|')
   for (const r of report.rows) {
     const p = r.predicted
-    lines.push(`| ${r.source} | ${r.record} | ${r.mesh} / ${r.component} | ${r.statistic} (vs ${r.comparedWith}) | ${r.measured} ${r.unit} | ${p.expected} (${p.low}–${p.high})${r.predictedBy === 'fit' ? '' : ` (${r.predictedBy === 'prior' ? 'model file only' : 'setup incomplete'})`} | ${r.factor} | ${r.within2x ? 'yes' : 'no'} | ${r.insideRange ? 'yes' : 'no'} |`)
+    lines.push(`| ${r.source} | ${r.record} | ${r.mesh} / ${r.component} | ${r.statistic} | ${r.measured} ${r.unit} | ${p.expected} (${p.low}–${p.high})${r.predictedBy === 'fit' ? '' : ` (${r.predictedBy === 'prior' ? 'model file only' : 'setup incomplete'})`} | ${r.factor} | ${r.within2x ? 'yes' : 'no'} | ${r.insideRange ? 'yes' : 'no'} |`)
   }
   lines.push('', '</details>')
   return lines.join('\n')
