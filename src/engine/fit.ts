@@ -54,10 +54,11 @@ export interface Interval {
   high: number
   /**
    * whose ratios: the component's own; its kind's (same role and scope, every mesh) when its own come from fewer
-   * than three sources; the resource's (every component) when its kind's do too; assumption: no evidence at all,
-   * the widest interval of its kind (or of the resource) taken as a stated assumption
+   * than three sources; its scope's (every sidecar, DaemonSet or Deployment) when its kind's do too; the resource's
+   * (every component) after that; assumption: no evidence at all, the widest interval of its kind (else scope,
+   * else resource) taken as a stated assumption
    */
-  pool: 'component' | 'kind' | 'resource' | 'assumption'
+  pool: 'component' | 'kind' | 'scope' | 'resource' | 'assumption'
   /** measured ÷ predicted ratios in the pool, and the sources they come from */
   ratios: number
   sources: number

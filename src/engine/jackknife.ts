@@ -10,13 +10,14 @@
 //    lacks a load driver. A record measuring several components together gives its ratio to each of them.
 // 2. The pool for a component and resource: its own ratios, if they come from at least MIN_SOURCES sources;
 //    else the ratios of every component of its kind (same role and scope, every mesh: sidecar proxies, node
-//    proxies, control planes...), if those do; else every component's ratios for that resource.
+//    proxies, control planes...), if those do; else of every component of its scope (every sidecar, every
+//    DaemonSet, every Deployment); else every component's ratios for that resource.
 // 3. The interval spans the central COVERAGE (90%) of the pool: the 5th and the 95th percentile (linear
 //    interpolation between order statistics, R's type 7), widened to include 1 so that expected is inside it.
 //    Every ratio counts once: a source with many records weighs more.
 // 4. A component or resource without evidence takes, as a stated assumption, the widest interval (greatest
-//    high ÷ low) among the evidenced components of its kind, or of the resource when its kind has none, around
-//    the model file's expected value.
+//    high ÷ low) among the evidenced components of its kind; when its kind has none, of its scope; when its
+//    scope has none, of the resource; around the model file's expected value.
 import type { EvidenceFile, EvidenceRecord } from '../models/evidence-schema.js'
 import { applyFitted, type FittedMeshFile } from '../models/fitted.js'
 import type { Component, MeshModel } from '../models/schema.js'
@@ -43,7 +44,7 @@ export interface Prediction {
 }
 
 /** A measured ÷ predicted ratio, attributed to one component. */
-export interface Ratio { mesh: string, component: string, kind: string, resource: Resource, source: string, ratio: number }
+export interface Ratio { mesh: string, component: string, kind: string, scope: string, resource: Resource, source: string, ratio: number }
 
 const asFile = (fitted: FittedMesh): FittedMeshFile => ({ schemaVersion: 1, mesh: fitted.mesh, components: fitted.components, noEvidence: fitted.noEvidence })
 
@@ -95,7 +96,7 @@ export function ratiosOf (predictions: readonly Prediction[]): Ratio[] {
   return predictions.flatMap((p) => {
     const predicted = p.members.reduce((sum, m) => sum + m.expected, 0)
     if (p.predictedBy !== 'fit' || !(predicted > 0)) return []
-    return p.members.map((m) => ({ mesh: p.record.mesh, component: m.component.id, kind: kindOf(m.component), resource: p.resource, source: p.source, ratio: p.measured / predicted }))
+    return p.members.map((m) => ({ mesh: p.record.mesh, component: m.component.id, kind: kindOf(m.component), scope: m.component.scope, resource: p.resource, source: p.source, ratio: p.measured / predicted }))
   })
 }
 
@@ -129,6 +130,7 @@ export function intervalFor (ratios: readonly Ratio[], mesh: string, component: 
   const tiers: Array<[Interval['pool'], Ratio[]]> = [
     ['component', mine.filter((r) => r.mesh === mesh && r.component === component.id)],
     ['kind', mine.filter((r) => r.kind === kindOf(component))],
+    ['scope', mine.filter((r) => r.scope === component.scope)],
     ['resource', mine]
   ]
   for (const [pool, rs] of tiers) if (new Set(rs.map((r) => r.source)).size >= MIN_SOURCES) return intervalOfRatios(rs, pool)
@@ -141,13 +143,14 @@ const roundInterval = (i: Interval): Interval => ({ ...i, low: round(i.low), hig
 const width = (i: Interval): number => i.high / i.low
 
 /**
- * The widest interval among evidenced components of the kind (or, when the kind has none, of the resource), for
+ * The widest interval among evidenced components of the kind (else of the scope, else of the resource), for
  * a component without evidence (rule 4). `intervals` holds every evidenced component's, keyed mesh/component.
  */
 export function assumedInterval (intervals: ReadonlyArray<{ key: string, kind: string, resource: Resource, interval: Interval }>, component: Component, resource: Resource): Interval | undefined {
   const same = intervals.filter((i) => i.resource === resource)
   const ofKind = same.filter((i) => i.kind === kindOf(component))
-  const candidates = ofKind.length > 0 ? ofKind : same
+  const ofScope = same.filter((i) => i.kind.endsWith(`/${component.scope}`))
+  const candidates = ofKind.length > 0 ? ofKind : ofScope.length > 0 ? ofScope : same
   const widest = [...candidates].sort((a, b) => width(b.interval) - width(a.interval) || a.key.localeCompare(b.key))[0]
   return widest === undefined ? undefined : { ...widest.interval, pool: 'assumption', like: widest.key }
 }
@@ -187,7 +190,7 @@ export function withIntervals (priors: readonly MeshModel[], points: readonly Fi
       const component = prior.components.find((c) => c.id === id) as Component
       const interval = assumedInterval(evidenced, component, resource)
       if (interval === undefined) continue
-      const expected = priorBase(component, resource).expected
+      const expected = round(priorBase(component, resource).expected)
       const base: FittedResource = { base: { low: expected, expected, high: expected }, records: [], sources: [], method: 'assumption' }
       components[id] = { ...components[id], [FIELD[resource]]: withInterval(base, interval) }
     }

@@ -16,8 +16,8 @@ export const FittedInterval = Type.Object({
   coverage: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'the central share of leave-one-source-out ratios the range spans' }),
   low: Type.Number({ minimum: 0, maximum: 1, description: 'low = expected × this factor' }),
   high: Type.Number({ minimum: 1, description: 'high = expected × this factor' }),
-  pool: Type.Union([Type.Literal('component'), Type.Literal('kind'), Type.Literal('resource'), Type.Literal('assumption')], {
-    description: 'whose ratios: the component\'s own, its kind\'s (same role and scope), every component\'s; assumption: no evidence, the widest interval of its kind'
+  pool: Type.Union([Type.Literal('component'), Type.Literal('kind'), Type.Literal('scope'), Type.Literal('resource'), Type.Literal('assumption')], {
+    description: 'whose ratios: the component\'s own, its kind\'s (same role and scope), its scope\'s, every component\'s; assumption: no evidence, the widest interval of its kind (else scope, else resource)'
   }),
   ratios: Type.Integer({ minimum: 1 }),
   sources: Type.Integer({ minimum: 1 }),
@@ -74,7 +74,7 @@ function assumptionSource (component: Component, resource: 'cpu' | 'memory', int
     kind: 'assumption',
     reasoning: 'No evidence record measures it, so neither its expected value (the model file\'s) nor its spread is checked. ' +
       `Its range is the widest ${Math.round(interval.coverage * 100)}% leave-one-source-out prediction interval among evidenced components ` +
-      `of its kind (${component.role}, ${component.scope}; every component of the resource when its kind has none): ${interval.like ?? 'unknown'}'s, ` +
+      `of its kind (${component.role}, ${component.scope}; of its scope when its kind has none, of every component when its scope has none too): ${interval.like ?? 'unknown'}'s, ` +
       `× ${interval.low} to × ${interval.high} of the expected value. A component nobody measured is assumed no better known than the ` +
       'worst-known measured one like it (src/engine/jackknife.ts, docs/models.md).'
   }

@@ -35,7 +35,7 @@ t.test('quantiles interpolate linearly between order statistics (type 7)', async
 })
 
 const ratio = (mesh: string, c: Component, source: string, value: number): Ratio =>
-  ({ mesh, component: c.id, kind: `${c.role}/${c.scope}`, resource: 'cpu', source, ratio: value })
+  ({ mesh, component: c.id, kind: `${c.role}/${c.scope}`, scope: c.scope, resource: 'cpu', source, ratio: value })
 
 t.test('the interval spans the 5th to the 95th percentile and always holds 1', async (t) => {
   const i = intervalOfRatios([0.5, 0.8, 1.0, 1.5, 3.0].map((v, n) => ratio('alpha', proxy, `s${n}`, v)), 'component')
@@ -48,7 +48,7 @@ t.test('the interval spans the 5th to the 95th percentile and always holds 1', a
   t.ok(near(above.high, 1.95), String(above.high))
 })
 
-t.test('pooling: own ratios from three sources; else the kind\'s; else every component\'s', async (t) => {
+t.test('pooling: own ratios from three sources; else the kind\'s; else the scope\'s; else every component\'s', async (t) => {
   // proxy: s1 0.5 and s2 1.5 (two sources); the sidecar, same kind: s3 3.0 and 0.8; the agent (node proxy) s4 10.
   const ratios = [ratio('alpha', proxy, 's1', 0.5), ratio('alpha', proxy, 's2', 1.5), ratio('beta', sidecar, 's3', 3.0), ratio('beta', sidecar, 's3', 0.8), ratio('alpha', agent, 's4', 10)]
   // proxy: kind pool [0.5, 0.8, 1.5, 3.0]: h = 0.15 → 0.5 + 0.15 × 0.3 = 0.545; h = 2.85 → 1.5 + 0.85 × 1.5 = 2.775.
@@ -66,9 +66,16 @@ t.test('pooling: own ratios from three sources; else the kind\'s; else every com
   t.match(own, { pool: 'component', ratios: 3, sources: 3 })
   t.ok(own !== undefined && near(own.low, 0.55) && near(own.high, 1.45), JSON.stringify(own))
   t.equal(intervalFor(ratios, 'alpha', proxy, 'memory'), undefined, 'no memory ratios at all')
+  // The dashboard (observability, a Deployment): none of its kind; its scope (Deployments): the control plane's
+  // s6 0.4, s7 2 and s8 1 (the proxies' are not pooled). [0.4, 1, 2]: h = 0.1 → 0.46; h = 1.9 → 1 + 0.9 × 1 = 1.9
+  const control = component('alpha', 'control')
+  const withControl = [...ratios, ratio('alpha', control, 's6', 0.4), ratio('alpha', control, 's7', 2), ratio('alpha', control, 's8', 1)]
+  const d = intervalFor(withControl, 'alpha', component('alpha', 'dashboard'), 'cpu')
+  t.match(d, { pool: 'scope', ratios: 3, sources: 3 })
+  t.ok(d !== undefined && near(d.low, 0.46) && near(d.high, 1.9), JSON.stringify(d))
 })
 
-t.test('no evidence: the widest interval of the kind, else of the resource, as an assumption', async (t) => {
+t.test('no evidence: the widest interval of the kind, else of the scope, else of the resource, as an assumption', async (t) => {
   const evidenced = [
     { key: 'alpha/proxy', kind: 'data-plane/perPod', resource: 'cpu' as const, interval: { coverage: 0.9, low: 0.5, high: 3, pool: 'component' as const, ratios: 9, sources: 4 } }, // width 6
     { key: 'beta/sidecar', kind: 'data-plane/perPod', resource: 'cpu' as const, interval: { coverage: 0.9, low: 0.9, high: 1.2, pool: 'component' as const, ratios: 9, sources: 4 } }, // 1.33
@@ -76,8 +83,13 @@ t.test('no evidence: the widest interval of the kind, else of the resource, as a
   ]
   // A sidecar nobody measured: the widest of its kind, alpha/proxy (not the wider control plane).
   t.match(assumedInterval(evidenced, { ...sidecar, id: 'unmeasured' }, 'cpu'), { low: 0.5, high: 3, pool: 'assumption', like: 'alpha/proxy' })
-  // A dashboard (observability): no evidenced component of its kind, so the widest of all, alpha/control.
+  // A dashboard (observability, a Deployment): none of its kind; of its scope, alpha/control.
   t.match(assumedInterval(evidenced, component('alpha', 'dashboard'), 'cpu'), { low: 0.2, high: 4, pool: 'assumption', like: 'alpha/control' })
+  // A node agent (a DaemonSet): none of its kind or scope, so the widest of all, alpha/control again; without the
+  // control plane, the widest of the two sidecars, alpha/proxy.
+  t.match(assumedInterval(evidenced, agent, 'cpu'), { like: 'alpha/control' })
+  t.match(assumedInterval(evidenced.slice(0, 2), agent, 'cpu'), { like: 'alpha/proxy' })
+  t.match(assumedInterval(evidenced.slice(0, 2), component('alpha', 'dashboard'), 'cpu'), { like: 'alpha/proxy' }, 'no Deployment evidenced: the widest of all')
   t.equal(assumedInterval(evidenced, sidecar, 'memory'), undefined, 'nothing evidenced for memory')
 })
 
@@ -102,7 +114,7 @@ t.test('npm run fit on the fixture: the leave-one-source-out ratios and their in
   // Memory [40/52, 44/52, 50/42, 54/42, 100/47] = [0.7692, 0.8462, 1.1905, 1.2857, 2.1277]: 5th 0.7692 + 0.2 × 0.0769
   // = 0.7846; 95th 1.2857 + 0.8 × 0.8420 = 1.9593 → 1.959. 47 MiB → [36.88, 92.07].
   t.match(alpha?.components.proxy?.memoryMiB, { interval: { low: 0.7846, high: 1.959, pool: 'component' }, base: { low: 36.88, expected: 47, high: 92.07 } })
-  // The control plane's memory (one source, none of its kind): every component's memory ratios, the same five.
+  // The control plane's memory (one source, none of its kind or scope): every component's memory ratios, the same five.
   // 600 × 0.7846 = 470.8, 600 × 1.959 = 1175.
   t.match(alpha?.components.control?.memoryMiB, { interval: { pool: 'resource', low: 0.7846, high: 1.959 }, base: { low: 470.8, expected: 600, high: 1175 } })
   // Its CPU has no evidence: the model file's 200m with the widest CPU interval (the proxy's, the only one).
