@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url'
 import { PACKAGE_ROOT } from '../src/config.js'
 import { estimate } from '../src/engine/estimate.js'
 import { sweep } from '../src/engine/sweep.js'
-import { loadCatalog, type Catalog } from '../src/models/load.js'
+import { loadModels, type Models } from '../src/models/load.js'
 import type { EstimateRequest } from '../src/schemas/estimate.js'
 import { bodyGenerator } from './bodies.js'
 import { join } from 'node:path'
@@ -33,20 +33,20 @@ export function measure (fn: (i: number) => unknown, ms = 1500): Rate {
 
 export interface EngineFigures { singleMesh: Rate, allMeshes: Rate, serialise: Rate, meshCount: number, sweepMs: number }
 
-export function engineBench (catalog: Catalog, ms = 1500): EngineFigures {
-  const meshIds = [...catalog.meshes.keys()]
+export function engineBench (models: Models, ms = 1500): EngineFigures {
+  const meshIds = [...models.meshes.keys()]
   const next = bodyGenerator(7)
   // Pre-drawn bodies, so the generator's own cost is not counted.
   const bodies: EstimateRequest[] = Array.from({ length: 4096 }, () => next())
   const single = bodies.map((b, i): EstimateRequest => ({ ...b, meshes: [meshIds[i % meshIds.length] as string] }))
-  const singleMesh = measure((i) => estimate(single[i & 4095] as EstimateRequest, catalog), ms)
-  const allMeshes = measure((i) => estimate(bodies[i & 4095] as EstimateRequest, catalog), ms)
-  const answers = bodies.slice(0, 64).map((b) => estimate(b, catalog))
+  const singleMesh = measure((i) => estimate(single[i & 4095] as EstimateRequest, models), ms)
+  const allMeshes = measure((i) => estimate(bodies[i & 4095] as EstimateRequest, models), ms)
+  const answers = bodies.slice(0, 64).map((b) => estimate(b, models))
   const serialise = measure((i) => JSON.stringify(answers[i & 63]).length, ms)
   const times: number[] = []
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now()
-    sweep({ scenario: { pods: 100 }, vary: 'pods', from: 10, to: 100_000, steps: 10_000 }, catalog)
+    sweep({ scenario: { pods: 100 }, vary: 'pods', from: 10, to: 100_000, steps: 10_000 }, models)
     times.push(performance.now() - t0)
   }
   times.sort((a, b) => a - b)
@@ -64,7 +64,7 @@ export function describeEngine (f: EngineFigures): string[] {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const catalog = loadCatalog(join(PACKAGE_ROOT, 'models'))
+  const models = loadModels(join(PACKAGE_ROOT, 'models'))
   console.log('engine, in-process:')
-  for (const line of describeEngine(engineBench(catalog))) console.log(line)
+  for (const line of describeEngine(engineBench(models))) console.log(line)
 }

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Pool, request } from 'undici'
 import { PACKAGE_ROOT } from '../src/config.js'
-import { loadCatalog } from '../src/models/load.js'
+import { loadModels } from '../src/models/load.js'
 import { bodyGenerator, seededRandom } from './bodies.js'
 import { describeEngine, engineBench } from './engine.js'
 
@@ -238,7 +238,7 @@ async function main (): Promise<void> {
   console.log(`entry: ${ENTRY === 'tsx' ? 'src/server.ts via tsx' : 'dist/src/server.js (compiled, as npm start)'}${process.env.BENCH_SERVER_NODE_OPTIONS === undefined ? '' : ` with NODE_OPTIONS=${process.env.BENCH_SERVER_NODE_OPTIONS}`}; ${DURATION} s per measured run\n`)
 
   console.log('engine, in-process, one core:')
-  const engine = engineBench(loadCatalog(join(PACKAGE_ROOT, 'models')))
+  const engine = engineBench(loadModels(join(PACKAGE_ROOT, 'models')))
   for (const line of describeEngine(engine)) console.log(line)
   console.log(`  single-mesh estimates per CPU-second: ${Math.round(engine.singleMesh.cpuPerSecond).toLocaleString('en')} — ${verdict(engine.singleMesh.cpuPerSecond >= TARGETS.engine)} (>= ${TARGETS.engine.toLocaleString('en')})\n`)
 

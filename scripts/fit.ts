@@ -5,12 +5,12 @@ import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'
 import { fitAll } from '../src/engine/jackknife.js'
 import { renderFitted } from '../src/models/fitted.js'
-import { loadCatalog } from '../src/models/load.js'
+import { loadModels } from '../src/models/load.js'
 
-const models = join(PACKAGE_ROOT, 'models')
-const dir = join(models, 'fitted')
-const catalog = loadCatalog(models)
-const fits = fitAll(catalog.priors.values(), catalog.evidence.values())
+const modelsDir = join(PACKAGE_ROOT, 'models')
+const dir = join(modelsDir, 'fitted')
+const models = loadModels(modelsDir)
+const fits = fitAll(models.priors.values(), models.evidence.values())
 const files = new Map(fits
   .map((f) => [`${f.mesh}.yaml`, renderFitted({ schemaVersion: 1, ...f })]))
 

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'
 import { validate, type Validation, type ValidationRow } from '../src/engine/validation.js'
-import { loadCatalog } from '../src/models/load.js'
+import { loadModels } from '../src/models/load.js'
 
 export const SVG_FILE = join(PACKAGE_ROOT, 'docs', 'validation.svg')
 export const DOC_FILE = join(PACKAGE_ROOT, 'docs', 'models.md')
@@ -118,8 +118,8 @@ export function renderDoc (text: string, block: string): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const catalog = loadCatalog(join(PACKAGE_ROOT, 'models'))
-  const report = validate(catalog.priors, catalog.evidence)
+  const models = loadModels(join(PACKAGE_ROOT, 'models'))
+  const report = validate(models.priors, models.evidence)
   const svg = validationSvg(report)
   const doc = renderDoc(readFileSync(DOC_FILE, 'utf8'), validationBlock(report))
   if (process.argv.includes('--check')) {

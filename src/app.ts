@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { PACKAGE_ROOT, trustProxyOption, type Config } from './config.js'
 import { loggerOptions } from './logging.js'
-import { loadCatalog, type Catalog } from './models/load.js'
+import { loadModels, type Models } from './models/load.js'
 import { loadPriceSheet } from './models/price-sheet.js'
 import caching from './plugins/caching.js'
 import corsPlugin from './plugins/cors.js'
@@ -19,7 +19,8 @@ import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
 import { validatorCompiler } from './plugins/validation.js'
 import batchRoutes from './routes/batch.js'
-import catalogRoutes from './routes/catalog.js'
+import nodeTypeRoutes from './routes/node-types.js'
+import pricingRoutes from './routes/pricing.js'
 import clusterRoutes from './routes/cluster.js'
 import estimateRoutes from './routes/estimate.js'
 import featureRoutes from './routes/features.js'
@@ -31,15 +32,15 @@ import validationRoutes from './routes/validation.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    catalog: Catalog
+    models: Models
   }
 }
 
 export interface AppOptions {
   /** pino options, or false for none (tests) */
   logger?: FastifyServerOptions['logger']
-  /** a catalog already loaded, e.g. by a test that also inspects it */
-  catalog?: Catalog
+  /** models already loaded, e.g. by a test that also inspects it */
+  models?: Models
 }
 
 const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string, description: string }
@@ -62,9 +63,9 @@ class OneLinePerRequest extends LogController {
 }
 
 export async function buildApp (config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  const models = options.catalog ?? loadCatalog(config.modelsDir) // throws, listing every problem, on bad models
+  const loaded = options.models ?? loadModels(config.modelsDir) // throws, listing every problem, on bad models
   // PRICE_SHEET_FILE: validated like the models, every problem listed; its prices replace the default book's.
-  const catalog = config.priceSheetFile === '' ? models : { ...models, priceSheet: loadPriceSheet(config.priceSheetFile) }
+  const models = config.priceSheetFile === '' ? loaded : { ...loaded, priceSheet: loadPriceSheet(config.priceSheetFile) }
 
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config),
@@ -91,7 +92,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
 
   app.setValidatorCompiler(validatorCompiler)
   app.removeContentTypeParser('text/plain') // every body is JSON; anything else is a 415, not a string to validate
-  app.decorate('catalog', catalog)
+  app.decorate('models', models)
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
 
   await app.register(problemDetails)
@@ -114,7 +115,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
         { name: 'estimate', description: 'Overhead and cost of service meshes for a workload' },
         { name: 'meshes', description: 'The mesh models and their sources' },
         { name: 'decide', description: 'Do we need a mesh, which one, and how to get there: the feature matrix and recommendations' },
-        { name: 'catalog', description: 'Node types and price books the estimates use' },
+        { name: 'node-types', description: 'Node types: sizes, max pods, allocatable and dated prices per region' },
+        { name: 'pricing', description: 'Price books: unit prices per vCPU-hour and GiB-hour' },
         { name: 'cluster', description: 'The cluster you run, read from its Prometheus (PROMETHEUS_URL), and its estimate' },
         { name: 'operations', description: 'Health and API description' }
       ]
@@ -131,7 +133,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(sweepRoutes)
   await app.register(batchRoutes)
   await app.register(metricsRoute)
-  await app.register(catalogRoutes)
+  await app.register(nodeTypeRoutes)
+  await app.register(pricingRoutes)
   await app.register(validationRoutes)
   await app.register(clusterRoutes, {
     prometheus: config.prometheusUrl === '' ? undefined : { url: config.prometheusUrl, bearerTokenFile: config.prometheusBearerTokenFile, timeoutMs: config.prometheusTimeoutMs }

@@ -9,7 +9,7 @@ import { PACKAGE_ROOT } from './config.js'
 import { estimateCsv } from './csv.js'
 import { estimate } from './engine/estimate.js'
 import { DomainError } from './errors.js'
-import { loadCatalog } from './models/load.js'
+import { loadModels } from './models/load.js'
 import { runCluster } from './prometheus/command.js'
 import { fieldChecker } from './plugins/validation.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
@@ -180,8 +180,8 @@ export async function run (argv: string[], io: Io = { out: (s) => process.stdout
     }
   } else {
     try {
-      const catalog = loadCatalog(process.env.MODELS_DIR ?? join(PACKAGE_ROOT, 'models'))
-      result = estimate(scenario, catalog)
+      const models = loadModels(process.env.MODELS_DIR ?? join(PACKAGE_ROOT, 'models'))
+      result = estimate(scenario, models)
     } catch (err) {
       if (err instanceof DomainError) return invalid(err.errors.map((e) => ({ pointer: queryPointer(e.pointer), detail: e.detail })))
       io.err(`meshcost: ${(err as Error).message}\n`)

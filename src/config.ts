@@ -50,7 +50,7 @@ export const DEFAULT_CONFIG: Config = {
   host: '127.0.0.1',
   logLevel: 'info',
   modelsDir: join(PACKAGE_ROOT, 'models'),
-  priceSheetFile: '', // none: requests without prices use the catalog's node price or OpenCost's default sheet
+  priceSheetFile: '', // none: requests without prices use the node catalog's price or OpenCost's default sheet
   bodyLimitBytes: 64 * 1024, // an estimate request is well under 1 KiB; 64 KiB leaves room for batches of them
   requestTimeoutMs: 30_000,
   // After SIGTERM, Kubernetes removes the pod from Service endpoints and ingresses asynchronously: kube-proxy,

@@ -3,13 +3,13 @@
 import { join } from 'node:path'
 import { buildApp } from './app.js'
 import { createConfig, PACKAGE_ROOT } from './config.js'
-import type { Catalog } from './models/load.js'
+import type { Models } from './models/load.js'
 
 export const OPENAPI_DIR = join(PACKAGE_ROOT, 'openapi')
 export const OPENAPI_FILE = join(OPENAPI_DIR, 'openapi.json')
 
-export async function renderOpenApi (catalog?: Catalog): Promise<string> {
-  const app = await buildApp(createConfig({}, { logLevel: 'silent' }), { logger: false, ...(catalog ? { catalog } : {}) })
+export async function renderOpenApi (models?: Models): Promise<string> {
+  const app = await buildApp(createConfig({}, { logLevel: 'silent' }), { logger: false, ...(models ? { models } : {}) })
   try {
     await app.ready()
     return JSON.stringify(app.swagger(), null, 2) + '\n'

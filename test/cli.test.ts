@@ -6,7 +6,7 @@ import { run } from '../src/cli.js'
 import { estimate } from '../src/engine/estimate.js'
 import { PACKAGE_ROOT } from '../src/config.js'
 import type { EstimateResponse } from '../src/schemas/estimate.js'
-import { shippedCatalog, testApp } from './helpers.js'
+import { shippedModels, testApp } from './helpers.js'
 
 async function cli (...argv: string[]): Promise<{ code: number, out: string, err: string }> {
   let out = ''
@@ -23,7 +23,7 @@ t.test('estimate --pods 100 prints a table of every mesh with cores, memory and 
   t.match(lines[2], /^Mesh +CPU cores +Memory GiB +Monthly cost \(USD\)/)
   const json = (await cli('estimate', '--pods', '100', '--json'))
   const result = JSON.parse(json.out) as EstimateResponse
-  t.equal(result.estimates.length, shippedCatalog().meshes.size)
+  t.equal(result.estimates.length, shippedModels().meshes.size)
   for (const e of result.estimates) {
     const row = lines.find((l) => l.startsWith(`${e.mesh} `))
     t.ok(row, `${e.mesh}: a row`)
@@ -98,6 +98,6 @@ t.test('bin/meshcost.js, as npx runs it', async (t) => {
   })
   t.equal(result.code, 0, result.err)
   // The row carries the engine's expected CPU for the scenario, to two decimals (the models move; the format does not).
-  const expected = estimate({ pods: 100, meshes: ['linkerd'] }, shippedCatalog()).estimates[0]?.totals.cpuCores.expected ?? NaN
+  const expected = estimate({ pods: 100, meshes: ['linkerd'] }, shippedModels()).estimates[0]?.totals.cpuCores.expected ?? NaN
   t.match(result.out, new RegExp(`^linkerd +${expected.toFixed(2).replace('.', '\\.')} \\(`, 'm'))
 })

@@ -145,7 +145,7 @@ t.test('over a real socket', async (t) => {
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-disposition'], /filename="meshcost-estimate\.csv"/)
   const rows = records(await res.body.text())
-  t.equal(rows.length, app.catalog.meshes.get('istio')?.components.filter((c) => c.enabledBy === undefined).length, 'one row per component of the default install')
+  t.equal(rows.length, app.models.meshes.get('istio')?.components.filter((c) => c.enabledBy === undefined).length, 'one row per component of the default install')
   t.ok(rows.every((r) => r.x_MeshId === 'istio'))
 })
 

@@ -6,7 +6,7 @@ import { reproduce } from '../src/engine/calibration.js'
 import { validate } from '../src/engine/validation.js'
 import { estimate } from '../src/engine/estimate.js'
 import { recommend } from '../src/engine/recommend.js'
-import type { Catalog } from '../src/models/load.js'
+import type { Models } from '../src/models/load.js'
 import type { EstimateRequest, MeshEstimate } from '../src/schemas/estimate.js'
 import type { RecommendRequest } from '../src/schemas/recommend.js'
 
@@ -23,7 +23,7 @@ const SEED: Record<string, { memory: string, cpu: string, pods: string }> = {
   cilium: { memory: '~0 (no sidecars)', cpu: 'Minimal (eBPF)', pods: '0 additional' }
 }
 
-function seedTable (catalog: Catalog): string {
+function seedTable (models: Models): string {
   const rows = ['| Mesh | Seed: memory | Seed: CPU | Seed: pods | meshcost: memory GiB, expected (low–high) | meshcost: CPU cores | meshcost: sidecars + extra pods |', '|---|---|---|---|---|---|---|']
   const scenarios: Array<[string, string, EstimateRequest]> = [
     ['istio', 'Istio', { pods: 100, basis: 'usage', meshes: ['istio'] }],
@@ -33,11 +33,11 @@ function seedTable (catalog: Catalog): string {
   ]
   for (const [id, label, request] of scenarios) {
     const seed = SEED[id] as { memory: string, cpu: string, pods: string }
-    const e = estimate(request, catalog).estimates[0] as MeshEstimate
+    const e = estimate(request, models).estimates[0] as MeshEstimate
     rows.push(`| ${label} | ${seed.memory} | ${seed.cpu} | ${seed.pods} | ${range(e.totals.memoryGiB)} | ${range(e.totals.cpuCores)} | ${e.totals.sidecars} + ${e.totals.extraPods} |`)
   }
   const proxy = (mesh: string, component: string): string => {
-    const e = estimate({ pods: 100, basis: 'usage', meshes: [mesh] }, catalog).estimates[0] as MeshEstimate
+    const e = estimate({ pods: 100, basis: 'usage', meshes: [mesh] }, models).estimates[0] as MeshEstimate
     const c = e.components.find((x) => x.id === component)
     return c === undefined ? 'n/a' : range(c.usage.memoryGiB)
   }
@@ -45,9 +45,9 @@ function seedTable (catalog: Catalog): string {
   return rows.join('\n')
 }
 
-function walkthrough (catalog: Catalog): string {
+function walkthrough (models: Models): string {
   const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
-  const r = estimate(request, catalog)
+  const r = estimate(request, models)
   const rows = [
     ...curl('/estimate', request),
     '| Mesh | nodes without | nodes with | additional | binding resource | pods/node without → with | allocated cost / month | additional nodes / month |',
@@ -62,11 +62,11 @@ function walkthrough (catalog: Catalog): string {
   return rows.join('\n')
 }
 
-function calibrations (catalog: Catalog): string {
+function calibrations (models: Models): string {
   const rows = ['| Mesh | Figure the model was built from (arithmetic guard) | Scenario | Published (per replica) | Model file, expected | Tolerance | Source kind |', '|---|---|---|---|---|---|---|']
-  for (const mesh of catalog.meshes.values()) {
+  for (const mesh of models.meshes.values()) {
     for (const c of mesh.calibrations ?? []) {
-      const { model, published } = reproduce(mesh, c, catalog)
+      const { model, published } = reproduce(mesh, c, models)
       const s = c.scenario
       const scenario = [`${s.pods} pod${s.pods === 1 ? '' : 's'}`, s.requestsPerSecondPerPod === undefined ? '' : `${s.requestsPerSecondPerPod} rps/pod`, s.services === undefined ? '' : `${s.services} service${s.services === 1 ? '' : 's'}`, s.nodes === undefined ? '' : `${s.nodes} node${s.nodes === 1 ? '' : 's'}`].filter(Boolean).join(', ')
       const pub = [published.cpuCores === undefined ? '' : `${published.cpuCores} vCPU`, published.memoryGiB === undefined ? '' : `${fmt(published.memoryGiB * 1024, 1)} MiB`].filter(Boolean).join(', ')
@@ -78,9 +78,9 @@ function calibrations (catalog: Catalog): string {
   return rows.join('\n')
 }
 
-function latencyTable (catalog: Catalog): string {
+function latencyTable (models: Models): string {
   const rows = ['| Mesh | p50 ms per hop | p90 ms per hop | p99 ms per hop | Measured by |', '|---|---|---|---|---|']
-  for (const mesh of catalog.meshes.values()) {
+  for (const mesh of models.meshes.values()) {
     const l = mesh.latency
     if (l === undefined) { rows.push(`| ${mesh.id} | – | – | – | no per-hop figure published |`); continue }
     const cell = (r?: { low: number, expected: number, high: number }) => (r === undefined ? '–' : range(r, 3))
@@ -90,9 +90,9 @@ function latencyTable (catalog: Catalog): string {
   return rows.join('\n')
 }
 
-function recommendExample (catalog: Catalog): string {
+function recommendExample (models: Models): string {
   const request: RecommendRequest = { services: 40, requirements: { mtls: true, l7Observability: true }, priority: 'overhead', current: { cni: 'calico', mesh: 'istio' }, pods: 200 }
-  const r = recommend(request, catalog)
+  const r = recommend(request, models)
   const rows = [
     ...curl('/recommend', request),
     '| Rank | Mesh | Missing | Partial | Complexity | Overhead / month, expected (low–high) | Saving against Istio / month | Nodes added |',
@@ -112,8 +112,8 @@ function recommendExample (catalog: Catalog): string {
   return rows.join('\n')
 }
 
-export function generatedBlocks (catalog: Catalog): Record<string, string> {
-  return { 'recommend-example': recommendExample(catalog), 'seed-table': seedTable(catalog), walkthrough: walkthrough(catalog), calibrations: calibrations(catalog), latency: latencyTable(catalog), validation: validationBlock(validate(catalog.priors, catalog.evidence)) }
+export function generatedBlocks (models: Models): Record<string, string> {
+  return { 'recommend-example': recommendExample(models), 'seed-table': seedTable(models), walkthrough: walkthrough(models), calibrations: calibrations(models), latency: latencyTable(models), validation: validationBlock(validate(models.priors, models.evidence)) }
 }
 
 /** A document with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */

@@ -3,30 +3,30 @@ import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { createConfig, PACKAGE_ROOT, type Config } from '../src/config.js'
-import { loadCatalog, type Catalog } from '../src/models/load.js'
+import { loadModels, type Models } from '../src/models/load.js'
 
 export const SHIPPED_MODELS = join(PACKAGE_ROOT, 'models')
 export const FIXTURE_MODELS = join(PACKAGE_ROOT, 'test', 'fixtures', 'models')
 
-let shipped: Catalog | undefined
+let shipped: Models | undefined
 /** The shipped models, loaded once per test file. */
-export function shippedCatalog (): Catalog {
-  shipped ??= loadCatalog(SHIPPED_MODELS)
+export function shippedModels (): Models {
+  shipped ??= loadModels(SHIPPED_MODELS)
   return shipped
 }
 
-let fixture: Catalog | undefined
+let fixture: Models | undefined
 /** Toy models with round numbers, for hand-checked arithmetic. */
-export function fixtureCatalog (): Catalog {
-  fixture ??= loadCatalog(FIXTURE_MODELS)
+export function fixtureModels (): Models {
+  fixture ??= loadModels(FIXTURE_MODELS)
   return fixture
 }
 
 /** The whole app, ready for inject or listen, closed when the test ends; config overrides the defaults. */
-export async function testApp (t: { teardown: (fn: () => unknown) => void }, catalog: Catalog = shippedCatalog(), config: Partial<Config> = {}): Promise<FastifyInstance> {
+export async function testApp (t: { teardown: (fn: () => unknown) => void }, models: Models = shippedModels(), config: Partial<Config> = {}): Promise<FastifyInstance> {
   // Load shedding off unless a test asks: on a busy machine the event loop lags and requests would be shed
   // at random; test/plugins/overload.test.ts tests it on purpose.
-  const app = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, ...config }), { logger: false, catalog })
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, ...config }), { logger: false, models })
   t.teardown(() => app.close())
   await app.ready()
   return app

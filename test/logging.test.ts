@@ -5,7 +5,7 @@ import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { createConfig } from '../src/config.js'
 import { loggerOptions, registerSecret, REDACTED } from '../src/logging.js'
-import { shippedCatalog } from './helpers.js'
+import { shippedModels } from './helpers.js'
 
 function capture (): { stream: Writable, lines: () => Array<Record<string, unknown>>, text: () => string } {
   const chunks: string[] = []
@@ -16,7 +16,7 @@ function capture (): { stream: Writable, lines: () => Array<Record<string, unkno
 t.test('Authorization, Proxy-Authorization, cookies and tokens are redacted from every line', async (t) => {
   const config = createConfig({}, { logLevel: 'trace', overloadMaxEventLoopDelayMs: 0 })
   const out = capture()
-  const app = await buildApp(config, { logger: { ...loggerOptions(config), stream: out.stream }, catalog: shippedCatalog() })
+  const app = await buildApp(config, { logger: { ...loggerOptions(config), stream: out.stream }, models: shippedModels() })
   t.teardown(() => app.close())
   registerSecret('prom-token-0123456789')
 
@@ -45,7 +45,7 @@ t.test('Authorization, Proxy-Authorization, cookies and tokens are redacted from
 t.test('a configured value named as a token is redacted by value', async (t) => {
   const config = { ...createConfig({}, { logLevel: 'info' }), exampleApiToken: 'configured-token-98765' }
   const out = capture()
-  const app = await buildApp(config, { logger: { ...loggerOptions(config), stream: out.stream }, catalog: shippedCatalog() })
+  const app = await buildApp(config, { logger: { ...loggerOptions(config), stream: out.stream }, models: shippedModels() })
   t.teardown(() => app.close())
   app.log.info('calling with configured-token-98765')
   t.notMatch(out.text(), 'configured-token-98765')

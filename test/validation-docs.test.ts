@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { DOC_FILE, renderDoc, SVG_FILE, validationBlock, validationSvg } from '../scripts/validation.js'
 import { validate } from '../src/engine/validation.js'
-import { shippedCatalog } from './helpers.js'
+import { shippedModels } from './helpers.js'
 
-const catalog = shippedCatalog()
-const report = validate(catalog.priors, catalog.evidence)
+const models = shippedModels()
+const report = validate(models.priors, models.evidence)
 
 t.test('docs/validation.svg is current', async (t) => {
   t.equal(readFileSync(SVG_FILE, 'utf8'), validationSvg(report))

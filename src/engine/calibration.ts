@@ -1,6 +1,6 @@
 // Rebuilds a published figure as a scenario and reads back what the model file gives for one replica: an
 // arithmetic guard on the model files as written (models/fitted/ figures are checked by leave-one-source-out).
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Calibration, MeshModel } from '../models/schema.js'
 import { estimate } from './estimate.js'
@@ -15,7 +15,7 @@ export interface CalibrationResult {
 const within = (model: number, published: number, percent: number): boolean =>
   Math.abs(model - published) <= (percent / 100) * published + 1e-9
 
-export function reproduce (mesh: MeshModel, calibration: Calibration, catalog: Catalog): CalibrationResult {
+export function reproduce (mesh: MeshModel, calibration: Calibration, models: Models): CalibrationResult {
   const s = calibration.scenario
   const result = estimate({
     pods: s.pods,
@@ -28,7 +28,7 @@ export function reproduce (mesh: MeshModel, calibration: Calibration, catalog: C
     },
     ...(s.nodes === undefined ? {} : { cluster: { nodes: s.nodes } }),
     ...(s.sidecarScoping === undefined ? {} : { options: { sidecarScoping: s.sidecarScoping } })
-  }, { ...catalog, meshes: catalog.priors }) // the model file the figure was built into, before the evidence fit
+  }, { ...models, meshes: models.priors }) // the model file the figure was built into, before the evidence fit
   const component = result.estimates[0]?.components.find((c) => c.id === calibration.component)
   if (component === undefined || component.replicas === 0) throw new Error(`${mesh.id}: ${calibration.component} is not in the estimate`)
   const model = { cpuCores: component.usage.cpuCores.expected / component.replicas, memoryGiB: component.usage.memoryGiB.expected / component.replicas }

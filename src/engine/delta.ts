@@ -1,6 +1,6 @@
 // Cost deltas against a baseline: what changes, in resources and money, when the cluster moves from the
 // baseline (no mesh, or the mesh it runs today) to each estimated mesh. Pure: no I/O.
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import type { MeshModel } from '../models/schema.js'
 import type { Delta, DeltaSide } from '../schemas/delta.js'
 import type { MeshEstimate } from '../schemas/estimate.js'
@@ -51,16 +51,16 @@ export function deltaOf (baseline: string, before: DeltaSide, after: DeltaSide, 
 export function withBaseline (
   baseline: string | undefined,
   estimates: MeshEstimate[],
-  catalog: Catalog,
+  models: Models,
   estimateMesh: (mesh: MeshModel) => MeshEstimate,
   pointer = '/baseline'
 ): MeshEstimate[] {
   if (baseline === undefined) return estimates
   let before: DeltaSide | undefined
   if (baseline !== 'none') {
-    const model = catalog.meshes.get(baseline)
+    const model = models.meshes.get(baseline)
     if (model === undefined) {
-      throw new ScenarioError([{ pointer, detail: `unknown mesh "${baseline}"; give "none" or one of: ${[...catalog.meshes.keys()].join(', ')}` }])
+      throw new ScenarioError([{ pointer, detail: `unknown mesh "${baseline}"; give "none" or one of: ${[...models.meshes.keys()].join(', ')}` }])
     }
     before = sideOf(estimates.find((e) => e.mesh === baseline) ?? estimateMesh(model))
   }

@@ -1,5 +1,5 @@
 // Scenario in, estimate out. Pure and deterministic: no I/O, no clock, no randomness.
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
@@ -361,8 +361,8 @@ export const GENERAL_NOTES = [
   'The provider\'s own per-node pods (kube-proxy, the CNI agent, CSI and logging agents; see capacity.systemPodsPerNode) take pod slots and requests on every node, with or without the mesh; they are no part of the mesh\'s overhead or cost. Nodes hold the memory the kubelet reports, below their nominal size.'
 ] as const
 
-export function estimate (request: EstimateRequest, catalog: Catalog): EstimateResponse {
-  const scenario = resolveScenario(request, catalog)
+export function estimate (request: EstimateRequest, models: Models): EstimateResponse {
+  const scenario = resolveScenario(request, models)
   const workload = packWorkload(scenario)
   const needed = scenario.nodes === null ? workload.nodes : packWorkload({ ...scenario, nodes: null }).nodes
   if (scenario.nodes !== null && scenario.nodes < needed) {
@@ -370,7 +370,7 @@ export function estimate (request: EstimateRequest, catalog: Catalog): EstimateR
   }
   const estimates = scenario.meshes.map((mesh) => estimateMesh(mesh, scenario, workload))
   return {
-    estimates: withBaseline(request.baseline, estimates, catalog, (mesh) => estimateMesh(mesh, scenario, workload)),
+    estimates: withBaseline(request.baseline, estimates, models, (mesh) => estimateMesh(mesh, scenario, workload)),
     assumptions: {
       basis: scenario.basis,
       hoursPerMonth: HOURS_PER_MONTH,

@@ -1,6 +1,6 @@
 // The prices of a scenario: the pricing model, the node price under it, and the unit prices the overhead is
 // charged at, each with where it came from and the date of its price list. Pure: no I/O.
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import { PRICE_FIELDS, type NodePrice, type PricingModel } from '../models/schema.js'
 import { sheetRates, type SheetRates } from '../models/price-sheet.js'
 import type { Assumptions, EstimateRequest } from '../schemas/estimate.js'
@@ -18,8 +18,8 @@ export interface PricedNode {
   gpus: number
   /** the provider's CPU:RAM price ratio (OpenCost's per-provider config); undefined for a custom node, which takes the default book's */
   priceSplit?: { cpuCoreHour: number, memoryGiBHour: number, label: string }
-  /** the catalog's price entry for the node type and region; undefined for a custom node */
-  catalogPrice?: NodePrice
+  /** the node catalog's price entry for the node type and region; undefined for a custom node */
+  nodeCatalogPrice?: NodePrice
   /** a custom node's price per node-hour, taken as its price under the pricing model */
   customHourly?: number
   /** the node was named in the request (not the default node type) */
@@ -35,14 +35,14 @@ const MODEL_NAMES: Record<PricingModel, string> = {
 
 const off = (price: number, discountPercent: number | undefined) => (discountPercent === undefined ? price : price * (1 - discountPercent / 100))
 
-/** The models a catalog price entry has a published price for. */
+/** The pricing models a node catalog's price entry has a published price for. */
 export const pricedModels = (price: NodePrice): PricingModel[] =>
   (Object.keys(PRICE_FIELDS) as PricingModel[]).filter((m) => price[PRICE_FIELDS[m]] !== undefined)
 
 /** The node's price per hour under the model, or null when it is in another currency than the prices. */
 function nodeHourly (node: PricedNode, model: PricingModel, discountPercent: number | undefined, currency: string, notes: string[]): number | null {
-  if (node.catalogPrice === undefined) return node.customHourly === undefined ? null : off(node.customHourly, discountPercent)
-  const entry = node.catalogPrice
+  if (node.nodeCatalogPrice === undefined) return node.customHourly === undefined ? null : off(node.customHourly, discountPercent)
+  const entry = node.nodeCatalogPrice
   if (entry.currency !== currency) {
     notes.push(`The node's list price is in ${entry.currency} and prices are in ${currency}: no exchange rate is applied, so the cost of additional nodes is not given.`)
     return null
@@ -52,8 +52,8 @@ function nodeHourly (node: PricedNode, model: PricingModel, discountPercent: num
   if (listed !== undefined) return listed
   const provider = node.id.split('/')[0] ?? ''
   const why = model === 'spot'
-    ? (provider === 'aws' ? 'AWS publishes no static Spot price (Spot prices move with demand)' : `the catalog has no dated ${provider} Spot price`)
-    : `the catalog has no dated ${provider} ${MODEL_NAMES[model]} price`
+    ? (provider === 'aws' ? 'AWS publishes no static Spot price (Spot prices move with demand)' : `the node catalog has no dated ${provider} Spot price`)
+    : `the node catalog has no dated ${provider} ${MODEL_NAMES[model]} price`
   throw new ScenarioError([{
     pointer: '/pricing/model',
     detail: `${why} for ${node.id} in ${entry.region}; priced models there: ${pricedModels(entry).join(', ')}. Give pricing.discountPercent, your discount off the on-demand price (${entry.hourly} ${entry.currency} per hour as of ${entry.asOf}).`
@@ -77,7 +77,7 @@ function ratesUnderModel (rates: Rates & { spotCpuCoreHour?: number, spotMemoryG
 
 export interface ResolvedPricing { pricing: Pricing, nodeHourly: number | null }
 
-export function resolvePricing (request: EstimateRequest, catalog: Catalog, node: PricedNode, defaultsApplied: DefaultsApplied, notes: string[]): ResolvedPricing {
+export function resolvePricing (request: EstimateRequest, models: Models, node: PricedNode, defaultsApplied: DefaultsApplied, notes: string[]): ResolvedPricing {
   const pricing = request.pricing ?? {}
   const model: PricingModel = pricing.model ?? 'onDemand'
   if (pricing.model === undefined) defaultsApplied.push({ field: '/pricing/model', value: 'onDemand', reason: 'list prices, as the providers publish them' })
@@ -89,13 +89,13 @@ export function resolvePricing (request: EstimateRequest, catalog: Catalog, node
     const missing = pricing.cpuCoreHour === undefined ? 'cpuCoreHour' : 'memoryGiBHour'
     throw new ScenarioError([{ pointer: `/pricing/${missing}`, detail: 'inline prices need both cpuCoreHour and memoryGiBHour' }])
   }
-  if (inlineRates && discountPercent !== undefined) throw new ScenarioError([{ pointer: '/pricing/discountPercent', detail: 'applies to list prices (the catalog\'s, a book\'s or a sheet\'s); inline prices are already yours' }])
+  if (inlineRates && discountPercent !== undefined) throw new ScenarioError([{ pointer: '/pricing/discountPercent', detail: 'applies to list prices (the node catalog\'s, a book\'s or a sheet\'s); inline prices are already yours' }])
 
-  const book = pricing.book === undefined ? undefined : catalog.priceBooks.get(pricing.book)
+  const book = pricing.book === undefined ? undefined : models.priceBooks.get(pricing.book)
   if (pricing.book !== undefined && book === undefined) throw new ScenarioError([{ pointer: '/pricing/book', detail: `unknown price book "${pricing.book}"; see GET /pricing` }])
   const sheet: (SheetRates & { source: string }) | undefined = pricing.sheet !== undefined
     ? { ...sheetRates(pricing.sheet), source: 'sheet' }
-    : (book === undefined && !inlineRates && catalog.priceSheet !== undefined ? { ...catalog.priceSheet, source: 'price-sheet-file' } : undefined)
+    : (book === undefined && !inlineRates && models.priceSheet !== undefined ? { ...models.priceSheet, source: 'price-sheet-file' } : undefined)
   if (book !== undefined && pricing.currency !== undefined && pricing.currency !== book.currency) {
     throw new ScenarioError([{ pointer: '/pricing/currency', detail: `price book "${book.id}" is in ${book.currency}; no exchange rates are applied` }])
   }
@@ -107,8 +107,8 @@ export function resolvePricing (request: EstimateRequest, catalog: Catalog, node
   if (sheet?.source === 'price-sheet-file') defaultsApplied.push({ field: '/pricing/sheet', value: 'PRICE_SHEET_FILE', reason: 'the price sheet this service was started with' })
 
   const hourly = nodeHourly(node, model, discountPercent, currency, notes)
-  const defaultBook = catalog.priceBooks.get(catalog.defaults.priceBook.value)
-  if (defaultBook === undefined) throw new Error(`default price book "${catalog.defaults.priceBook.value}" not loaded`)
+  const defaultBook = models.priceBooks.get(models.defaults.priceBook.value)
+  if (defaultBook === undefined) throw new Error(`default price book "${models.defaults.priceBook.value}" not loaded`)
 
   let rates: Rates
   if (inlineRates) {
@@ -124,19 +124,19 @@ export function resolvePricing (request: EstimateRequest, catalog: Catalog, node
     const split = node.priceSplit ?? { cpuCoreHour: defaultBook.cpuCoreHour, memoryGiBHour: defaultBook.memoryGiBHour, label: `the ${defaultBook.id} CPU:memory price ratio` }
     const gpuHour = defaultBook.gpuHour ?? 0
     const scale = hourly / (node.vcpu * split.cpuCoreHour + node.kubeletMemoryGiB * split.memoryGiBHour + node.gpus * gpuHour)
-    rates = { source: 'derived-from-node-price', currency, cpuCoreHour: split.cpuCoreHour * scale, memoryGiBHour: split.memoryGiBHour * scale, ...(node.gpus > 0 ? { gpuHour: gpuHour * scale } : {}), ...(node.catalogPrice === undefined ? {} : { asOf: node.catalogPrice.asOf }) }
+    rates = { source: 'derived-from-node-price', currency, cpuCoreHour: split.cpuCoreHour * scale, memoryGiBHour: split.memoryGiBHour * scale, ...(node.gpus > 0 ? { gpuHour: gpuHour * scale } : {}), ...(node.nodeCatalogPrice === undefined ? {} : { asOf: node.nodeCatalogPrice.asOf }) }
     const gpuPart = node.gpus > 0 ? ` + ${node.gpus} GPU at ${defaultBook.id}'s ${gpuHour} per GPU-hour` : ''
     notes.push(`Unit prices derived from the node price by OpenCost's method: ${split.label}${gpuPart}, scaled so that ${node.vcpu} vCPU + ${Number(node.kubeletMemoryGiB.toFixed(3))} GiB (memory as the kubelet reports it)${node.gpus > 0 ? ` + ${node.gpus} GPU` : ''} cost ${Number(hourly.toPrecision(10))} ${currency} per hour.`)
   } else {
     if (currency !== defaultBook.currency) throw new ScenarioError([{ pointer: '/pricing/currency', detail: `no prices in ${currency}: give pricing.cpuCoreHour and pricing.memoryGiBHour, a sheet, or a node price` }])
     rates = ratesUnderModel({ source: defaultBook.id, currency, cpuCoreHour: defaultBook.cpuCoreHour, memoryGiBHour: defaultBook.memoryGiBHour, asOf: defaultBook.asOf }, model, discountPercent, `price book "${defaultBook.id}"`)
-    defaultsApplied.push({ field: '/pricing/book', value: defaultBook.id, reason: catalog.defaults.priceBook.note ?? defaultBook.name })
+    defaultsApplied.push({ field: '/pricing/book', value: defaultBook.id, reason: models.defaults.priceBook.note ?? defaultBook.name })
   }
 
   // The prices the answer publishes are the prices it computes with, so that every cost can be recomputed
   // from the answer. Ten significant digits keep a derived price exact to a millionth of a cent per hour.
   const exact = (x: number) => Number(x.toPrecision(10))
-  const entry = node.catalogPrice
+  const entry = node.nodeCatalogPrice
   return {
     nodeHourly: hourly === null ? null : exact(hourly),
     pricing: {

@@ -5,9 +5,9 @@
 //      above one that has it), required features only partly covered, the priority's own measure (feature
 //      score, complexity or monthly cost), the seed's "which mesh" rules that favour it, then the other measures.
 //   3. migration: the seed's row for the starting point, and the steps from current to the first candidate.
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import { FEATURE_IDS, REQUIREMENT_IDS, type DecisionRules, type FeatureId, type MeshModel, type PriorityId, type RequirementId } from '../models/schema.js'
-import type { SourceOut } from '../schemas/common.js'
+import { citedSources } from '../schemas/common.js'
 import type { EstimateRequest, MeshEstimate } from '../schemas/estimate.js'
 import type { Candidate, RecommendRequest, RecommendResponse } from '../schemas/recommend.js'
 import { ScenarioError } from './errors.js'
@@ -55,13 +55,13 @@ function complexityOf (mesh: MeshModel, rules: DecisionRules, cni: string): { in
 const featureScore = (mesh: MeshModel): number =>
   CAPABILITIES.reduce((n, f) => n + ({ yes: 2, partial: 1, no: 0 }[mesh.features[f].support ?? 'no']), 0)
 
-function validate (request: RecommendRequest, catalog: Catalog): { cni: string, mesh: string } {
+function validate (request: RecommendRequest, models: Models): { cni: string, mesh: string } {
   const cni = request.current?.cni ?? request.cluster?.cni ?? 'other'
   const mesh = request.current?.mesh ?? 'none'
   const errors: Array<{ pointer: string, detail: string }> = []
-  const current = mesh === 'none' ? undefined : catalog.meshes.get(mesh)
+  const current = mesh === 'none' ? undefined : models.meshes.get(mesh)
   if (mesh !== 'none' && current === undefined) {
-    errors.push({ pointer: '/current/mesh', detail: `unknown mesh "${mesh}"; give "none" or one of: ${[...catalog.meshes.keys()].join(', ')}` })
+    errors.push({ pointer: '/current/mesh', detail: `unknown mesh "${mesh}"; give "none" or one of: ${[...models.meshes.keys()].join(', ')}` })
   }
   const meshCni = current === undefined ? undefined : cniOf(current)
   if (meshCni !== undefined && meshCni !== cni) {
@@ -99,16 +99,16 @@ function needsMesh (request: RecommendRequest, rules: DecisionRules, required: R
 
 interface Ranked extends Candidate { cost: number, complexityIndex: number }
 
-export function recommend (request: RecommendRequest, catalog: Catalog): RecommendResponse {
-  const rules = catalog.decision
+export function recommend (request: RecommendRequest, models: Models): RecommendResponse {
+  const rules = models.decision
   if (rules === undefined) throw new Error('no decision rules loaded (models/decision.yaml)')
-  const current = validate(request, catalog)
+  const current = validate(request, models)
   const context: Context = { priority: request.priority, ...current }
   const required = REQUIREMENT_IDS.filter((id) => request.requirements?.[id] === true)
   const verdict = needsMesh(request, rules, required)
 
   // Cost of every mesh in the same scenario. Without pods, an indicative workload ranks by overhead only.
-  const pods = request.pods ?? request.services * catalog.defaults.podsPerService.value
+  const pods = request.pods ?? request.services * models.defaults.podsPerService.value
   const { services: _s, requirements: _r, priority: _p, current: _c, pods: _pods, ...estimateFields } = request
   const estimateRequest: EstimateRequest = {
     ...estimateFields,
@@ -117,11 +117,11 @@ export function recommend (request: RecommendRequest, catalog: Catalog): Recomme
     cluster: { ...request.cluster, cni: current.cni as NonNullable<EstimateRequest['cluster']>['cni'] },
     ...(request.pods === undefined ? {} : { baseline: current.mesh })
   }
-  const estimates = new Map(estimate(estimateRequest, catalog).estimates.map((e) => [e.mesh, e]))
-  const currentModel = catalog.meshes.get(current.mesh)
+  const estimates = new Map(estimate(estimateRequest, models).estimates.map((e) => [e.mesh, e]))
+  const currentModel = models.meshes.get(current.mesh)
   const currentEstimate = estimates.get(current.mesh)
 
-  const ranked: Ranked[] = [...catalog.meshes.values()].map((mesh) => {
+  const ranked: Ranked[] = [...models.meshes.values()].map((mesh) => {
     const e = estimates.get(mesh.id) as MeshEstimate
     const missing = required.filter((id) => (mesh.features[rules.needsMesh.requirements[id].feature].support ?? 'no') === 'no')
     const partial = required.filter((id) => mesh.features[rules.needsMesh.requirements[id].feature].support === 'partial')
@@ -155,7 +155,7 @@ export function recommend (request: RecommendRequest, catalog: Catalog): Recomme
     reasons.push(`Feature score ${score} of ${CAPABILITIES.length * 2} (2 per yes, 1 per partial over the capability rows of GET /features).`)
     const cur = e.cost.currency
     if (request.pods === undefined) {
-      reasons.push(`Indicative overhead ${money(e.cost.monthly.expected)} ${cur} a month at ${pods} pods (${catalog.defaults.podsPerService.value} per service); give pods to price your workload.`)
+      reasons.push(`Indicative overhead ${money(e.cost.monthly.expected)} ${cur} a month at ${pods} pods (${models.defaults.podsPerService.value} per service); give pods to price your workload.`)
     } else {
       reasons.push(`Overhead ${money(e.cost.monthly.expected)} ${cur} a month expected (${money(e.cost.monthly.low)}–${money(e.cost.monthly.high)}) for ${pods} pods, ${e.capacity.additionalNodes} additional node${e.capacity.additionalNodes === 1 ? '' : 's'}.`)
     }
@@ -215,7 +215,7 @@ export function recommend (request: RecommendRequest, catalog: Catalog): Recomme
   })
   const candidates: Candidate[] = ranked.map(({ cost: _cost, complexityIndex: _ci, ...c }, i) => ({ ...c, rank: i + 1 }))
 
-  const migration = migrationPath(rules, catalog, context, candidates[0] as Candidate, verdict.verdict)
+  const migration = migrationPath(rules, models, context, candidates[0] as Candidate, verdict.verdict)
   const cited = new Set<string>([
     ...migration.sources,
     ...required.flatMap((id) => rules.needsMesh.requirements[id].sources),
@@ -223,7 +223,7 @@ export function recommend (request: RecommendRequest, catalog: Catalog): Recomme
     ...rules.preferences.filter((r) => candidates.some((c) => c.preferredBy.includes(r.id))).flatMap((r) => r.sources),
     ...rules.complexity.cniAlreadyRuns.sources, ...rules.complexity.cniReplaced.sources
   ])
-  const sources: SourceOut[] = [...cited].sort().flatMap((id) => rules.sources[id] === undefined ? [] : [{ id, ...rules.sources[id] }])
+  const sources = citedSources(cited, rules.sources)
 
   return {
     needsMesh: verdict,
@@ -239,16 +239,16 @@ export function recommend (request: RecommendRequest, catalog: Catalog): Recomme
       notes: [
         'Candidates are ranked by: required features missing, then required features covered only in part, then the priority (features: feature score; simplicity: complexity; overhead: expected monthly cost), then the seed\'s rules that favour them, then the other two measures.',
         'Costs are POST /estimate\'s allocated cost of the mesh overhead (cost.monthly), in the same scenario for every candidate; the delta compares against current.mesh.',
-        ...(request.pods === undefined ? [`No pods given: overhead is ranked at an indicative ${pods} pods (${catalog.defaults.podsPerService.value} per service) and no cost is shown.`] : [])
+        ...(request.pods === undefined ? [`No pods given: overhead is ranked at an indicative ${pods} pods (${models.defaults.podsPerService.value} per service) and no cost is shown.`] : [])
       ]
     },
     sources
   }
 }
 
-function migrationPath (rules: DecisionRules, catalog: Catalog, context: Context, top: Candidate, verdict: 'yes' | 'probably-not'): RecommendResponse['migration'] {
-  const to = catalog.meshes.get(top.mesh) as MeshModel
-  const from = catalog.meshes.get(context.mesh)
+function migrationPath (rules: DecisionRules, models: Models, context: Context, top: Candidate, verdict: 'yes' | 'probably-not'): RecommendResponse['migration'] {
+  const to = models.meshes.get(top.mesh) as MeshModel
+  const from = models.meshes.get(context.mesh)
   const toCni = cniOf(to)
   const fromCni = from === undefined ? undefined : cniOf(from)
   const kinds: StepKind[] = []

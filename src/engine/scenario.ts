@@ -1,5 +1,5 @@
 // Turns a request (every field but `pods` optional) into a complete scenario, recording each default applied.
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { MeshModel, NodeCatalog, NodePrice, Reservation } from '../models/schema.js'
 import { LIMITS, type Assumptions, type Basis, type EstimateRequest } from '../schemas/estimate.js'
@@ -63,75 +63,75 @@ export interface Scenario {
 
 const NO_SYSTEM_PODS: NodeShape['systemPods'] = Object.freeze({ pods: 0, cpuCores: 0, memoryGiB: 0 })
 
-// A provider's system pods depend on the model alone: summed once per catalog.
+// A provider's system pods depend on its node catalog alone: summed once per node models.
 const systemPodTotals = new WeakMap<NodeCatalog, NodeShape['systemPods']>()
-function systemPodsOf (catalog: NodeCatalog): NodeShape['systemPods'] {
-  let total = systemPodTotals.get(catalog)
+function systemPodsOf (nodeCatalog: NodeCatalog): NodeShape['systemPods'] {
+  let total = systemPodTotals.get(nodeCatalog)
   if (total === undefined) {
     total = Object.freeze({
-      pods: catalog.systemPods.length,
-      cpuCores: catalog.systemPods.reduce((sum, pod) => sum + cpuCores(pod.cpu), 0),
-      memoryGiB: catalog.systemPods.reduce((sum, pod) => sum + memoryGiB(pod.memory), 0)
+      pods: nodeCatalog.systemPods.length,
+      cpuCores: nodeCatalog.systemPods.reduce((sum, pod) => sum + cpuCores(pod.cpu), 0),
+      memoryGiB: nodeCatalog.systemPods.reduce((sum, pod) => sum + memoryGiB(pod.memory), 0)
     })
-    systemPodTotals.set(catalog, total)
+    systemPodTotals.set(nodeCatalog, total)
   }
   return total
 }
 
 /** Used for custom nodes, which bring no reservation rule of their own. */
-function genericReservation (catalogs: Catalog['nodeCatalogs']): { reservation: Reservation, from: string } {
-  const gcp = catalogs.get('gcp')
-  const first = gcp ?? [...catalogs.values()][0]
+function genericReservation (nodeCatalogs: Models['nodeCatalogs']): { reservation: Reservation, from: string } {
+  const gcp = nodeCatalogs.get('gcp')
+  const first = gcp ?? [...nodeCatalogs.values()][0]
   if (first === undefined) throw new Error('no node catalog loaded')
   return { reservation: first.reservation, from: first.name }
 }
 
-function resolveMeshes (request: EstimateRequest, catalog: Catalog, defaultsApplied: Scenario['defaultsApplied']): MeshModel[] {
+function resolveMeshes (request: EstimateRequest, models: Models, defaultsApplied: Scenario['defaultsApplied']): MeshModel[] {
   if (request.meshes === undefined) {
-    const all = [...catalog.meshes.keys()]
+    const all = [...models.meshes.keys()]
     defaultsApplied.push({ field: '/meshes', value: all, reason: 'every shipped mesh model' })
-    return [...catalog.meshes.values()]
+    return [...models.meshes.values()]
   }
   const unknown = request.meshes
     .map((id, i) => ({ id, i }))
-    .filter(({ id }) => !catalog.meshes.has(id))
+    .filter(({ id }) => !models.meshes.has(id))
   if (unknown.length > 0) {
-    const known = [...catalog.meshes.keys()].join(', ')
+    const known = [...models.meshes.keys()].join(', ')
     throw new ScenarioError(unknown.map(({ id, i }) => ({ pointer: `/meshes/${i}`, detail: `unknown mesh "${id}"; known meshes: ${known}` })))
   }
-  return request.meshes.map((id) => catalog.meshes.get(id) as MeshModel)
+  return request.meshes.map((id) => models.meshes.get(id) as MeshModel)
 }
 
-function catalogNode (catalog: Catalog, id: string, region: string | undefined, networkMode: string | undefined, regionPointer: string): { node: NodeShape, providerCatalog: NodeCatalog, region: string, mode: string, price: NodePrice, gpus: number } {
-  const entry = catalog.nodeTypes.get(id)
+function knownNode (models: Models, id: string, region: string | undefined, networkMode: string | undefined, regionPointer: string): { node: NodeShape, nodeCatalog: NodeCatalog, region: string, mode: string, price: NodePrice, gpus: number } {
+  const entry = models.nodeTypes.get(id)
   if (entry === undefined) {
     throw new ScenarioError([{ pointer: '/cluster/nodeType', detail: `unknown node type "${id}"; see GET /node-types` }])
   }
-  const { catalog: providerCatalog, nodeType } = entry
+  const { nodeCatalog, nodeType } = entry
   const chosenRegion = region ?? (nodeType.prices[0] as { region: string }).region
   const price = nodeType.prices.find((p) => p.region === chosenRegion)
   if (price === undefined) {
     const regions = nodeType.prices.map((p) => p.region).join(', ')
     throw new ScenarioError([{ pointer: regionPointer, detail: `no price for ${id} in region "${chosenRegion}"; priced regions: ${regions}` }])
   }
-  const mode = networkMode ?? (providerCatalog.networkModes[0] as { id: string }).id
+  const mode = networkMode ?? (nodeCatalog.networkModes[0] as { id: string }).id
   const maxPods = nodeType.maxPods[mode]
   if (maxPods === undefined) {
-    const modes = providerCatalog.networkModes.map((m) => m.id).join(', ')
-    throw new ScenarioError([{ pointer: '/cluster/networkMode', detail: `unknown network mode "${mode}" for ${providerCatalog.provider}; known: ${modes}` }])
+    const modes = nodeCatalog.networkModes.map((m) => m.id).join(', ')
+    throw new ScenarioError([{ pointer: '/cluster/networkMode', detail: `unknown network mode "${mode}" for ${nodeCatalog.provider}; known: ${modes}` }])
   }
   return {
     node: {
       id,
       vcpu: nodeType.vcpu,
       memoryGiB: nodeType.memoryGiB,
-      kubeletMemoryGiB: nodeType.memoryGiB * providerCatalog.kubeletMemory.capacityFraction,
+      kubeletMemoryGiB: nodeType.memoryGiB * nodeCatalog.kubeletMemory.capacityFraction,
       maxPods,
-      systemPods: systemPodsOf(providerCatalog),
+      systemPods: systemPodsOf(nodeCatalog),
       hourlyPrice: price.hourly,
-      reservation: providerCatalog.reservation
+      reservation: nodeCatalog.reservation
     },
-    providerCatalog,
+    nodeCatalog,
     region: chosenRegion,
     mode,
     price,
@@ -139,11 +139,11 @@ function catalogNode (catalog: Catalog, id: string, region: string | undefined, 
   }
 }
 
-export function resolveScenario (request: EstimateRequest, catalog: Catalog): Scenario {
-  const { defaults } = catalog
+export function resolveScenario (request: EstimateRequest, models: Models): Scenario {
+  const { defaults } = models
   const defaultsApplied: Scenario['defaultsApplied'] = []
   const notes: string[] = []
-  const meshes = resolveMeshes(request, catalog, defaultsApplied)
+  const meshes = resolveMeshes(request, models, defaultsApplied)
 
   const basis = request.basis ?? 'max'
   if (request.basis === undefined) defaultsApplied.push({ field: '/basis', value: 'max', reason: 'OpenCost allocates max(request, usage) per container' })
@@ -214,7 +214,7 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
   let node: NodeShape
   let priced: PricedNode
   if (cluster.node !== undefined) {
-    const { reservation, from } = genericReservation(catalog.nodeCatalogs)
+    const { reservation, from } = genericReservation(models.nodeCatalogs)
     node = { id: 'custom', ...cluster.node, kubeletMemoryGiB: cluster.node.memoryGiB, systemPods: NO_SYSTEM_PODS, hourlyPrice: cluster.node.hourlyPrice ?? null, reservation }
     // No provider: the price split falls back to the default book's CPU:RAM ratio (see pricing.ts).
     priced = { id: 'custom', vcpu: node.vcpu, kubeletMemoryGiB: node.kubeletMemoryGiB, gpus: 0, explicit: true, ...(cluster.node.hourlyPrice === undefined ? {} : { customHourly: cluster.node.hourlyPrice }) }
@@ -223,24 +223,24 @@ export function resolveScenario (request: EstimateRequest, catalog: Catalog): Sc
     const id = cluster.nodeType ?? defaults.nodeType.value
     const region = cluster.nodeType === undefined && cluster.region === undefined ? defaults.region.value : cluster.region
     if (cluster.nodeType === undefined) defaultsApplied.push({ field: '/cluster/nodeType', value: id, reason: defaults.nodeType.note ?? 'default in models/defaults.yaml' })
-    const resolved = catalogNode(catalog, id, region, cluster.networkMode, cluster.region === undefined ? '/cluster/nodeType' : '/cluster/region')
+    const resolved = knownNode(models, id, region, cluster.networkMode, cluster.region === undefined ? '/cluster/nodeType' : '/cluster/region')
     node = resolved.node
-    const { priceSplit, provider } = resolved.providerCatalog
+    const { priceSplit, provider } = resolved.nodeCatalog
     priced = {
       id,
       vcpu: node.vcpu,
       kubeletMemoryGiB: node.kubeletMemoryGiB,
       gpus: resolved.gpus,
-      catalogPrice: resolved.price,
+      nodeCatalogPrice: resolved.price,
       explicit: cluster.nodeType !== undefined,
       priceSplit: { cpuCoreHour: priceSplit.cpuCoreHour, memoryGiBHour: priceSplit.memoryGiBHour, label: `OpenCost's ${provider} CPU:memory price ratio (${(priceSplit.cpuCoreHour / priceSplit.memoryGiBHour).toFixed(2)} GiB-hours per vCPU-hour)` }
     }
     if (cluster.region === undefined) defaultsApplied.push({ field: '/cluster/region', value: resolved.region, reason: cluster.nodeType === undefined ? 'region of the default node type' : 'first priced region of the node type' })
-    if (cluster.networkMode === undefined) defaultsApplied.push({ field: '/cluster/networkMode', value: resolved.mode, reason: `default network mode of ${resolved.providerCatalog.name}` })
+    if (cluster.networkMode === undefined) defaultsApplied.push({ field: '/cluster/networkMode', value: resolved.mode, reason: `default network mode of ${resolved.nodeCatalog.name}` })
   }
 
   // Unit prices and the node price, under the pricing model (see pricing.ts).
-  const { pricing: prices, nodeHourly } = resolvePricing(request, catalog, priced, defaultsApplied, notes)
+  const { pricing: prices, nodeHourly } = resolvePricing(request, models, priced, defaultsApplied, notes)
   node.hourlyPrice = nodeHourly
 
   const cni = cluster.cni ?? 'other'

@@ -55,6 +55,17 @@ function inputsOf (scenario: Scenario): Input[] {
       }
     })
   }
+  if (defaulted.has('/workload/waypoints')) {
+    inputs.push({
+      field: '/workload/waypoints',
+      value: scenario.waypoints,
+      scaled: (f) => {
+        // the bounds scenario.ts enforces on a given value: at least one, at most one per service
+        const waypoints = Math.min(scenario.services, Math.max(1, Math.round(scenario.waypoints * f)))
+        return { scenario: { ...scenario, waypoints }, value: waypoints }
+      }
+    })
+  }
   if (defaulted.has('/workload/podRequests')) {
     for (const key of ['cpuCores', 'memoryGiB'] as const) {
       inputs.push({

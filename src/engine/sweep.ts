@@ -1,6 +1,6 @@
 // One scenario priced at many values of one field. Each point is exactly what POST /estimate answers for the
 // scenario with that value (the same resolveScenario and estimateMesh), kept to the figures a chart plots.
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import type { EstimateRequest } from '../schemas/estimate.js'
 import { STREAM_LIMITS, SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type SweepResponse } from '../schemas/integration.js'
 import { DomainError } from '../errors.js'
@@ -68,10 +68,10 @@ export interface SweepPlan {
  * answer rarely meets an error after its 200. Throws a 400 DomainError for a bad sweep, a 4xx one (pointers
  * under /scenario) for a scenario that cannot be priced.
  */
-export function planSweep (request: SweepRequest, catalog: Catalog, limits: Limits = SWEEP_LIMITS): SweepPlan {
+export function planSweep (request: SweepRequest, models: Models, limits: Limits = SWEEP_LIMITS): SweepPlan {
   checkSweep(request, limits)
   const scale = request.scale ?? 'linear'
-  const meshCount = request.scenario.meshes?.length ?? catalog.meshes.size
+  const meshCount = request.scenario.meshes?.length ?? models.meshes.size
   if (request.steps * meshCount > limits.points) {
     let values = 0 // after integers are deduplicated: counted, not held
     const xs = eachSweepValue(request.from, request.to, request.steps, scale, SWEEP_FIELDS[request.vary].integer)
@@ -84,7 +84,7 @@ export function planSweep (request: SweepRequest, catalog: Catalog, limits: Limi
   for (const x of [request.from, request.to]) {
     const value = SWEEP_FIELDS[request.vary].integer ? Math.round(x) : x
     try {
-      const scenario = resolveScenario(withValue(request.scenario, request.vary, value), catalog)
+      const scenario = resolveScenario(withValue(request.scenario, request.vary, value), models)
       packWorkload(scenario)
       first ??= scenario
     } catch (err) {
@@ -96,12 +96,12 @@ export function planSweep (request: SweepRequest, catalog: Catalog, limits: Limi
 }
 
 /** Every point, x by x and mesh by mesh within each x, computed as it is asked for. */
-export function * sweepPoints (request: SweepRequest, plan: SweepPlan, catalog: Catalog): Generator<{ mesh: number, point: SweepPoint }> {
+export function * sweepPoints (request: SweepRequest, plan: SweepPlan, models: Models): Generator<{ mesh: number, point: SweepPoint }> {
   for (const x of eachSweepValue(request.from, request.to, request.steps, plan.scale, SWEEP_FIELDS[request.vary].integer)) {
     let scenario
     let workload
     try {
-      scenario = resolveScenario(withValue(request.scenario, request.vary, x), catalog)
+      scenario = resolveScenario(withValue(request.scenario, request.vary, x), models)
       workload = packWorkload(scenario)
     } catch (err) {
       throw under(err, x, request.vary)
@@ -138,10 +138,10 @@ export function * sweepPoints (request: SweepRequest, plan: SweepPlan, catalog: 
 }
 
 /** The whole sweep in memory, one series per mesh (the JSON answer). Throws as planSweep and sweepPoints do. */
-export function sweep (request: SweepRequest, catalog: Catalog): SweepResponse {
-  const plan = planSweep(request, catalog)
+export function sweep (request: SweepRequest, models: Models): SweepResponse {
+  const plan = planSweep(request, models)
   const series = plan.meshes.map((m) => ({ ...m, points: [] as SweepPoint[] }))
-  for (const { mesh, point } of sweepPoints(request, plan, catalog)) (series[mesh] as { points: SweepPoint[] }).points.push(point)
+  for (const { mesh, point } of sweepPoints(request, plan, models)) (series[mesh] as { points: SweepPoint[] }).points.push(point)
   return { vary: plan.vary, scale: plan.scale, basis: plan.basis, currency: plan.currency, series }
 }
 

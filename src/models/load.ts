@@ -15,11 +15,11 @@ import {
   type NodeType
 } from './schema.js'
 
-export interface Catalog {
+export interface Models {
   meshes: ReadonlyMap<string, MeshModel>
   priceBooks: ReadonlyMap<string, PriceBook>
   nodeCatalogs: ReadonlyMap<string, NodeCatalog>
-  nodeTypes: ReadonlyMap<string, { catalog: NodeCatalog, nodeType: NodeType }>
+  nodeTypes: ReadonlyMap<string, { nodeCatalog: NodeCatalog, nodeType: NodeType }>
   defaults: ScenarioDefaults
   /** PRICE_SHEET_FILE's rates: the unit prices of requests that name none */
   priceSheet?: SheetRates
@@ -149,14 +149,14 @@ function checkMesh (reader: Reader, file: string, mesh: MeshModel): void {
   })
 }
 
-function checkNodeCatalog (reader: Reader, file: string, catalog: NodeCatalog): void {
-  if (catalog.provider !== basename(file, '.yaml')) reader.fail(file, '/provider', `must equal the file name ("${basename(file, '.yaml')}")`)
-  checkSourceRefs(reader, file, catalog, catalog.sources)
-  const modes = catalog.networkModes.map((m) => m.id)
+function checkNodeCatalog (reader: Reader, file: string, nodeCatalog: NodeCatalog): void {
+  if (nodeCatalog.provider !== basename(file, '.yaml')) reader.fail(file, '/provider', `must equal the file name ("${basename(file, '.yaml')}")`)
+  checkSourceRefs(reader, file, nodeCatalog, nodeCatalog.sources)
+  const modes = nodeCatalog.networkModes.map((m) => m.id)
   const ids = new Set<string>()
-  catalog.nodeTypes.forEach((nodeType, i) => {
+  nodeCatalog.nodeTypes.forEach((nodeType, i) => {
     const at = `/nodeTypes/${i}`
-    if (!nodeType.id.startsWith(`${catalog.provider}/`)) reader.fail(file, `${at}/id`, `must start with "${catalog.provider}/"`)
+    if (!nodeType.id.startsWith(`${nodeCatalog.provider}/`)) reader.fail(file, `${at}/id`, `must start with "${nodeCatalog.provider}/"`)
     if (ids.has(nodeType.id)) reader.fail(file, `${at}/id`, `duplicate node type "${nodeType.id}"`)
     ids.add(nodeType.id)
     for (const mode of modes) {
@@ -218,7 +218,7 @@ function checkFitted (reader: Reader, file: string, fitted: FittedMeshFile, mesh
   }
 }
 
-export function loadCatalog (modelsDir: string): Catalog {
+export function loadModels (modelsDir: string): Models {
   const reader = new Reader(modelsDir)
 
   const meshes = new Map<string, MeshModel>()
@@ -238,13 +238,13 @@ export function loadCatalog (modelsDir: string): Catalog {
   }
 
   const nodeCatalogs = new Map<string, NodeCatalog>()
-  const nodeTypes = new Map<string, { catalog: NodeCatalog, nodeType: NodeType }>()
+  const nodeTypes = new Map<string, { nodeCatalog: NodeCatalog, nodeType: NodeType }>()
   for (const file of yamlFiles(join(modelsDir, 'nodes'))) {
-    const catalog = reader.read<NodeCatalog>(file, NodeCatalog)
-    if (!catalog) continue
-    checkNodeCatalog(reader, file, catalog)
-    nodeCatalogs.set(catalog.provider, catalog)
-    for (const nodeType of catalog.nodeTypes) nodeTypes.set(nodeType.id, { catalog, nodeType })
+    const nodeCatalog = reader.read<NodeCatalog>(file, NodeCatalog)
+    if (!nodeCatalog) continue
+    checkNodeCatalog(reader, file, nodeCatalog)
+    nodeCatalogs.set(nodeCatalog.provider, nodeCatalog)
+    for (const nodeType of nodeCatalog.nodeTypes) nodeTypes.set(nodeType.id, { nodeCatalog, nodeType })
   }
 
   const defaultsFile = join(modelsDir, 'defaults.yaml')

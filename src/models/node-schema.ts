@@ -1,4 +1,4 @@
-// models/nodes/<provider>.yaml: a provider's node types (the node catalog), reservations and prices per region.
+// models/nodes/<provider>.yaml: a provider's node types (the node models), reservations and prices per region.
 import { Type, type Static } from 'typebox'
 import { strict, CpuQuantity, IsoDate, MemoryQuantity, SourceRefs, SourceMap } from './common-schema.js'
 
@@ -20,10 +20,10 @@ export const Reservation = Type.Object({
   note: Type.Optional(Type.String())
 }, strict)
 
-/** The pricing models a catalog price may carry besides on-demand, each per node-hour. */
+/** The pricing models a node catalog's price may carry besides on-demand, each per node-hour. */
 export const PRICING_MODELS = ['onDemand', 'spot', 'commitment1Year', 'commitment3Year'] as const
 export type PricingModel = typeof PRICING_MODELS[number]
-/** The catalog field holding each model's price. */
+/** The node catalog field holding each pricing model's price. */
 export const PRICE_FIELDS = {
   onDemand: 'hourly',
   spot: 'spotHourly',

@@ -1,5 +1,5 @@
 // Prometheus answers -> the cluster view of GET /cluster, and the view -> the scenario of POST /cluster/estimate.
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import type { ClusterResponse, MeasuredComponent, Missing } from '../schemas/cluster.js'
 import type { PrometheusClient, Sample } from './client.js'
 import { clusterQueries, FAMILIES, MESH_COMPONENTS, SYSTEM_NAMESPACES, type Family, type NamespaceScope, type QueryKey } from './queries.js'
@@ -15,10 +15,10 @@ export interface ClusterRead {
 }
 
 /** Reads the cluster: every query in parallel, under the client's deadline. */
-export async function readCluster (client: PrometheusClient, catalog: Catalog, scope: NamespaceScope, window: string, signal?: AbortSignal): Promise<ClusterRead> {
+export async function readCluster (client: PrometheusClient, models: Models, scope: NamespaceScope, window: string, signal?: AbortSignal): Promise<ClusterRead> {
   const queries = clusterQueries(scope, window)
   const answers = await client.queryAll(queries, signal)
-  const view = clusterView(answers, queries, catalog, client.upstream, window)
+  const view = clusterView(answers, queries, models, client.upstream, window)
   const running = new Map(answers.runningPodsByNamespace.map((s) => [s.labels.namespace, Number.isFinite(s.value) ? Math.round(s.value) : 0]))
   return {
     view,
@@ -35,7 +35,7 @@ function scalar (samples: Sample[] | undefined): number | null {
 
 const round = (x: number, digits = 6): number => Math.round(x * 10 ** digits) / 10 ** digits
 
-/** providerID prefixes of the clouds in the catalog (aws:///zone/id, gce://project/zone/name, azure:///...). */
+/** providerID prefixes of the clouds in the node catalogs (aws:///zone/id, gce://project/zone/name, azure:///...). */
 function providerOf (providerId: string | undefined): string | null {
   if (providerId === undefined) return null
   if (providerId.startsWith('aws://')) return 'aws'
@@ -44,11 +44,11 @@ function providerOf (providerId: string | undefined): string | null {
   return null
 }
 
-/** The catalog node type of an instance type: by provider when known, else the only provider that has it. */
-function catalogNodeType (catalog: Catalog, provider: string | null, instanceType: string | null): string | null {
+/** The known node type (GET /node-types) of an instance type: by provider when known, else the only provider that has it. */
+function knownNodeType (models: Models, provider: string | null, instanceType: string | null): string | null {
   if (instanceType === null) return null
-  if (provider !== null) return catalog.nodeTypes.has(`${provider}/${instanceType}`) ? `${provider}/${instanceType}` : null
-  const matches = [...catalog.nodeTypes.keys()].filter((id) => id.endsWith(`/${instanceType}`))
+  if (provider !== null) return models.nodeTypes.has(`${provider}/${instanceType}`) ? `${provider}/${instanceType}` : null
+  const matches = [...models.nodeTypes.keys()].filter((id) => id.endsWith(`/${instanceType}`))
   return matches.length === 1 ? matches[0] ?? null : null
 }
 
@@ -104,7 +104,7 @@ const mean = (xs: Array<number | null>): number | null => {
   return known.length === 0 ? null : round(known.reduce((a, b) => a + b, 0) / known.length)
 }
 
-function nodeTypes (answers: Record<QueryKey, Sample[]>, catalog: Catalog): ClusterResponse['nodes']['byType'] {
+function nodeTypes (answers: Record<QueryKey, Sample[]>, models: Models): ClusterResponse['nodes']['byType'] {
   const groups = new Map<string, NodeFacts[]>()
   for (const facts of nodeFacts(answers).values()) {
     const key = JSON.stringify([facts.provider, facts.instanceType, facts.region])
@@ -121,7 +121,7 @@ function nodeTypes (answers: Record<QueryKey, Sample[]>, catalog: Catalog): Clus
       instanceType: first.instanceType,
       region: first.region,
       provider: first.provider,
-      nodeType: catalogNodeType(catalog, first.provider, first.instanceType),
+      nodeType: knownNodeType(models, first.provider, first.instanceType),
       count: list.length,
       capacity: resources(list, 'capacity'),
       allocatable: resources(list, 'allocatable'),
@@ -148,7 +148,7 @@ function meshComponents (answers: Record<QueryKey, Sample[]>): MeasuredComponent
 }
 
 /** The cluster view of a set of answers; pure, so that it is tested on fixtures as well as on a real Prometheus. */
-export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Record<QueryKey, string>, catalog: Catalog, upstream: string, window: string): ClusterResponse {
+export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Record<QueryKey, string>, models: Models, upstream: string, window: string): ClusterResponse {
   const present = new Set(answers.families.map((s) => s.labels.__name__))
   const system = new Set<string>(SYSTEM_NAMESPACES)
   const byNamespaceAll = answers.runningPodsByNamespace
@@ -191,7 +191,7 @@ export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Recor
   return {
     prometheus: upstream,
     window,
-    nodes: { total: answers.nodeInfo.length, byType: nodeTypes(answers, catalog) },
+    nodes: { total: answers.nodeInfo.length, byType: nodeTypes(answers, models) },
     pods: {
       total: byNamespace.reduce((sum, n) => sum + n.pods, 0),
       system: systemPods,
@@ -231,8 +231,8 @@ export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Recor
 const REPLACEMENTS: Record<Family, string> = {
   kube_node_info: 'no node count: the estimate sizes the cluster from the workload',
   kube_node_labels: 'instance type and region from OpenCost\'s node_total_hourly_cost labels, else a custom node from capacity',
-  kube_node_status_capacity: 'no node capacity: a catalog node type when the instance type is known, else the default node type',
-  kube_node_status_allocatable: 'allocatable computed from the catalog\'s kubelet reservation rule',
+  kube_node_status_capacity: 'no node capacity: a known node type (GET /node-types) when the instance type is known, else the default node type',
+  kube_node_status_allocatable: 'allocatable computed from the node catalog\'s kubelet reservation rule',
   kube_pod_status_phase: 'no running pods: POST /cluster/estimate cannot build a scenario',
   kube_pod_container_info: 'no mesh detected and no component replicas',
   kube_pod_container_resource_requests: 'the default pod requests (models/defaults.yaml)',
@@ -240,7 +240,7 @@ const REPLACEMENTS: Record<Family, string> = {
   container_memory_working_set_bytes: 'no measured memory of mesh components',
   node_cpu_hourly_cost: 'the node type\'s list price, else the default price book',
   node_ram_hourly_cost: 'the node type\'s list price, else the default price book',
-  node_total_hourly_cost: 'the catalog node type\'s list price; no price for a custom node',
+  node_total_hourly_cost: 'the node catalog\'s price for the node type; no price for a custom node',
   istio_requests_total: 'the default traffic per pod (models/defaults.yaml)',
   request_total: 'the default traffic per pod (models/defaults.yaml)'
 }

@@ -6,7 +6,7 @@ import { table, type Io } from '../cli.js'
 import { PACKAGE_ROOT } from '../config.js'
 import { ScenarioError } from '../engine/errors.js'
 import { estimate } from '../engine/estimate.js'
-import { loadCatalog } from '../models/load.js'
+import { loadModels } from '../models/load.js'
 import { fieldChecker } from '../plugins/validation.js'
 import { ClusterEstimateRequest } from '../schemas/cluster.js'
 import { PrometheusClient, PrometheusError } from './client.js'
@@ -82,12 +82,12 @@ export async function runCluster (argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return invalid([`--prometheus must be ${(err as Error).message.startsWith('an http') ? (err as Error).message : 'a URL such as http://prometheus.monitoring:9090'}`])
   }
-  const catalog = loadCatalog(process.env.MODELS_DIR ?? join(PACKAGE_ROOT, 'models'))
+  const models = loadModels(process.env.MODELS_DIR ?? join(PACKAGE_ROOT, 'models'))
   try {
     const window = body.window ?? DEFAULT_WINDOW
-    const read = await readCluster(client, catalog, body.namespaces === undefined ? defaultScope : { include: body.namespaces }, window)
-    const scenario = clusterScenario(read.view, read.podsIn(body.namespaces), read.clusterPods, body, catalog)
-    const result = estimate(scenario, catalog)
+    const read = await readCluster(client, models, body.namespaces === undefined ? defaultScope : { include: body.namespaces }, window)
+    const scenario = clusterScenario(read.view, read.podsIn(body.namespaces), read.clusterPods, body, models)
+    const result = estimate(scenario, models)
     const measured = measuredBeside(read.view, result)
     if (values.json === true) {
       io.out(JSON.stringify({ ...result, scenario, measured, missing: read.view.missing }, null, 2) + '\n')

@@ -1,7 +1,7 @@
 // The cluster view -> the ordinary POST /estimate body, and the measured usage of a running mesh beside the
 // model's figures for that same scenario.
 import { ScenarioError } from '../engine/errors.js'
-import type { Catalog } from '../models/load.js'
+import type { Models } from '../models/load.js'
 import type { ClusterEstimateRequest, ClusterResponse } from '../schemas/cluster.js'
 import { LIMITS, type EstimateRequest, type EstimateResponse } from '../schemas/estimate.js'
 import { DEFAULT_WINDOW } from './queries.js'
@@ -11,7 +11,7 @@ import { DEFAULT_WINDOW } from './queries.js'
  * numerous node type, OpenCost's unit prices and the measured traffic per proxy. Every figure Prometheus lacks
  * is left out, so the engine applies its documented default and lists it in assumptions.defaultsApplied.
  */
-export function clusterScenario (view: ClusterResponse, pods: number, clusterPods: number, body: ClusterEstimateRequest, catalog: Catalog): EstimateRequest {
+export function clusterScenario (view: ClusterResponse, pods: number, clusterPods: number, body: ClusterEstimateRequest, models: Models): EstimateRequest {
   if (pods < 1) {
     const where = body.namespaces === undefined ? 'outside the system namespaces' : `in ${body.namespaces.join(', ')}`
     throw new ScenarioError([{ pointer: '/namespaces', detail: `Prometheus reports no running pods ${where} (kube_pod_status_phase)` }])
@@ -20,7 +20,7 @@ export function clusterScenario (view: ClusterResponse, pods: number, clusterPod
   if (body.meshes !== undefined) scenario.meshes = body.meshes
   if (body.basis !== undefined) scenario.basis = body.basis
   // What runs today is the baseline each mesh is compared with (Cilium counts as the CNI, see below).
-  const running = view.mesh.detected.find((id) => id !== 'cilium' && catalog.meshes.has(id))
+  const running = view.mesh.detected.find((id) => id !== 'cilium' && models.meshes.has(id))
   if (running !== undefined) scenario.baseline = running
 
   const perProxy = view.traffic?.requestsPerSecondPerProxy
@@ -42,7 +42,7 @@ export function clusterScenario (view: ClusterResponse, pods: number, clusterPod
   if (view.nodes.total > 0) cluster.nodes = Math.min(view.nodes.total, LIMITS.nodes)
   const main = view.nodes.byType[0]
   if (main !== undefined) {
-    const known = main.nodeType === null ? undefined : catalog.nodeTypes.get(main.nodeType)
+    const known = main.nodeType === null ? undefined : models.nodeTypes.get(main.nodeType)
     if (known !== undefined) {
       cluster.nodeType = known.nodeType.id
       if (main.region !== null && known.nodeType.prices.some((p) => p.region === main.region)) cluster.region = main.region

@@ -36,7 +36,7 @@ const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return problem(i, new DomainError(errors, 400), `not a valid scenario: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`)
       }
       try {
-        const answer = estimate(scenario as EstimateRequest, app.catalog)
+        const answer = estimate(scenario as EstimateRequest, app.models)
         return { status: 200, estimate: request.query.view === 'summary' ? summary(answer) : answer }
       } catch (err) {
         if (!(err instanceof DomainError)) throw err

@@ -35,7 +35,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
     const onClose = () => { if (!reply.raw.writableFinished) gone.abort() }
     reply.raw.once('close', onClose)
     try {
-      return await readCluster(client, app.catalog, scope, window, gone.signal)
+      return await readCluster(client, app.models, scope, window, gone.signal)
     } catch (err) {
       if (!(err instanceof PrometheusError)) throw err
       request.log.warn({ upstream: err.upstream, status: err.status, reason: err.reason }, 'Prometheus read failed')
@@ -74,8 +74,8 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
     const result = await read(request, reply, body.namespaces === undefined ? defaultScope : { include: body.namespaces }, window)
     if (result === undefined) return reply
     try {
-      const scenario = clusterScenario(result.view, result.podsIn(body.namespaces), result.clusterPods, body, app.catalog)
-      const estimated = estimate(scenario, app.catalog)
+      const scenario = clusterScenario(result.view, result.podsIn(body.namespaces), result.clusterPods, body, app.models)
+      const estimated = estimate(scenario, app.models)
       return { ...estimated, scenario, measured: measuredBeside(result.view, estimated), missing: result.view.missing }
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err

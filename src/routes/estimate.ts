@@ -30,7 +30,7 @@ export function sendEstimate (request: FastifyRequest, reply: FastifyReply, body
   if (csv && view === 'summary') {
     return sendProblem(request, reply, 400, 'view=summary applies to JSON answers; CSV chooses its rows with rows=component or rows=resource.', { type: 'invalid-request', errors: [{ pointer: '/view', detail: 'must be full (or absent) with CSV' }] })
   }
-  const result = estimate(body, request.server.catalog)
+  const result = estimate(body, request.server.models)
   reply.header('vary', 'accept')
   if (view === 'summary') return reply.send(summary(result))
   if (csv) {

@@ -18,9 +18,9 @@ const NAMES: Record<string, string> = {
 
 const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The models never change while the process runs, so the matrix is built once.
-  const meshes = [...app.catalog.meshes.values()]
+  const meshes = [...app.models.meshes.values()]
   let changed = 0
-  const features = featureRows(app.catalog.decision).map(({ id, requirement }) => ({
+  const features = featureRows(app.models.decision).map(({ id, requirement }) => ({
     id,
     name: NAMES[id] ?? id,
     ...(requirement === undefined ? {} : { requirement }),

@@ -28,7 +28,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (app.overloaded()) return sendProblem(request, reply, 503, 'The replica is overloaded and sheds load; it is ready again once its event loop and heap are back under their limits.', { type: 'overloaded' })
     return {
       status: 'ready' as const,
-      models: { meshes: app.catalog.meshes.size, nodeTypes: app.catalog.nodeTypes.size, priceBooks: app.catalog.priceBooks.size }
+      models: { meshes: app.models.meshes.size, nodeTypes: app.models.nodeTypes.size, priceBooks: app.models.priceBooks.size }
     }
   })
 }

@@ -12,7 +12,7 @@ const meshRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: MeshList, ...problemResponses }
     }
   }, async () => ({
-    meshes: [...app.catalog.meshes.values()].map(({ id, name, mode, version, revised, summary, features }) =>
+    meshes: [...app.models.meshes.values()].map(({ id, name, mode, version, revised, summary, features }) =>
       ({ id, name, mode, version, revised, summary, features }))
   }))
 
@@ -24,9 +24,9 @@ const meshRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: MeshModel, ...problemResponses }
     }
   }, async (request) => {
-    const mesh = app.catalog.meshes.get(request.params.id)
+    const mesh = app.models.meshes.get(request.params.id)
     if (mesh === undefined) {
-      throw new DomainError([], 404, 'unknown-mesh', `No mesh "${request.params.id}". Known meshes: ${[...app.catalog.meshes.keys()].join(', ')}`)
+      throw new DomainError([], 404, 'unknown-mesh', `No mesh "${request.params.id}". Known meshes: ${[...app.models.meshes.keys()].join(', ')}`)
     }
     return mesh
   })

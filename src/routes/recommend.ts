@@ -14,10 +14,10 @@ const recommendRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RecommendResponse, ...problemResponses }
     }
   }, async (request) => {
-    if (app.catalog.decision === undefined) {
+    if (app.models.decision === undefined) {
       throw new DomainError([], 503, 'no-decision-rules', 'This model set has no decision rules (models/decision.yaml), so POST /recommend cannot answer.')
     }
-    return recommend(request.body, app.catalog)
+    return recommend(request.body, app.models)
   })
 }
 

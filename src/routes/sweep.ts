@@ -53,20 +53,20 @@ const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const summary = request.query.view === 'summary'
     reply.header('vary', 'accept')
     if (format === 'json') {
-      const result = sweep(request.body, app.catalog) // a DomainError becomes its problem document (plugins/problem.ts)
+      const result = sweep(request.body, app.models) // a DomainError becomes its problem document (plugins/problem.ts)
       pointsComputed.inc(result.series.reduce((n, s) => n + s.points.length, 0))
       if (!summary) return reply.send(result)
       return reply.send({ ...result, view: 'summary', series: result.series.map((s) => ({ ...s, points: s.points.map(lean) })) })
     }
 
-    const plan = planSweep(request.body, app.catalog, STREAM_LIMITS) // checked before the 200, as above
+    const plan = planSweep(request.body, app.models, STREAM_LIMITS) // checked before the 200, as above
     const body = request.body
     const log = request.log
     function * lines (): Generator<string> {
       if (format === 'csv') yield sweepCsvHeader(summary)
       let count = 0
       try {
-        for (const { mesh, point } of sweepPoints(body, plan, app.catalog)) {
+        for (const { mesh, point } of sweepPoints(body, plan, app.models)) {
           count++
           const id = plan.meshes[mesh]?.mesh ?? ''
           yield format === 'csv'

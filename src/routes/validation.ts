@@ -17,7 +17,7 @@ const validationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ValidationReport, ...problemResponses }
     }
   }, async () => {
-    report ??= validate(app.catalog.priors, app.catalog.evidence)
+    report ??= validate(app.models.priors, app.models.evidence)
     return report
   })
 }

@@ -49,7 +49,7 @@ export const ClusterResponse = Type.Object({
       instanceType: nullable(Type.String()),
       region: nullable(Type.String()),
       provider: nullable(Type.String({ description: 'aws, gcp or azure, from the node\'s providerID' })),
-      nodeType: nullable(Type.String({ description: 'the catalog node type (GET /node-types) of this instance type, when there is one' })),
+      nodeType: nullable(Type.String({ description: 'the node type (GET /node-types) of this instance type, when there is one' })),
       count: Type.Integer({ minimum: 1 }),
       capacity: Resources,
       allocatable: Resources,

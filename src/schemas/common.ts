@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import type { Source } from '../models/schema.js'
 
 export const Range = Type.Object({
   low: Type.Number({ minimum: 0 }),
@@ -20,6 +21,10 @@ export const SourceOut = Type.Object({
   reasoning: Type.Optional(Type.String())
 }, { additionalProperties: false })
 export type SourceOut = Static<typeof SourceOut>
+
+/** The sources the ids cite, each once, sorted by id, with their documents from `all`; an id without one is left out. */
+export const citedSources = (ids: Iterable<string>, all: Record<string, Source>): SourceOut[] =>
+  [...new Set(ids)].sort().flatMap((id) => (all[id] === undefined ? [] : [{ id, ...all[id] }]))
 
 /** RFC 9457 problem details. */
 export const Problem = Type.Object({

@@ -62,7 +62,7 @@ export const EstimateRequest = Type.Object({
   cluster: Type.Optional(Type.Object({
     nodes: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.nodes, description: 'nodes the cluster runs today, without a mesh; default: as many as the workload needs' })),
     cni: Type.Optional(CNI),
-    nodeType: Type.Optional(Type.String({ pattern: '^[a-z]+/[A-Za-z0-9._-]+$', maxLength: 64, description: 'catalog node type from GET /node-types, e.g. aws/m5.large (default gcp/n2-standard-4)' })),
+    nodeType: Type.Optional(Type.String({ pattern: '^[a-z]+/[A-Za-z0-9._-]+$', maxLength: 64, description: 'a node type from GET /node-types, e.g. aws/m5.large (default gcp/n2-standard-4)' })),
     region: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{2,32}$', description: 'region of the node price, e.g. us-east-1 (default: the node type\'s first priced region)' })),
     networkMode: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,32}$', description: 'network mode that sets max pods per node, e.g. vpc-cni-prefix (default: the provider\'s default mode)' })),
     node: Type.Optional(Type.Object({
@@ -70,7 +70,7 @@ export const EstimateRequest = Type.Object({
       memoryGiB: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.nodeMemoryGiB, description: 'memory per node, GiB' }),
       maxPods: Type.Integer({ minimum: 1, maximum: LIMITS.maxPods, description: 'max pods per node' }),
       hourlyPrice: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price per node-hour, in pricing.currency' }))
-    }, { ...strict, description: 'a node not in the catalog (on-prem, other clouds); excludes nodeType' }))
+    }, { ...strict, description: 'a node not in GET /node-types (on-prem, other clouds); excludes nodeType' }))
   }, strict)),
   options: Type.Optional(Type.Object({
     highAvailability: Type.Optional(Type.Boolean({ description: 'control planes in HA: more replicas, HA requests (default false)' })),
@@ -87,9 +87,9 @@ export const EstimateRequest = Type.Object({
     cpuCoreHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price of one vCPU-hour' })),
     memoryGiBHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price of one GiB-hour of memory' })),
     model: Type.Optional(PricingModelIn),
-    discountPercent: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 100, description: 'your discount off the on-demand list price, in percent, under pricing.model (a Spot discount, a savings plan, a negotiated rate); needed where the catalog publishes no price for the model (AWS and Azure Spot, Azure commitments); replaces the catalog\'s price for the model where there is one' })),
+    discountPercent: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 100, description: 'your discount off the on-demand list price, in percent, under pricing.model (a Spot discount, a savings plan, a negotiated rate); needed where the node catalog has no price for the model (AWS and Azure Spot, Azure commitments); replaces the node catalog\'s price for the model where there is one' })),
     sheet: Type.Optional(PriceSheet)
-  }, { ...strict, description: 'what the overhead is charged at: a price book, an OpenCost sheet or inline unit prices (one of them, or none for the catalog\'s node price), under a pricing model' }))
+  }, { ...strict, description: 'what the overhead is charged at: a price book, an OpenCost sheet or inline unit prices (one of them, or none for the node catalog\'s node price), under a pricing model' }))
 }, {
   ...strict,
   $id: 'EstimateRequest',
@@ -129,7 +129,7 @@ export type ComponentEstimate = Static<typeof ComponentEstimate>
 const money = (description: string) => rangeOf(description)
 
 export const Capacity = Type.Object({
-  nodeType: Type.String({ description: 'catalog id, or "custom"' }),
+  nodeType: Type.String({ description: 'a node type id from GET /node-types, or "custom"' }),
   maxPodsPerNode: Type.Integer(),
   kubeletMemoryPerNodeGiB: Type.Number({ minimum: 0, description: 'memory the kubelet reports as node capacity, below the nominal size; allocatable and the node price split start from it' }),
   allocatablePerNode: Quantity,
@@ -231,7 +231,7 @@ export const Assumptions = Type.Object({
       onDemandHourly: Type.Number({ description: 'on-demand list price per node-hour' }),
       asOf: Type.String({ description: 'date of the price list the node price was read from' }),
       sources: Type.Array(Type.String(), { description: 'ids of the node catalog\'s sources, in GET /node-types' })
-    }, { ...strict, description: 'the catalog node price used, when the node type is from the catalog and in the prices\' currency' }))
+    }, { ...strict, description: 'the node catalog\'s node price used, when the node type is from GET /node-types and in the prices\' currency' }))
   }, strict),
   requestsPerSecondPerPod: Type.Number(),
   trafficDistribution: Type.String(),

@@ -4,10 +4,10 @@
 import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
 import type { EstimateRequest, MeshEstimate } from '../../src/schemas/estimate.js'
-import { near, shippedCatalog } from '../helpers.js'
+import { near, shippedModels } from '../helpers.js'
 
 const run = (request: EstimateRequest): Record<string, MeshEstimate> =>
-  Object.fromEntries(estimate(request, shippedCatalog()).estimates.map((e) => [e.mesh, e]))
+  Object.fromEntries(estimate(request, shippedModels()).estimates.map((e) => [e.mesh, e]))
 
 t.test('EKS: 29 pods of 10m / 64Mi on m5.large with Linkerd need 2 nodes, and the mesh adds none', async (t) => {
   const { linkerd } = run({ pods: 29, meshes: ['linkerd'], workload: { podRequests: { cpuCores: 0.01, memoryGiB: 64 / 1024 } }, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } })

@@ -5,17 +5,17 @@ import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
 import { ScenarioError } from '../../src/engine/errors.js'
 import { CNI_IDS, type EstimateRequest, type EstimateResponse } from '../../src/schemas/estimate.js'
-import { shippedCatalog } from '../helpers.js'
+import { shippedModels } from '../helpers.js'
 
 const SEED = Number(process.env.FC_SEED ?? 20_260_707)
 const RUNS = Number(process.env.FC_RUNS ?? 150)
 const params = { seed: SEED, numRuns: RUNS }
 t.comment(`fast-check seed ${SEED}, ${RUNS} runs per property (FC_SEED / FC_RUNS to change)`)
 
-const catalog = shippedCatalog()
-const meshIds = [...catalog.meshes.keys()]
-const nodeChoices = [...catalog.nodeTypes].flatMap(([id, { nodeType }]) => nodeType.prices.map((p) => ({ id, region: p.region })))
-const books = [...catalog.priceBooks.keys()]
+const models = shippedModels()
+const meshIds = [...models.meshes.keys()]
+const nodeChoices = [...models.nodeTypes].flatMap(([id, { nodeType }]) => nodeType.prices.map((p) => ({ id, region: p.region })))
+const books = [...models.priceBooks.keys()]
 
 // Doubles that JSON can carry and the schema accepts; no NaN, no -0.
 const positive = (max: number): fc.Arbitrary<number> => fc.double({ min: 1e-3, max, noNaN: true, noDefaultInfinity: true })
@@ -68,7 +68,7 @@ const scenarioArb: fc.Arbitrary<EstimateRequest> = fc.record({
 /** The estimate, or undefined when the scenario is well-formed but cannot be priced (a pod larger than the node...). */
 function tryEstimate (request: EstimateRequest): EstimateResponse | undefined {
   try {
-    return estimate(request, catalog)
+    return estimate(request, models)
   } catch (err) {
     if (err instanceof ScenarioError) return undefined
     throw err

@@ -3,10 +3,10 @@
 import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
 import type { EstimateRequest, MeshEstimate } from '../../src/schemas/estimate.js'
-import { shippedCatalog, testApp } from '../helpers.js'
+import { shippedModels, testApp } from '../helpers.js'
 
 const run = (request: EstimateRequest): Record<string, MeshEstimate> =>
-  Object.fromEntries(estimate(request, shippedCatalog()).estimates.map((e) => [e.mesh, e]))
+  Object.fromEntries(estimate(request, shippedModels()).estimates.map((e) => [e.mesh, e]))
 
 // A node large enough that no mesh adds one, priced by nothing: cost is the overhead alone. Unit prices 1 per
 // core-hour and 0.1 per GiB-hour make the arithmetic readable.
@@ -63,10 +63,10 @@ t.test('capacity packs the pods with the given proxy requests', async (t) => {
 })
 
 t.test('the answer echoes it, and says when the charts\' defaults applied', async (t) => {
-  const given = estimate({ ...base, meshes: ['istio'], options: { proxyRequests: { memoryGiB: 0.25 } } }, shippedCatalog())
+  const given = estimate({ ...base, meshes: ['istio'], options: { proxyRequests: { memoryGiB: 0.25 } } }, shippedModels())
   t.same(given.assumptions.proxyRequests, { cpuCores: null, memoryGiB: 0.25 })
   t.notOk(given.assumptions.defaultsApplied.some((d) => d.field === '/options/proxyRequests'))
-  const defaulted = estimate({ ...base, meshes: ['istio'] }, shippedCatalog())
+  const defaulted = estimate({ ...base, meshes: ['istio'] }, shippedModels())
   t.same(defaulted.assumptions.proxyRequests, { cpuCores: null, memoryGiB: null })
   t.ok(defaulted.assumptions.defaultsApplied.some((d) => d.field === '/options/proxyRequests'))
 })

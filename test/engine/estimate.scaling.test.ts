@@ -5,17 +5,17 @@ import { estimate } from '../../src/engine/estimate.js'
 import { cpuCores, memoryGiB } from '../../src/models/quantity.js'
 import type { Component } from '../../src/models/schema.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
-import { near, shippedCatalog } from '../helpers.js'
+import { near, shippedModels } from '../helpers.js'
 
-const catalog = shippedCatalog()
+const models = shippedModels()
 const component = (mesh: string, id: string): Component => {
-  const c = catalog.meshes.get(mesh)?.components.find((x) => x.id === id)
+  const c = models.meshes.get(mesh)?.components.find((x) => x.id === id)
   if (c === undefined) throw new Error(`${mesh}/${id} missing`)
   return c
 }
 const term = (c: Component, per: string) => c.usage.scaling?.find((s) => s.per === per)
 const usage = (mesh: string, id: string, request: Omit<EstimateRequest, 'meshes' | 'basis'>) => {
-  const e = estimate({ ...request, meshes: [mesh], basis: 'usage' }, catalog).estimates[0]
+  const e = estimate({ ...request, meshes: [mesh], basis: 'usage' }, models).estimates[0]
   const c = e?.components.find((x) => x.id === id)
   if (c === undefined) throw new Error(`${mesh}/${id} not estimated`)
   return c.usage
@@ -51,8 +51,8 @@ t.test('doubling the services adds Envoy\'s per-service memory to every sidecar'
 })
 
 t.test('sidecar scoping lowers proxy memory, and only the sidecars\'', async (t) => {
-  const open = estimate({ pods: 1000, meshes: ['istio'], basis: 'usage' }, catalog).estimates[0]
-  const scoped = estimate({ pods: 1000, meshes: ['istio'], basis: 'usage', options: { sidecarScoping: true } }, catalog).estimates[0]
+  const open = estimate({ pods: 1000, meshes: ['istio'], basis: 'usage' }, models).estimates[0]
+  const scoped = estimate({ pods: 1000, meshes: ['istio'], basis: 'usage', options: { sidecarScoping: true } }, models).estimates[0]
   const memory = (e: typeof open, id: string) => e?.components.find((c) => c.id === id)?.usage.memoryGiB.expected ?? NaN
   t.ok(memory(scoped, 'istio-proxy') < memory(open, 'istio-proxy'), `sidecars: ${memory(scoped, 'istio-proxy').toFixed(2)} < ${memory(open, 'istio-proxy').toFixed(2)} GiB`)
   t.equal(memory(scoped, 'istio-ingressgateway'), memory(open, 'istio-ingressgateway'), 'the gateway still sees every service')

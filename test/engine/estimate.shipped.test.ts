@@ -4,10 +4,10 @@
 import t, { type Test } from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
 import type { EstimateRequest, MeshEstimate } from '../../src/schemas/estimate.js'
-import { near, shippedCatalog } from '../helpers.js'
+import { near, shippedModels } from '../helpers.js'
 
-const catalog = shippedCatalog()
-const run = (request: EstimateRequest) => estimate(request, catalog)
+const models = shippedModels()
+const run = (request: EstimateRequest) => estimate(request, models)
 const mesh = (estimates: MeshEstimate[], id: string): MeshEstimate => {
   const e = estimates.find((x) => x.mesh === id)
   if (e === undefined) throw new Error(`${id} missing`)

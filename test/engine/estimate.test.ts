@@ -3,11 +3,11 @@
 import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
 import { ScenarioError } from '../../src/engine/errors.js'
-import { fixtureCatalog, near } from '../helpers.js'
+import { fixtureModels, near } from '../helpers.js'
 
-const catalog = fixtureCatalog()
+const models = fixtureModels()
 const run = (request: Parameters<typeof estimate>[0]) => {
-  const result = estimate({ meshes: ['alpha'], ...request }, catalog)
+  const result = estimate({ meshes: ['alpha'], ...request }, models)
   const alpha = result.estimates[0]
   if (alpha === undefined) throw new Error('no estimate')
   return { result, alpha, component: (id: string) => alpha.components.find((c) => c.id === id) }
@@ -112,7 +112,7 @@ t.test('prices: inline, derived from the node price, default book', async (t) =>
   // 0.7 x 1 + 1.625 x 0.1 = 0.8625 per hour
   t.equal(inline.alpha.cost.hourly.expected, 0.8625)
   t.equal(inline.alpha.cost.currency, 'EUR')
-  t.equal(inline.alpha.cost.additionalNodesMonthly, null, 'the catalog node is priced in USD: no exchange rate is invented')
+  t.equal(inline.alpha.cost.additionalNodesMonthly, null, 'the node catalog\'s node is priced in USD: no exchange rate is invented')
 
   // Node price only: keep the book's 0.04 : 0.005 ratio, scale so 4 x c + 16 x m = 0.2: 4 x 0.04 + 16 x 0.005 = 0.24, scale 5/6
   const derived = run({ pods: 10, cluster: { node: { vcpu: 4, memoryGiB: 16, maxPods: 10, hourlyPrice: 0.2 } } })
@@ -147,7 +147,7 @@ t.test('scenario errors name the field', async (t) => {
   ]
   for (const [request, pointer] of cases) {
     let caught: unknown
-    try { estimate(request, catalog) } catch (err) { caught = err }
+    try { estimate(request, models) } catch (err) { caught = err }
     t.ok(caught instanceof ScenarioError, `${pointer}: a ScenarioError`)
     t.ok((caught as ScenarioError).errors.some((e) => e.pointer === pointer), `${pointer}: named`)
   }
@@ -155,12 +155,12 @@ t.test('scenario errors name the field', async (t) => {
 
 t.test('the engine is deterministic', async (t) => {
   const request = { pods: 137, traffic: { requestsPerSecondPerPod: 250 }, options: { highAvailability: true, observability: true } }
-  t.same(estimate(request, catalog), estimate(request, catalog))
+  t.same(estimate(request, models), estimate(request, models))
 })
 
 // Beta: a sidecar whose CPU follows traffic and whose memory follows the services it sees, and a node proxy.
 const runBeta = (request: Omit<Parameters<typeof estimate>[0], 'meshes'>) => {
-  const beta = estimate({ ...request, meshes: ['beta'] }, catalog).estimates[0]
+  const beta = estimate({ ...request, meshes: ['beta'] }, models).estimates[0]
   if (beta === undefined) throw new Error('no estimate')
   return { beta, component: (id: string) => beta.components.find((c) => c.id === id) }
 }

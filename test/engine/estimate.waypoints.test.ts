@@ -4,12 +4,12 @@
 import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
-import { fixtureCatalog } from '../helpers.js'
+import { fixtureModels } from '../helpers.js'
 
-const catalog = fixtureCatalog()
+const models = fixtureModels()
 const small = { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 } }
 const run = (request: Omit<EstimateRequest, 'meshes' | 'basis'>) => {
-  const result = estimate({ meshes: ['gamma'], basis: 'usage', ...request, workload: { ...small, ...request.workload } }, catalog)
+  const result = estimate({ meshes: ['gamma'], basis: 'usage', ...request, workload: { ...small, ...request.workload } }, models)
   const gamma = result.estimates[0]
   if (gamma === undefined) throw new Error('no estimate')
   const component = (id: string) => {
@@ -39,7 +39,7 @@ t.test('workload.waypoints multiplies the waypoints and shares their traffic', a
   t.equal(component('waypoint').usage.memoryGiB.expected, 0.1875)
   t.equal(result.assumptions.defaultsApplied.find((d) => d.field === '/workload/waypoints'), undefined, 'given, so not a default')
   // In HA each waypoint runs 2 replicas: 3 x 2 = 6, requests 6 x 0.1 core = 0.6 cores on the requests basis.
-  const ha = estimate({ pods: 10, meshes: ['gamma'], basis: 'requests', workload: { ...small, waypoints: 3 }, options: { highAvailability: true } }, catalog)
+  const ha = estimate({ pods: 10, meshes: ['gamma'], basis: 'requests', workload: { ...small, waypoints: 3 }, options: { highAvailability: true } }, models)
   const waypoint = ha.estimates[0]?.components.find((c) => c.id === 'waypoint')
   t.equal(waypoint?.replicas, 6)
   t.same(waypoint?.basis.cpuCores, { low: 0.6, expected: 0.6, high: 0.6 })

@@ -6,9 +6,9 @@ import t from 'tap'
 import { fitMesh, recordsOf } from '../../src/engine/fit.js'
 import { fitAll } from '../../src/engine/jackknife.js'
 import { applyFitted, renderFitted } from '../../src/models/fitted.js'
-import { fixtureCatalog, near, shippedCatalog, SHIPPED_MODELS } from '../helpers.js'
+import { fixtureModels, near, shippedModels, SHIPPED_MODELS } from '../helpers.js'
 
-const fixture = fixtureCatalog()
+const fixture = fixtureModels()
 const alpha = fixture.priors.get('alpha')
 if (alpha === undefined) throw new Error('fixture mesh alpha missing')
 const fit = fitMesh(alpha, recordsOf(fixture.evidence.values(), 'alpha'))
@@ -65,12 +65,12 @@ t.test('the fitted figures replace the model file\'s, citing the evidence and th
   t.same(agent?.usage.cpu.sources, ['fixture', 'assumption.no-evidence.agent.cpu'])
   t.equal(model.sources['assumption.no-evidence.agent.cpu']?.kind, 'assumption')
   t.match(model.sources['assumption.no-evidence.agent.cpu']?.reasoning, /widest 90% leave-one-source-out prediction interval .*alpha\/proxy/)
-  // The fixture ships no models/fitted/, so its catalog's meshes are the model files as written.
+  // The fixture ships no models/fitted/, so its models' meshes are the model files as written.
   t.equal(fixture.meshes.get('alpha')?.components.find((c) => c.id === 'proxy')?.usage.cpu.expected, '10m')
 })
 
 t.test('models/fitted/ is what npm run fit gives today (no coefficient is edited by hand)', async (t) => {
-  const shipped = shippedCatalog()
+  const shipped = shippedModels()
   const dir = join(SHIPPED_MODELS, 'fitted')
   const fresh = fitAll(shipped.priors.values(), shipped.evidence.values())
   const names = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()

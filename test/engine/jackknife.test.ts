@@ -4,13 +4,13 @@
 import t from 'tap'
 import { assumedInterval, COVERAGE, fitAll, intervalFor, intervalOfRatios, leaveOneSourceOut, MIN_SOURCES, quantile, ratiosOf, type Ratio } from '../../src/engine/jackknife.js'
 import type { Component } from '../../src/models/schema.js'
-import { fixtureCatalog, near } from '../helpers.js'
+import { fixtureModels, near } from '../helpers.js'
 
-const catalog = fixtureCatalog()
-const models = [...catalog.priors.values()]
-const files = [...catalog.evidence.values()]
+const fixture = fixtureModels()
+const models = [...fixture.priors.values()]
+const files = [...fixture.evidence.values()]
 const component = (mesh: string, id: string): Component => {
-  const c = catalog.priors.get(mesh)?.components.find((x) => x.id === id)
+  const c = fixture.priors.get(mesh)?.components.find((x) => x.id === id)
   if (c === undefined) throw new Error(`no ${mesh}/${id}`)
   return c
 }

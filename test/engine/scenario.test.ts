@@ -4,15 +4,15 @@
 import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
-import { fixtureCatalog, shippedCatalog } from '../helpers.js'
+import { fixtureModels, shippedModels } from '../helpers.js'
 
-const pricing = (request: EstimateRequest, catalog = shippedCatalog()) => estimate(request, catalog).assumptions.pricing
+const pricing = (request: EstimateRequest, models = shippedModels()) => estimate(request, models).assumptions.pricing
 const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9
 
 t.test('each provider\'s own CPU:RAM ratio prices its nodes (fixture: 5, where the default book has 8)', async (t) => {
   // lab/4x16 at 0.2 per hour, the lab provider's split 0.03 : 0.006, memory as the kubelet reports it (x 1):
   // scale = 0.2 / (4 x 0.03 + 16 x 0.006) = 0.2 / 0.216
-  const p = pricing({ pods: 1, meshes: ['alpha'], cluster: { nodeType: 'lab/4x16' } }, fixtureCatalog())
+  const p = pricing({ pods: 1, meshes: ['alpha'], cluster: { nodeType: 'lab/4x16' } }, fixtureModels())
   t.equal(p.source, 'derived-from-node-price')
   t.ok(close(p.cpuCoreHour, 0.03 * 0.2 / 0.216), `${p.cpuCoreHour}`)
   t.ok(close(p.memoryGiBHour, 0.006 * 0.2 / 0.216), `${p.memoryGiBHour}`)
@@ -40,6 +40,6 @@ t.test('AWS, GCP and Azure nodes: OpenCost\'s aws.json, gcp.json and azure.json 
 })
 
 t.test('the note says which ratio and which memory priced the node', async (t) => {
-  const notes = estimate({ pods: 1, meshes: ['linkerd'], cluster: { nodeType: 'azure/Standard_D4s_v5', region: 'eastus' } }, shippedCatalog()).assumptions.notes
+  const notes = estimate({ pods: 1, meshes: ['linkerd'], cluster: { nodeType: 'azure/Standard_D4s_v5', region: 'eastus' } }, shippedModels()).assumptions.notes
   t.ok(notes.some((n) => /OpenCost's azure CPU:memory price ratio \(7\.46/.test(n) && /15\.664 GiB \(memory as the kubelet reports it\)/.test(n)), notes.join('\n'))
 })

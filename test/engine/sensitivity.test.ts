@@ -2,20 +2,20 @@
 import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
-import { shippedCatalog } from '../helpers.js'
+import { fixtureModels, shippedModels } from '../helpers.js'
 
-const sensitivity = (request: EstimateRequest) => estimate(request, shippedCatalog()).assumptions.sensitivity
+const sensitivity = (request: EstimateRequest) => estimate(request, shippedModels()).assumptions.sensitivity
 
 t.test('in every estimate: one entry per mesh, inputs sorted by impact, only defaulted inputs', async (t) => {
   const all = sensitivity({ pods: 100 })
-  t.equal(all.length, shippedCatalog().meshes.size)
+  t.equal(all.length, shippedModels().meshes.size)
   for (const mesh of all) {
     t.ok(mesh.inputs.length > 0, mesh.mesh)
     for (let i = 1; i < mesh.inputs.length; i++) t.ok((mesh.inputs[i - 1]?.impactMonthly ?? 0) >= (mesh.inputs[i]?.impactMonthly ?? 0), `${mesh.mesh} sorted`)
-    t.same(new Set(mesh.inputs.map((x) => x.field)), new Set(['/traffic/requestsPerSecondPerPod', '/workload/services', '/workload/podRequests/cpuCores', '/workload/podRequests/memoryGiB', '/options/proxyRequests']))
+    t.same(new Set(mesh.inputs.map((x) => x.field)), new Set(['/traffic/requestsPerSecondPerPod', '/workload/services', '/workload/waypoints', '/workload/podRequests/cpuCores', '/workload/podRequests/memoryGiB', '/options/proxyRequests']))
   }
   // Inputs the request gives are not varied.
-  const given = sensitivity({ pods: 100, meshes: ['istio'], traffic: { requestsPerSecondPerPod: 50 }, workload: { services: 20, podRequests: { cpuCores: 0.25, memoryGiB: 1 } }, options: { proxyRequests: { cpuCores: 0.1 } } })
+  const given = sensitivity({ pods: 100, meshes: ['istio'], traffic: { requestsPerSecondPerPod: 50 }, workload: { services: 20, waypoints: 1, podRequests: { cpuCores: 0.25, memoryGiB: 1 } }, options: { proxyRequests: { cpuCores: 0.1 } } })
   t.same(given[0]?.inputs, [])
 })
 
@@ -37,7 +37,7 @@ t.test('hand check: halving and doubling Istio\'s chart sidecar requests (100m /
 t.test('pod size moves the nodes a mesh adds (EKS m5.large, Istio)', async (t) => {
   const [istio] = sensitivity({ pods: 300, meshes: ['istio'], cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } })
   const cpu = istio?.inputs.find((x) => x.field === '/workload/podRequests/cpuCores')
-  // 0.5-core pods: 3 per node without Istio, 2 with it (1.78 free cores), 50 more nodes = 3504 a month (see catalog
+  // 0.5-core pods: 3 per node without Istio, 2 with it (1.78 free cores), 50 more nodes = 3504 a month (see models
   // test). Halved, 0.25-core pods: floor(1.78 / 0.25) = 7 without, floor(1.78 / 0.35) = 5 with; memory (6.8026 GiB,
   // 2 GiB pods, 2.125 with the sidecar) allows 3 either way, so 100 nodes both ways. Each node then has
   // 6.8026 - 6.375 = 0.43 GiB free: istiod (2 GiB) fits in none and opens one node: 1 x 0.096 x 730 = 70.08.
@@ -58,7 +58,7 @@ t.test('the cost-only path agrees with a full estimate of the varied scenario, f
   // are checked by hand above and in estimate.proxy-requests.test.ts).
   const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
   const rows = sensitivity(request)
-  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedCatalog()).estimates.map((e) => [e.mesh, e]))
+  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedModels()).estimates.map((e) => [e.mesh, e]))
   const doubledTraffic = full({ ...request, traffic: { requestsPerSecondPerPod: 70 } })
   const halvedPods = full({ ...request, workload: { podRequests: { cpuCores: 0.25, memoryGiB: 2 } } })
   for (const mesh of rows) {
@@ -69,4 +69,37 @@ t.test('the cost-only path agrees with a full estimate of the varied scenario, f
     t.equal(cpu?.halved?.monthly, halvedPods[mesh.mesh]?.cost.monthly.expected, `${mesh.mesh} pod CPU halved`)
     t.equal(cpu?.halved?.additionalNodesMonthly, halvedPods[mesh.mesh]?.cost.additionalNodesMonthly, `${mesh.mesh} pod CPU halved, nodes`)
   }
+})
+
+t.test('hand check: workload.waypoints halved and doubled, within its bounds (fixture mesh gamma)', async (t) => {
+  // gamma's waypoint requests 100m / 128Mi per replica, one replica per waypoint; its control plane stays at one
+  // replica (10 pods: 0.1 + 0.01 cores, under the HPA's 0.5). 1 per core-hour, 0.1 per GiB-hour, no node price.
+  const run = (request: EstimateRequest) => estimate({ meshes: ['gamma'], cluster: { node: { vcpu: 64, memoryGiB: 256, maxPods: 250 } }, pricing: { cpuCoreHour: 1, memoryGiBHour: 0.1 }, ...request, workload: { podRequests: { cpuCores: 0.1, memoryGiB: 0.1 }, ...request.workload } }, fixtureModels()).assumptions.sensitivity[0]
+  const waypointsOf = (request: EstimateRequest) => run(request)?.inputs.find((x) => x.field === '/workload/waypoints')
+
+  // Requests basis, 4 services. Default 1 waypoint. Halved: round(0.5) = 1, and never below one anyway, so the
+  // cost does not move. Doubled: 2 waypoints, one more replica: (0.1 x 1 + 0.125 x 0.1) x 730 =
+  // 82.125 more a month.
+  const requests = run({ pods: 10, basis: 'requests', workload: { services: 4 } })
+  const onRequests = requests?.inputs.find((x) => x.field === '/workload/waypoints')
+  t.equal(onRequests?.value, 1)
+  t.equal(onRequests?.halved?.value, 1, 'never below one waypoint')
+  t.equal(onRequests?.halved?.monthly, requests?.monthly)
+  t.equal(onRequests?.doubled?.value, 2)
+  t.ok(Math.abs((onRequests?.doubled?.monthly ?? 0) - (requests?.monthly ?? 0) - 82.125) < 0.011, `${onRequests?.doubled?.monthly} - ${requests?.monthly}`)
+  t.ok(Math.abs((onRequests?.impactMonthly ?? 0) - 82.125) < 0.011)
+
+  // Usage basis: the requests through the waypoints are shared (10 pods x 100 rps / 2 = 500 rps, 0.1 core in all
+  // whatever the count), but memory is per replica: one more 64 MiB = 0.0625 GiB x 0.1 x 730 = 4.5625 more.
+  const usage = run({ pods: 10, basis: 'usage', traffic: { requestsPerSecondPerPod: 100 }, workload: { services: 4 } })
+  const onUsage = usage?.inputs.find((x) => x.field === '/workload/waypoints')
+  t.ok(Math.abs((onUsage?.doubled?.monthly ?? 0) - (usage?.monthly ?? 0) - 4.5625) < 0.011, `${onUsage?.doubled?.monthly} - ${usage?.monthly}`)
+
+  // One service: at most one waypoint, so doubling cannot add one either.
+  const single = waypointsOf({ pods: 10, basis: 'requests', workload: { services: 1 } })
+  t.equal(single?.doubled?.value, 1, 'never more than one per service')
+  t.equal(single?.impactMonthly, 0)
+
+  // Given, it is not varied.
+  t.equal(waypointsOf({ pods: 10, workload: { services: 4, waypoints: 2 } }), undefined)
 })

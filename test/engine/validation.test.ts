@@ -2,10 +2,10 @@
 // The fits without each source are derived in the comments from the method in src/engine/fit.ts.
 import t from 'tap'
 import { validate } from '../../src/engine/validation.js'
-import { fixtureCatalog, near } from '../helpers.js'
+import { fixtureModels, near } from '../helpers.js'
 
-const catalog = fixtureCatalog()
-const report = validate(catalog.priors, catalog.evidence)
+const models = fixtureModels()
+const report = validate(models.priors, models.evidence)
 const row = (record: string, resource: 'cpu' | 'memory') => {
   const r = report.rows.find((x) => x.record === record && x.resource === resource)
   if (r === undefined) throw new Error(`no row ${record}/${resource}`)
@@ -65,10 +65,10 @@ t.test('nested: a source\'s own figures never shape the interval it is checked a
   // Multiply lab-a's figures by 100. Its rows must not move at all: the point fit is made without lab-a, and so is
   // every fit behind its interval. A check that built the interval from all sources' leave-one-out errors (lab-a's
   // 75 and 70 among them) would move lab-a's high bound.
-  const labA = catalog.evidence.get('lab-a')
+  const labA = models.evidence.get('lab-a')
   if (labA === undefined) throw new Error('no lab-a')
   const louder = { ...labA, records: labA.records.map((r) => ({ ...r, cpuCores: (r.cpuCores ?? 0) * 100, memoryMiB: (r.memoryMiB ?? 0) * 100 })) }
-  const altered = validate(catalog.priors, new Map([...catalog.evidence, ['lab-a', louder]]))
+  const altered = validate(models.priors, new Map([...models.evidence, ['lab-a', louder]]))
   for (const record of ['proxy-100rps', 'proxy-300rps']) {
     for (const resource of ['cpu', 'memory'] as const) {
       const before = row(record, resource)

@@ -1,13 +1,13 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { loadCatalog, ModelError } from '../../src/models/load.js'
-import { SHIPPED_MODELS, shippedCatalog } from '../helpers.js'
+import { loadModels, ModelError } from '../../src/models/load.js'
+import { SHIPPED_MODELS, shippedModels } from '../helpers.js'
 
 const MESHES = ['istio', 'istio-ambient', 'linkerd', 'cilium', 'consul', 'kuma']
 
 t.test('the shipped evidence loads and meets issue 10\'s minimum: 60 records from 6 sources', async (t) => {
-  const files = [...shippedCatalog().evidence.values()]
+  const files = [...shippedModels().evidence.values()]
   const records = files.flatMap((file) => file.records)
   t.ok(records.length >= 60, `${records.length} records`)
   t.ok(files.length >= 6, `${files.length} sources`)
@@ -15,29 +15,29 @@ t.test('the shipped evidence loads and meets issue 10\'s minimum: 60 records fro
 })
 
 t.test('every record has a figure, and a known mesh and component', async (t) => {
-  const catalog = shippedCatalog()
+  const models = shippedModels()
   const problems: string[] = []
-  for (const file of catalog.evidence.values()) {
+  for (const file of models.evidence.values()) {
     for (const record of file.records) {
       const at = `${file.source.id}/${record.id}`
       const figures = [record.cpuCores, record.memoryMiB].filter((v) => v !== undefined)
       if (figures.length === 0) problems.push(`${at}: no figure`)
       if (!figures.every((v) => Number.isFinite(v) && v >= 0)) problems.push(`${at}: a figure is not a finite number >= 0`)
-      if (!catalog.meshes.get(record.mesh)?.components.some((c) => c.id === record.component)) problems.push(`${at}: no ${record.mesh}/${record.component}`)
+      if (!models.meshes.get(record.mesh)?.components.some((c) => c.id === record.component)) problems.push(`${at}: no ${record.mesh}/${record.component}`)
     }
   }
   t.same(problems, [])
 })
 
 t.test('the evidence covers every mesh that has published measurements', async (t) => {
-  const meshes = new Set([...shippedCatalog().evidence.values()].flatMap((file) => file.records.map((r) => r.mesh)))
+  const meshes = new Set([...shippedModels().evidence.values()].flatMap((file) => file.records.map((r) => r.mesh)))
   for (const mesh of ['istio', 'istio-ambient', 'linkerd', 'cilium', 'kuma']) t.ok(meshes.has(mesh), `${mesh} has records`)
   t.ok([...meshes].every((mesh) => MESHES.includes(mesh)), 'no other mesh')
 })
 
 t.test('docs/models.md lists every evidence source with its record count', async (t) => {
   const docs = readFileSync(join(SHIPPED_MODELS, '..', 'docs', 'models.md'), 'utf8')
-  for (const file of shippedCatalog().evidence.values()) {
+  for (const file of shippedModels().evidence.values()) {
     const row = docs.split('\n').find((line) => line.startsWith(`| [${file.source.id}](`))
     t.ok(row?.endsWith(` | ${file.records.length} |`), `${file.source.id}: ${file.records.length} records in the table`)
   }
@@ -82,7 +82,7 @@ records:
   writeFileSync(join(dir, 'evidence', 'broken.yaml'), 'records: [unclosed\n')
 
   let error: unknown
-  try { loadCatalog(dir) } catch (err) { error = err }
+  try { loadModels(dir) } catch (err) { error = err }
   t.ok(error instanceof ModelError)
   const problems = (error as ModelError).problems.join('\n')
   // Schema errors: every field, not the first one only.
@@ -104,7 +104,7 @@ records:
   writeFileSync(join(dir, 'evidence', 'second-bad.yaml'), readFileSync(join(SHIPPED_MODELS, 'evidence', 'kinvolk-2019.yaml'), 'utf8').replace('id: kinvolk-2019', 'id: second-bad'))
   writeFileSync(join(dir, 'evidence', 'broken.yaml'), 'schemaVersion: 1\n')
   error = undefined
-  try { loadCatalog(dir) } catch (err) { error = err }
+  try { loadModels(dir) } catch (err) { error = err }
   const semantic = (error as ModelError).problems.join('\n')
   t.match(semantic, /bad-source\.yaml: \/source\/id: must equal the file name \("bad-source"\)/)
   t.match(semantic, /bad-source\.yaml: \/records\/1\/id: duplicate record id "one"/)
@@ -119,11 +119,11 @@ t.test('a model set without evidence loads with an empty evidence base', async (
   const dir = t.testdir({})
   // models/fitted/ cites the evidence it was fitted to, so it goes with it
   cpSync(SHIPPED_MODELS, dir, { recursive: true, filter: (src) => !src.includes(`${SHIPPED_MODELS}/evidence`) && !src.includes(`${SHIPPED_MODELS}/fitted`) })
-  t.equal(loadCatalog(dir).evidence.size, 0)
+  t.equal(loadModels(dir).evidence.size, 0)
 })
 
 t.test('fitted figures without the evidence they cite stop loading', async (t) => {
   const dir = t.testdir({})
   cpSync(SHIPPED_MODELS, dir, { recursive: true, filter: (src) => !src.includes(`${SHIPPED_MODELS}/evidence`) })
-  t.throws(() => loadCatalog(dir), /fitted\/linkerd\.yaml: \/components\/linkerd-proxy\/memoryMiB\/sources\/0: no evidence source/)
+  t.throws(() => loadModels(dir), /fitted\/linkerd\.yaml: \/components\/linkerd-proxy\/memoryMiB\/sources\/0: no evidence source/)
 })

@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { createConfig } from '../../src/config.js'
-import { loadCatalog, ModelError } from '../../src/models/load.js'
+import { loadModels, ModelError } from '../../src/models/load.js'
 import { FEATURE_IDS, type Source } from '../../src/models/schema.js'
-import { SHIPPED_MODELS, shippedCatalog } from '../helpers.js'
+import { SHIPPED_MODELS, shippedModels } from '../helpers.js'
 
 t.test('models are read and validated once, at start-up, never per request', async (t) => {
   const dir = t.testdir({})
@@ -17,18 +17,18 @@ t.test('models are read and validated once, at start-up, never per request', asy
   const res = await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })
   t.equal(res.statusCode, 200, 'estimates with the model files gone')
   t.same(res.json(), (await a.inject({ method: 'POST', url: '/estimate', payload: { pods: 100 } })).json())
-  t.throws(() => loadCatalog(copy), 'while loading them now would fail')
+  t.throws(() => loadModels(copy), 'while loading them now would fail')
 })
 
 t.test('every shipped model file is valid', async (t) => {
-  const catalog = shippedCatalog()
-  t.ok(catalog.meshes.has('istio') && catalog.meshes.has('linkerd') && catalog.meshes.has('cilium'), 'the seed\'s three meshes')
-  t.ok(catalog.nodeTypes.size >= 20, 'node types of three clouds')
-  t.ok(catalog.priceBooks.has('opencost-default'))
+  const models = shippedModels()
+  t.ok(models.meshes.has('istio') && models.meshes.has('linkerd') && models.meshes.has('cilium'), 'the seed\'s three meshes')
+  t.ok(models.nodeTypes.size >= 20, 'node types of three clouds')
+  t.ok(models.priceBooks.has('opencost-default'))
 })
 
 t.test('every source is traceable: a URL, or an assumption with its reasoning; prices and nodes carry a date', async (t) => {
-  const catalog = shippedCatalog()
+  const models = shippedModels()
   const check = (file: string, sources: Record<string, Source>, needsDate: boolean) => {
     for (const [id, source] of Object.entries(sources)) {
       if (source.kind === 'assumption') t.ok(source.reasoning, `${file}: ${id} states its reasoning`)
@@ -36,13 +36,13 @@ t.test('every source is traceable: a URL, or an assumption with its reasoning; p
       if (needsDate) t.match(source.retrieved ?? '', /^\d{4}-\d{2}-\d{2}$/, `${file}: ${id} is dated`)
     }
   }
-  for (const mesh of catalog.meshes.values()) check(`meshes/${mesh.id}`, mesh.sources, false)
-  for (const nodes of catalog.nodeCatalogs.values()) check(`nodes/${nodes.provider}`, nodes.sources, true)
-  for (const book of catalog.priceBooks.values()) check(`pricing/${book.id}`, book.sources, true)
+  for (const mesh of models.meshes.values()) check(`meshes/${mesh.id}`, mesh.sources, false)
+  for (const nodes of models.nodeCatalogs.values()) check(`nodes/${nodes.provider}`, nodes.sources, true)
+  for (const book of models.priceBooks.values()) check(`pricing/${book.id}`, book.sources, true)
 })
 
 t.test('every mesh has the whole feature table', async (t) => {
-  for (const mesh of shippedCatalog().meshes.values()) {
+  for (const mesh of shippedModels().meshes.values()) {
     t.same(Object.keys(mesh.features).sort(), [...FEATURE_IDS].sort(), `${mesh.id}: all ten features`)
   }
 })
@@ -60,7 +60,7 @@ t.test('a broken model stops loading, with every problem listed by file and fiel
   writeFileSync(linkerd, readFileSync(linkerd, 'utf8').replace(/sources: \[([a-z0-9.-]+)/, 'sources: [no-such-source'))
 
   let error: unknown
-  try { loadCatalog(dir) } catch (err) { error = err }
+  try { loadModels(dir) } catch (err) { error = err }
   t.ok(error instanceof ModelError)
   const problems = (error as ModelError).problems.join('\n')
   t.match(problems, /meshes\/istio\.yaml: \/version: must be string/)
@@ -84,7 +84,7 @@ t.test('semantic checks: ranges in order, replicas only for Deployments, ids mat
     .replace('scope: perPod\n    role: data-plane', 'scope: perPod\n    role: data-plane\n    replicas: { default: 1, highAvailability: 1, sources: [fixture] }'))
 
   let error: unknown
-  try { loadCatalog(dir) } catch (err) { error = err }
+  try { loadModels(dir) } catch (err) { error = err }
   const problems = (error as ModelError).problems.join('\n')
   t.match(problems, /meshes\/cilium\.yaml: \/id: must equal the file name/)
   t.match(problems, /defaults\.yaml: \/nodeType\/value: unknown node type "gcp\/n9-huge"/)
@@ -92,7 +92,7 @@ t.test('semantic checks: ranges in order, replicas only for Deployments, ids mat
   t.match(problems, /meshes\/toy\.yaml: \/components\/0\/replicas: not allowed/)
 })
 
-t.test('a catalog price without asOf or without a source stops loading, naming the field', async (t) => {
+t.test('a node catalog price without asOf or without a source stops loading, naming the field', async (t) => {
   for (const [label, edit, field] of [
     ['no asOf', (line: string) => line.replace(/asOf: [0-9-]+, /, ''), /nodes\/aws\.yaml: \/nodeTypes\/0\/prices\/0: .*asOf/],
     ['empty sources', (line: string) => line.replace(/sources: \[aws-ec2-price-list\]/, 'sources: []'), /nodes\/aws\.yaml: \/nodeTypes\/0\/prices\/0\/sources: /],
@@ -105,7 +105,7 @@ t.test('a catalog price without asOf or without a source stops loading, naming t
     const first = text.split('\n').find((l) => l.includes('region: us-east-1')) as string
     writeFileSync(aws, text.replace(first, edit(first)))
     let error: unknown
-    try { loadCatalog(dir) } catch (err) { error = err }
+    try { loadModels(dir) } catch (err) { error = err }
     t.ok(error instanceof ModelError, label)
     t.match((error as ModelError).problems.join('\n'), field, label)
   }
@@ -119,7 +119,7 @@ t.test('a file with many problems lists them all, not the first eight', async (t
   const extra = Array.from({ length: 12 }, (_, i) => `extra${i}: 1`).join('\n')
   writeFileSync(istio, readFileSync(istio, 'utf8').replace(/^summary:/m, `${extra}\nsummary:`))
   let error: unknown
-  try { loadCatalog(dir) } catch (err) { error = err }
+  try { loadModels(dir) } catch (err) { error = err }
   t.ok(error instanceof ModelError)
   const problems = (error as ModelError).problems.filter((p) => p.startsWith('meshes/istio.yaml'))
   for (let i = 0; i < 12; i++) t.ok(problems.some((p) => p.includes(`extra${i}`)), `extra${i} listed`)

@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js'
 import { createConfig } from '../../src/config.js'
 import { loadPriceSheet } from '../../src/models/price-sheet.js'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
-import { shippedCatalog } from '../helpers.js'
+import { shippedModels } from '../helpers.js'
 
 // OpenCost's configs/default.json @ 0d1f69cc, as a team's OpenCost would have it (plus a currency).
 const DEFAULT_JSON = {
@@ -43,14 +43,14 @@ t.test('a bad sheet file stops the start, listing every field', async (t) => {
   for (const field of [/\(3 problems\)/, /\n {2}\/CPU: /, /\n {2}\/spotRAM: /, /\n {2}\/currencyCode: /]) t.match(message, field)
   t.throws(() => loadPriceSheet(join(dir, 'broken.json')), /PRICE_SHEET_FILE=.*broken\.json: /)
   t.throws(() => loadPriceSheet(join(dir, 'missing.json')), /PRICE_SHEET_FILE=.*missing\.json: .*ENOENT/)
-  await t.rejects(buildApp(createConfig({ PRICE_SHEET_FILE: join(dir, 'bad.json') }, { logLevel: 'silent' }), { logger: false, catalog: shippedCatalog() }), /\/CPU: /)
+  await t.rejects(buildApp(createConfig({ PRICE_SHEET_FILE: join(dir, 'bad.json') }, { logLevel: 'silent' }), { logger: false, models: shippedModels() }), /\/CPU: /)
 })
 
 t.test('PRICE_SHEET_FILE prices the requests that name no prices, in its currency', async (t) => {
   const dir = t.testdir({})
   const file = join(dir, 'team.json')
   writeFileSync(file, JSON.stringify({ ...DEFAULT_JSON, currencyCode: 'EUR', CPU: '0.028', RAM: '0.0038', spotCPU: '0.009', spotRAM: '0.0012' }))
-  const app = await buildApp(createConfig({ PRICE_SHEET_FILE: file }, { logLevel: 'silent' }), { logger: false, catalog: shippedCatalog() })
+  const app = await buildApp(createConfig({ PRICE_SHEET_FILE: file }, { logLevel: 'silent' }), { logger: false, models: shippedModels() })
   t.teardown(() => app.close())
   const post = async (payload: object) => (await app.inject({ method: 'POST', url: '/estimate', payload })).json<EstimateResponse>()
   const plain = await post({ pods: 100, meshes: ['linkerd'] })

@@ -4,10 +4,10 @@ import { request } from 'undici'
 import { buildApp } from '../../src/app.js'
 import { createConfig } from '../../src/config.js'
 import { matches } from '../../src/plugins/caching.js'
-import { shippedCatalog } from '../helpers.js'
+import { shippedModels } from '../helpers.js'
 
 async function listening (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string> = {}): Promise<string> {
-  const app = await buildApp(createConfig(env, { logLevel: 'silent' }), { logger: false, catalog: shippedCatalog() })
+  const app = await buildApp(createConfig(env, { logLevel: 'silent' }), { logger: false, models: shippedModels() })
   t.teardown(() => app.close())
   return await app.listen({ port: 0, host: '127.0.0.1' })
 }

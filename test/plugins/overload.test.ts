@@ -5,10 +5,10 @@ import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { createConfig } from '../../src/config.js'
 import { RETRY_AFTER_SECONDS } from '../../src/plugins/overload.js'
-import { shippedCatalog } from '../helpers.js'
+import { shippedModels } from '../helpers.js'
 
 async function app (t: { teardown: (fn: () => unknown) => void }, overrides: Parameters<typeof createConfig>[1]) {
-  const a = await buildApp(createConfig({}, { logLevel: 'silent', ...overrides }), { logger: false, catalog: shippedCatalog() })
+  const a = await buildApp(createConfig({}, { logLevel: 'silent', ...overrides }), { logger: false, models: shippedModels() })
   t.teardown(() => a.close())
   await a.ready()
   return a

@@ -1,7 +1,7 @@
 // Every client mistake gets a 4xx problem document naming the field and the rule; the service keeps serving.
 import t from 'tap'
 import { request } from 'undici'
-import { shippedCatalog, testApp } from '../helpers.js'
+import { shippedModels, testApp } from '../helpers.js'
 
 interface Case {
   name: string
@@ -63,7 +63,7 @@ t.test('a server fault is a 500 problem that hides its cause and is logged', asy
   const { buildApp } = await import('../../src/app.js')
   const { createConfig } = await import('../../src/config.js')
   const lines: string[] = []
-  const app = await buildApp(createConfig({}, { overloadMaxEventLoopDelayMs: 0 }), { catalog: shippedCatalog(), logger: { level: 'error', stream: { write: (l: string) => lines.push(l) } } })
+  const app = await buildApp(createConfig({}, { overloadMaxEventLoopDelayMs: 0 }), { models: shippedModels(), logger: { level: 'error', stream: { write: (l: string) => lines.push(l) } } })
   t.teardown(() => app.close())
   app.get('/boom', async () => { throw new Error('secret internals') })
   const res = await app.inject('/boom')

@@ -7,7 +7,7 @@ import t from 'tap'
 import { request } from 'undici'
 import { buildApp } from '../../src/app.js'
 import { createConfig, trustProxyOption } from '../../src/config.js'
-import { isProblem, shippedCatalog, testApp } from '../helpers.js'
+import { isProblem, shippedModels, testApp } from '../helpers.js'
 
 t.test('a client that stops sending mid-body gets a 408 and its socket closed; others are served', async (t) => {
   const a = await testApp(t, undefined, { requestTimeoutMs: 1000 })
@@ -93,7 +93,7 @@ const BUDGET = 3
 
 async function server (t: { teardown: (fn: () => unknown) => void }, trustProxy: string): Promise<string> {
   const config = createConfig({ TRUST_PROXY: trustProxy }, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, rateLimitMax: BUDGET, rateLimitWindowMs: 60_000, port: 0 })
-  const app = await buildApp(config, { logger: false, catalog: shippedCatalog() })
+  const app = await buildApp(config, { logger: false, models: shippedModels() })
   t.teardown(() => app.close())
   return await app.listen({ port: 0, host: '127.0.0.1' })
 }

@@ -6,7 +6,7 @@ import { run } from '../../src/cli.js'
 import { PrometheusClient, PrometheusError } from '../../src/prometheus/client.js'
 import { readCluster } from '../../src/prometheus/cluster.js'
 import { defaultScope } from '../../src/prometheus/queries.js'
-import { near, shippedCatalog } from '../helpers.js'
+import { near, shippedModels } from '../helpers.js'
 import { linkerdCluster } from './clusters.js'
 import { freePort, freshScrape, requirePrometheus, startPrometheus, TEST_WINDOW } from './harness.js'
 
@@ -28,7 +28,7 @@ if (bin !== undefined) {
 
   t.test('a cluster running Linkerd: GKE nodes, the proxies and control plane measured, traffic, OpenCost prices', async (t) => {
     await freshScrape(prometheus.url)
-    const { view, clusterPods } = await readCluster(client, shippedCatalog(), defaultScope, TEST_WINDOW)
+    const { view, clusterPods } = await readCluster(client, shippedModels(), defaultScope, TEST_WINDOW)
     t.equal(view.nodes.total, 2)
     t.same(view.nodes.byType.map((n) => [n.nodeType, n.count, n.region, n.provider]), [['gcp/n2-standard-4', 2, 'us-central1', 'gcp']])
     t.same(view.pods.byNamespace, [{ namespace: 'api', pods: 8 }])

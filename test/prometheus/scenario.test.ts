@@ -4,14 +4,14 @@ import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { createConfig } from '../../src/config.js'
 import type { ClusterEstimateResponse, ClusterResponse } from '../../src/schemas/cluster.js'
-import { shippedCatalog } from '../helpers.js'
+import { shippedModels } from '../helpers.js'
 import { plainCluster } from './clusters.js'
 import { requirePrometheus, startPrometheus, TEST_WINDOW } from './harness.js'
 
 const bin = requirePrometheus(t)
 if (bin !== undefined) {
   const prometheus = await startPrometheus(t, bin, plainCluster())
-  const app = await buildApp(createConfig({}, { logLevel: 'silent', prometheusUrl: prometheus.url }), { logger: false, catalog: shippedCatalog() })
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', prometheusUrl: prometheus.url }), { logger: false, models: shippedModels() })
   t.teardown(() => app.close())
 
   t.test('no mesh, no OpenCost, no instance types: the view says what is missing and what replaces it', async (t) => {

@@ -11,7 +11,7 @@ import { buildApp } from '../../src/app.js'
 import { createConfig, type Config } from '../../src/config.js'
 import type { ClusterEstimateResponse, ClusterResponse } from '../../src/schemas/cluster.js'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
-import { near, shippedCatalog } from '../helpers.js'
+import { near, shippedModels } from '../helpers.js'
 import { istioCluster } from '../prometheus/clusters.js'
 import { freePort, freshScrape, requirePrometheus, startPrometheus, TEST_WINDOW } from '../prometheus/harness.js'
 
@@ -19,7 +19,7 @@ import { freePort, freshScrape, requirePrometheus, startPrometheus, TEST_WINDOW 
 async function serve (t: Test, config: Partial<Config>): Promise<{ url: string, logs: () => string }> {
   let logs = ''
   const stream = new Writable({ write (chunk, _enc, done) { logs += String(chunk); done() } })
-  const app = await buildApp(createConfig({}, { logLevel: 'info', ...config }), { logger: { level: 'info', stream }, catalog: shippedCatalog() })
+  const app = await buildApp(createConfig({}, { logLevel: 'info', ...config }), { logger: { level: 'info', stream }, models: shippedModels() })
   t.teardown(() => app.close())
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   return { url: address, logs: () => logs }
@@ -54,7 +54,7 @@ if (bin !== undefined) {
     t.equal(status, 200)
     const view = body as ClusterResponse
     t.equal(view.prometheus, prometheus.url)
-    // 3 m5.xlarge and 1 m5.large, matched to the catalog; OpenCost's node price = 4 x 0.024 + 16 x 0.003 = 0.144
+    // 3 m5.xlarge and 1 m5.large, matched to the node types; OpenCost's node price = 4 x 0.024 + 16 x 0.003 = 0.144
     t.equal(view.nodes.total, 4)
     t.same(view.nodes.byType.map((n) => [n.nodeType, n.count, n.region, n.provider]), [['aws/m5.xlarge', 3, 'us-east-1', 'aws'], ['aws/m5.large', 1, 'us-east-1', 'aws']])
     t.same(view.nodes.byType[0]?.capacity, { cpuCores: 4, memoryGiB: 16, pods: 58 })

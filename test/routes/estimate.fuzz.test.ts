@@ -7,7 +7,7 @@ import t from 'tap'
 import { request } from 'undici'
 import { buildApp } from '../../src/app.js'
 import { createConfig } from '../../src/config.js'
-import { shippedCatalog } from '../helpers.js'
+import { shippedModels } from '../helpers.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 7_007)
 const CASES = Number(process.env.FUZZ_CASES ?? 2000)
@@ -31,15 +31,15 @@ interface Schema {
   oneOf?: Schema[]
 }
 
-const catalog = shippedCatalog()
-/** Ids the catalog knows, by field name: a random string matching a pattern is almost never a known mesh or node. */
+const models = shippedModels()
+/** Ids the models know, by field name: a random string matching a pattern is almost never a known mesh or node. */
 const KNOWN: Record<string, string[]> = {
-  meshes: [...catalog.meshes.keys()],
-  baseline: ['none', ...catalog.meshes.keys()],
-  nodeType: [...catalog.nodeTypes.keys()],
-  region: [...new Set([...catalog.nodeTypes.values()].flatMap(({ nodeType }) => nodeType.prices.map((p) => p.region)))],
-  networkMode: [...new Set([...catalog.nodeCatalogs.values()].flatMap((c) => c.networkModes.map((m) => m.id)))],
-  book: [...catalog.priceBooks.keys()],
+  meshes: [...models.meshes.keys()],
+  baseline: ['none', ...models.meshes.keys()],
+  nodeType: [...models.nodeTypes.keys()],
+  region: [...new Set([...models.nodeTypes.values()].flatMap(({ nodeType }) => nodeType.prices.map((p) => p.region)))],
+  networkMode: [...new Set([...models.nodeCatalogs.values()].flatMap((c) => c.networkModes.map((m) => m.id)))],
+  book: [...models.priceBooks.keys()],
   currency: ['USD', 'EUR']
 }
 
@@ -180,7 +180,7 @@ function cases (valid: fc.Arbitrary<Json>): fc.Arbitrary<Case> {
 
 async function fuzzApp (t: { teardown: (fn: () => unknown) => void }) {
   // Rate limiting off: one client sending thousands of bodies is the point here (plugins/security.test.ts tests the limiter).
-  const app = await buildApp(createConfig({}, { logLevel: 'silent', rateLimitMax: 0, overloadMaxEventLoopDelayMs: 0 }), { logger: false, catalog: shippedCatalog() })
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', rateLimitMax: 0, overloadMaxEventLoopDelayMs: 0 }), { logger: false, models: shippedModels() })
   t.teardown(() => app.close())
   await app.ready()
   return app

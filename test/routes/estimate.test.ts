@@ -3,7 +3,7 @@ import t from 'tap'
 import { request } from 'undici'
 import { memoryGiB } from '../../src/models/quantity.js'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
-import { near, shippedCatalog, testApp } from '../helpers.js'
+import { near, shippedModels, testApp } from '../helpers.js'
 
 const post = (body: unknown) => ({ method: 'POST' as const, url: '/estimate', payload: body as object })
 
@@ -13,7 +13,7 @@ t.test('POST /estimate with just {"pods": 100} prices the three meshes of the se
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /^application\/json/)
   const body = res.json<EstimateResponse>()
-  t.same(body.estimates.map((e) => e.mesh).sort(), [...shippedCatalog().meshes.keys()].sort())
+  t.same(body.estimates.map((e) => e.mesh).sort(), [...shippedModels().meshes.keys()].sort())
   t.ok(['istio', 'linkerd', 'cilium'].every((id) => body.estimates.some((e) => e.mesh === id)))
   t.equal(body.assumptions.basis, 'max')
   t.equal(body.assumptions.hoursPerMonth, 730)
@@ -49,12 +49,12 @@ t.test('monthly cost = (cpu x cpuCoreHour + memory x memoryGiBHour) x 730, to th
 t.test('the seed\'s 100-pod namespace on the usage basis agrees with the sourced figures in models/', async (t) => {
   const app = await testApp(t)
   const body = (await app.inject(post({ pods: 100, basis: 'usage' }))).json<EstimateResponse>()
-  const catalog = shippedCatalog()
+  const models = shippedModels()
   // Worked from the model file, independently of the engine: per proxy, base memory + each term x its driver.
   // 100 pods at the default 35 rps each, 50 services (pods / 2), no scoping: every sidecar sees 50 services, 100 endpoints.
   const drivers: Record<string, number> = { thousandRequestsPerSecond: 0.035, visibleService: 50, visibleEndpoint: 100, meshedPod: 100, clusterPod: 100 }
   for (const [mesh, proxy] of [['istio', 'istio-proxy'], ['linkerd', 'linkerd-proxy']] as const) {
-    const model = catalog.meshes.get(mesh)?.components.find((c) => c.id === proxy)
+    const model = models.meshes.get(mesh)?.components.find((c) => c.id === proxy)
     const estimate = body.estimates.find((e) => e.mesh === mesh)?.components.find((c) => c.id === proxy)
     t.equal(estimate?.replicas, 100, `${mesh}: 100 sidecars`)
     for (const k of ['low', 'expected', 'high'] as const) {
@@ -74,7 +74,7 @@ t.test('over a real socket with undici', async (t) => {
   const ok = await request(`${address}/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pods: 100 }) })
   t.equal(ok.statusCode, 200)
   const body = await ok.body.json() as EstimateResponse
-  t.equal(body.estimates.length, shippedCatalog().meshes.size)
+  t.equal(body.estimates.length, shippedModels().meshes.size)
 
   const bad = await request(`${address}/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pods": -3}' })
   t.equal(bad.statusCode, 400)

@@ -3,14 +3,14 @@
 import t from 'tap'
 import { request } from 'undici'
 import type { FeatureMatrix } from '../../src/schemas/recommend.js'
-import { shippedCatalog, testApp } from '../helpers.js'
+import { shippedModels, testApp } from '../helpers.js'
 
 t.test('GET /features: features as rows, every mesh the service models as columns, each cell sourced', async (t) => {
   const app = await testApp(t)
   const res = await app.inject({ method: 'GET', url: '/features' })
   t.equal(res.statusCode, 200)
   const m = res.json<FeatureMatrix>()
-  const ids = [...shippedCatalog().meshes.keys()].sort()
+  const ids = [...shippedModels().meshes.keys()].sort()
   t.same(m.meshes.map((x) => x.id).sort(), ids)
   t.same(m.features.map((f) => f.id), ['proxy', 'mtls', 'trafficSplitting', 'circuitBreaking', 'rateLimiting', 'retriesTimeouts', 'multiCluster', 'observability', 'complexity', 'cncfStatus'])
   for (const row of m.features) {

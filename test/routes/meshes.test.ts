@@ -1,6 +1,6 @@
 // GET /meshes and GET /meshes/{id}: the mesh models and their sources.
 import t from 'tap'
-import { shippedCatalog, testApp } from '../helpers.js'
+import { shippedModels, testApp } from '../helpers.js'
 
 t.test('GET /meshes and /meshes/{id}', async (t) => {
   const app = await testApp(t)
@@ -9,7 +9,7 @@ t.test('GET /meshes and /meshes/{id}', async (t) => {
   for (const m of list.meshes) t.ok(m.features.mtls, `${m.id}: features`)
   const istio = await app.inject('/meshes/istio')
   t.equal(istio.statusCode, 200)
-  t.same(istio.json(), shippedCatalog().meshes.get('istio'), 'the whole model, sources included')
+  t.same(istio.json(), shippedModels().meshes.get('istio'), 'the whole model, sources included')
   const nope = await app.inject('/meshes/nope')
   t.equal(nope.statusCode, 404)
   t.match(nope.headers['content-type'], /^application\/problem\+json/)

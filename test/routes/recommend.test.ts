@@ -2,7 +2,7 @@
 // baseline deltas on POST /estimate; bad and contradictory inputs.
 import t, { type Test } from 'tap'
 import type { Candidate, RecommendResponse } from '../../src/schemas/recommend.js'
-import { fixtureCatalog, shippedCatalog, testApp } from '../helpers.js'
+import { fixtureModels, shippedModels, testApp } from '../helpers.js'
 
 type Body = Record<string, unknown>
 const ask = async (t: Test, body: Body) => {
@@ -68,7 +68,7 @@ t.test('Which service mesh? (the seed\'s second tree)', async (t) => {
 })
 
 t.test('a candidate missing a required feature never ranks above one that has it', async (t) => {
-  const catalog = shippedCatalog()
+  const models = shippedModels()
   const app = await testApp(t)
   const all = ['mtls', 'trafficSplitting', 'l7Observability', 'circuitBreaking', 'rateLimiting', 'multiCluster']
   for (let mask = 1; mask < 1 << all.length; mask += 5) {
@@ -76,7 +76,7 @@ t.test('a candidate missing a required feature never ranks above one that has it
     for (const priority of ['features', 'simplicity', 'overhead']) {
       for (const cni of ['cilium', 'calico']) {
         const r = (await app.inject({ method: 'POST', url: '/recommend', payload: { services: 30, requirements, priority, current: { cni, mesh: 'none' } } })).json<RecommendResponse>()
-        t.equal(r.candidates.length, catalog.meshes.size)
+        t.equal(r.candidates.length, models.meshes.size)
         const keys = r.candidates.map((c) => [c.missingFeatures.length, c.partialFeatures.length])
         const sorted = [...keys].sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number))
         t.same(keys, sorted, `${JSON.stringify(requirements)} ${priority} ${cni}`)
@@ -174,7 +174,7 @@ t.test('bad and contradictory inputs get a 4xx problem document naming the field
 })
 
 t.test('a model set without decision rules answers 503, not a crash', async (t) => {
-  const app = await testApp(t, fixtureCatalog())
+  const app = await testApp(t, fixtureModels())
   const res = await app.inject({ method: 'POST', url: '/recommend', payload: { services: 3, priority: 'features' } })
   t.equal(res.statusCode, 503)
   t.match(res.headers['content-type'], /problem\+json/)
@@ -186,7 +186,7 @@ t.test('the whole order is the documented one, not only the first place', async 
   // complexity level; overhead: lower expected monthly cost), then more of the seed's rules in favour, then the
   // other two measures in the order features, simplicity, overhead, and last the mesh id. Recomputed here from
   // each candidate's published fields, independently of the ranking code.
-  const levels = shippedCatalog().decision?.complexity.levels ?? []
+  const levels = shippedModels().decision?.complexity.levels ?? []
   const app = await testApp(t)
   const all = ['mtls', 'trafficSplitting', 'l7Observability', 'circuitBreaking', 'rateLimiting', 'multiCluster']
   const measures = {

@@ -3,7 +3,7 @@ import t from 'tap'
 import { request } from 'undici'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
 import { SWEEP_LIMITS, type SweepResponse } from '../../src/schemas/integration.js'
-import { shippedCatalog, testApp } from '../helpers.js'
+import { shippedModels, testApp } from '../helpers.js'
 
 const post = (payload: unknown, url = '/estimate/sweep') => ({ method: 'POST' as const, url, payload: payload as object })
 
@@ -12,7 +12,7 @@ t.test('pods from 10 to 10,000: one series per mesh, rising with pods, each poin
   const res = await app.inject(post({ scenario: { pods: 100 }, vary: 'pods', from: 10, to: 10000, steps: 20 }))
   t.equal(res.statusCode, 200)
   const body = res.json<SweepResponse>()
-  t.same(body.series.map((s) => s.mesh).sort(), [...shippedCatalog().meshes.keys()].sort(), 'one series per mesh')
+  t.same(body.series.map((s) => s.mesh).sort(), [...shippedModels().meshes.keys()].sort(), 'one series per mesh')
   for (const s of body.series) {
     t.equal(s.points.length, 20, `${s.mesh}: 20 points`)
     t.equal(s.points[0]?.x, 10)

@@ -8,7 +8,7 @@ import { testApp } from '../helpers.js'
 const scenarios: Array<{ name: string, body: EstimateRequest }> = [
   { name: 'just pods', body: { pods: 100 } },
   {
-    name: 'every catalog-node field',
+    name: 'every known-node field',
     body: {
       pods: 300,
       meshes: ['istio', 'linkerd'],

@@ -1,11 +1,11 @@
 import t from 'tap'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
-import { shippedCatalog, testApp } from '../helpers.js'
+import { shippedModels, testApp } from '../helpers.js'
 
 t.test('GET /node-types filters by provider and region, with allocatable and monthly prices', async (t) => {
   const app = await testApp(t)
   const all = (await app.inject('/node-types')).json<{ nodeTypes: Array<{ id: string, provider: string, prices: Array<{ region: string, hourly: number, monthly: number }>, sources: unknown[] }> }>()
-  t.equal(all.nodeTypes.length, shippedCatalog().nodeTypes.size)
+  t.equal(all.nodeTypes.length, shippedModels().nodeTypes.size)
   for (const provider of ['aws', 'gcp', 'azure']) {
     const some = (await app.inject(`/node-types?provider=${provider}`)).json<typeof all>()
     t.ok(some.nodeTypes.length > 0 && some.nodeTypes.every((n) => n.provider === provider), provider)
@@ -23,15 +23,6 @@ t.test('GET /node-types filters by provider and region, with allocatable and mon
   t.ok(all.nodeTypes.every((n) => n.sources.length > 0))
   t.equal((await app.inject('/node-types?provider=AWS!')).statusCode, 400)
   t.equal((await app.inject('/node-types?colour=blue')).statusCode, 400)
-})
-
-t.test('GET /pricing lists the books, the default marked', async (t) => {
-  const app = await testApp(t)
-  const { books } = (await app.inject('/pricing')).json<{ books: Array<{ id: string, default: boolean, cpuCoreHour: number, memoryGiBHour: number, asOf?: string }> }>()
-  // configs/default.json: CPU 0.031611, RAM 0.004237, spotCPU 0.006655, spotRAM 0.000892, GPU 0.95
-  t.match(books.find((b) => b.default), { id: 'opencost-default', cpuCoreHour: 0.031611, memoryGiBHour: 0.004237, spotCpuCoreHour: 0.006655, spotMemoryGiBHour: 0.000892, gpuHour: 0.95, asOf: '2020-02-12' })
-  t.ok(books.every((b) => /^\d{4}-\d{2}-\d{2}$/.test(String(b.asOf))), 'every book is dated')
-  t.equal(books.filter((b) => b.default).length, 1)
 })
 
 t.test('the README walk-through: 300 pods on aws/m5.large in us-east-1', async (t) => {
@@ -82,8 +73,8 @@ t.test('the largest regions of each provider are priced for every general-purpos
   for (const [provider, regions] of Object.entries(expected)) {
     for (const region of regions) {
       const { nodeTypes } = (await app.inject(`/node-types?provider=${provider}&region=${region}&family=general-purpose&arch=amd64`)).json<{ nodeTypes: NodeTypeOut[] }>()
-      const all = shippedCatalog()
-      const want = [...all.nodeTypes.values()].filter(({ catalog, nodeType }) => catalog.provider === provider && nodeType.family === 'general-purpose' && nodeType.arch === 'amd64').length
+      const all = shippedModels()
+      const want = [...all.nodeTypes.values()].filter(({ nodeCatalog, nodeType }) => nodeCatalog.provider === provider && nodeType.family === 'general-purpose' && nodeType.arch === 'amd64').length
       t.equal(nodeTypes.length, want, `${provider} ${region}`)
       t.ok(nodeTypes.every((n) => /^\d{4}-\d{2}-\d{2}$/.test(n.prices[0]?.asOf ?? '') && (n.prices[0]?.sources.length ?? 0) > 0), `${provider} ${region}: dated and sourced`)
     }
