@@ -1,6 +1,6 @@
 // npm run validation             writes docs/validation.svg (predicted against measured, log-log) and the
 //                                generated leave-one-source-out tables in docs/models.md
-// npm run validation -- --check  exits 1 if either is stale (test/validation-docs.test.ts runs the same check)
+// npm run validation -- --check  exits 1 if either is stale (test/validation-docs.test.ts runs it)
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'

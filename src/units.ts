@@ -6,8 +6,8 @@ import type { Range } from './schemas/common.js'
 export const HOURS_PER_MONTH = 730
 export const HOURS_PER_YEAR = HOURS_PER_MONTH * 12
 
-/** x to `digits` decimal places (half away from zero for positives, as Math.round). */
-export function round (x: number, digits: number): number {
+/** x to `digits` decimal places (half away from zero for positives, as Math.round); 6 by default, as ranges are. */
+export function round (x: number, digits = 6): number {
   const f = 10 ** digits
   return Math.round(x * f) / f
 }

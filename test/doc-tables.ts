@@ -1,9 +1,7 @@
 // The tables and trimmed answers in docs/ that the engine computes from the shipped models, each between
 // <!-- generated:NAME --> and <!-- /generated -->. test/docs.test.ts checks each block against this rendering;
 // npm run golden rewrites them (and test/golden/), so a change to a model shows up as a reviewed diff.
-import { validationBlock } from '../scripts/validation.js'
 import { reproduce } from '../src/engine/calibration.js'
-import { validate } from '../src/engine/validation.js'
 import { estimate } from '../src/engine/estimate.js'
 import { recommend } from '../src/engine/recommend.js'
 import type { Models } from '../src/models/load.js'
@@ -113,7 +111,7 @@ function recommendExample (models: Models): string {
 }
 
 export function generatedBlocks (models: Models): Record<string, string> {
-  return { 'recommend-example': recommendExample(models), 'seed-table': seedTable(models), walkthrough: walkthrough(models), calibrations: calibrations(models), latency: latencyTable(models), validation: validationBlock(validate(models.priors, models.evidence)) }
+  return { 'recommend-example': recommendExample(models), 'seed-table': seedTable(models), walkthrough: walkthrough(models), calibrations: calibrations(models), latency: latencyTable(models) }
 }
 
 /** A document with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */

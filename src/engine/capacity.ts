@@ -1,7 +1,7 @@
 // Node allocatable and bin packing: how many nodes a workload needs, with and without a mesh.
 // Packing uses requests, because requests are what the scheduler and the cluster autoscaler act on.
 import type { Reservation } from '../models/schema.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 import type { NodeShape } from './scenario.js'
 import { round } from '../units.js'
 
@@ -81,7 +81,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
     pods: node.maxPods - system.pods - input.perNode.pods
   }
   if (free.cpuCores <= 0 || free.memoryGiB <= 0 || free.pods <= 0) {
-    throw new ScenarioError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores, 3)} cores, ${round(capacity.memoryGiB, 3)} GiB, ${node.maxPods} pods)` }])
+    throw new DomainError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores, 3)} cores, ${round(capacity.memoryGiB, 3)} GiB, ${node.maxPods} pods)` }])
   }
   const byResource: Array<[BindingResource, number]> = [
     ['pods', free.pods],
@@ -90,7 +90,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
   ]
   const [binding, podsPerNode] = byResource.reduce((a, b) => (b[1] < a[1] ? b : a))
   if (podsPerNode < 1) {
-    throw new ScenarioError([{ pointer: '/workload/podRequests', detail: `${input.podLabel} (${round(input.pod.cpuCores, 3)} cores, ${round(input.pod.memoryGiB, 3)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores, 3)} cores, ${round(free.memoryGiB, 3)} GiB free)` }])
+    throw new DomainError([{ pointer: '/workload/podRequests', detail: `${input.podLabel} (${round(input.pod.cpuCores, 3)} cores, ${round(input.pod.memoryGiB, 3)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores, 3)} cores, ${round(free.memoryGiB, 3)} GiB free)` }])
   }
 
   const fullNodes = Math.floor(input.workloadPods / podsPerNode)
@@ -110,7 +110,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
       addBins(1, 0)
       bin = bins[bins.length - 1] as Bin
       if (!fits(bin, pod)) {
-        throw new ScenarioError([{ pointer: nodePointer(node), detail: `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB) does not fit on an empty ${node.id} node` }])
+        throw new DomainError([{ pointer: nodePointer(node), detail: `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB) does not fit on an empty ${node.id} node` }])
       }
     }
     if (bin.count > 1) {

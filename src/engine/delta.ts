@@ -4,7 +4,7 @@ import type { Models } from '../models/load.js'
 import type { MeshModel } from '../models/schema.js'
 import type { Delta, DeltaSide } from '../schemas/delta.js'
 import type { MeshEstimate } from '../schemas/estimate.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 import { round } from '../units.js'
 
 /** One side of a delta from an estimate, or the no-mesh side from any estimate of the same scenario. */
@@ -60,7 +60,7 @@ export function withBaseline (
   if (baseline !== 'none') {
     const model = models.meshes.get(baseline)
     if (model === undefined) {
-      throw new ScenarioError([{ pointer, detail: `unknown mesh "${baseline}"; give "none" or one of: ${[...models.meshes.keys()].join(', ')}` }])
+      throw new DomainError([{ pointer, detail: `unknown mesh "${baseline}"; give "none" or one of: ${[...models.meshes.keys()].join(', ')}` }])
     }
     before = sideOf(estimates.find((e) => e.mesh === baseline) ?? estimateMesh(model))
   }

@@ -4,7 +4,7 @@ import type { Models } from '../models/load.js'
 import { PRICE_FIELDS, type NodePrice, type PricingModel } from '../models/schema.js'
 import { sheetRates, type SheetRates } from '../models/price-sheet.js'
 import type { Assumptions, EstimateRequest } from '../schemas/estimate.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 
 export type Pricing = Assumptions['pricing']
 type DefaultsApplied = Assumptions['defaultsApplied']
@@ -54,7 +54,7 @@ function nodeHourly (node: PricedNode, model: PricingModel, discountPercent: num
   const why = model === 'spot'
     ? (provider === 'aws' ? 'AWS publishes no static Spot price (Spot prices move with demand)' : `the node catalog has no dated ${provider} Spot price`)
     : `the node catalog has no dated ${provider} ${MODEL_NAMES[model]} price`
-  throw new ScenarioError([{
+  throw new DomainError([{
     pointer: '/pricing/model',
     detail: `${why} for ${node.id} in ${entry.region}; priced models there: ${pricedModels(entry).join(', ')}. Give pricing.discountPercent, your discount off the on-demand price (${entry.hourly} ${entry.currency} per hour as of ${entry.asOf}).`
   }])
@@ -70,9 +70,9 @@ function ratesUnderModel (rates: Rates & { spotCpuCoreHour?: number, spotMemoryG
   if (model === 'spot' && spotCpuCoreHour !== undefined && spotMemoryGiBHour !== undefined) return { ...base, cpuCoreHour: spotCpuCoreHour, memoryGiBHour: spotMemoryGiBHour }
   if (model === 'spot' && sheetPointer !== undefined) {
     const field = spotCpuCoreHour === undefined ? 'spotCPU' : 'spotRAM'
-    throw new ScenarioError([{ pointer: `${sheetPointer}/${field}`, detail: 'is needed for pricing.model "spot" (or give pricing.discountPercent, your discount off the sheet\'s CPU and RAM prices)' }])
+    throw new DomainError([{ pointer: `${sheetPointer}/${field}`, detail: 'is needed for pricing.model "spot" (or give pricing.discountPercent, your discount off the sheet\'s CPU and RAM prices)' }])
   }
-  throw new ScenarioError([{ pointer: '/pricing/discountPercent', detail: `is needed for pricing.model "${model}": ${what} has no ${MODEL_NAMES[model]} prices, so give your discount off its prices` }])
+  throw new DomainError([{ pointer: '/pricing/discountPercent', detail: `is needed for pricing.model "${model}": ${what} has no ${MODEL_NAMES[model]} prices, so give your discount off its prices` }])
 }
 
 export interface ResolvedPricing { pricing: Pricing, nodeHourly: number | null }
@@ -84,23 +84,23 @@ export function resolvePricing (request: EstimateRequest, models: Models, node: 
   const discountPercent = pricing.discountPercent
   const inlineRates = pricing.cpuCoreHour !== undefined || pricing.memoryGiBHour !== undefined
   const given = [pricing.book === undefined ? [] : ['book'], inlineRates ? ['inline prices'] : [], pricing.sheet === undefined ? [] : ['sheet']].flat()
-  if (given.length > 1) throw new ScenarioError([{ pointer: `/pricing/${pricing.sheet === undefined ? 'book' : 'sheet'}`, detail: `give one of pricing.book, pricing.sheet or inline prices, not ${given.join(' and ')}` }])
+  if (given.length > 1) throw new DomainError([{ pointer: `/pricing/${pricing.sheet === undefined ? 'book' : 'sheet'}`, detail: `give one of pricing.book, pricing.sheet or inline prices, not ${given.join(' and ')}` }])
   if (inlineRates && (pricing.cpuCoreHour === undefined || pricing.memoryGiBHour === undefined)) {
     const missing = pricing.cpuCoreHour === undefined ? 'cpuCoreHour' : 'memoryGiBHour'
-    throw new ScenarioError([{ pointer: `/pricing/${missing}`, detail: 'inline prices need both cpuCoreHour and memoryGiBHour' }])
+    throw new DomainError([{ pointer: `/pricing/${missing}`, detail: 'inline prices need both cpuCoreHour and memoryGiBHour' }])
   }
-  if (inlineRates && discountPercent !== undefined) throw new ScenarioError([{ pointer: '/pricing/discountPercent', detail: 'applies to list prices (the node catalog\'s, a book\'s or a sheet\'s); inline prices are already yours' }])
+  if (inlineRates && discountPercent !== undefined) throw new DomainError([{ pointer: '/pricing/discountPercent', detail: 'applies to list prices (the node catalog\'s, a book\'s or a sheet\'s); inline prices are already yours' }])
 
   const book = pricing.book === undefined ? undefined : models.priceBooks.get(pricing.book)
-  if (pricing.book !== undefined && book === undefined) throw new ScenarioError([{ pointer: '/pricing/book', detail: `unknown price book "${pricing.book}"; see GET /pricing` }])
+  if (pricing.book !== undefined && book === undefined) throw new DomainError([{ pointer: '/pricing/book', detail: `unknown price book "${pricing.book}"; see GET /pricing` }])
   const sheet: (SheetRates & { source: string }) | undefined = pricing.sheet !== undefined
     ? { ...sheetRates(pricing.sheet), source: 'sheet' }
     : (book === undefined && !inlineRates && models.priceSheet !== undefined ? { ...models.priceSheet, source: 'price-sheet-file' } : undefined)
   if (book !== undefined && pricing.currency !== undefined && pricing.currency !== book.currency) {
-    throw new ScenarioError([{ pointer: '/pricing/currency', detail: `price book "${book.id}" is in ${book.currency}; no exchange rates are applied` }])
+    throw new DomainError([{ pointer: '/pricing/currency', detail: `price book "${book.id}" is in ${book.currency}; no exchange rates are applied` }])
   }
   if (sheet !== undefined && pricing.currency !== undefined && pricing.currency !== sheet.currency) {
-    throw new ScenarioError([{ pointer: '/pricing/currency', detail: `the price sheet is in ${sheet.currency} (its currencyCode); no exchange rates are applied` }])
+    throw new DomainError([{ pointer: '/pricing/currency', detail: `the price sheet is in ${sheet.currency} (its currencyCode); no exchange rates are applied` }])
   }
   const currency = book?.currency ?? sheet?.currency ?? pricing.currency ?? 'USD'
   if (book === undefined && sheet === undefined && pricing.currency === undefined && inlineRates) defaultsApplied.push({ field: '/pricing/currency', value: 'USD', reason: 'inline prices without a currency are taken as USD' })
@@ -128,7 +128,7 @@ export function resolvePricing (request: EstimateRequest, models: Models, node: 
     const gpuPart = node.gpus > 0 ? ` + ${node.gpus} GPU at ${defaultBook.id}'s ${gpuHour} per GPU-hour` : ''
     notes.push(`Unit prices derived from the node price by OpenCost's method: ${split.label}${gpuPart}, scaled so that ${node.vcpu} vCPU + ${Number(node.kubeletMemoryGiB.toFixed(3))} GiB (memory as the kubelet reports it)${node.gpus > 0 ? ` + ${node.gpus} GPU` : ''} cost ${Number(hourly.toPrecision(10))} ${currency} per hour.`)
   } else {
-    if (currency !== defaultBook.currency) throw new ScenarioError([{ pointer: '/pricing/currency', detail: `no prices in ${currency}: give pricing.cpuCoreHour and pricing.memoryGiBHour, a sheet, or a node price` }])
+    if (currency !== defaultBook.currency) throw new DomainError([{ pointer: '/pricing/currency', detail: `no prices in ${currency}: give pricing.cpuCoreHour and pricing.memoryGiBHour, a sheet, or a node price` }])
     rates = ratesUnderModel({ source: defaultBook.id, currency, cpuCoreHour: defaultBook.cpuCoreHour, memoryGiBHour: defaultBook.memoryGiBHour, asOf: defaultBook.asOf }, model, discountPercent, `price book "${defaultBook.id}"`)
     defaultsApplied.push({ field: '/pricing/book', value: defaultBook.id, reason: models.defaults.priceBook.note ?? defaultBook.name })
   }

@@ -10,7 +10,7 @@ import { FEATURE_IDS, REQUIREMENT_IDS, type DecisionRules, type FeatureId, type 
 import { citedSources } from '../schemas/common.js'
 import type { EstimateRequest, MeshEstimate } from '../schemas/estimate.js'
 import type { Candidate, RecommendRequest, RecommendResponse } from '../schemas/recommend.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 import { estimate } from './estimate.js'
 import { round } from '../units.js'
 
@@ -80,7 +80,7 @@ function validate (request: RecommendRequest, models: Models): { cni: string, me
   if (request.pods === undefined && workloadOnly.length > 0) {
     errors.push({ pointer: `/${workloadOnly[0] as string}`, detail: 'workload and cluster fields price the candidates, which needs pods: give pods too' })
   }
-  if (errors.length > 0) throw new ScenarioError(errors)
+  if (errors.length > 0) throw new DomainError(errors)
   return { cni, mesh }
 }
 

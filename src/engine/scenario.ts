@@ -1,9 +1,9 @@
 // Turns a request (every field but `pods` optional) into a complete scenario, recording each default applied.
 import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
-import type { MeshModel, NodeCatalog, NodePrice, Reservation } from '../models/schema.js'
+import type { MeshModel, NodeCatalog, NodePrice, Reservation, ScenarioDefaults } from '../models/schema.js'
 import { LIMITS, type Assumptions, type Basis, type EstimateRequest } from '../schemas/estimate.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 import { resolvePricing, type PricedNode, type Pricing } from './pricing.js'
 
 export interface NodeShape {
@@ -86,54 +86,276 @@ function genericReservation (nodeCatalogs: Models['nodeCatalogs']): { reservatio
   return { reservation: first.reservation, from: first.name }
 }
 
-function resolveMeshes (request: EstimateRequest, models: Models, defaultsApplied: Scenario['defaultsApplied']): MeshModel[] {
-  if (request.meshes === undefined) {
-    const all = [...models.meshes.keys()]
-    defaultsApplied.push({ field: '/meshes', value: all, reason: 'every shipped mesh model' })
-    return [...models.meshes.values()]
-  }
-  const unknown = request.meshes
-    .map((id, i) => ({ id, i }))
-    .filter(({ id }) => !models.meshes.has(id))
-  if (unknown.length > 0) {
-    const known = [...models.meshes.keys()].join(', ')
-    throw new ScenarioError(unknown.map(({ id, i }) => ({ pointer: `/meshes/${i}`, detail: `unknown mesh "${id}"; known meshes: ${known}` })))
-  }
-  return request.meshes.map((id) => models.meshes.get(id) as MeshModel)
+type Listed = Scenario['defaultsApplied'][number]
+
+/** The inputs a request may leave out, once resolved: what the rows of the tables below produce. */
+interface Inputs {
+  meshes: string[]
+  basis: Basis
+  requestsPerSecondPerPod: number
+  services: number
+  clusterPods: number
+  distribution: 'even' | 'skewed'
+  hopsPerRequest: number
+  sidecarScoping: boolean
+  servicesVisibleWhenScoped: number
+  waypoints: number
+  podRequests: { cpuCores: number, memoryGiB: number }
+  nodeType: string
+  region: string
+  networkMode: string
+  cni: string
+  highAvailability: boolean
+  proxyRequests: { cpuCores?: number, memoryGiB?: number }
+  observability: boolean
 }
 
-function knownNode (models: Models, id: string, region: string | undefined, networkMode: string | undefined, regionPointer: string): { node: NodeShape, nodeCatalog: NodeCatalog, region: string, mode: string, price: NodePrice, gpus: number } {
-  const entry = models.nodeTypes.get(id)
-  if (entry === undefined) {
-    throw new ScenarioError([{ pointer: '/cluster/nodeType', detail: `unknown node type "${id}"; see GET /node-types` }])
+/** What a row reads: the request, the models (models/defaults.yaml among them) and the inputs of the rows before it. */
+interface Context {
+  request: EstimateRequest
+  models: Models
+  defaults: ScenarioDefaults
+  /** filled row by row, in table order: a row reads only the inputs of rows above it */
+  resolved: Inputs
+}
+
+/**
+ * One input a request may leave out: its JSON pointer, the value the request gives, the default (a constant, a
+ * figure of models/defaults.yaml, or derived from the rows above), the reason the answer gives for it, and how
+ * `assumptions.defaultsApplied` shows it. A row is listed there when its default was used, in table order.
+ */
+interface Row<K extends keyof Inputs> {
+  input: K
+  field: string
+  given: (request: EstimateRequest) => Inputs[K] | undefined
+  default: (context: Context) => Inputs[K]
+  reason: (context: Context) => string
+  /** what defaultsApplied shows for the default; the value itself when absent */
+  shown?: (value: Inputs[K], context: Context) => Listed['value']
+  /** listed only when the input matters to the scenario; always when absent */
+  listedWhen?: (context: Context) => boolean
+  /** rules the schema cannot state, on the value given or defaulted: a DomainError naming the field */
+  check?: (value: Inputs[K], context: Context) => void
+}
+type AnyRow = { [K in keyof Inputs]: Row<K> }[keyof Inputs]
+
+const row = <K extends keyof Inputs>(r: Row<K>): AnyRow => r as unknown as AnyRow
+/** The reason of a figure of models/defaults.yaml: its note. */
+const noteOf = (entry: { note?: string | undefined }): string => entry.note ?? 'default in models/defaults.yaml'
+/** The node type the rows above chose: the nodeType row's check has made sure it exists. */
+const chosenNodeType = ({ models, resolved }: Context) => models.nodeTypes.get(resolved.nodeType) as NonNullable<ReturnType<Models['nodeTypes']['get']>>
+
+/** The workload: which meshes, its traffic, services and pods. */
+const WORKLOAD_ROWS: readonly AnyRow[] = [
+  row({
+    input: 'meshes',
+    field: '/meshes',
+    given: (r) => r.meshes,
+    default: ({ models }) => [...models.meshes.keys()],
+    reason: () => 'every shipped mesh model',
+    check: (ids, { models }) => {
+      const unknown = ids.map((id, i) => ({ id, i })).filter(({ id }) => !models.meshes.has(id))
+      if (unknown.length === 0) return
+      const known = [...models.meshes.keys()].join(', ')
+      throw new DomainError(unknown.map(({ id, i }) => ({ pointer: `/meshes/${i}`, detail: `unknown mesh "${id}"; known meshes: ${known}` })))
+    }
+  }),
+  row({
+    input: 'basis',
+    field: '/basis',
+    given: (r) => r.basis,
+    default: () => 'max',
+    reason: () => 'OpenCost allocates max(request, usage) per container'
+  }),
+  row({
+    input: 'requestsPerSecondPerPod',
+    field: '/traffic/requestsPerSecondPerPod',
+    given: ({ traffic, pods }) => traffic?.requestsPerSecond === undefined ? traffic?.requestsPerSecondPerPod : traffic.requestsPerSecond / pods,
+    default: ({ defaults }) => defaults.requestsPerSecondPerPod.value,
+    reason: ({ defaults }) => noteOf(defaults.requestsPerSecondPerPod),
+    check: (perPod, { request: { traffic, pods } }) => {
+      if (traffic?.requestsPerSecond === undefined) return
+      if (traffic.requestsPerSecondPerPod !== undefined) {
+        throw new DomainError([{ pointer: '/traffic/requestsPerSecond', detail: 'give either requestsPerSecond (total) or requestsPerSecondPerPod, not both' }])
+      }
+      if (perPod > LIMITS.requestsPerSecondPerPod) {
+        throw new DomainError([{ pointer: '/traffic/requestsPerSecond', detail: `is ${perPod} per pod over ${pods} pods; at most ${LIMITS.requestsPerSecondPerPod} per pod` }])
+      }
+    }
+  }),
+  row({
+    input: 'services',
+    field: '/workload/services',
+    given: (r) => r.workload?.services,
+    default: ({ request, defaults }) => Math.max(1, Math.ceil(request.pods / defaults.podsPerService.value)),
+    reason: ({ defaults }) => noteOf(defaults.podsPerService)
+  }),
+  row({
+    input: 'clusterPods',
+    field: '/workload/clusterPods',
+    given: (r) => r.workload?.clusterPods,
+    default: ({ request }) => request.pods,
+    reason: () => 'the meshed pods are all the pods in the cluster',
+    check: (clusterPods, { request }) => {
+      if (clusterPods < request.pods) throw new DomainError([{ pointer: '/workload/clusterPods', detail: `counts every pod in the cluster, so it cannot be fewer than the ${request.pods} meshed pods` }])
+    }
+  }),
+  row({
+    input: 'distribution',
+    field: '/traffic/distribution',
+    given: (r) => r.traffic?.distribution,
+    default: () => 'even',
+    reason: () => 'every pod carries the same traffic'
+  }),
+  row({
+    input: 'hopsPerRequest',
+    field: '/traffic/hopsPerRequest',
+    given: (r) => r.traffic?.hopsPerRequest,
+    default: () => 1,
+    reason: () => 'latency is given for one service-to-service call'
+  }),
+  row({
+    input: 'sidecarScoping',
+    field: '/options/sidecarScoping',
+    given: (r) => r.options?.sidecarScoping,
+    default: () => false,
+    reason: () => 'sidecars see every service, as installed'
+  }),
+  row({
+    input: 'servicesVisibleWhenScoped',
+    field: '/workload/servicesVisibleWhenScoped',
+    given: (r) => r.workload?.servicesVisibleWhenScoped,
+    default: ({ defaults }) => defaults.servicesVisibleWhenScoped.value,
+    reason: ({ defaults }) => noteOf(defaults.servicesVisibleWhenScoped),
+    listedWhen: ({ resolved }) => resolved.sidecarScoping
+  }),
+  row({
+    input: 'waypoints',
+    field: '/workload/waypoints',
+    given: (r) => r.workload?.waypoints,
+    default: () => 1,
+    reason: () => 'one waypoint proxy: a single namespace or service opts into L7 processing (ambient meshes only)',
+    check: (waypoints, { resolved: { services } }) => {
+      if (waypoints > services) throw new DomainError([{ pointer: '/workload/waypoints', detail: `is ${waypoints}, but a waypoint serves a namespace or a service, and the mesh has ${services} service${services === 1 ? '' : 's'}: at most ${services}` }])
+    }
+  }),
+  row({
+    input: 'podRequests',
+    field: '/workload/podRequests',
+    given: (r) => r.workload?.podRequests,
+    default: ({ defaults }) => ({ cpuCores: cpuCores(defaults.podCpu.value), memoryGiB: memoryGiB(defaults.podMemory.value) }),
+    reason: ({ defaults }) => noteOf(defaults.podCpu),
+    shown: (_value, { defaults }) => `${defaults.podCpu.value} CPU, ${defaults.podMemory.value} memory`
+  })
+]
+
+/** A node type of the node catalogs (not for a custom cluster.node): which one, priced where, in which network mode. */
+const NODE_TYPE_ROWS: readonly AnyRow[] = [
+  row({
+    input: 'nodeType',
+    field: '/cluster/nodeType',
+    given: (r) => r.cluster?.nodeType,
+    default: ({ defaults }) => defaults.nodeType.value,
+    reason: ({ defaults }) => noteOf(defaults.nodeType),
+    check: (id, { models }) => {
+      if (!models.nodeTypes.has(id)) throw new DomainError([{ pointer: '/cluster/nodeType', detail: `unknown node type "${id}"; see GET /node-types` }])
+    }
+  }),
+  row({
+    input: 'region',
+    field: '/cluster/region',
+    given: (r) => r.cluster?.region,
+    // The default node type is priced in the default region; a node type the request names, in its first priced region.
+    default: (context) => context.request.cluster?.nodeType === undefined ? context.defaults.region.value : (chosenNodeType(context).nodeType.prices[0] as { region: string }).region,
+    reason: ({ request }) => request.cluster?.nodeType === undefined ? 'region of the default node type' : 'first priced region of the node type',
+    check: (region, context) => {
+      const { nodeType } = chosenNodeType(context)
+      if (nodeType.prices.some((p) => p.region === region)) return
+      const regions = nodeType.prices.map((p) => p.region).join(', ')
+      const pointer = context.request.cluster?.region === undefined ? '/cluster/nodeType' : '/cluster/region'
+      throw new DomainError([{ pointer, detail: `no price for ${nodeType.id} in region "${region}"; priced regions: ${regions}` }])
+    }
+  }),
+  row({
+    input: 'networkMode',
+    field: '/cluster/networkMode',
+    given: (r) => r.cluster?.networkMode,
+    default: (context) => (chosenNodeType(context).nodeCatalog.networkModes[0] as { id: string }).id,
+    reason: (context) => `default network mode of ${chosenNodeType(context).nodeCatalog.name}`,
+    check: (mode, context) => {
+      const { nodeCatalog, nodeType } = chosenNodeType(context)
+      if (nodeType.maxPods[mode] !== undefined) return
+      const modes = nodeCatalog.networkModes.map((m) => m.id).join(', ')
+      throw new DomainError([{ pointer: '/cluster/networkMode', detail: `unknown network mode "${mode}" for ${nodeCatalog.provider}; known: ${modes}` }])
+    }
+  })
+]
+
+/** What runs beside the mesh and how it is installed; listed after the prices. */
+const OPTION_ROWS: readonly AnyRow[] = [
+  row({
+    input: 'cni',
+    field: '/cluster/cni',
+    given: (r) => r.cluster?.cni,
+    default: () => 'other',
+    reason: () => 'no CNI given: nothing a mesh needs is assumed to be installed already'
+  }),
+  row({
+    input: 'highAvailability',
+    field: '/options/highAvailability',
+    given: (r) => r.options?.highAvailability,
+    default: () => false,
+    reason: () => 'the charts\' default install'
+  }),
+  row({
+    input: 'proxyRequests',
+    field: '/options/proxyRequests',
+    given: (r) => r.options?.proxyRequests,
+    default: () => ({}),
+    reason: () => 'each mesh\'s proxy (sidecar or per-node proxy) requests what its chart or injector sets by default',
+    shown: () => 'chart defaults'
+  }),
+  row({
+    input: 'observability',
+    field: '/options/observability',
+    given: (r) => r.options?.observability,
+    default: () => false,
+    reason: () => 'the observability add-ons are optional installs'
+  })
+]
+
+/** Resolves the rows in order into context.resolved, listing each default used in `listed`. */
+function resolveRows (rows: readonly AnyRow[], context: Context, listed: Listed[]): void {
+  for (const r of rows) resolveRow(r as Row<keyof Inputs>, context, listed)
+}
+
+function resolveRow<K extends keyof Inputs> (r: Row<K>, context: Context, listed: Listed[]): void {
+  const given = r.given(context.request)
+  const value = given ?? r.default(context)
+  r.check?.(value, context)
+  context.resolved[r.input] = value
+  if (given === undefined && (r.listedWhen?.(context) ?? true)) {
+    listed.push({ field: r.field, value: r.shown === undefined ? value as Listed['value'] : r.shown(value, context), reason: r.reason(context) })
   }
-  const { nodeCatalog, nodeType } = entry
-  const chosenRegion = region ?? (nodeType.prices[0] as { region: string }).region
-  const price = nodeType.prices.find((p) => p.region === chosenRegion)
-  if (price === undefined) {
-    const regions = nodeType.prices.map((p) => p.region).join(', ')
-    throw new ScenarioError([{ pointer: regionPointer, detail: `no price for ${id} in region "${chosenRegion}"; priced regions: ${regions}` }])
-  }
-  const mode = networkMode ?? (nodeCatalog.networkModes[0] as { id: string }).id
-  const maxPods = nodeType.maxPods[mode]
-  if (maxPods === undefined) {
-    const modes = nodeCatalog.networkModes.map((m) => m.id).join(', ')
-    throw new ScenarioError([{ pointer: '/cluster/networkMode', detail: `unknown network mode "${mode}" for ${nodeCatalog.provider}; known: ${modes}` }])
-  }
+}
+
+/** The node type the NODE_TYPE_ROWS chose, as the packing sees it. */
+function knownNode (context: Context): { node: NodeShape, nodeCatalog: NodeCatalog, price: NodePrice, gpus: number } {
+  const { nodeCatalog, nodeType } = chosenNodeType(context)
+  const { nodeType: id, region, networkMode } = context.resolved
+  const price = nodeType.prices.find((p) => p.region === region) as NodePrice
   return {
     node: {
       id,
       vcpu: nodeType.vcpu,
       memoryGiB: nodeType.memoryGiB,
       kubeletMemoryGiB: nodeType.memoryGiB * nodeCatalog.kubeletMemory.capacityFraction,
-      maxPods,
+      maxPods: nodeType.maxPods[networkMode] as number,
       systemPods: systemPodsOf(nodeCatalog),
       hourlyPrice: price.hourly,
       reservation: nodeCatalog.reservation
     },
     nodeCatalog,
-    region: chosenRegion,
-    mode,
     price,
     gpus: nodeType.gpu?.count ?? 0
   }
@@ -143,71 +365,23 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
   const { defaults } = models
   const defaultsApplied: Scenario['defaultsApplied'] = []
   const notes: string[] = []
-  const meshes = resolveMeshes(request, models, defaultsApplied)
+  const context: Context = { request, models, defaults, resolved: {} as Inputs } // filled by the rows
+  const { resolved } = context
+  resolveRows(WORKLOAD_ROWS, context, defaultsApplied)
 
-  const basis = request.basis ?? 'max'
-  if (request.basis === undefined) defaultsApplied.push({ field: '/basis', value: 'max', reason: 'OpenCost allocates max(request, usage) per container' })
-
-  const traffic = request.traffic ?? {}
-  if (traffic.requestsPerSecond !== undefined && traffic.requestsPerSecondPerPod !== undefined) {
-    throw new ScenarioError([{ pointer: '/traffic/requestsPerSecond', detail: 'give either requestsPerSecond (total) or requestsPerSecondPerPod, not both' }])
-  }
-  let requestsPerSecondPerPod = traffic.requestsPerSecond === undefined ? traffic.requestsPerSecondPerPod : traffic.requestsPerSecond / request.pods
-  if (traffic.requestsPerSecond !== undefined && (requestsPerSecondPerPod as number) > LIMITS.requestsPerSecondPerPod) {
-    throw new ScenarioError([{ pointer: '/traffic/requestsPerSecond', detail: `is ${requestsPerSecondPerPod} per pod over ${request.pods} pods; at most ${LIMITS.requestsPerSecondPerPod} per pod` }])
-  }
-  if (requestsPerSecondPerPod === undefined) {
-    requestsPerSecondPerPod = defaults.requestsPerSecondPerPod.value
-    defaultsApplied.push({ field: '/traffic/requestsPerSecondPerPod', value: requestsPerSecondPerPod, reason: defaults.requestsPerSecondPerPod.note ?? 'default in models/defaults.yaml' })
-  }
-
-  let services = request.workload?.services
-  if (services === undefined) {
-    services = Math.max(1, Math.ceil(request.pods / defaults.podsPerService.value))
-    defaultsApplied.push({ field: '/workload/services', value: services, reason: defaults.podsPerService.note ?? 'default in models/defaults.yaml' })
-  }
-
-  const clusterPods = request.workload?.clusterPods ?? request.pods
-  if (clusterPods < request.pods) throw new ScenarioError([{ pointer: '/workload/clusterPods', detail: `counts every pod in the cluster, so it cannot be fewer than the ${request.pods} meshed pods` }])
-  if (request.workload?.clusterPods === undefined) defaultsApplied.push({ field: '/workload/clusterPods', value: clusterPods, reason: 'the meshed pods are all the pods in the cluster' })
-
-  const distribution = traffic.distribution ?? 'even'
-  if (traffic.distribution === undefined) defaultsApplied.push({ field: '/traffic/distribution', value: 'even', reason: 'every pod carries the same traffic' })
   const { podShare, trafficShare } = defaults.skewedTraffic
-  const trafficGroups: TrafficGroup[] = distribution === 'even'
+  const { requestsPerSecondPerPod } = resolved
+  const trafficGroups: TrafficGroup[] = resolved.distribution === 'even'
     ? [{ podShare: 1, requestsPerSecondPerPod }]
     : [
         { podShare, requestsPerSecondPerPod: requestsPerSecondPerPod * trafficShare / podShare },
         { podShare: 1 - podShare, requestsPerSecondPerPod: requestsPerSecondPerPod * (1 - trafficShare) / (1 - podShare) }
       ]
-  if (distribution === 'skewed') notes.push(`Skewed traffic: ${podShare * 100}% of the pods carry ${trafficShare * 100}% of the requests (${defaults.skewedTraffic.note ?? 'default in models/defaults.yaml'}).`)
-  const hopsPerRequest = traffic.hopsPerRequest ?? 1
-  if (traffic.hopsPerRequest === undefined) defaultsApplied.push({ field: '/traffic/hopsPerRequest', value: 1, reason: 'latency is given for one service-to-service call' })
-
-  const sidecarScoping = request.options?.sidecarScoping ?? false
-  if (request.options?.sidecarScoping === undefined) defaultsApplied.push({ field: '/options/sidecarScoping', value: false, reason: 'sidecars see every service, as installed' })
-  let servicesVisiblePerSidecar = services
-  const servicesVisibleWhenScoped = request.workload?.servicesVisibleWhenScoped ?? defaults.servicesVisibleWhenScoped.value
-  if (sidecarScoping) {
-    if (request.workload?.servicesVisibleWhenScoped === undefined) {
-      defaultsApplied.push({ field: '/workload/servicesVisibleWhenScoped', value: servicesVisibleWhenScoped, reason: defaults.servicesVisibleWhenScoped.note ?? 'default in models/defaults.yaml' })
-    }
-    servicesVisiblePerSidecar = Math.min(services, servicesVisibleWhenScoped)
-  }
-
-  const waypoints = request.workload?.waypoints ?? 1
-  if (waypoints > services) throw new ScenarioError([{ pointer: '/workload/waypoints', detail: `is ${waypoints}, but a waypoint serves a namespace or a service, and the mesh has ${services} service${services === 1 ? '' : 's'}: at most ${services}` }])
-  if (request.workload?.waypoints === undefined) defaultsApplied.push({ field: '/workload/waypoints', value: 1, reason: 'one waypoint proxy: a single namespace or service opts into L7 processing (ambient meshes only)' })
-
-  let podRequests = request.workload?.podRequests
-  if (podRequests === undefined) {
-    podRequests = { cpuCores: cpuCores(defaults.podCpu.value), memoryGiB: memoryGiB(defaults.podMemory.value) }
-    defaultsApplied.push({ field: '/workload/podRequests', value: `${defaults.podCpu.value} CPU, ${defaults.podMemory.value} memory`, reason: defaults.podCpu.note ?? 'default in models/defaults.yaml' })
-  }
+  if (resolved.distribution === 'skewed') notes.push(`Skewed traffic: ${podShare * 100}% of the pods carry ${trafficShare * 100}% of the requests (${noteOf(defaults.skewedTraffic)}).`)
 
   const cluster = request.cluster ?? {}
   if (cluster.node !== undefined && (cluster.nodeType !== undefined || cluster.region !== undefined || cluster.networkMode !== undefined)) {
-    throw new ScenarioError([{ pointer: '/cluster/node', detail: 'give either cluster.node (a custom node) or cluster.nodeType with region and networkMode, not both' }])
+    throw new DomainError([{ pointer: '/cluster/node', detail: 'give either cluster.node (a custom node) or cluster.nodeType with region and networkMode, not both' }])
   }
 
   // The node the workload runs on.
@@ -220,60 +394,49 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
     priced = { id: 'custom', vcpu: node.vcpu, kubeletMemoryGiB: node.kubeletMemoryGiB, gpus: 0, explicit: true, ...(cluster.node.hourlyPrice === undefined ? {} : { customHourly: cluster.node.hourlyPrice }) }
     notes.push(`Custom node: allocatable follows the ${from} reservation rule, the one documented rule that depends only on capacity; its memory is taken as the kubelet reports it, and no system pods are counted on it.`)
   } else {
-    const id = cluster.nodeType ?? defaults.nodeType.value
-    const region = cluster.nodeType === undefined && cluster.region === undefined ? defaults.region.value : cluster.region
-    if (cluster.nodeType === undefined) defaultsApplied.push({ field: '/cluster/nodeType', value: id, reason: defaults.nodeType.note ?? 'default in models/defaults.yaml' })
-    const resolved = knownNode(models, id, region, cluster.networkMode, cluster.region === undefined ? '/cluster/nodeType' : '/cluster/region')
-    node = resolved.node
-    const { priceSplit, provider } = resolved.nodeCatalog
+    resolveRows(NODE_TYPE_ROWS, context, defaultsApplied)
+    const known = knownNode(context)
+    node = known.node
+    const { priceSplit, provider } = known.nodeCatalog
     priced = {
-      id,
+      id: node.id,
       vcpu: node.vcpu,
       kubeletMemoryGiB: node.kubeletMemoryGiB,
-      gpus: resolved.gpus,
-      nodeCatalogPrice: resolved.price,
+      gpus: known.gpus,
+      nodeCatalogPrice: known.price,
       explicit: cluster.nodeType !== undefined,
       priceSplit: { cpuCoreHour: priceSplit.cpuCoreHour, memoryGiBHour: priceSplit.memoryGiBHour, label: `OpenCost's ${provider} CPU:memory price ratio (${(priceSplit.cpuCoreHour / priceSplit.memoryGiBHour).toFixed(2)} GiB-hours per vCPU-hour)` }
     }
-    if (cluster.region === undefined) defaultsApplied.push({ field: '/cluster/region', value: resolved.region, reason: cluster.nodeType === undefined ? 'region of the default node type' : 'first priced region of the node type' })
-    if (cluster.networkMode === undefined) defaultsApplied.push({ field: '/cluster/networkMode', value: resolved.mode, reason: `default network mode of ${resolved.nodeCatalog.name}` })
   }
 
-  // Unit prices and the node price, under the pricing model (see pricing.ts).
+  // Unit prices and the node price, under the pricing model (see pricing.ts, which lists its own defaults).
   const { pricing: prices, nodeHourly } = resolvePricing(request, models, priced, defaultsApplied, notes)
   node.hourlyPrice = nodeHourly
 
-  const cni = cluster.cni ?? 'other'
-  if (cluster.cni === undefined) defaultsApplied.push({ field: '/cluster/cni', value: 'other', reason: 'no CNI given: nothing a mesh needs is assumed to be installed already' })
-  const highAvailability = request.options?.highAvailability ?? false
-  if (request.options?.highAvailability === undefined) defaultsApplied.push({ field: '/options/highAvailability', value: false, reason: 'the charts\' default install' })
-  const proxyRequests = request.options?.proxyRequests ?? {}
-  if (request.options?.proxyRequests === undefined) defaultsApplied.push({ field: '/options/proxyRequests', value: 'chart defaults', reason: 'each mesh\'s proxy (sidecar or per-node proxy) requests what its chart or injector sets by default' })
-  const observability = request.options?.observability ?? false
-  if (request.options?.observability === undefined) defaultsApplied.push({ field: '/options/observability', value: false, reason: 'the observability add-ons are optional installs' })
+  resolveRows(OPTION_ROWS, context, defaultsApplied)
 
   return {
     pods: request.pods,
-    meshes,
-    basis,
+    meshes: resolved.meshes.map((id) => models.meshes.get(id) as MeshModel),
+    basis: resolved.basis,
     requestsPerSecondPerPod,
-    distribution,
+    distribution: resolved.distribution,
     trafficGroups,
-    hopsPerRequest,
-    services,
-    clusterPods,
-    sidecarScoping,
-    servicesVisibleWhenScoped,
-    servicesVisiblePerSidecar,
-    proxyRequests,
+    hopsPerRequest: resolved.hopsPerRequest,
+    services: resolved.services,
+    clusterPods: resolved.clusterPods,
+    sidecarScoping: resolved.sidecarScoping,
+    servicesVisibleWhenScoped: resolved.servicesVisibleWhenScoped,
+    servicesVisiblePerSidecar: resolved.sidecarScoping ? Math.min(resolved.services, resolved.servicesVisibleWhenScoped) : resolved.services,
+    proxyRequests: resolved.proxyRequests,
     proxyRequestScale: 1,
-    waypoints,
-    podRequests,
+    waypoints: resolved.waypoints,
+    podRequests: resolved.podRequests,
     nodes: cluster.nodes ?? null,
     node,
-    cni,
-    highAvailability,
-    observability,
+    cni: resolved.cni,
+    highAvailability: resolved.highAvailability,
+    observability: resolved.observability,
     prices,
     defaultsApplied,
     notes

@@ -3,9 +3,10 @@
 import type { MeshModel } from '../models/schema.js'
 import type { MeshEstimate, MeshSensitivity, SensitivityOutcome } from '../schemas/estimate.js'
 import type { PackResult } from './capacity.js'
-import { ScenarioError } from './errors.js'
+import { DomainError } from '../errors.js'
 import { meshMonthlyCost, packWorkload } from './estimate.js'
 import type { Scenario } from './scenario.js'
+import { round } from '../units.js'
 
 const FACTORS = [0.5, 2] as const
 
@@ -17,8 +18,6 @@ interface Input {
   /** the workload alone changes too (pod size): the no-mesh packing is redone */
   repack?: boolean
 }
-
-const round2 = (x: number): number => Math.round(x * 100) / 100
 
 /** The defaulted inputs that scale, in the order defaultsApplied lists them. Booleans, names and the price book do not scale. */
 function inputsOf (scenario: Scenario): Input[] {
@@ -89,9 +88,9 @@ function inputsOf (scenario: Scenario): Input[] {
 function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, value: number | null): SensitivityOutcome | null {
   try {
     const cost = meshMonthlyCost(mesh, scenario, workload)
-    return { value, monthly: round2(cost.monthly), additionalNodesMonthly: cost.additionalNodesMonthly === null ? null : round2(cost.additionalNodesMonthly) }
+    return { value, monthly: round(cost.monthly, 2), additionalNodesMonthly: cost.additionalNodesMonthly === null ? null : round(cost.additionalNodesMonthly, 2) }
   } catch (error) {
-    if (error instanceof ScenarioError) return null // e.g. a doubled pod that fits on no node
+    if (error instanceof DomainError) return null // e.g. a doubled pod that fits on no node
     throw error
   }
 }
@@ -107,7 +106,7 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
     const { scenario: s, value } = input.scaled(f)
     let packed: PackResult | null = workload
     if (input.repack === true) {
-      try { packed = packWorkload(s) } catch (error) { if (!(error instanceof ScenarioError)) throw error; packed = null }
+      try { packed = packWorkload(s) } catch (error) { if (!(error instanceof DomainError)) throw error; packed = null }
     }
     return { scenario: s, value, packed }
   }))
@@ -120,7 +119,7 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
       const moves = [halved, doubled].flatMap((o) => (o === null || o === undefined
         ? []
         : [Math.abs(o.monthly - monthly), o.additionalNodesMonthly === null || nodes === null ? 0 : Math.abs(o.additionalNodesMonthly - nodes)]))
-      return { field: input.field, value: input.value, halved: halved ?? null, doubled: doubled ?? null, impactMonthly: round2(Math.max(0, ...moves)) }
+      return { field: input.field, value: input.value, halved: halved ?? null, doubled: doubled ?? null, impactMonthly: round(Math.max(0, ...moves), 2) }
     })
     rows.sort((a, b) => b.impactMonthly - a.impactMonthly)
     return { mesh: mesh.id, monthly, additionalNodesMonthly: nodes, inputs: rows }

@@ -5,10 +5,20 @@ import { Type, type Static } from 'typebox'
 
 export const strict = { additionalProperties: false } as const
 
-/** The id of a mesh, a price book, a calibration or a rule: lower case, digits and dashes. */
-export const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' })
+/**
+ * The id rule of meshes, components, price books, evidence records, calibrations and rules, in the model files
+ * and in requests alike: lower case letters, digits and dashes, at most 64 characters. Unanchored, so that a
+ * pattern can repeat it (a comma list of ids in a query string).
+ */
+export const ID_PATTERN = '[a-z0-9][a-z0-9-]{0,63}'
+export const Id = Type.String({ pattern: `^${ID_PATTERN}$` })
 /** A calendar date, 2026-11-26. */
-export const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
+export const ISO_DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$'
+export const IsoDate = Type.String({ pattern: ISO_DATE_PATTERN })
+/** An ISO 4217 currency code, USD. */
+export const CURRENCY_PATTERN = '^[A-Z]{3}$'
+/** Non-empty text. */
+export const Text = Type.String({ minLength: 1 })
 
 /** Kubernetes CPU quantity, as the charts write it: "100m", "0.2", "2". */
 export const CpuQuantity = Type.String({

@@ -1,6 +1,6 @@
 // models/decision.yaml: the decision framework, as data.
 import { Type, type Static } from 'typebox'
-import { strict, Id, IsoDate, SourceRefs, SourceMap } from './common-schema.js'
+import { strict, Id, IsoDate, SourceRefs, SourceMap, Text } from './common-schema.js'
 import { DataPlaneMode, FeatureId } from './mesh-schema.js'
 
 /** The requirements POST /recommend asks about, each answered by one feature of the mesh models. */
@@ -10,7 +10,6 @@ export const PRIORITY_IDS = ['features', 'simplicity', 'overhead'] as const
 export type PriorityId = typeof PRIORITY_IDS[number]
 export const PriorityLiteral = Type.Union([Type.Literal('features'), Type.Literal('simplicity'), Type.Literal('overhead')])
 
-const Text = Type.String({ minLength: 1 })
 /** When a rule applies: every field given must match (lists are alternatives). */
 const RuleMatch = Type.Object({
   priority: Type.Optional(Type.Array(PriorityLiteral, { minItems: 1 })),

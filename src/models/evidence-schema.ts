@@ -1,10 +1,7 @@
 // The shape of models/evidence/*.yaml: published measurements of mesh components, one file per source.
 // The contract with the fit is EVIDENCE-CONTRACT.md; docs/models.md ("Evidence") describes the records.
 import { Type, type Static } from 'typebox'
-
-const strict = { additionalProperties: false } as const
-const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' })
-const Text = Type.String({ minLength: 1 })
+import { strict, Id, Text } from './common-schema.js'
 
 export const EvidenceParty = Type.Union([
   Type.Literal('project'), // the mesh's own project or vendor

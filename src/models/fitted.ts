@@ -5,10 +5,9 @@ import { Type, type Static } from 'typebox'
 import { stringify } from 'yaml'
 import type { EvidenceFile } from './evidence-schema.js'
 import type { Component, MeshModel, Source, SourceKind } from './schema.js'
-import { ScalingDriver } from './schema.js'
+import { ScalingDriver, strict, Id } from './schema.js'
 import { cpuCores, memoryGiB } from './quantity.js'
 
-const strict = { additionalProperties: false } as const
 const Figure = Type.Number({ minimum: 0 })
 const FittedRange = Type.Object({ low: Figure, expected: Figure, high: Figure }, strict)
 
@@ -35,8 +34,8 @@ export const FittedResource = Type.Object({
 
 export const FittedMeshFile = Type.Object({
   schemaVersion: Type.Literal(1),
-  mesh: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
-  components: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }), Type.Object({
+  mesh: Id,
+  components: Type.Record(Id, Type.Object({
     cpuCores: Type.Optional(FittedResource),
     memoryMiB: Type.Optional(FittedResource)
   }, strict)),

@@ -1,6 +1,6 @@
 // models/meshes/<id>.yaml: one mesh, its features, components with requests and usage, latency, calibrations.
 import { Type, type Static } from 'typebox'
-import { strict, Id, CpuQuantity, MemoryQuantity, SourceRefs, SourceMap, CpuRange, MemoryRange } from './common-schema.js'
+import { strict, Id, ISO_DATE_PATTERN, CpuQuantity, MemoryQuantity, SourceRefs, SourceMap, CpuRange, MemoryRange } from './common-schema.js'
 
 /** What a usage term is multiplied by. */
 export const ScalingDriver = Type.Union([
@@ -98,23 +98,13 @@ export const FeatureCell = Type.Object({
   sources: SourceRefs
 }, strict)
 
-export const FeatureId = Type.Union([
-  Type.Literal('proxy'),
-  Type.Literal('mtls'),
-  Type.Literal('trafficSplitting'),
-  Type.Literal('circuitBreaking'),
-  Type.Literal('rateLimiting'),
-  Type.Literal('retriesTimeouts'),
-  Type.Literal('multiCluster'),
-  Type.Literal('observability'),
-  Type.Literal('complexity'),
-  Type.Literal('cncfStatus')
-])
-export type FeatureId = Static<typeof FeatureId>
-export const FEATURE_IDS: readonly FeatureId[] = [
+/** The rows of the seed's feature table, in its order: every mesh file has a cell for each. */
+export const FEATURE_IDS = [
   'proxy', 'mtls', 'trafficSplitting', 'circuitBreaking', 'rateLimiting',
   'retriesTimeouts', 'multiCluster', 'observability', 'complexity', 'cncfStatus'
-]
+] as const
+export type FeatureId = typeof FEATURE_IDS[number]
+export const FeatureId = Type.Enum(FEATURE_IDS)
 
 export const Features = Type.Object(
   Object.fromEntries(FEATURE_IDS.map((id) => [id, FeatureCell])) as Record<FeatureId, typeof FeatureCell>,
@@ -206,7 +196,7 @@ export const MeshModel = Type.Object({
   name: Type.String({ minLength: 1 }),
   mode: DataPlaneMode,
   version: Type.String({ minLength: 1, description: 'mesh version the figures apply to' }),
-  revised: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'date this model file was last checked' }),
+  revised: Type.String({ pattern: ISO_DATE_PATTERN, description: 'date this model file was last checked' }),
   summary: Type.String({ minLength: 1 }),
   features: Features,
   latency: Type.Optional(Latency),

@@ -1,6 +1,6 @@
 // models/nodes/<provider>.yaml: a provider's node types (the node models), reservations and prices per region.
 import { Type, type Static } from 'typebox'
-import { strict, CpuQuantity, IsoDate, MemoryQuantity, SourceRefs, SourceMap } from './common-schema.js'
+import { strict, CpuQuantity, CURRENCY_PATTERN, ISO_DATE_PATTERN, IsoDate, MemoryQuantity, SourceRefs, SourceMap } from './common-schema.js'
 
 /** A tiered fraction, as kubelet reservation rules are written: fraction of the slice of capacity up to `upTo`. */
 const ReservationTier = Type.Object({
@@ -34,8 +34,8 @@ export const PRICE_FIELDS = {
 /** One region's prices for a node type, all read from the same dated source. */
 export const NodePrice = Type.Object({
   region: Type.String({ minLength: 1 }),
-  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-  asOf: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'date of the price list the prices were read from' }),
+  currency: Type.String({ pattern: CURRENCY_PATTERN }),
+  asOf: Type.String({ pattern: ISO_DATE_PATTERN, description: 'date of the price list the prices were read from' }),
   hourly: Type.Number({ exclusiveMinimum: 0, description: 'on-demand list price per node-hour' }),
   spotHourly: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Spot price per node-hour, where the provider publishes a static one' })),
   commitment1YearHourly: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'effective price per node-hour under a 1-year commitment, no upfront payment' })),
@@ -44,8 +44,11 @@ export const NodePrice = Type.Object({
 }, strict)
 export type NodePrice = Static<typeof NodePrice>
 
+/** A node type's id, provider/instance-type: aws/m5.large. */
+export const NODE_TYPE_ID_PATTERN = '^[a-z]+/[A-Za-z0-9._-]+$'
+
 export const NodeType = Type.Object({
-  id: Type.String({ pattern: '^[a-z]+/[A-Za-z0-9._-]+$', description: 'provider/instance-type' }),
+  id: Type.String({ pattern: NODE_TYPE_ID_PATTERN, description: 'provider/instance-type' }),
   vcpu: Type.Number({ exclusiveMinimum: 0 }),
   memoryGiB: Type.Number({ exclusiveMinimum: 0 }),
   arch: Type.Union([Type.Literal('amd64'), Type.Literal('arm64')]),

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { CURRENCY_PATTERN } from './common-schema.js'
 
 // Plain decimals, as OpenCost's default sheet writes them ("0.031611"); at most 9,999,999 per hour.
 const DECIMAL = '^[0-9]{1,7}(\\.[0-9]{1,15})?$'
@@ -14,7 +15,7 @@ const optionalRate = (description: string) => Type.Optional(rate(description))
 export const PriceSheet = Type.Object({
   provider: Type.Optional(Type.String({ maxLength: 64 })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
-  currencyCode: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency of every price in the sheet (default USD); no exchange rate is applied' })),
+  currencyCode: Type.Optional(Type.String({ pattern: CURRENCY_PATTERN, description: 'ISO 4217 currency of every price in the sheet (default USD); no exchange rate is applied' })),
   CPU: rate('price of one vCPU-hour'),
   RAM: rate('price of one GiB-hour of memory'),
   GPU: optionalRate('price of one GPU-hour; splits a GPU node\'s price when unit prices are derived from it'),

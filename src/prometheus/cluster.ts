@@ -3,6 +3,7 @@ import type { Models } from '../models/load.js'
 import type { ClusterResponse, MeasuredComponent, Missing } from '../schemas/cluster.js'
 import type { PrometheusClient, Sample } from './client.js'
 import { clusterQueries, FAMILIES, MESH_COMPONENTS, SYSTEM_NAMESPACES, type Family, type NamespaceScope, type QueryKey } from './queries.js'
+import { round } from '../units.js'
 
 const GiB = 1024 ** 3
 
@@ -32,8 +33,6 @@ function scalar (samples: Sample[] | undefined): number | null {
   const value = samples?.[0]?.value
   return value !== undefined && Number.isFinite(value) && value >= 0 ? value : null
 }
-
-const round = (x: number, digits = 6): number => Math.round(x * 10 ** digits) / 10 ** digits
 
 /** providerID prefixes of the clouds in the node catalogs (aws:///zone/id, gce://project/zone/name, azure:///...). */
 function providerOf (providerId: string | undefined): string | null {

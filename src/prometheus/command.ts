@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { table, type Io } from '../cli.js'
 import { PACKAGE_ROOT } from '../config.js'
-import { ScenarioError } from '../engine/errors.js'
+import { DomainError } from '../errors.js'
 import { estimate } from '../engine/estimate.js'
 import { loadModels } from '../models/load.js'
 import { fieldChecker } from '../plugins/validation.js'
@@ -111,7 +111,7 @@ export async function runCluster (argv: string[], io: Io): Promise<number> {
     return 0
   } catch (err) {
     if (err instanceof PrometheusError) { io.err(`meshcost: ${err.message}\n`); return 1 }
-    if (err instanceof ScenarioError) return invalid(err.errors.map((e) => `${e.pointer}: ${e.detail}`))
+    if (err instanceof DomainError) return invalid(err.errors.map((e) => `${e.pointer}: ${e.detail}`))
     throw err
   } finally {
     await client.close()

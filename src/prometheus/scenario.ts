@@ -1,10 +1,11 @@
 // The cluster view -> the ordinary POST /estimate body, and the measured usage of a running mesh beside the
 // model's figures for that same scenario.
-import { ScenarioError } from '../engine/errors.js'
+import { DomainError } from '../errors.js'
 import type { Models } from '../models/load.js'
 import type { ClusterEstimateRequest, ClusterResponse } from '../schemas/cluster.js'
 import { LIMITS, type EstimateRequest, type EstimateResponse } from '../schemas/estimate.js'
 import { DEFAULT_WINDOW } from './queries.js'
+import { round } from '../units.js'
 
 /**
  * The scenario of the pods that would get the mesh: their count, their typical (mean) requests, the most
@@ -14,7 +15,7 @@ import { DEFAULT_WINDOW } from './queries.js'
 export function clusterScenario (view: ClusterResponse, pods: number, clusterPods: number, body: ClusterEstimateRequest, models: Models): EstimateRequest {
   if (pods < 1) {
     const where = body.namespaces === undefined ? 'outside the system namespaces' : `in ${body.namespaces.join(', ')}`
-    throw new ScenarioError([{ pointer: '/namespaces', detail: `Prometheus reports no running pods ${where} (kube_pod_status_phase)` }])
+    throw new DomainError([{ pointer: '/namespaces', detail: `Prometheus reports no running pods ${where} (kube_pod_status_phase)` }])
   }
   const scenario: EstimateRequest = { pods: Math.min(pods, LIMITS.pods) }
   if (body.meshes !== undefined) scenario.meshes = body.meshes
@@ -63,7 +64,6 @@ export function clusterScenario (view: ClusterResponse, pods: number, clusterPod
   return scenario
 }
 
-const round = (x: number, digits = 6): number => Math.round(x * 10 ** digits) / 10 ** digits
 const ratio = (a: number, b: number): number | null => (b > 0 ? round(a / b, 3) : null)
 
 /** For each estimated mesh that runs: measured per replica beside the model's expected usage per replica. */

@@ -2,7 +2,7 @@
 // never from a URL a request names.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { ScenarioError } from '../engine/errors.js'
+import { DomainError } from '../errors.js'
 import { estimate } from '../engine/estimate.js'
 import { sendProblem } from '../plugins/problem.js'
 import { PrometheusClient, PrometheusError, type PrometheusOptions } from '../prometheus/client.js'
@@ -78,7 +78,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
       const estimated = estimate(scenario, app.models)
       return { ...estimated, scenario, measured: measuredBeside(result.view, estimated), missing: result.view.missing }
     } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err
+      if (!(err instanceof DomainError)) throw err
       // Fields the request gave keep their pointer; the rest were derived from the cluster, under /scenario.
       const own = /^\/(namespaces|meshes|basis|window)(\/|$)/
       throw err.mapErrors((e) => ({ pointer: own.test(e.pointer) ? e.pointer : `/scenario${e.pointer}`, detail: e.detail }))

@@ -36,7 +36,7 @@ const nodeTypeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ...(nodeType.gpu === undefined ? {} : { gpu: { count: nodeType.gpu.count, model: nodeType.gpu.model, memoryGiB: nodeType.gpu.memoryGiB } }),
       maxPods: nodeType.maxPods,
       defaultNetworkMode: mode,
-      allocatable: { cpuCores: Math.round(free.cpuCores * 1e6) / 1e6, memoryGiB: Math.round(free.memoryGiB * 1e6) / 1e6 },
+      allocatable: { cpuCores: round(free.cpuCores), memoryGiB: round(free.memoryGiB) },
       prices: nodeType.prices.map(priceOut),
       sources: citedSources(ids, nodeCatalog.sources)
     }

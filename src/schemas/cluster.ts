@@ -2,8 +2,8 @@
 import { Type, type Static } from 'typebox'
 import { KUBERNETES_NAME, WINDOW } from '../prometheus/queries.js'
 import { Basis, EstimateRequest, EstimateResponse, LIMITS, MeshId } from './estimate.js'
+import { strict } from '../models/schema.js'
 
-const strict = { additionalProperties: false } as const
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const Window = Type.String({ pattern: WINDOW, description: 'range of the measured rates and averages, a Prometheus duration such as 30s, 15m, 1h or 7d, up to about a month (default 1h); give Prometheus at least two scrapes in it' })

@@ -1,8 +1,7 @@
 // The cost delta of one mesh against a baseline (no mesh, or the mesh the cluster runs today), in the spirit of
 // Kubecost's cost prediction: before, after, change.
 import { Type, type Static } from 'typebox'
-
-const strict = { additionalProperties: false } as const
+import { strict } from '../models/schema.js'
 
 const side = (description: string, signed: boolean) => {
   const n = (what: string) => Type.Number({ ...(signed ? {} : { minimum: 0 }), description: what })

@@ -3,8 +3,7 @@ import { Type, type Static } from 'typebox'
 import { Range, SourceOut, rangeOf } from './common.js'
 import { Delta } from './delta.js'
 import { PriceSheet } from '../models/price-sheet.js'
-
-const strict = { additionalProperties: false } as const
+import { CURRENCY_PATTERN, ID_PATTERN, NODE_TYPE_ID_PATTERN, strict } from '../models/schema.js'
 
 export const LIMITS = {
   pods: 1_000_000,
@@ -36,12 +35,12 @@ export const PricingModelIn = Type.Union([Type.Literal('onDemand'), Type.Literal
   description: 'onDemand (default): list prices; spot: Spot prices (GCP publishes them; elsewhere give discountPercent); commitment1Year / commitment3Year: 1- or 3-year commitments with no upfront payment (AWS Standard Reserved Instances, GCP committed use; Azure: give discountPercent)'
 })
 
-export const MeshId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'a mesh id from GET /meshes' })
+export const MeshId = Type.String({ pattern: `^${ID_PATTERN}$`, description: 'a mesh id from GET /meshes' })
 
 export const EstimateRequest = Type.Object({
   pods: Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'meshed application pods (count)' }),
   meshes: Type.Optional(Type.Array(MeshId, { minItems: 1, maxItems: LIMITS.meshes, uniqueItems: true, description: 'mesh ids to estimate; default: every shipped model' })),
-  baseline: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'what the cluster runs today: "none" or a mesh id from GET /meshes; each estimate then carries `delta` against it (before, after, change)' })),
+  baseline: Type.Optional(Type.String({ pattern: `^${ID_PATTERN}$`, description: 'what the cluster runs today: "none" or a mesh id from GET /meshes; each estimate then carries `delta` against it (before, after, change)' })),
   basis: Type.Optional(Basis),
   traffic: Type.Optional(Type.Object({
     requestsPerSecondPerPod: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.requestsPerSecondPerPod, description: 'requests per second through each pod\'s proxy, inbound plus outbound (default 35: Istio\'s load-test rate per sidecar)' })),
@@ -62,7 +61,7 @@ export const EstimateRequest = Type.Object({
   cluster: Type.Optional(Type.Object({
     nodes: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.nodes, description: 'nodes the cluster runs today, without a mesh; default: as many as the workload needs' })),
     cni: Type.Optional(CNI),
-    nodeType: Type.Optional(Type.String({ pattern: '^[a-z]+/[A-Za-z0-9._-]+$', maxLength: 64, description: 'a node type from GET /node-types, e.g. aws/m5.large (default gcp/n2-standard-4)' })),
+    nodeType: Type.Optional(Type.String({ pattern: NODE_TYPE_ID_PATTERN, maxLength: 64, description: 'a node type from GET /node-types, e.g. aws/m5.large (default gcp/n2-standard-4)' })),
     region: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{2,32}$', description: 'region of the node price, e.g. us-east-1 (default: the node type\'s first priced region)' })),
     networkMode: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,32}$', description: 'network mode that sets max pods per node, e.g. vpc-cni-prefix (default: the provider\'s default mode)' })),
     node: Type.Optional(Type.Object({
@@ -82,8 +81,8 @@ export const EstimateRequest = Type.Object({
     sidecarScoping: Type.Optional(Type.Boolean({ description: 'sidecars hold configuration only for the services they call (Istio Sidecar resource and the like) instead of every service in the mesh (default false)' }))
   }, strict)),
   pricing: Type.Optional(Type.Object({
-    book: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'price book id from GET /pricing' })),
-    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code of inline prices (default USD); no exchange rates are applied' })),
+    book: Type.Optional(Type.String({ pattern: `^${ID_PATTERN}$`, description: 'price book id from GET /pricing' })),
+    currency: Type.Optional(Type.String({ pattern: CURRENCY_PATTERN, description: 'ISO 4217 code of inline prices (default USD); no exchange rates are applied' })),
     cpuCoreHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price of one vCPU-hour' })),
     memoryGiBHour: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price of one GiB-hour of memory' })),
     model: Type.Optional(PricingModelIn),

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { DataPlaneMode, Features, MeshModel } from '../models/schema.js'
+import { DataPlaneMode, Features, ID_PATTERN, MeshModel } from '../models/schema.js'
 
 export const MeshSummary = Type.Object({
   id: Type.String(),
@@ -14,7 +14,7 @@ export const MeshSummary = Type.Object({
 export const MeshList = Type.Object({ meshes: Type.Array(MeshSummary) }, { additionalProperties: false, title: 'MeshList' })
 
 export const MeshParams = Type.Object({
-  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'mesh id, e.g. istio' })
+  id: Type.String({ pattern: `^${ID_PATTERN}$`, description: 'mesh id, e.g. istio' })
 })
 
 export { MeshModel }

@@ -4,6 +4,7 @@
 import { Type, type Static } from 'typebox'
 import { EstimateRequest, LIMITS, View } from './estimate.js'
 import { DomainError } from '../errors.js'
+import { ID_PATTERN } from '../models/schema.js'
 
 const body = EstimateRequest.properties
 const cluster = body.cluster.properties
@@ -13,8 +14,6 @@ const options = body.options.properties
 const workload = body.workload.properties
 const podRequests = workload.podRequests.properties
 const proxyRequests = options.proxyRequests.properties
-
-const ID = '[a-z0-9][a-z0-9-]{0,63}'
 
 export const Format = Type.Union([Type.Literal('json'), Type.Literal('csv')], {
   description: 'json (default) or csv; `Accept: text/csv` does the same as csv'
@@ -33,7 +32,7 @@ export const ViewQuery = Type.Object({ view: Type.Optional(View) }, { additional
 export const EstimateQuery = Type.Object({
   pods: Type.Integer({ ...body.pods, examples: [100] }),
   meshes: Type.Optional(Type.String({
-    pattern: `^${ID}(,${ID}){0,${LIMITS.meshes - 1}}$`,
+    pattern: `^${ID_PATTERN}(,${ID_PATTERN}){0,${LIMITS.meshes - 1}}$`,
     description: 'comma list of mesh ids from GET /meshes (or the parameter repeated); default: every shipped model',
     examples: ['istio,linkerd,cilium']
   })),

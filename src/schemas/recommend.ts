@@ -1,11 +1,10 @@
 // The POST /recommend and GET /features contracts: one TypeBox source for validation, types and OpenAPI.
 import { Type, type Static } from 'typebox'
-import { PriorityLiteral, REQUIREMENT_IDS, Support } from '../models/schema.js'
+import { ID_PATTERN, PriorityLiteral, REQUIREMENT_IDS, Support, strict } from '../models/schema.js'
 import { SourceOut, rangeOf } from './common.js'
 import { Delta } from './delta.js'
 import { CNI, EstimateRequest, LIMITS } from './estimate.js'
 
-const strict = { additionalProperties: false } as const
 const estimateField = EstimateRequest.properties
 
 const REQUIREMENT_TEXT: Record<typeof REQUIREMENT_IDS[number], string> = {
@@ -30,7 +29,7 @@ export const RecommendRequest = Type.Object({
   priority: Priority,
   current: Type.Optional(Type.Object({
     cni: Type.Optional(CNI),
-    mesh: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: '"none" or the id of the mesh the cluster runs today (GET /meshes); default none' }))
+    mesh: Type.Optional(Type.String({ pattern: `^${ID_PATTERN}$`, description: '"none" or the id of the mesh the cluster runs today (GET /meshes); default none' }))
   }, { ...strict, description: 'what the cluster runs today (default: CNI "other", no mesh); the migration path starts here, and costs are compared against current.mesh' })),
   pods: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'meshed application pods (count); give it to get each candidate\'s overhead, monthly cost and its delta against current.mesh' })),
   basis: estimateField.basis,

@@ -1,8 +1,8 @@
 // GET /validation: the leave-one-source-out check of the usage models against the evidence records.
 import { Type, type Static } from 'typebox'
 import { Range } from './common.js'
+import { strict } from '../models/schema.js'
 
-const strict = { additionalProperties: false } as const
 const Share = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], { description: 'fraction of the figures; null when there are none' })
 const Resource = Type.Union([Type.Literal('cpu'), Type.Literal('memory')])
 

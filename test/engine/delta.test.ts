@@ -6,7 +6,7 @@ import type { MeshModel } from '../../src/models/schema.js'
 import type { DeltaSide } from '../../src/schemas/delta.js'
 import type { MeshEstimate } from '../../src/schemas/estimate.js'
 import { deltaOf, sideOf, withBaseline } from '../../src/engine/delta.js'
-import { ScenarioError } from '../../src/engine/errors.js'
+import { DomainError } from '../../src/errors.js'
 
 const est = (mesh: string, cpu: number, mem: number, monthly: number, additional: number | null = 12.5): MeshEstimate => ({
   mesh,
@@ -78,8 +78,8 @@ t.test('withBaseline: which estimate is the baseline', async (t) => {
   t.same(againstC.map((e) => e.delta?.change.monthlyCost), [-50, -30], 'a: 30 - 80; b: 50 - 80')
   t.same(againstC.map((e) => e.delta?.change.cpuCores), [-3, -2], 'a: 1 - 4; b: 2 - 4')
 
-  const err = t.throws(() => withBaseline('nope', list, models, estimateMesh, '/options/baseline'), ScenarioError) as unknown as InstanceType<typeof ScenarioError>
+  const err = t.throws(() => withBaseline('nope', list, models, estimateMesh, '/options/baseline'), DomainError) as unknown as InstanceType<typeof DomainError>
   t.same(err.errors, [{ pointer: '/options/baseline', detail: 'unknown mesh "nope"; give "none" or one of: a, b, c' }])
-  const err2 = t.throws(() => withBaseline('nope', list, models, estimateMesh), ScenarioError) as unknown as InstanceType<typeof ScenarioError>
+  const err2 = t.throws(() => withBaseline('nope', list, models, estimateMesh), DomainError) as unknown as InstanceType<typeof DomainError>
   t.equal(err2.errors[0]?.pointer, '/baseline')
 })

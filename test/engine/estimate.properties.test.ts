@@ -3,7 +3,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
-import { ScenarioError } from '../../src/engine/errors.js'
+import { DomainError } from '../../src/errors.js'
 import { CNI_IDS, type EstimateRequest, type EstimateResponse } from '../../src/schemas/estimate.js'
 import { shippedModels } from '../helpers.js'
 
@@ -70,7 +70,7 @@ function tryEstimate (request: EstimateRequest): EstimateResponse | undefined {
   try {
     return estimate(request, models)
   } catch (err) {
-    if (err instanceof ScenarioError) return undefined
+    if (err instanceof DomainError) return undefined
     throw err
   }
 }

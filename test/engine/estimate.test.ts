@@ -2,7 +2,7 @@
 // The fixture node has no system reservation, so allocatable = capacity (4 cores, 16 GiB, 10 pods).
 import t from 'tap'
 import { estimate } from '../../src/engine/estimate.js'
-import { ScenarioError } from '../../src/engine/errors.js'
+import { DomainError } from '../../src/errors.js'
 import { fixtureModels, near } from '../helpers.js'
 
 const models = fixtureModels()
@@ -148,8 +148,8 @@ t.test('scenario errors name the field', async (t) => {
   for (const [request, pointer] of cases) {
     let caught: unknown
     try { estimate(request, models) } catch (err) { caught = err }
-    t.ok(caught instanceof ScenarioError, `${pointer}: a ScenarioError`)
-    t.ok((caught as ScenarioError).errors.some((e) => e.pointer === pointer), `${pointer}: named`)
+    t.ok(caught instanceof DomainError, `${pointer}: a DomainError`)
+    t.ok((caught as DomainError).errors.some((e) => e.pointer === pointer), `${pointer}: named`)
   }
 })
 

@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap'
 import type { Models } from '../../src/models/load.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
-import { ScenarioError } from '../../src/engine/errors.js'
+import { DomainError } from '../../src/errors.js'
 import { pricedModels, resolvePricing, type PricedNode } from '../../src/engine/pricing.js'
 import { resolveScenario } from '../../src/engine/scenario.js'
 import { fixtureModels, near } from '../helpers.js'
@@ -54,7 +54,7 @@ const resolve = (pricing: object, node: Partial<PricedNode> = {}, models: Models
   const r = resolvePricing({ pods: 10, pricing } as EstimateRequest, models, n, defaultsApplied as never, notes)
   return { ...r, defaultsApplied, notes }
 }
-const errorOf = (t: Test, fn: () => unknown) => (t.throws(fn, ScenarioError) as unknown as InstanceType<typeof ScenarioError>).errors
+const errorOf = (t: Test, fn: () => unknown) => (t.throws(fn, DomainError) as unknown as InstanceType<typeof DomainError>).errors
 
 t.test('resolvePricing: one source of prices, both inline prices, currencies that agree', async (t) => {
   const sheet = { CPU: '0.1', RAM: '0.01' }

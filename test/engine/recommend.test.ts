@@ -13,7 +13,7 @@
 import t from 'tap'
 import type { Candidate, RecommendRequest } from '../../src/schemas/recommend.js'
 import { recommend } from '../../src/engine/recommend.js'
-import { ScenarioError } from '../../src/engine/errors.js'
+import { DomainError } from '../../src/errors.js'
 import { fixtureModels, shippedModels } from '../helpers.js'
 
 const ask = (request: Partial<RecommendRequest>) => recommend({ services: 30, priority: 'features', ...request } as RecommendRequest, shippedModels())
@@ -228,7 +228,7 @@ t.test('assumptions and sources', async (t) => {
   t.equal(ask({ pods: 60, cluster: { cni: 'cilium' } }).assumptions.current.cni, 'cilium', 'the cluster\'s CNI when current names none')
 })
 
-t.test('contradictory inputs throw a ScenarioError naming the field', async (t) => {
+t.test('contradictory inputs throw a DomainError naming the field', async (t) => {
   const cases: Array<[string, Partial<RecommendRequest>, string, string]> = [
     ['unknown current mesh', { services: 3, current: { mesh: 'nope' } }, '/current/mesh', 'unknown mesh "nope"; give "none" or one of: cilium, consul, istio-ambient, istio, kuma, linkerd'],
     ['Cilium as the mesh but not the CNI', { services: 3, current: { cni: 'calico', mesh: 'cilium' } }, '/current/cni', 'current.mesh "cilium" runs as part of the cilium CNI, but current.cni is "calico"'],
@@ -239,7 +239,7 @@ t.test('contradictory inputs throw a ScenarioError naming the field', async (t) 
     ['basis without pods', { services: 30, basis: 'max' }, '/basis', 'workload and cluster fields price the candidates, which needs pods: give pods too']
   ]
   for (const [name, request, pointer, detail] of cases) {
-    const err = t.throws(() => ask(request), ScenarioError, name) as unknown as InstanceType<typeof ScenarioError>
+    const err = t.throws(() => ask(request), DomainError, name) as unknown as InstanceType<typeof DomainError>
     t.same(err.errors, [{ pointer, detail }], name)
   }
   t.doesNotThrow(() => ask({ services: 3, pods: 3, workload: { services: 3 }, current: { cni: 'cilium', mesh: 'cilium' }, cluster: { cni: 'cilium' } }), 'agreeing fields')

@@ -4,12 +4,12 @@
 // with network modes std (10 pods) and dense (100 pods), the lab-book). Expected values worked out by hand.
 import t, { type Test } from 'tap'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
-import { ScenarioError } from '../../src/engine/errors.js'
+import { DomainError } from '../../src/errors.js'
 import { resolveScenario } from '../../src/engine/scenario.js'
 import { fixtureModels, shippedModels } from '../helpers.js'
 
 const resolve = (request: Partial<EstimateRequest>) => resolveScenario({ pods: 10, ...request } as EstimateRequest, fixtureModels())
-const errorOf = (t: Test, request: Partial<EstimateRequest>) => (t.throws(() => resolve(request), ScenarioError) as unknown as InstanceType<typeof ScenarioError>).errors
+const errorOf = (t: Test, request: Partial<EstimateRequest>) => (t.throws(() => resolve(request), DomainError) as unknown as InstanceType<typeof DomainError>).errors
 const DEFAULT = 'default in models/defaults.yaml'
 
 t.test('the defaults of a bare request, in order', async (t) => {

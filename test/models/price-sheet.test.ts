@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js'
 import { createConfig } from '../../src/config.js'
 import { loadPriceSheet } from '../../src/models/price-sheet.js'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
-import { shippedModels } from '../helpers.js'
+import { shippedModels, testApp } from '../helpers.js'
 
 // OpenCost's configs/default.json @ 0d1f69cc, as a team's OpenCost would have it (plus a currency).
 const DEFAULT_JSON = {
@@ -50,8 +50,8 @@ t.test('PRICE_SHEET_FILE prices the requests that name no prices, in its currenc
   const dir = t.testdir({})
   const file = join(dir, 'team.json')
   writeFileSync(file, JSON.stringify({ ...DEFAULT_JSON, currencyCode: 'EUR', CPU: '0.028', RAM: '0.0038', spotCPU: '0.009', spotRAM: '0.0012' }))
-  const app = await buildApp(createConfig({ PRICE_SHEET_FILE: file }, { logLevel: 'silent' }), { logger: false, models: shippedModels() })
-  t.teardown(() => app.close())
+  // The shared helper: no load shedding, so a busy machine cannot turn an answer into a 503.
+  const app = await testApp(t, shippedModels(), { priceSheetFile: file })
   const post = async (payload: object) => (await app.inject({ method: 'POST', url: '/estimate', payload })).json<EstimateResponse>()
   const plain = await post({ pods: 100, meshes: ['linkerd'] })
   t.match(plain.assumptions.pricing, { source: 'price-sheet-file', currency: 'EUR', cpuCoreHour: 0.028, memoryGiBHour: 0.0038, model: 'onDemand' })
