@@ -11,6 +11,10 @@ RUN npm ci --ignore-scripts --no-audit --no-fund && test -x node_modules/.bin/ts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN node_modules/.bin/tsc -p tsconfig.build.json --sourceMap false --declaration false
+# models/ parsed and validated once, here: dist/models.json (see src/models/compiled.ts); the service reads it
+# at start-up when models/ hashes the same, and the YAML otherwise.
+COPY models ./models
+RUN node dist/src/models/compiled.js
 
 # Production dependencies only, installed apart so that no build tool reaches the image. npm can exit 0
 # with a half-done install, so the tree is checked; TypeScript sources, declarations and source maps are not run.

@@ -5,7 +5,9 @@
 //   npx tsx bench/engine.ts     (npm run bench runs it too)
 import { pathToFileURL } from 'node:url'
 import { PACKAGE_ROOT } from '../src/config.js'
-import { estimate } from '../src/engine/estimate.js'
+import { estimate, meshTotals, packWorkload } from '../src/engine/estimate.js'
+import { resolveScenario } from '../src/engine/scenario.js'
+import { estimateSummary } from '../src/engine/summary.js'
 import { sweep } from '../src/engine/sweep.js'
 import { loadModels, type Models } from '../src/models/load.js'
 import type { EstimateRequest } from '../src/schemas/estimate.js'
@@ -31,7 +33,7 @@ export function measure (fn: (i: number) => unknown, ms = 1500): Rate {
   return { calls, wallPerSecond: calls / wall, cpuPerSecond: calls / cpu, microsPerCall: (cpu * 1e6) / calls }
 }
 
-export interface EngineFigures { singleMesh: Rate, allMeshes: Rate, serialise: Rate, meshCount: number, sweepMs: number }
+export interface EngineFigures { singleMesh: Rate, singleMeshSummary: Rate, singleMeshTotals: Rate, allMeshes: Rate, allMeshesSummary: Rate, serialise: Rate, meshCount: number, sweepMs: number }
 
 export function engineBench (models: Models, ms = 1500): EngineFigures {
   const meshIds = [...models.meshes.keys()]
@@ -40,7 +42,14 @@ export function engineBench (models: Models, ms = 1500): EngineFigures {
   const bodies: EstimateRequest[] = Array.from({ length: 4096 }, () => next())
   const single = bodies.map((b, i): EstimateRequest => ({ ...b, meshes: [meshIds[i % meshIds.length] as string] }))
   const singleMesh = measure((i) => estimate(single[i & 4095] as EstimateRequest, models), ms)
+  const singleMeshSummary = measure((i) => estimateSummary(single[i & 4095] as EstimateRequest, models), ms)
+  // The totals-only path as sweeps run it: the scenario resolved and the workload packed, then meshTotals.
+  const singleMeshTotals = measure((i) => {
+    const scenario = resolveScenario(single[i & 4095] as EstimateRequest, models)
+    return meshTotals(scenario.meshes[0] as never, scenario, packWorkload(scenario))
+  }, ms)
   const allMeshes = measure((i) => estimate(bodies[i & 4095] as EstimateRequest, models), ms)
+  const allMeshesSummary = measure((i) => estimateSummary(bodies[i & 4095] as EstimateRequest, models), ms)
   const answers = bodies.slice(0, 64).map((b) => estimate(b, models))
   const serialise = measure((i) => JSON.stringify(answers[i & 63]).length, ms)
   const times: number[] = []
@@ -50,14 +59,17 @@ export function engineBench (models: Models, ms = 1500): EngineFigures {
     times.push(performance.now() - t0)
   }
   times.sort((a, b) => a - b)
-  return { singleMesh, allMeshes, serialise, meshCount: meshIds.length, sweepMs: times[2] as number }
+  return { singleMesh, singleMeshSummary, singleMeshTotals, allMeshes, allMeshesSummary, serialise, meshCount: meshIds.length, sweepMs: times[2] as number }
 }
 
 export function describeEngine (f: EngineFigures): string[] {
   const rate = (r: Rate): string => `${Math.round(r.cpuPerSecond).toLocaleString('en')} per CPU-second (${Math.round(r.wallPerSecond).toLocaleString('en')}/s wall), ${r.microsPerCall.toFixed(1)} µs each`
   return [
-    `  estimate(), one mesh (each of the ${f.meshCount} in turn, random pods and traffic): ${rate(f.singleMesh)}`,
+    `  estimate(), one mesh (each of the ${f.meshCount} in turn, random pods and traffic), full answer with sensitivity: ${rate(f.singleMesh)}`,
+    `  estimateSummary(), one mesh (view=summary: no sensitivity, components kept out of the answer): ${rate(f.singleMeshSummary)}`,
+    `  meshTotals() after resolveScenario and packWorkload, one mesh (a sweep point): ${rate(f.singleMeshTotals)}`,
     `  estimate(), all ${f.meshCount} meshes: ${rate(f.allMeshes)}`,
+    `  estimateSummary(), all ${f.meshCount} meshes: ${rate(f.allMeshesSummary)}`,
     `  JSON.stringify of an all-mesh answer: ${rate(f.serialise)}`,
     `  sweep(), 10,000 points of pods, all meshes, in-process: ${f.sweepMs.toFixed(1)} ms (median of 5)`
   ]

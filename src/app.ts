@@ -63,7 +63,9 @@ class OneLinePerRequest extends LogController {
 }
 
 export async function buildApp (config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  const loaded = options.models ?? loadModels(config.modelsDir) // throws, listing every problem, on bad models
+  // Throws, listing every problem, on bad models. dist/models.json (npm run build) is used only when it was
+  // compiled from exactly the files now in MODELS_DIR; otherwise the YAML is parsed and validated.
+  const loaded = options.models ?? loadModels(config.modelsDir, { compiled: join(PACKAGE_ROOT, 'dist', 'models.json') })
   // PRICE_SHEET_FILE: validated like the models, every problem listed; its prices replace the default book's.
   const models = config.priceSheetFile === '' ? loaded : { ...loaded, priceSheet: loadPriceSheet(config.priceSheetFile) }
 

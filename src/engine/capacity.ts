@@ -30,6 +30,18 @@ function tiered (amount: number, tiers: Reservation['cpuTiers']): number {
  * kubelet reports, which is smaller (EKS m5.large: 7.461 GiB - 674 MiB = 6.803 GiB, as measured).
  */
 export function allocatable (node: Pick<NodeShape, 'vcpu' | 'memoryGiB' | 'kubeletMemoryGiB' | 'maxPods' | 'reservation'>): Resources {
+  let capacity = allocatables.get(node)
+  if (capacity === undefined) {
+    capacity = Object.freeze(allocatableOf(node))
+    allocatables.set(node, capacity)
+  }
+  return capacity
+}
+
+// A node shape is not changed once resolved (a scenario's variants share it): its allocatable is computed once.
+const allocatables = new WeakMap<object, Resources>()
+
+function allocatableOf (node: Pick<NodeShape, 'vcpu' | 'memoryGiB' | 'kubeletMemoryGiB' | 'maxPods' | 'reservation'>): Resources {
   const r = node.reservation
   const kubeReservedMiB = r.memoryFixedMiB + r.memoryPerPodMiB * node.maxPods
   const cappedMiB = r.memoryCapFraction === undefined ? kubeReservedMiB : Math.min(kubeReservedMiB, r.memoryCapFraction * node.memoryGiB * 1024)
@@ -60,11 +72,12 @@ export interface PackResult {
   binding: BindingResource
 }
 
-interface Bin { count: number, cpuCores: number, memoryGiB: number, pods: number, spread: Set<string> }
+/** `spread`: the anti-affinity groups already on the node (null until one is: most packings have none) */
+interface Bin { count: number, cpuCores: number, memoryGiB: number, pods: number, spread: Set<string> | null }
 
 const fits = (bin: Bin, pod: Resources & { spread?: string }): boolean =>
   bin.pods >= 1 && bin.cpuCores + EPSILON >= pod.cpuCores && bin.memoryGiB + EPSILON >= pod.memoryGiB &&
-  (pod.spread === undefined || !bin.spread.has(pod.spread))
+  (pod.spread === undefined || bin.spread === null || !bin.spread.has(pod.spread))
 
 /**
  * Identical workload pods fill each node up to the first resource that runs out (CPU, memory or pod slots);
@@ -83,12 +96,13 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
   if (free.cpuCores <= 0 || free.memoryGiB <= 0 || free.pods <= 0) {
     throw new DomainError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores, 3)} cores, ${round(capacity.memoryGiB, 3)} GiB, ${node.maxPods} pods)` }])
   }
-  const byResource: Array<[BindingResource, number]> = [
-    ['pods', free.pods],
-    ['cpu', input.pod.cpuCores > 0 ? Math.floor((free.cpuCores + EPSILON) / input.pod.cpuCores) : Infinity],
-    ['memory', input.pod.memoryGiB > 0 ? Math.floor((free.memoryGiB + EPSILON) / input.pod.memoryGiB) : Infinity]
-  ]
-  const [binding, podsPerNode] = byResource.reduce((a, b) => (b[1] < a[1] ? b : a))
+  // The first resource to run out; on a tie, pods before CPU before memory.
+  let binding: BindingResource = 'pods'
+  let podsPerNode = free.pods
+  const byCpu = input.pod.cpuCores > 0 ? Math.floor((free.cpuCores + EPSILON) / input.pod.cpuCores) : Infinity
+  if (byCpu < podsPerNode) { binding = 'cpu'; podsPerNode = byCpu }
+  const byMemory = input.pod.memoryGiB > 0 ? Math.floor((free.memoryGiB + EPSILON) / input.pod.memoryGiB) : Infinity
+  if (byMemory < podsPerNode) { binding = 'memory'; podsPerNode = byMemory }
   if (podsPerNode < 1) {
     throw new DomainError([{ pointer: '/workload/podRequests', detail: `${input.podLabel} (${round(input.pod.cpuCores, 3)} cores, ${round(input.pod.memoryGiB, 3)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores, 3)} cores, ${round(free.memoryGiB, 3)} GiB free)` }])
   }
@@ -97,7 +111,7 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
   const remainder = input.workloadPods - fullNodes * podsPerNode
   const bins: Bin[] = []
   const addBins = (count: number, pods: number): void => {
-    if (count > 0) bins.push({ count, cpuCores: free.cpuCores - pods * input.pod.cpuCores, memoryGiB: free.memoryGiB - pods * input.pod.memoryGiB, pods: free.pods - pods, spread: new Set() })
+    if (count > 0) bins.push({ count, cpuCores: free.cpuCores - pods * input.pod.cpuCores, memoryGiB: free.memoryGiB - pods * input.pod.memoryGiB, pods: free.pods - pods, spread: null })
   }
   addBins(fullNodes, podsPerNode)
   addBins(remainder > 0 ? 1 : 0, remainder)
@@ -115,13 +129,13 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
     }
     if (bin.count > 1) {
       bin.count -= 1
-      bin = { ...bin, count: 1, spread: new Set(bin.spread) }
+      bin = { ...bin, count: 1, spread: bin.spread === null ? null : new Set(bin.spread) }
       bins.push(bin)
     }
     bin.cpuCores -= pod.cpuCores
     bin.memoryGiB -= pod.memoryGiB
     bin.pods -= 1
-    if (pod.spread !== undefined) bin.spread.add(pod.spread)
+    if (pod.spread !== undefined) (bin.spread ??= new Set()).add(pod.spread)
   }
   return { nodes: bins.reduce((n, b) => n + b.count, 0), podsPerNode, binding }
 }

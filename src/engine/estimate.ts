@@ -9,7 +9,7 @@ import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { sensitivityOf } from './sensitivity.js'
 import { addRanges, HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange, ZERO_RANGE } from '../units.js'
-import { usageWith, type ReplicaUsage } from './usage.js'
+import { driversOf, usageWith, type ReplicaUsage } from './usage.js'
 
 /** Is this component part of the scenario's install, and new overhead? */
 export function included (component: Component, scenario: Scenario): boolean {
@@ -55,9 +55,22 @@ function replicasOf (component: Component, scenario: Scenario, nodes: number): n
  */
 export const isProxy = (component: Component): boolean => component.role === 'data-plane' && component.scope !== 'cluster'
 
+// A component's chart requests, parsed once per component (default and high-availability install).
+const chartRequests = new WeakMap<Component, { standard: Resources, highAvailability: Resources }>()
+
+function chartRequestsOf (component: Component, highAvailability: boolean): Resources {
+  let parsed = chartRequests.get(component)
+  if (parsed === undefined) {
+    const parse = (r: Component['requests']): Resources => Object.freeze({ cpuCores: cpuCores(r.cpu), memoryGiB: memoryGiB(r.memory) })
+    const standard = parse(component.requests)
+    parsed = { standard, highAvailability: component.requestsHighAvailability ? parse(component.requestsHighAvailability) : standard }
+    chartRequests.set(component, parsed)
+  }
+  return highAvailability ? parsed.highAvailability : parsed.standard
+}
+
 function requestsOf (component: Component, scenario: Scenario): Resources {
-  const requests = scenario.highAvailability && component.requestsHighAvailability ? component.requestsHighAvailability : component.requests
-  const chart = { cpuCores: cpuCores(requests.cpu), memoryGiB: memoryGiB(requests.memory) }
+  const chart = chartRequestsOf(component, scenario.highAvailability)
   if (!isProxy(component)) return chart
   const { proxyRequests: given, proxyRequestScale: scale } = scenario
   return { cpuCores: given.cpuCores ?? chart.cpuCores * scale, memoryGiB: given.memoryGiB ?? chart.memoryGiB * scale }
@@ -148,10 +161,23 @@ function replicaTotals (component: Component, scenario: Scenario, replicas: numb
   return { usage, basis: onBasis }
 }
 
-function estimateComponent (component: Component, scenario: Scenario, nodes: number): ComponentEstimate {
-  const replicas = replicasOf(component, scenario, nodes)
+/** One included component's figures before rounding: what the full answer and the totals are both made from. */
+interface ComponentFigures {
+  component: Component
+  replicas: number
+  requests: Resources
+  usage: ComponentEstimate['usage']
+  basis: ComponentEstimate['basis']
+}
+
+function componentFigures (component: Component, scenario: Scenario, nodesWithMesh: number): ComponentFigures {
+  const replicas = replicasOf(component, scenario, nodesWithMesh)
   const requests = requestsOf(component, scenario)
   const { usage, basis } = replicaTotals(component, scenario, replicas, requests)
+  return { component, replicas, requests, usage, basis }
+}
+
+function componentEstimate ({ component, replicas, requests, usage, basis }: ComponentFigures): ComponentEstimate {
   return {
     id: component.id,
     name: component.name,
@@ -162,8 +188,8 @@ function estimateComponent (component: Component, scenario: Scenario, nodes: num
       perReplica: { cpuCores: round(requests.cpuCores, 6), memoryGiB: round(requests.memoryGiB, 6) },
       total: { cpuCores: round(replicas * requests.cpuCores, 6), memoryGiB: round(replicas * requests.memoryGiB, 6) }
     },
-    usage,
-    basis,
+    usage: { cpuCores: roundRange(usage.cpuCores), memoryGiB: roundRange(usage.memoryGiB) },
+    basis: { cpuCores: roundRange(basis.cpuCores), memoryGiB: roundRange(basis.memoryGiB) },
     sources: componentSources(component)
   }
 }
@@ -220,8 +246,7 @@ export function packWithMesh (components: Component[], scenario: Scenario, witho
   return pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' })
 }
 
-function capacityOf (components: Component[], scenario: Scenario, withoutMesh: PackResult): Capacity {
-  const withMesh = packWithMesh(components, scenario, withoutMesh)
+function capacityOf (scenario: Scenario, withoutMesh: PackResult, withMesh: PackResult): Capacity {
   const node = allocatable(scenario.node)
   const system = scenario.node.systemPods
   return {
@@ -239,24 +264,41 @@ function capacityOf (components: Component[], scenario: Scenario, withoutMesh: P
   }
 }
 
+// Which components a scenario includes depends only on its observability and CNI: filtered once per mesh and
+// combination. The key also names the mesh's source list, which depends on nothing else.
+const includedSets = new WeakMap<MeshModel, Map<string, { key: string, components: Component[] }>>()
+
+function includedComponents (mesh: MeshModel, scenario: Scenario): { key: string, components: Component[] } {
+  let sets = includedSets.get(mesh)
+  if (sets === undefined) {
+    sets = new Map()
+    includedSets.set(mesh, sets)
+  }
+  const key = `${scenario.observability ? 'o' : '-'}${scenario.cni}`
+  let set = sets.get(key)
+  if (set === undefined) {
+    set = { key, components: Object.freeze(mesh.components.filter((c) => included(c, scenario))) as Component[] }
+    sets.set(key, set)
+  }
+  return set
+}
+
 // Source documents depend on the model alone: built once per mesh and source, frozen, shared by every answer.
 const sourceDocuments = new WeakMap<MeshModel, Map<string, SourceOut | null>>()
 // A mesh estimate's source list depends only on which of its components the scenario includes (and the
-// model's latency figures): a handful of combinations per mesh, each built once.
+// model's latency figures, fixed per mesh): a handful of combinations per mesh, each built once.
 const sourceLists = new WeakMap<MeshModel, Map<string, SourceOut[]>>()
 
-function meshSources (mesh: MeshModel, components: readonly ComponentEstimate[], latency: LatencyEstimate | null): SourceOut[] {
+function meshSources (mesh: MeshModel, included: { key: string, components: Component[] }, latency: LatencyEstimate | null): SourceOut[] {
   let lists = sourceLists.get(mesh)
   if (lists === undefined) {
     lists = new Map()
     sourceLists.set(mesh, lists)
   }
-  let key = latency === null ? '-' : '+'
-  for (const c of components) key += `${c.id}\n`
-  let list = lists.get(key)
+  let list = lists.get(included.key)
   if (list === undefined) {
-    list = Object.freeze(sourcesOf(mesh, [...components.flatMap((c) => c.sources), ...(latency?.sources ?? [])])) as SourceOut[]
-    lists.set(key, list)
+    list = Object.freeze(sourcesOf(mesh, [...included.components.flatMap(componentSources), ...(latency?.sources ?? [])])) as SourceOut[]
+    lists.set(included.key, list)
   }
   return list
 }
@@ -284,47 +326,101 @@ function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
   return out
 }
 
-/** The cost-only path, one component: what its replicas count for on the scenario's basis, expected bound only. */
-export function componentBasisExpected (component: Component, scenario: Scenario, nodesWithMesh: number): { cpuCores: number, memoryGiB: number } {
-  const { basis } = replicaTotals(component, scenario, replicasOf(component, scenario, nodesWithMesh), requestsOf(component, scenario))
-  return { cpuCores: basis.cpuCores.expected, memoryGiB: basis.memoryGiB.expected }
+/** One mesh's figures, computed once: the full answer (estimateMesh) and the totals (meshTotals) are both read off it. */
+interface MeshCore {
+  included: { key: string, components: Component[] }
+  withMesh: PackResult
+  figures: ComponentFigures[]
+  /** on the scenario's basis, summed and rounded as published: cost is computed from these */
+  cpuCores: Range
+  memoryGiB: Range
+  hourly: Range
+}
+
+function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackResult): MeshCore {
+  const included = includedComponents(mesh, scenario)
+  const withMesh = packWithMesh(included.components, scenario, workload)
+  const figures: ComponentFigures[] = []
+  let cpuSum = ZERO_RANGE
+  let memorySum = ZERO_RANGE
+  for (const component of included.components) {
+    const f = componentFigures(component, scenario, withMesh.nodes)
+    figures.push(f)
+    cpuSum = addRanges(cpuSum, f.basis.cpuCores)
+    memorySum = addRanges(memorySum, f.basis.memoryGiB)
+  }
+  // Cost is computed from the totals as published, so that anyone can recompute it from the answer.
+  const cpu = roundRange(cpuSum)
+  const memory = roundRange(memorySum)
+  const { cpuCoreHour, memoryGiBHour } = scenario.prices
+  const hourly = {
+    low: cpu.low * cpuCoreHour + memory.low * memoryGiBHour,
+    expected: cpu.expected * cpuCoreHour + memory.expected * memoryGiBHour,
+    high: cpu.high * cpuCoreHour + memory.high * memoryGiBHour
+  }
+  return { included, withMesh, figures, cpuCores: cpu, memoryGiB: memory, hourly }
+}
+
+const monthlyOf = (hourly: Range): Range => roundRange(scaleRange(HOURS_PER_MONTH, hourly), 2)
+const additionalNodesMonthlyOf = (scenario: Scenario, additionalNodes: number): number | null =>
+  scenario.node.hourlyPrice === null ? null : round(additionalNodes * scenario.node.hourlyPrice * HOURS_PER_MONTH, 2)
+
+/** The figures of one mesh that sweeps, summaries and sensitivity need: totals, nodes and monthly cost. */
+export interface MeshTotals {
+  cpuCores: Range
+  memoryGiB: Range
+  sidecars: number
+  extraPods: number
+  nodesWithoutMesh: number
+  nodesWithMesh: number
+  additionalNodes: number
+  monthly: Range
+  additionalNodesMonthly: number | null
 }
 
 /**
- * The cost-only path, one mesh: expected monthly cost and the additional nodes' monthly cost, as estimateMesh
- * computes them (totals rounded as published), without sources, latency or per-component output.
+ * The totals-only path: the same figures estimateMesh publishes in totals, capacity and cost.monthly, from the
+ * same computation (meshCore), without building components, sources, latency or the capacity detail.
  */
-export function meshMonthlyCost (mesh: MeshModel, scenario: Scenario, workload: PackResult): { monthly: number, additionalNodesMonthly: number | null } {
-  const components = mesh.components.filter((c) => included(c, scenario))
-  const nodesWithMesh = packWithMesh(components, scenario, workload).nodes
-  let cpu = 0
-  let memory = 0
-  for (const component of components) {
-    const basis = componentBasisExpected(component, scenario, nodesWithMesh)
-    cpu += basis.cpuCores
-    memory += basis.memoryGiB
+export function meshTotals (mesh: MeshModel, scenario: Scenario, workload: PackResult): MeshTotals {
+  const core = meshCore(mesh, scenario, workload)
+  let sidecars = 0
+  let extraPods = 0
+  for (const f of core.figures) {
+    if (f.component.scope === 'perPod') sidecars += f.replicas
+    else extraPods += f.replicas
   }
-  const hourly = round(cpu, 6) * scenario.prices.cpuCoreHour + round(memory, 6) * scenario.prices.memoryGiBHour
-  const nodePrice = scenario.node.hourlyPrice
+  const additionalNodes = core.withMesh.nodes - workload.nodes
   return {
-    monthly: round(hourly * HOURS_PER_MONTH, 2),
-    additionalNodesMonthly: nodePrice === null ? null : round((nodesWithMesh - workload.nodes) * nodePrice * HOURS_PER_MONTH, 2)
+    cpuCores: core.cpuCores,
+    memoryGiB: core.memoryGiB,
+    sidecars,
+    extraPods,
+    nodesWithoutMesh: workload.nodes,
+    nodesWithMesh: core.withMesh.nodes,
+    additionalNodes,
+    monthly: monthlyOf(core.hourly),
+    additionalNodesMonthly: additionalNodesMonthlyOf(scenario, additionalNodes)
   }
+}
+
+/** The scaling drivers of the components a scenario includes: an input no driver reads cannot move the mesh's usage. */
+export function meshDrivers (mesh: MeshModel, scenario: Scenario): Set<ScalingDriver> {
+  return new Set(includedComponents(mesh, scenario).components.flatMap((c) => driversOf(c.usage)))
+}
+
+/** Whether any included component runs per waypoint: scenario.waypoints is read nowhere else. */
+export function meshHasWaypoints (mesh: MeshModel, scenario: Scenario): boolean {
+  return includedComponents(mesh, scenario).components.some((c) => c.replicas?.perWaypoint === true)
 }
 
 /** One mesh's estimate; `workload` is packWorkload(scenario), passed in when several meshes share it. */
 export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: PackResult = packWorkload(scenario)): MeshEstimate {
-  const components = mesh.components.filter((c) => included(c, scenario))
-  const capacity = capacityOf(components, scenario, workload)
-  const estimates = components.map((c) => estimateComponent(c, scenario, capacity.nodesWithMesh))
-
-  // Cost is computed from the totals as published, so that anyone can recompute it from the answer.
-  const cpu = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.cpuCores), ZERO_RANGE))
-  const memory = roundRange(estimates.reduce((sum, c) => addRanges(sum, c.basis.memoryGiB), ZERO_RANGE))
-  const { prices } = scenario
-  const hourly = mapRange((k) => cpu[k] * prices.cpuCoreHour + memory[k] * prices.memoryGiBHour)
-  const nodePrice = scenario.node.hourlyPrice
+  const core = meshCore(mesh, scenario, workload)
+  const capacity = capacityOf(scenario, workload, core.withMesh)
+  const { hourly } = core
   const latency = latencyOf(mesh, scenario)
+  const components = core.figures.map(componentEstimate)
 
   return {
     mesh: mesh.id,
@@ -332,26 +428,22 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: Pac
     mode: mesh.mode,
     version: mesh.version,
     totals: {
-      cpuCores: cpu,
-      memoryGiB: memory,
-      sidecars: estimates.filter((c) => c.scope === 'perPod').reduce((n, c) => n + c.replicas, 0),
-      extraPods: estimates.filter((c) => c.scope !== 'perPod').reduce((n, c) => n + c.replicas, 0)
+      cpuCores: core.cpuCores,
+      memoryGiB: core.memoryGiB,
+      sidecars: components.filter((c) => c.scope === 'perPod').reduce((n, c) => n + c.replicas, 0),
+      extraPods: components.filter((c) => c.scope !== 'perPod').reduce((n, c) => n + c.replicas, 0)
     },
-    components: estimates.map((c) => ({
-      ...c,
-      usage: { cpuCores: roundRange(c.usage.cpuCores), memoryGiB: roundRange(c.usage.memoryGiB) },
-      basis: { cpuCores: roundRange(c.basis.cpuCores), memoryGiB: roundRange(c.basis.memoryGiB) }
-    })),
+    components,
     capacity,
     latency,
     cost: {
-      currency: prices.currency,
+      currency: scenario.prices.currency,
       hourly: roundRange(hourly),
-      monthly: roundRange(mapRange((k) => hourly[k] * HOURS_PER_MONTH), 2),
-      yearly: roundRange(mapRange((k) => hourly[k] * HOURS_PER_YEAR), 2),
-      additionalNodesMonthly: nodePrice === null ? null : round(capacity.additionalNodes * nodePrice * HOURS_PER_MONTH, 2)
+      monthly: monthlyOf(hourly),
+      yearly: roundRange(scaleRange(HOURS_PER_YEAR, hourly), 2),
+      additionalNodesMonthly: additionalNodesMonthlyOf(scenario, capacity.additionalNodes)
     },
-    sources: meshSources(mesh, estimates, latency)
+    sources: meshSources(mesh, core.included, latency)
   }
 }
 
@@ -361,7 +453,8 @@ export const GENERAL_NOTES = [
   'The provider\'s own per-node pods (kube-proxy, the CNI agent, CSI and logging agents; see capacity.systemPodsPerNode) take pod slots and requests on every node, with or without the mesh; they are no part of the mesh\'s overhead or cost. Nodes hold the memory the kubelet reports, below their nominal size.'
 ] as const
 
-export function estimate (request: EstimateRequest, models: Models): EstimateResponse {
+/** Every mesh's estimate (with its delta to a baseline, when asked), and the scenario they were computed for. */
+export function estimateMeshes (request: EstimateRequest, models: Models): { scenario: Scenario, workload: PackResult, estimates: MeshEstimate[] } {
   const scenario = resolveScenario(request, models)
   const workload = packWorkload(scenario)
   const needed = scenario.nodes === null ? workload.nodes : packWorkload({ ...scenario, nodes: null }).nodes
@@ -369,8 +462,13 @@ export function estimate (request: EstimateRequest, models: Models): EstimateRes
     scenario.notes.push(`cluster.nodes is ${scenario.nodes}, but the workload's requests need ${needed} ${scenario.node.id} nodes; estimates assume ${needed}.`)
   }
   const estimates = scenario.meshes.map((mesh) => estimateMesh(mesh, scenario, workload))
+  return { scenario, workload, estimates: withBaseline(request.baseline, estimates, models, (mesh) => estimateMesh(mesh, scenario, workload)) }
+}
+
+export function estimate (request: EstimateRequest, models: Models): EstimateResponse {
+  const { scenario, workload, estimates } = estimateMeshes(request, models)
   return {
-    estimates: withBaseline(request.baseline, estimates, models, (mesh) => estimateMesh(mesh, scenario, workload)),
+    estimates,
     assumptions: {
       basis: scenario.basis,
       hoursPerMonth: HOURS_PER_MONTH,

@@ -1,10 +1,13 @@
 // Which defaulted inputs move the monthly cost most: each one halved and doubled, per mesh, through the
-// cost-only path (no sources, latency or rounding per variant), then sorted by how far it moves the cost.
-import type { MeshModel } from '../models/schema.js'
+// totals-only path (meshTotals: no components, sources or latency per variant), then sorted by how far it
+// moves the cost. An input that only feeds usage drivers none of a mesh's components scale with (or only the
+// replicas of waypoint proxies, for a mesh without them) cannot move that mesh's figures: its variants are the
+// mesh's own figures, not recomputed.
+import type { MeshModel, ScalingDriver } from '../models/schema.js'
 import type { MeshEstimate, MeshSensitivity, SensitivityOutcome } from '../schemas/estimate.js'
 import type { PackResult } from './capacity.js'
 import { DomainError } from '../errors.js'
-import { meshMonthlyCost, packWorkload } from './estimate.js'
+import { meshDrivers, meshHasWaypoints, meshTotals, packWorkload } from './estimate.js'
 import type { Scenario } from './scenario.js'
 import { round } from '../units.js'
 
@@ -17,6 +20,13 @@ interface Input {
   scaled: (factor: number) => { scenario: Scenario, value: number | null }
   /** the workload alone changes too (pod size): the no-mesh packing is redone */
   repack?: boolean
+  /**
+   * The engine reads this input only through these usage drivers (and through nothing else: not packing,
+   * requests or prices), so a mesh whose components scale with none of them keeps its figures.
+   */
+  onlyDrivers?: readonly ScalingDriver[]
+  /** read only in the replica count of components that run per waypoint */
+  onlyWaypoints?: true
 }
 
 /** The defaulted inputs that scale, in the order defaultsApplied lists them. Booleans, names and the price book do not scale. */
@@ -27,6 +37,7 @@ function inputsOf (scenario: Scenario): Input[] {
     inputs.push({
       field: '/traffic/requestsPerSecondPerPod',
       value: scenario.requestsPerSecondPerPod,
+      onlyDrivers: ['thousandRequestsPerSecond'], // read in driverValue only (HPA replicas follow usage)
       scaled: (f) => ({
         scenario: { ...scenario, requestsPerSecondPerPod: scenario.requestsPerSecondPerPod * f, trafficGroups: scenario.trafficGroups.map((g) => ({ ...g, requestsPerSecondPerPod: g.requestsPerSecondPerPod * f })) },
         value: scenario.requestsPerSecondPerPod * f
@@ -37,6 +48,7 @@ function inputsOf (scenario: Scenario): Input[] {
     inputs.push({
       field: '/workload/services',
       value: scenario.services,
+      onlyDrivers: ['visibleService', 'visibleEndpoint'],
       scaled: (f) => {
         const services = Math.max(1, Math.round(scenario.services * f))
         const visible = scenario.sidecarScoping ? Math.min(services, scenario.servicesVisibleWhenScoped) : services
@@ -48,6 +60,7 @@ function inputsOf (scenario: Scenario): Input[] {
     inputs.push({
       field: '/workload/servicesVisibleWhenScoped',
       value: scenario.servicesVisibleWhenScoped,
+      onlyDrivers: ['visibleService', 'visibleEndpoint'],
       scaled: (f) => {
         const scoped = Math.max(1, Math.round(scenario.servicesVisibleWhenScoped * f))
         return { scenario: { ...scenario, servicesVisibleWhenScoped: scoped, servicesVisiblePerSidecar: Math.min(scenario.services, scoped) }, value: scoped }
@@ -58,6 +71,7 @@ function inputsOf (scenario: Scenario): Input[] {
     inputs.push({
       field: '/workload/waypoints',
       value: scenario.waypoints,
+      onlyWaypoints: true,
       scaled: (f) => {
         // the bounds scenario.ts enforces on a given value: at least one, at most one per service
         const waypoints = Math.min(scenario.services, Math.max(1, Math.round(scenario.waypoints * f)))
@@ -87,8 +101,8 @@ function inputsOf (scenario: Scenario): Input[] {
 
 function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, value: number | null): SensitivityOutcome | null {
   try {
-    const cost = meshMonthlyCost(mesh, scenario, workload)
-    return { value, monthly: round(cost.monthly, 2), additionalNodesMonthly: cost.additionalNodesMonthly === null ? null : round(cost.additionalNodesMonthly, 2) }
+    const totals = meshTotals(mesh, scenario, workload)
+    return { value, monthly: round(totals.monthly.expected, 2), additionalNodesMonthly: totals.additionalNodesMonthly === null ? null : round(totals.additionalNodesMonthly, 2) }
   } catch (error) {
     if (error instanceof DomainError) return null // e.g. a doubled pod that fits on no node
     throw error
@@ -114,8 +128,15 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
     const given = estimates.find((e) => e.mesh === mesh.id)
     const monthly = given?.cost.monthly.expected ?? 0
     const nodes = given?.cost.additionalNodesMonthly ?? null
+    const drivers = meshDrivers(mesh, scenario)
+    const waypoints = meshHasWaypoints(mesh, scenario)
     const rows = inputs.map((input, i) => {
-      const [halved, doubled] = (variants[i] ?? []).map((v) => (v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value)))
+      const moot = (input.onlyDrivers !== undefined && !input.onlyDrivers.some((d) => drivers.has(d))) ||
+        (input.onlyWaypoints === true && !waypoints)
+      const [halved, doubled] = (variants[i] ?? []).map((v) => {
+        if (moot) return { value: v.value, monthly, additionalNodesMonthly: nodes }
+        return v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value)
+      })
       const moves = [halved, doubled].flatMap((o) => (o === null || o === undefined
         ? []
         : [Math.abs(o.monthly - monthly), o.additionalNodesMonthly === null || nodes === null ? 0 : Math.abs(o.additionalNodesMonthly - nodes)]))

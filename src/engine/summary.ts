@@ -1,7 +1,8 @@
 // view=summary: an estimate cut down to the figures per mesh (totals, capacity, cost, delta), for callers
 // that chart or compare and do not need components, sources and assumptions.
-import type { EstimateResponse, EstimateSummaryResponse, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
-import { GENERAL_NOTES } from './estimate.js'
+import type { Models } from '../models/load.js'
+import type { EstimateRequest, EstimateResponse, EstimateSummaryResponse, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
+import { estimateMeshes, GENERAL_NOTES } from './estimate.js'
 
 export function meshSummary (e: MeshEstimate): MeshSummary {
   return {
@@ -23,4 +24,10 @@ export function summary (answer: EstimateResponse): EstimateSummaryResponse {
     estimates: answer.estimates.map(meshSummary),
     notes: answer.assumptions.notes.slice(GENERAL_NOTES.length)
   }
+}
+
+/** The summary of estimate(request), computed without what it leaves out (assumptions.sensitivity above all). */
+export function estimateSummary (request: EstimateRequest, models: Models): EstimateSummaryResponse {
+  const { scenario, estimates } = estimateMeshes(request, models)
+  return { view: 'summary', basis: scenario.basis, estimates: estimates.map(meshSummary), notes: [...scenario.notes] }
 }

@@ -1,10 +1,11 @@
 // One scenario priced at many values of one field. Each point is exactly what POST /estimate answers for the
-// scenario with that value (the same resolveScenario and estimateMesh), kept to the figures a chart plots.
+// scenario with that value (the same resolveScenario, and meshTotals: the figures of estimateMesh that a chart
+// plots, without the components, sources and latency it would build and throw away).
 import type { Models } from '../models/load.js'
 import type { EstimateRequest } from '../schemas/estimate.js'
 import { STREAM_LIMITS, SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type SweepResponse } from '../schemas/integration.js'
 import { DomainError } from '../errors.js'
-import { estimateMesh, packWorkload } from './estimate.js'
+import { meshTotals, packWorkload } from './estimate.js'
 import { resolveScenario } from './scenario.js'
 import { round } from '../units.js'
 
@@ -109,12 +110,11 @@ export function * sweepPoints (request: SweepRequest, plan: SweepPlan, models: M
     for (let i = 0; i < scenario.meshes.length; i++) {
       let e
       try {
-        e = estimateMesh(scenario.meshes[i] as never, scenario, workload)
+        e = meshTotals(scenario.meshes[i] as never, scenario, workload)
       } catch (err) {
         throw under(err, x, request.vary)
       }
-      const { cpuCores, memoryGiB } = e.totals
-      const monthly = e.cost.monthly
+      const { cpuCores, memoryGiB, monthly } = e
       yield {
         mesh: i,
         point: {
@@ -128,9 +128,9 @@ export function * sweepPoints (request: SweepRequest, plan: SweepPlan, models: M
           monthlyCost: round(monthly.expected, 2),
           monthlyCostLow: round(monthly.low, 2),
           monthlyCostHigh: round(monthly.high, 2),
-          additionalNodes: e.capacity.additionalNodes,
-          additionalNodesMonthlyCost: e.cost.additionalNodesMonthly,
-          nodesWithMesh: e.capacity.nodesWithMesh
+          additionalNodes: e.additionalNodes,
+          additionalNodesMonthlyCost: e.additionalNodesMonthly,
+          nodesWithMesh: e.nodesWithMesh
         }
       }
     }

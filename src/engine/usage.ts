@@ -3,18 +3,56 @@
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { ScalingDriver, Usage } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
-import { addRanges, mapRange } from '../units.js'
+import { mapRange } from '../units.js'
 
 export interface ReplicaUsage { cpuCores: Range, memoryGiB: Range }
 
+/** A usage model with its quantity strings parsed: what every estimate multiplies. */
+interface NumericUsage {
+  cpu: Range
+  memory: Range
+  terms: Array<{ per: ScalingDriver, cpu: Range | null, memory: Range | null }>
+}
+
+// Parsed once per usage model (the models do not change while they are loaded), not once per estimate.
+const parsed = new WeakMap<Usage, NumericUsage>()
+
+function numeric (usage: Usage): NumericUsage {
+  let n = parsed.get(usage)
+  if (n === undefined) {
+    n = {
+      cpu: mapRange((k) => cpuCores(usage.cpu[k])),
+      memory: mapRange((k) => memoryGiB(usage.memory[k])),
+      terms: (usage.scaling ?? []).map((term) => ({
+        per: term.per,
+        cpu: term.cpu === undefined ? null : mapRange((k) => cpuCores((term.cpu as Usage['cpu'])[k])),
+        memory: term.memory === undefined ? null : mapRange((k) => memoryGiB((term.memory as Usage['memory'])[k]))
+      }))
+    }
+    parsed.set(usage, n)
+  }
+  return n
+}
+
 /** Usage of one replica when each driver has the value `driver` gives it. */
 export function usageWith (usage: Usage, driver: (per: ScalingDriver) => number): ReplicaUsage {
-  let cpu = mapRange((k) => cpuCores(usage.cpu[k]))
-  let memory = mapRange((k) => memoryGiB(usage.memory[k]))
-  for (const term of usage.scaling ?? []) {
+  const n = numeric(usage)
+  let cpuLow = n.cpu.low
+  let cpuExpected = n.cpu.expected
+  let cpuHigh = n.cpu.high
+  let memoryLow = n.memory.low
+  let memoryExpected = n.memory.expected
+  let memoryHigh = n.memory.high
+  for (const term of n.terms) {
     const x = driver(term.per)
-    if (term.cpu) { const t = term.cpu; cpu = addRanges(cpu, mapRange((k) => cpuCores(t[k]) * x)) }
-    if (term.memory) { const t = term.memory; memory = addRanges(memory, mapRange((k) => memoryGiB(t[k]) * x)) }
+    const { cpu, memory } = term
+    if (cpu !== null) { cpuLow += cpu.low * x; cpuExpected += cpu.expected * x; cpuHigh += cpu.high * x }
+    if (memory !== null) { memoryLow += memory.low * x; memoryExpected += memory.expected * x; memoryHigh += memory.high * x }
   }
-  return { cpuCores: cpu, memoryGiB: memory }
+  return { cpuCores: { low: cpuLow, expected: cpuExpected, high: cpuHigh }, memoryGiB: { low: memoryLow, expected: memoryExpected, high: memoryHigh } }
+}
+
+/** The drivers a usage model scales with. */
+export function driversOf (usage: Usage): ScalingDriver[] {
+  return numeric(usage).terms.map((t) => t.per)
 }

@@ -6,6 +6,7 @@ import { Compile } from 'typebox/compile'
 import type { TSchema } from 'typebox'
 import { Settings } from 'typebox/system'
 import { parse } from 'yaml'
+import { readCompiled, type CompiledModels } from './compiled.js'
 import { EvidenceFile } from './evidence-schema.js'
 import { applyFitted, FittedMeshFile } from './fitted.js'
 import type { SheetRates } from './price-sheet.js'
@@ -56,13 +57,25 @@ function yamlFiles (dir: string): string[] {
   }
 }
 
+export interface LoadOptions {
+  /**
+   * dist/models.json as npm run build writes it (models/compiled.ts): used when it was compiled from exactly
+   * the files in the directory, whose values it holds already parsed and schema-checked.
+   */
+  compiled?: string
+  /** each file's parsed value, as read (the build step that writes the compiled models) */
+  onParsed?: (name: string, value: unknown) => void
+}
+
 class Reader {
   readonly problems: string[] = []
-  constructor (private readonly root: string) {}
+  constructor (private readonly root: string, private readonly compiled: CompiledModels | undefined, private readonly onParsed?: LoadOptions['onParsed']) {}
 
   /** Parses and schema-checks one file; returns undefined (and records why) when it is unusable. */
   read<T> (file: string, schema: TSchema): T | undefined {
     const name = relative(this.root, file)
+    // Parsed and checked against the same schemas at build time, from files with the same hash.
+    if (this.compiled !== undefined && Object.hasOwn(this.compiled.files, name)) return this.compiled.files[name] as T
     let value: unknown
     try {
       value = parse(readFileSync(file, 'utf8'))
@@ -71,7 +84,10 @@ class Reader {
       return undefined
     }
     const compiled = checker(schema)
-    if (compiled.Check(value)) return value as T
+    if (compiled.Check(value)) {
+      this.onParsed?.(name, value)
+      return value as T
+    }
     const seen = new Set<string>()
     // TypeBox stops at 8 errors by default (a guard for untrusted input); a model file is the operator's own,
     // and start-up must list every problem in it, so the limit is lifted while its errors are gathered.
@@ -218,8 +234,8 @@ function checkFitted (reader: Reader, file: string, fitted: FittedMeshFile, mesh
   }
 }
 
-export function loadModels (modelsDir: string): Models {
-  const reader = new Reader(modelsDir)
+export function loadModels (modelsDir: string, options: LoadOptions = {}): Models {
+  const reader = new Reader(modelsDir, options.compiled === undefined ? undefined : readCompiled(options.compiled, modelsDir), options.onParsed)
 
   const meshes = new Map<string, MeshModel>()
   for (const file of yamlFiles(join(modelsDir, 'meshes'))) {

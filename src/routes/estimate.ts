@@ -6,7 +6,7 @@ import { estimate } from '../engine/estimate.js'
 import { DomainError } from '../errors.js'
 import { sendProblem } from '../plugins/problem.js'
 import { plainJson } from '../plugins/serialization.js'
-import { summary } from '../engine/summary.js'
+import { estimateSummary } from '../engine/summary.js'
 import { EstimateRequest, EstimateResponse, EstimateSummaryResponse, type View } from '../schemas/estimate.js'
 import { EstimateQuery, FormatQuery, queryPointer, queryToRequest, type CsvRows, type Format } from '../schemas/query.js'
 import { problemResponses } from '../schemas/responses.js'
@@ -30,9 +30,9 @@ export function sendEstimate (request: FastifyRequest, reply: FastifyReply, body
   if (csv && view === 'summary') {
     return sendProblem(request, reply, 400, 'view=summary applies to JSON answers; CSV chooses its rows with rows=component or rows=resource.', { type: 'invalid-request', errors: [{ pointer: '/view', detail: 'must be full (or absent) with CSV' }] })
   }
-  const result = estimate(body, request.server.models)
   reply.header('vary', 'accept')
-  if (view === 'summary') return reply.send(summary(result))
+  if (view === 'summary') return reply.send(estimateSummary(body, request.server.models))
+  const result = estimate(body, request.server.models)
   if (csv) {
     return reply
       .type(CSV_CONTENT_TYPE)

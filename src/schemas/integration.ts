@@ -124,6 +124,12 @@ export const BatchResult = Type.Object({
 }, { additionalProperties: false, description: 'exactly one of estimate (status 200) and problem (4xx, pointers into this batch\'s body)' })
 export type BatchResult = Static<typeof BatchResult>
 
+/** One NDJSON line of a streamed batch: one scenario's result, with its place in the batch. */
+export const BatchLine = Type.Object({
+  index: Type.Integer({ minimum: 0, description: 'the scenario\'s position in `scenarios`' }),
+  ...BatchResult.properties
+}, { additionalProperties: false, title: 'BatchLine', description: 'format=ndjson: one line per scenario, in order, each written as soon as it is computed' })
+
 export const BatchResponse = Type.Object({
   results: Type.Array(BatchResult, { description: 'one per scenario, in order' })
 }, { additionalProperties: false, title: 'BatchResponse' })

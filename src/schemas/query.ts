@@ -27,8 +27,6 @@ export type CsvRows = Static<typeof CsvRows>
 
 export const FormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows), view: Type.Optional(View) }, { additionalProperties: false })
 
-export const ViewQuery = Type.Object({ view: Type.Optional(View) }, { additionalProperties: false })
-
 export const EstimateQuery = Type.Object({
   pods: Type.Integer({ ...body.pods, examples: [100] }),
   meshes: Type.Optional(Type.String({

@@ -103,3 +103,24 @@ t.test('hand check: workload.waypoints halved and doubled, within its bounds (fi
   // Given, it is not varied.
   t.equal(waypointsOf({ pods: 10, workload: { services: 4, waypoints: 2 } }), undefined)
 })
+
+t.test('inputs left uncomputed for a mesh (services, waypoints) agree with a full estimate of the varied scenario', async (t) => {
+  // The short cut: a mesh whose components scale with no service driver, or run no waypoint, keeps its own
+  // figures for those inputs. A consistency guard against full estimates, not a value oracle.
+  const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
+  const rows = sensitivity(request)
+  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedModels()).estimates.map((e) => [e.mesh, e]))
+  for (const field of ['/workload/services', '/workload/waypoints'] as const) {
+    for (const side of ['halved', 'doubled'] as const) {
+      const value = rows[0]?.inputs.find((x) => x.field === field)?.[side]?.value
+      t.type(value, 'number', `${field} ${side} has a value`)
+      const workload = field === '/workload/services' ? { services: value as number } : { waypoints: value as number }
+      const varied = full({ ...request, workload })
+      for (const mesh of rows) {
+        const row = mesh.inputs.find((x) => x.field === field)?.[side]
+        t.equal(row?.monthly, varied[mesh.mesh]?.cost.monthly.expected, `${mesh.mesh} ${field} ${side}`)
+        t.equal(row?.additionalNodesMonthly, varied[mesh.mesh]?.cost.additionalNodesMonthly, `${mesh.mesh} ${field} ${side}, nodes`)
+      }
+    }
+  }
+})

@@ -1,0 +1,86 @@
+// Models compiled at build time: `npm run build` parses and validates every file of models/ once (the same
+// loadModels the service runs) and writes the parsed files to dist/models.json with a hash of what it read.
+// At start-up, a models directory whose files hash to the same value is read from that JSON: no YAML parsing
+// and no schema compilation, which were most of the start-up time. Anything else (an edited file, a custom
+// MODELS_DIR, no dist/models.json) is parsed and validated from YAML as before, every problem listed.
+//
+//   node dist/src/models/compiled.js [modelsDir] [outFile]     (npm run build runs it)
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { PACKAGE_ROOT } from '../config.js'
+import { loadModels } from './load.js'
+
+/** The folders loadModels reads, and its top-level files. */
+const FOLDERS = ['meshes', 'pricing', 'nodes', 'evidence', 'fitted'] as const
+const TOP_FILES = ['defaults.yaml', 'decision.yaml'] as const
+
+export const COMPILED_FORMAT = 1
+
+/** A models directory parsed: each YAML file's value, by its path relative to the directory. */
+export interface CompiledModels {
+  format: typeof COMPILED_FORMAT
+  hash: string
+  files: Record<string, unknown>
+}
+
+/** Every YAML file loadModels reads, relative to the directory, sorted. */
+export function modelFiles (modelsDir: string): string[] {
+  const files: string[] = []
+  for (const folder of FOLDERS) {
+    let names: string[]
+    try { names = readdirSync(join(modelsDir, folder)) } catch { continue }
+    for (const name of names.filter((n) => n.endsWith('.yaml')).sort()) files.push(`${folder}/${name}`)
+  }
+  for (const name of TOP_FILES) {
+    try { readFileSync(join(modelsDir, name)); files.push(name) } catch { /* absent: loadModels says so if it matters */ }
+  }
+  return files
+}
+
+/** sha256 over the compiled format, each file's relative path and its bytes. */
+export function modelsHash (modelsDir: string, files = modelFiles(modelsDir)): string {
+  const hash = createHash('sha256').update(`meshcost-models-${COMPILED_FORMAT}\n`)
+  for (const file of files) {
+    const bytes = readFileSync(join(modelsDir, file))
+    hash.update(`${file}\n${bytes.length}\n`).update(bytes)
+  }
+  return hash.digest('hex')
+}
+
+/** The compiled models at `file` when they were compiled from exactly the files now in `modelsDir`; else undefined. */
+export function readCompiled (file: string, modelsDir: string): CompiledModels | undefined {
+  let compiled: CompiledModels
+  try {
+    compiled = JSON.parse(readFileSync(file, 'utf8')) as CompiledModels
+  } catch {
+    return undefined // none built, or unreadable: the YAML is read instead
+  }
+  if (compiled.format !== COMPILED_FORMAT || compiled.hash !== modelsHash(modelsDir)) return undefined
+  return compiled
+}
+
+/** Validates modelsDir as the service does (throws ModelError listing every problem), then writes the JSON. */
+export function compileModels (modelsDir: string, outFile: string): CompiledModels {
+  const files: Record<string, unknown> = {}
+  const names = modelFiles(modelsDir)
+  const hash = modelsHash(modelsDir, names)
+  loadModels(modelsDir, { onParsed: (name, value) => { files[name] = value } })
+  const compiled: CompiledModels = { format: COMPILED_FORMAT, hash, files }
+  writeFileSync(`${outFile}.tmp`, JSON.stringify(compiled))
+  renameSync(`${outFile}.tmp`, outFile)
+  return compiled
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const modelsDir = resolve(process.argv[2] ?? join(PACKAGE_ROOT, 'models'))
+  const outFile = resolve(process.argv[3] ?? join(PACKAGE_ROOT, 'dist', 'models.json'))
+  try {
+    const compiled = compileModels(modelsDir, outFile)
+    console.log(`models compiled: ${Object.keys(compiled.files).length} files from ${modelsDir} -> ${outFile}`)
+  } catch (err) {
+    console.error(`models not compiled: ${(err as Error).message}`)
+    process.exit(1)
+  }
+}
