@@ -3,14 +3,15 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'
-import { fitAll } from '../src/engine/fit.js'
+import { fitAll } from '../src/engine/jackknife.js'
 import { renderFitted } from '../src/models/fitted.js'
 import { loadModels } from '../src/models/load.js'
 
 const modelsDir = join(PACKAGE_ROOT, 'models')
 const dir = join(modelsDir, 'fitted')
 const models = loadModels(modelsDir)
-const files = new Map(fitAll(models.priors.values(), models.evidence.values())
+const fits = fitAll(models.priors.values(), models.evidence.values())
+const files = new Map(fits
   .map((f) => [`${f.mesh}.yaml`, renderFitted({ schemaVersion: 1, ...f })]))
 
 const committed = (() => { try { return readdirSync(dir).filter((f) => f.endsWith('.yaml')) } catch { return [] } })()
@@ -23,7 +24,7 @@ if (process.argv.includes('--check')) {
 mkdirSync(dir, { recursive: true })
 for (const name of committed) if (!files.has(name)) rmSync(join(dir, name))
 for (const [name, text] of files) writeFileSync(join(dir, name), text)
-for (const f of fitAll(models.priors.values(), models.evidence.values())) {
+for (const f of fits) {
   const fitted = Object.entries(f.components).map(([id, c]) => `${id} (${Object.keys(c).join(', ')})`)
   console.log(`${f.mesh}: fitted ${fitted.join('; ') || 'nothing'}; no evidence: ${f.noEvidence.length}`)
 }

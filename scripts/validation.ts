@@ -18,7 +18,7 @@ const MARGIN = { left: 62, right: 16, top: 40, bottom: 46 }
 const fmtTick = (v: number): string => (v >= 1 ? String(v) : v.toPrecision(1))
 
 function panel (rows: ValidationRow[], title: string, unit: string, offsetX: number): string {
-  const values = rows.flatMap((r) => [r.measured, r.predicted[r.comparedWith]]).filter((v) => v > 0)
+  const values = rows.flatMap((r) => [r.measured, r.predicted.expected]).filter((v) => v > 0)
   const lo = Math.floor(Math.log10(Math.min(...values, 1)))
   const hi = Math.ceil(Math.log10(Math.max(...values, 1)))
   const span = Math.max(1, hi - lo)
@@ -45,11 +45,17 @@ function panel (rows: ValidationRow[], title: string, unit: string, offsetX: num
   }
   out.push(`<text x="${offsetX + MARGIN.left + PANEL / 2}" y="${MARGIN.top + PANEL + 32}" text-anchor="middle">predicted, ${unit} (fitted without the figure's source)</text>`)
   out.push(`<text transform="translate(${offsetX + 16} ${MARGIN.top + PANEL / 2}) rotate(-90)" text-anchor="middle">measured, ${unit}</text>`)
+  // Each counted figure's predicted [low, high] (the nested jackknife interval) as a vertical bar at its predicted
+  // value: a point on its bar is inside the range.
+  for (const r of rows.filter((row) => row.predictedBy === 'fit' && row.predicted.expected > 0)) {
+    const bx = x(r.predicted.expected).toFixed(1)
+    out.push(`<line x1="${bx}" y1="${y(Math.max(r.predicted.low, 10 ** lo)).toFixed(1)}" x2="${bx}" y2="${y(Math.min(r.predicted.high, 10 ** hi)).toFixed(1)}" stroke="${COLORS[r.mesh] ?? '#555'}" stroke-opacity="0.25" stroke-width="2"/>`)
+  }
   for (const r of rows) {
-    const cx = x(r.predicted[r.comparedWith]).toFixed(1)
+    const cx = x(r.predicted.expected).toFixed(1)
     const cy = y(r.measured).toFixed(1)
     const color = COLORS[r.mesh] ?? '#555'
-    const label = `${r.source}/${r.record} (${r.mesh} ${r.component}, ${r.statistic}): measured ${r.measured}, predicted ${r.predicted[r.comparedWith]}`
+    const label = `${r.source}/${r.record} (${r.mesh} ${r.component}, ${r.statistic}): measured ${r.measured}, predicted ${r.predicted.expected}`
     out.push(r.predictedBy === 'fit'
       ? `<circle cx="${cx}" cy="${cy}" r="4" fill="${color}" fill-opacity="0.8"><title>${label}</title></circle>`
       : `<circle cx="${cx}" cy="${cy}" r="4" fill="none" stroke="#999"><title>${label} — model file only</title></circle>`)
@@ -66,7 +72,7 @@ export function validationSvg (report: Validation): string {
   legend.push(`<circle cx="${MARGIN.left + meshes.length * 110}" cy="${height - 18}" r="4" fill="none" stroke="#999"/><text x="${MARGIN.left + 8 + meshes.length * 110}" y="${height - 14}">no other source (not counted)</text>`)
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
-    '<title>meshcost: leave-one-source-out, measured against predicted (log-log); solid line y = x, dashed 2x and 0.5x</title>',
+    '<title>meshcost: leave-one-source-out, measured against predicted (log-log); solid line y = x, dashed 2x and 0.5x; bars: the predicted [low, high], built from the other sources only</title>',
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     panel(report.rows.filter((r) => r.resource === 'cpu'), 'CPU per replica', 'cores', 0),
     panel(report.rows.filter((r) => r.resource === 'memory'), 'Memory per replica', 'MiB', width / 2),
@@ -83,7 +89,8 @@ export function validationBlock (report: Validation): string {
   const lines = [
     `**Summary** (${s.sources} sources, each left out in turn): ${s.figures} figures predicted by a fit on other sources; ` +
       `**${pct(s.shareWithin2x)} within 2×** (${s.within2x}; target ${pct(report.targets.shareWithin2x)}), ` +
-      `**${pct(s.shareInsideRange)} inside [low, high]** (${s.insideRange}; target ${pct(report.targets.shareInsideRange)}). ` +
+      `**${pct(s.shareInsideRange)} inside [low, high]** (${s.insideRange}; target ${pct(report.targets.shareInsideRange)}; ` +
+      `the ${pct(report.interval.coverage)} jackknife interval, built from the other sources' errors only). ` +
       `Not counted: ${s.priorOnly} figures no other source measured (only the model file could predict them) and ` +
       `${s.setupIncomplete} whose setup lacks a driver the model needs.`,
     '',
@@ -97,7 +104,7 @@ export function validationBlock (report: Validation): string {
     '| Source left out | Record | Mesh / component | Statistic | Measured | Predicted (low–high) | Factor | 2× | Range |', '|---|---|---|---|---|---|---|---|---|')
   for (const r of report.rows) {
     const p = r.predicted
-    lines.push(`| ${r.source} | ${r.record} | ${r.mesh} / ${r.component} | ${r.statistic} (vs ${r.comparedWith}) | ${r.measured} ${r.unit} | ${p.expected} (${p.low}–${p.high})${r.predictedBy === 'fit' ? '' : ` (${r.predictedBy === 'prior' ? 'model file only' : 'setup incomplete'})`} | ${r.factor} | ${r.within2x ? 'yes' : 'no'} | ${r.insideRange ? 'yes' : 'no'} |`)
+    lines.push(`| ${r.source} | ${r.record} | ${r.mesh} / ${r.component} | ${r.statistic} | ${r.measured} ${r.unit} | ${p.expected} (${p.low}–${p.high})${r.predictedBy === 'fit' ? '' : ` (${r.predictedBy === 'prior' ? 'model file only' : 'setup incomplete'})`} | ${r.factor} | ${r.within2x ? 'yes' : 'no'} | ${r.insideRange ? 'yes' : 'no'} |`)
   }
   lines.push('', '</details>')
   return lines.join('\n')

@@ -15,13 +15,13 @@
 //    expected values); each source's base is the median of its records'; the base is the median over sources.
 //    When no source measured two levels, base and slope cannot both be fitted, and the idle base stays.
 //    Extreme statistics (p90, p99, max) never set the expected value unless a source published nothing else.
-// 4. The range: the fitted base and slope are scaled by the least and the greatest ratio measured ÷ predicted
-//    over every record, typical or extreme (never inside [1, 1]), so extremes widen the high bound. With one
-//    source the spread between sources is unknown, so the range is then at least half to twice.
+// 4. The range: a jackknife prediction interval from the leave-one-source-out errors (src/engine/jackknife.ts).
+//    This module gives the point fit (low = expected = high); jackknife.ts scales it to the interval.
 // 5. A record for several components together (`covers`: a whole control plane) fits their sum; the sum is
 //    split over the covered components in proportion to their prior expected values, unless a component has
 //    records of its own, which then win.
-// 6. A component or resource without records keeps its prior, and the fit says so (`evidence: none`).
+// 6. A component or resource without records keeps its prior's expected values, and the fit says so
+//    (`noEvidence`); jackknife.ts gives it a wide range by a stated assumption.
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { EvidenceFile, EvidenceRecord } from '../models/evidence-schema.js'
 import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
@@ -40,8 +40,30 @@ export interface FittedResource {
   /** evidence ids, "<source>/<record>", behind these figures */
   records: string[]
   sources: string[]
-  /** how the figure was obtained */
-  method: 'fit' | 'share-of-covered-sum'
+  /** how the figure was obtained; assumption: no evidence, the model file's expected value with a stated wide range */
+  method: 'fit' | 'share-of-covered-sum' | 'assumption'
+  /** the range as factors of the expected value (src/engine/jackknife.ts); the point fit has none */
+  interval?: Interval
+}
+
+/** A prediction interval as factors of the expected value, and what it was built from. */
+export interface Interval {
+  /** the central share of leave-one-source-out ratios it spans */
+  coverage: number
+  low: number
+  high: number
+  /**
+   * whose ratios: the component's own; its kind's (same role and scope, every mesh) when its own come from fewer
+   * than three sources; its scope's (every sidecar, DaemonSet or Deployment) when its kind's do too; the resource's
+   * (every component) after that; assumption: no evidence at all, the widest interval of its kind (else scope,
+   * else resource) taken as a stated assumption
+   */
+  pool: 'component' | 'kind' | 'scope' | 'resource' | 'assumption'
+  /** measured ÷ predicted ratios in the pool, and the sources they come from */
+  ratios: number
+  sources: number
+  /** assumption: the mesh/component whose interval was taken */
+  like?: string
 }
 
 /** Fitted figures of one component: CPU in cores, memory in MiB, per replica. */
@@ -179,19 +201,9 @@ function fitResource (component: Component, records: SourcedRecord[], resource: 
   // With every source at one load level, base and slope cannot both be fitted: the model file's idle base stays.
   const base = fitted !== undefined && fitted.levels === 0 ? idle : Math.max(0, median(sourceBases))
 
-  // 4. the range: the least and greatest measured ÷ predicted over every record, typical or extreme
-  const ratios = placed.flatMap((r) => {
-    const predicted = base + termsAt(r)
-    return predicted > 0 ? [y(r) / predicted] : []
-  })
+  // 4. the range is the jackknife's (src/engine/jackknife.ts): the point fit has none
   const sources = [...new Set(placed.map((r) => r.sourceId))].sort()
-  let low = Math.min(1, ...ratios)
-  let high = Math.max(1, ...ratios)
-  if (sources.length < 2) {
-    low = Math.min(low, 0.5)
-    high = Math.max(high, 2)
-  }
-  const scaled = (v: number): Range => ({ low: v * low, expected: v, high: v * high })
+  const scaled = (v: number): Range => ({ low: v, expected: v, high: v })
   return {
     base: scaled(base),
     ...(fitted === undefined ? {} : { slope: { per: fitted.per, range: scaled(fitted.expected) } }),
@@ -248,8 +260,8 @@ function shareOfCoveredSum (prior: MeshModel, component: Component, covered: Sou
   return { ...sum, base: part(sum.base), method: 'share-of-covered-sum' }
 }
 
-/** Fits every mesh in the models' priors to the evidence. */
-export function fitAll (priors: Iterable<MeshModel>, evidence: Iterable<EvidenceFile>): FittedMesh[] {
+/** The point fit (steps 1–3, 5, 6) of every mesh in the catalog's priors: low = expected = high. */
+export function fitPoints (priors: Iterable<MeshModel>, evidence: Iterable<EvidenceFile>): FittedMesh[] {
   const files = [...evidence]
   return [...priors].map((prior) => fitMesh(prior, recordsOf(files, prior.id)))
 }

@@ -2,12 +2,11 @@
 // source's records from their setups, and compare. The prediction check of the models, unlike the calibrations,
 // which only guard arithmetic. Pure and deterministic; GET /validation serves it, docs/validation.svg plots it.
 import type { EvidenceFile, EvidenceRecord } from '../models/evidence-schema.js'
-import { applyFitted, type FittedMeshFile } from '../models/fitted.js'
-import type { Component, MeshModel } from '../models/schema.js'
+import type { MeshModel } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
-import { FIELD, fitAll, isTypical, measured, placeable, priorTerms, RESOURCES, setupDriver, type FittedMesh, type Resource } from './fit.js'
+import type { Resource } from './fit.js'
+import { COVERAGE, intervalFor, leaveOneSourceOut, MIN_SOURCES, ratiosOf, type Prediction, type Ratio } from './jackknife.js'
 import { addRanges, ZERO_RANGE as ZERO } from '../units.js'
-import { usageWith } from './usage.js'
 
 export interface ValidationRow {
   source: string
@@ -22,9 +21,8 @@ export interface ValidationRow {
   measured: number
   /** the model fitted without this source, at the record's setup */
   predicted: Range
-  /** typical figures (mean, median) are compared with the expected value, extremes (p90, p99, max) with high */
-  comparedWith: 'expected' | 'high'
-  /** measured ÷ predicted */
+  /** measured ÷ predicted expected value, for every statistic: the point prediction's error, which the range does not
+   * change; extremes (p90, p99, max) are meant to fall inside [low, high], whose high bound their errors helped set */
   factor: number
   within2x: boolean
   insideRange: boolean
@@ -58,6 +56,8 @@ export interface ComponentValidation extends ValidationTally {
 export interface Validation {
   method: string
   targets: { shareWithin2x: number, shareInsideRange: number }
+  /** the prediction intervals' rule: central coverage, and the sources a component's own pool needs */
+  interval: { coverage: number, minSources: number }
   summary: ValidationTally & { sources: number, priorOnly: number, setupIncomplete: number }
   components: ComponentValidation[]
   rows: ValidationRow[]
@@ -66,22 +66,12 @@ export interface Validation {
 export const TARGETS = { shareWithin2x: 0.75, shareInsideRange: 0.8 } as const
 
 const METHOD = 'Leave-one-source-out: for each evidence source, every model is fitted again without it (npm run fit\'s method, ' +
-  'src/engine/fit.ts) and predicts that source\'s figures from their setups. Typical figures (mean, median) are compared ' +
-  'with the expected value, extremes (p90, p99, max) with the high bound; factor = measured ÷ predicted. Figures no ' +
-  'other source measured are predicted by the model file alone, and figures whose setup lacks a load driver the model needs ' +
-  '(requests per second, pods) cannot be placed: both are listed and left out of the tallies.'
-
-function asFile (fitted: FittedMesh): FittedMeshFile {
-  return { schemaVersion: 1, mesh: fitted.mesh, components: fitted.components, noEvidence: fitted.noEvidence }
-}
-
-/** One replica's usage at a measured setup, in cores or MiB; drivers the setup does not give count as zero. */
-function predictComponent (component: Component, record: EvidenceRecord, resource: Resource): Range {
-  const usage = usageWith(component.usage, (per) => setupDriver(per, component, record) ?? 0)
-  const r = resource === 'cpu' ? usage.cpuCores : usage.memoryGiB
-  const scale = resource === 'cpu' ? 1 : 1024
-  return { low: r.low * scale, expected: r.expected * scale, high: r.high * scale }
-}
+  'src/engine/fit.ts) and predicts that source\'s figures from their setups: factor = measured ÷ predicted expected value, ' +
+  'for typical (mean, median) and extreme (p90, p99, max) figures alike, and within 2× is the point prediction\'s check. The range [low, high] ' +
+  'is the jackknife prediction interval (src/engine/jackknife.ts) built, nested, from the other sources only: with the source ' +
+  'left out, each remaining source is left out in turn and its errors pooled, so no figure is checked against an interval its ' +
+  'own source helped build. Figures no other source measured are predicted by the model file alone, and figures whose setup ' +
+  'lacks a load driver the model needs (requests per second, pods) cannot be placed: both are listed and left out of the tallies.'
 
 const tally = (rows: ValidationRow[]): ValidationTally => {
   const within2x = rows.filter((r) => r.within2x).length
@@ -98,47 +88,14 @@ const tally = (rows: ValidationRow[]): ValidationTally => {
 const sig = (x: number): number => Number(x.toPrecision(4))
 
 export function validate (priors: ReadonlyMap<string, MeshModel>, evidence: ReadonlyMap<string, EvidenceFile>): Validation {
+  const models = [...priors.values()]
+  const files = [...evidence.values()]
+  const outer = leaveOneSourceOut(models, files)
   const rows: ValidationRow[] = []
-  const sourceIds = [...evidence.keys()].sort()
-  for (const held of sourceIds) {
-    const file = evidence.get(held) as EvidenceFile
-    const others = [...evidence.values()].filter((f) => f.source.id !== held)
-    const fits = new Map(fitAll(priors.values(), others).map((f) => [f.mesh, f]))
-    for (const record of file.records) {
-      const prior = priors.get(record.mesh)
-      const fitted = fits.get(record.mesh)
-      if (prior === undefined || fitted === undefined) continue
-      const model = applyFitted(prior, asFile(fitted), evidence)
-      const ids = record.covers ?? [record.component]
-      const members = model.components.filter((c) => ids.includes(c.id))
-      for (const resource of RESOURCES) {
-        const value = measured(record, resource)
-        if (value === undefined || members.length === 0) continue
-        const predicted = members.reduce((sum, c) => addRanges(sum, predictComponent(c, record, resource)), ZERO)
-        const comparedWith = isTypical(record) ? 'expected' : 'high'
-        const point = predicted[comparedWith]
-        const factor = point > 0 ? value / point : Number.POSITIVE_INFINITY
-        const byFit = ids.every((id) => fitted.components[id]?.[FIELD[resource]] !== undefined)
-        const complete = members.every((c) => placeable(c, record, priorTerms(c, resource)))
-        rows.push({
-          source: held,
-          record: record.id,
-          mesh: record.mesh,
-          component: record.component,
-          ...(record.covers === undefined ? {} : { covers: record.covers }),
-          resource,
-          unit: resource === 'cpu' ? 'cores' : 'MiB',
-          statistic: record.statistic,
-          measured: value,
-          predicted: { low: sig(predicted.low), expected: sig(predicted.expected), high: sig(predicted.high) },
-          comparedWith,
-          factor: Number.isFinite(factor) ? sig(factor) : -1,
-          within2x: factor >= 0.5 && factor <= 2,
-          insideRange: value >= predicted.low * (1 - 1e-9) && value <= predicted.high * (1 + 1e-9),
-          predictedBy: !complete ? 'setup-incomplete' : byFit ? 'fit' : 'prior'
-        })
-      }
-    }
+  for (const held of [...new Set(outer.map((p) => p.source))]) {
+    // The nested (inner) jackknife: the intervals from the other sources' leave-one-source-out errors only.
+    const inner = ratiosOf(leaveOneSourceOut(models, files.filter((f) => f.source.id !== held)))
+    for (const p of outer.filter((x) => x.source === held)) rows.push(rowOf(p, inner))
   }
   const validated = rows.filter((r) => r.predictedBy === 'fit')
   const keys = [...new Set(rows.map((r) => `${r.mesh}\u0000${r.component}\u0000${r.resource}`))].sort()
@@ -150,8 +107,35 @@ export function validate (priors: ReadonlyMap<string, MeshModel>, evidence: Read
   return {
     method: METHOD,
     targets: { ...TARGETS },
-    summary: { ...tally(validated), sources: sourceIds.length, priorOnly: rows.filter((r) => r.predictedBy === 'prior').length, setupIncomplete: rows.filter((r) => r.predictedBy === 'setup-incomplete').length },
+    interval: { coverage: COVERAGE, minSources: MIN_SOURCES },
+    summary: { ...tally(validated), sources: evidence.size, priorOnly: rows.filter((r) => r.predictedBy === 'prior').length, setupIncomplete: rows.filter((r) => r.predictedBy === 'setup-incomplete').length },
     components,
     rows
+  }
+}
+
+/** One figure's row: the point prediction of the fit without its source, with the interval the other sources' errors give. */
+function rowOf (p: Prediction, inner: readonly Ratio[]): ValidationRow {
+  const record = p.record
+  const predicted = p.members.reduce((sum, m) => {
+    const i = intervalFor(inner, record.mesh, m.component, p.resource)
+    return addRanges(sum, { low: m.expected * (i?.low ?? 1), expected: m.expected, high: m.expected * (i?.high ?? 1) })
+  }, ZERO)
+  const factor = predicted.expected > 0 ? p.measured / predicted.expected : Number.POSITIVE_INFINITY
+  return {
+    source: p.source,
+    record: record.id,
+    mesh: record.mesh,
+    component: record.component,
+    ...(record.covers === undefined ? {} : { covers: record.covers }),
+    resource: p.resource,
+    unit: p.resource === 'cpu' ? 'cores' : 'MiB',
+    statistic: record.statistic,
+    measured: p.measured,
+    predicted: { low: sig(predicted.low), expected: sig(predicted.expected), high: sig(predicted.high) },
+    factor: Number.isFinite(factor) ? sig(factor) : -1,
+    within2x: factor >= 0.5 && factor <= 2,
+    insideRange: p.measured >= predicted.low * (1 - 1e-9) && p.measured <= predicted.high * (1 + 1e-9),
+    predictedBy: p.predictedBy
   }
 }

@@ -6,16 +6,30 @@ import { stringify } from 'yaml'
 import type { EvidenceFile } from './evidence-schema.js'
 import type { Component, MeshModel, Source, SourceKind } from './schema.js'
 import { ScalingDriver, strict, Id } from './schema.js'
+import { cpuCores, memoryGiB } from './quantity.js'
 
 const Figure = Type.Number({ minimum: 0 })
 const FittedRange = Type.Object({ low: Figure, expected: Figure, high: Figure }, strict)
 
+export const FittedInterval = Type.Object({
+  coverage: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'the central share of leave-one-source-out ratios the range spans' }),
+  low: Type.Number({ minimum: 0, maximum: 1, description: 'low = expected × this factor' }),
+  high: Type.Number({ minimum: 1, description: 'high = expected × this factor' }),
+  pool: Type.Union([Type.Literal('component'), Type.Literal('kind'), Type.Literal('scope'), Type.Literal('resource'), Type.Literal('assumption')], {
+    description: 'whose ratios: the component\'s own, its kind\'s (same role and scope), its scope\'s, every component\'s; assumption: no evidence, the widest interval of its kind (else scope, else resource)'
+  }),
+  ratios: Type.Integer({ minimum: 1 }),
+  sources: Type.Integer({ minimum: 1 }),
+  like: Type.Optional(Type.String({ description: 'assumption: the mesh/component whose interval was taken' }))
+}, { ...strict, description: 'the jackknife prediction interval (src/engine/jackknife.ts)' })
+
 export const FittedResource = Type.Object({
   base: FittedRange,
   slope: Type.Optional(Type.Object({ per: ScalingDriver, range: FittedRange }, strict)),
-  records: Type.Array(Type.String({ pattern: '^[a-z0-9-]+/[a-z0-9-]+$' }), { minItems: 1, description: 'evidence records, <source>/<record>' }),
-  sources: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
-  method: Type.Union([Type.Literal('fit'), Type.Literal('share-of-covered-sum')])
+  records: Type.Array(Type.String({ pattern: '^[a-z0-9-]+/[a-z0-9-]+$' }), { description: 'evidence records, <source>/<record>; none for an assumption' }),
+  sources: Type.Array(Type.String({ minLength: 1 })),
+  method: Type.Union([Type.Literal('fit'), Type.Literal('share-of-covered-sum'), Type.Literal('assumption')]),
+  interval: Type.Optional(FittedInterval)
 }, strict)
 
 export const FittedMeshFile = Type.Object({
@@ -45,8 +59,25 @@ function citation (file: EvidenceFile, mesh: string): Source {
   }
 }
 
-const cpu = (cores: number): string => String(cores)
-const mib = (x: number): string => `${x}Mi`
+// Quantities never in exponent notation (String(1.2e-7) is "1.2e-7", which no quantity parser takes).
+const plain = (x: number): string => (Math.abs(x) >= 1e-6 || x === 0 ? String(x) : x.toFixed(12).replace(/\.?0+$/, ''))
+const cpu = (cores: number): string => plain(cores)
+const mib = (x: number): string => `${plain(x)}Mi`
+
+/** The source an assumed (no-evidence) range cites, by component and resource. */
+export const assumptionSourceId = (component: string, resource: string): string => `assumption.no-evidence.${component}.${resource}`
+
+function assumptionSource (component: Component, resource: 'cpu' | 'memory', interval: Static<typeof FittedInterval>): Source {
+  return {
+    title: `No published measurement of ${component.name}'s ${resource === 'cpu' ? 'CPU' : 'memory'}: a wide range by assumption`,
+    kind: 'assumption',
+    reasoning: 'No evidence record measures it, so neither its expected value (the model file\'s) nor its spread is checked. ' +
+      `Its range is the widest ${Math.round(interval.coverage * 100)}% leave-one-source-out prediction interval among evidenced components ` +
+      `of its kind (${component.role}, ${component.scope}; of its scope when its kind has none, of every component when its scope has none too): ${interval.like ?? 'unknown'}'s, ` +
+      `× ${interval.low} to × ${interval.high} of the expected value. A component nobody measured is assumed no better known than the ` +
+      'worst-known measured one like it (src/engine/jackknife.ts, docs/models.md).'
+  }
+}
 
 /** The model file with its fitted figures in place. */
 export function applyFitted (prior: MeshModel, fitted: FittedMeshFile | undefined, evidence: ReadonlyMap<string, EvidenceFile>): MeshModel {
@@ -59,24 +90,37 @@ export function applyFitted (prior: MeshModel, fitted: FittedMeshFile | undefine
     for (const [resource, field, quantity] of [['cpu', 'cpuCores', cpu], ['memory', 'memoryMiB', mib]] as const) {
       const f = figures[field]
       if (f === undefined) continue
-      const ids = f.sources.map(evidenceSourceId)
+      const ids = f.method === 'assumption' ? [...component.usage[resource].sources, assumptionSourceId(component.id, resource)] : f.sources.map(evidenceSourceId)
       for (const id of f.sources) {
         const file = evidence.get(id)
         if (file !== undefined) sources[evidenceSourceId(id)] = citation(file, prior.id)
       }
-      const how = f.method === 'fit' ? 'fitted' : 'fitted as a share of the covered components\' measured sum'
-      const note = `${how} by npm run fit from ${f.records.length} evidence record${f.records.length === 1 ? '' : 's'} (models/fitted/${prior.id}.yaml)`
+      if (f.method === 'assumption' && f.interval !== undefined) sources[assumptionSourceId(component.id, resource)] = assumptionSource(component, resource, f.interval)
+      const how = f.method === 'fit' ? 'fitted' : f.method === 'assumption' ? 'no evidence: the model file\'s expected value, with an assumed range' : 'fitted as a share of the covered components\' measured sum'
+      const range = f.interval === undefined ? '' : f.method === 'assumption' ? ` (range × ${f.interval.low} to × ${f.interval.high}, as ${f.interval.like ?? ''})` : `; range: ${Math.round(f.interval.coverage * 100)}% jackknife prediction interval, × ${f.interval.low} to × ${f.interval.high}`
+      const note = f.method === 'assumption'
+        ? `${how}${range} (models/fitted/${prior.id}.yaml)`
+        : `${how} by npm run fit from ${f.records.length} evidence record${f.records.length === 1 ? '' : 's'}${range} (models/fitted/${prior.id}.yaml)`
       usage = {
         ...usage,
         [resource]: { low: quantity(f.base.low), expected: quantity(f.base.expected), high: quantity(f.base.high), sources: ids, note }
       }
       const slope = f.slope
-      if (slope !== undefined) {
+      const interval = f.interval
+      // The interval is of the whole prediction: terms the fit did not set keep their expected value and take its factors.
+      if (usage.scaling !== undefined) {
         usage = {
           ...usage,
-          scaling: (usage.scaling ?? []).map((term) => term.per !== slope.per
-            ? term
-            : { ...term, [resource]: { low: quantity(slope.range.low), expected: quantity(slope.range.expected), high: quantity(slope.range.high), sources: ids, note: `slope ${note}` } })
+          scaling: usage.scaling.map((term) => {
+            if (slope !== undefined && term.per === slope.per) {
+              return { ...term, [resource]: { low: quantity(slope.range.low), expected: quantity(slope.range.expected), high: quantity(slope.range.high), sources: ids, note: `slope ${note}` } }
+            }
+            const t = term[resource]
+            if (t === undefined || interval === undefined) return term
+            const expected = resource === 'cpu' ? cpuCores(t.expected) : memoryGiB(t.expected) * 1024
+            const at = (factor: number): number => Number((expected * factor).toPrecision(4))
+            return { ...term, [resource]: { ...t, low: quantity(at(interval.low)), high: quantity(at(interval.high)), note: `${t.note === undefined ? '' : `${t.note}; `}range × ${interval.low} to × ${interval.high} (${f.method === 'assumption' ? 'assumed' : 'jackknife interval'}, models/fitted/${prior.id}.yaml)` } }
+          })
         }
       }
     }

@@ -8,8 +8,8 @@ const Resource = Type.Union([Type.Literal('cpu'), Type.Literal('memory')])
 
 const Tally = {
   figures: Type.Integer({ minimum: 0, description: 'measured figures predicted by a fit on other sources' }),
-  within2x: Type.Integer({ minimum: 0, description: 'figures with 0.5 <= measured ÷ predicted <= 2' }),
-  insideRange: Type.Integer({ minimum: 0, description: 'figures inside the predicted [low, high]' }),
+  within2x: Type.Integer({ minimum: 0, description: 'figures with 0.5 <= measured ÷ predicted expected value <= 2 (the point prediction; the range does not change it)' }),
+  insideRange: Type.Integer({ minimum: 0, description: 'figures inside the predicted [low, high], the interval built from the other sources\' errors only' }),
   shareWithin2x: Share,
   shareInsideRange: Share
 }
@@ -25,8 +25,7 @@ export const ValidationRow = Type.Object({
   statistic: Type.Union([Type.Literal('mean'), Type.Literal('median'), Type.Literal('p90'), Type.Literal('p99'), Type.Literal('max')]),
   measured: Type.Number({ minimum: 0, description: 'the published figure, per replica' }),
   predicted: Type.Object(Range.properties, { ...strict, description: 'the model fitted without this source, at the record\'s setup, per replica' }),
-  comparedWith: Type.Union([Type.Literal('expected'), Type.Literal('high')], { description: 'typical figures (mean, median) are compared with expected, extremes (p90, p99, max) with high' }),
-  factor: Type.Number({ description: 'measured ÷ predicted (the compared bound); -1 when the prediction is zero' }),
+  factor: Type.Number({ description: 'measured ÷ predicted expected value, for every statistic (extremes are judged by the range); -1 when the prediction is zero' }),
   within2x: Type.Boolean(),
   insideRange: Type.Boolean(),
   predictedBy: Type.Union([Type.Literal('fit'), Type.Literal('prior'), Type.Literal('setup-incomplete')], { description: 'fit: from other sources\' records; prior: no other source measured it, so the model file\'s figure predicted it; setup-incomplete: the setup lacks a load driver the model needs (requests per second, pods). Only fit rows are in the tallies' })
@@ -35,6 +34,10 @@ export const ValidationRow = Type.Object({
 export const ValidationReport = Type.Object({
   method: Type.String(),
   targets: Type.Object({ shareWithin2x: Type.Number(), shareInsideRange: Type.Number() }, { ...strict, description: 'what the models aim for on leave-one-source-out' }),
+  interval: Type.Object({
+    coverage: Type.Number({ description: 'the central share of leave-one-source-out errors each [low, high] spans (0.9: from the 5th to the 95th percentile)' }),
+    minSources: Type.Integer({ description: 'a component\'s own errors make its interval when they come from at least this many sources; else those of its kind, then of every component' })
+  }, { ...strict, description: 'how [low, high] is built: a jackknife prediction interval, nested in this check so that no figure meets an interval its own source helped build' }),
   summary: Type.Object({
     ...Tally,
     sources: Type.Integer({ minimum: 0, description: 'evidence sources, each left out in turn' }),
