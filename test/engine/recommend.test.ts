@@ -15,6 +15,7 @@ import type { Candidate, RecommendRequest } from '../../src/schemas/recommend.js
 import { recommend } from '../../src/engine/recommend.js'
 import { DomainError } from '../../src/errors.js'
 import { fixtureModels, shippedModels } from '../helpers.js'
+import { documentedOrder, PRIORITIES, requirementSets } from '../recommend-order.js'
 
 const ask = (request: Partial<RecommendRequest>) => recommend({ services: 30, priority: 'features', ...request } as RecommendRequest, shippedModels())
 const order = (cs: Candidate[]) => cs.map((c) => c.mesh)
@@ -48,31 +49,14 @@ t.test('the documented order, worked out by hand', async (t) => {
 })
 
 t.test('the whole order is the documented one, recomputed from the published fields', async (t) => {
-  // Documented order: required features missing (fewest first), then covered only in part, then the priority's
-  // measure (features: higher feature score; simplicity: lower complexity level; overhead: lower expected
-  // monthly cost), then more of the seed's rules in favour, then the other two measures in the order features,
-  // simplicity, overhead, and last the mesh id. Recomputed here independently of the ranking code.
+  // The documented order, recomputed by test/recommend-order.ts independently of the ranking code.
   const levels = shippedModels().decision?.complexity.levels ?? []
-  const all = ['mtls', 'trafficSplitting', 'l7Observability', 'circuitBreaking', 'rateLimiting', 'multiCluster']
-  const measures = {
-    features: (c: Candidate) => -c.featureScore,
-    simplicity: (c: Candidate) => levels.indexOf(c.complexity),
-    overhead: (c: Candidate) => Math.round((c.estimate?.monthly.expected ?? 0) * 100)
-  }
   let compared = 0
-  for (let mask = 0; mask < 1 << all.length; mask += 21) {
-    const requirements = Object.fromEntries(all.filter((_, i) => (mask >> i) & 1).map((k) => [k, true]))
-    for (const priority of ['features', 'simplicity', 'overhead'] as const) {
+  for (const requirements of requirementSets(21)) {
+    for (const priority of PRIORITIES) {
       for (const cni of ['cilium', 'calico'] as const) {
         const r = ask({ services: 30, pods: 200, requirements, priority, current: { cni, mesh: 'none' } })
-        const others = (['features', 'simplicity', 'overhead'] as const).filter((p) => p !== priority)
-        const key = (c: Candidate): number[] => [c.missingFeatures.length, c.partialFeatures.length, measures[priority](c), -c.preferredBy.length, ...others.map((p) => measures[p](c))]
-        const expected = [...r.candidates].sort((a, b) => {
-          const ka = key(a); const kb = key(b)
-          for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] as number) - (kb[i] as number)
-          return a.mesh.localeCompare(b.mesh)
-        }).map((c) => c.mesh)
-        t.same(order(r.candidates), expected, `${JSON.stringify(requirements)} ${priority} ${cni}`)
+        t.same(order(r.candidates), documentedOrder(r.candidates, priority, levels), `${JSON.stringify(requirements)} ${priority} ${cni}`)
         compared++
       }
     }

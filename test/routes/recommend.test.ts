@@ -1,8 +1,9 @@
 // POST /recommend: the seed's decision framework and migration table, each case in the seed's own words;
 // baseline deltas on POST /estimate; bad and contradictory inputs.
 import t, { type Test } from 'tap'
-import type { Candidate, RecommendResponse } from '../../src/schemas/recommend.js'
+import type { RecommendResponse } from '../../src/schemas/recommend.js'
 import { fixtureModels, shippedModels, testApp } from '../helpers.js'
+import { documentedOrder, PRIORITIES, requirementSets } from '../recommend-order.js'
 
 type Body = Record<string, unknown>
 const ask = async (t: Test, body: Body) => {
@@ -181,34 +182,17 @@ t.test('a model set without decision rules answers 503, not a crash', async (t) 
 })
 
 t.test('the whole order is the documented one, not only the first place', async (t) => {
-  // Documented order (GET /docs, POST /recommend): required features missing (fewest first), then required
-  // features covered only in part, then the priority's measure (features: higher feature score; simplicity: lower
-  // complexity level; overhead: lower expected monthly cost), then more of the seed's rules in favour, then the
-  // other two measures in the order features, simplicity, overhead, and last the mesh id. Recomputed here from
-  // each candidate's published fields, independently of the ranking code.
+  // The documented order (GET /docs, POST /recommend), recomputed by test/recommend-order.ts from each
+  // candidate's published fields, independently of the ranking code.
   const levels = shippedModels().decision?.complexity.levels ?? []
   const app = await testApp(t)
-  const all = ['mtls', 'trafficSplitting', 'l7Observability', 'circuitBreaking', 'rateLimiting', 'multiCluster']
-  const measures = {
-    features: (c: Candidate) => -c.featureScore,
-    simplicity: (c: Candidate) => levels.indexOf(c.complexity.split(/[ :(]/)[0] as string),
-    overhead: (c: Candidate) => Math.round((c.estimate?.monthly.expected ?? 0) * 100)
-  }
   let compared = 0
-  for (let mask = 0; mask < 1 << all.length; mask += 3) {
-    const requirements = Object.fromEntries(all.filter((_, i) => (mask >> i) & 1).map((k) => [k, true]))
-    for (const priority of ['features', 'simplicity', 'overhead'] as const) {
+  for (const requirements of requirementSets(3)) {
+    for (const priority of PRIORITIES) {
       for (const cni of ['cilium', 'calico']) {
         const r = (await app.inject({ method: 'POST', url: '/recommend', payload: { services: 30, pods: 200, requirements, priority, current: { cni, mesh: 'none' } } })).json<RecommendResponse>()
         for (const c of r.candidates) t.ok(levels.some((l) => c.complexity.startsWith(l)), `${c.mesh}: complexity "${c.complexity}" starts with a level`)
-        const others = (['features', 'simplicity', 'overhead'] as const).filter((p) => p !== priority)
-        const key = (c: Candidate): number[] => [c.missingFeatures.length, c.partialFeatures.length, measures[priority](c), -c.preferredBy.length, ...others.map((p) => measures[p](c))]
-        const expected = [...r.candidates].sort((a, b) => {
-          const ka = key(a); const kb = key(b)
-          for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] as number) - (kb[i] as number)
-          return a.mesh.localeCompare(b.mesh)
-        }).map((c) => c.mesh)
-        t.same(r.candidates.map((c) => c.mesh), expected, `${JSON.stringify(requirements)} ${priority} ${cni}`)
+        t.same(r.candidates.map((c) => c.mesh), documentedOrder(r.candidates, priority, levels), `${JSON.stringify(requirements)} ${priority} ${cni}`)
         compared++
       }
     }
