@@ -124,3 +124,55 @@ t.test('inputs left uncomputed for a mesh (services, waypoints) agree with a ful
     }
   }
 })
+
+t.test('hand check: the varied values, each defaulted input halved and doubled within its bounds', async (t) => {
+  // models/defaults.yaml: 35 rps per pod, pods / 2 services (rounded up), 500m / 2Gi pods, 10 services seen by a
+  // scoped sidecar. 301 pods: ceil(301 / 2) = 151 services; halved round(75.5) = 76, doubled 302.
+  const [istio] = sensitivity({ pods: 301, meshes: ['istio'], options: { sidecarScoping: true } })
+  const row = (field: string) => istio?.inputs.find((x) => x.field === field)
+  const values = (field: string) => [row(field)?.value, row(field)?.halved?.value, row(field)?.doubled?.value]
+  t.same(values('/traffic/requestsPerSecondPerPod'), [35, 17.5, 70])
+  t.same(values('/workload/services'), [151, 76, 302])
+  t.same(values('/workload/servicesVisibleWhenScoped'), [10, 5, 20])
+  t.same(values('/workload/podRequests/cpuCores'), [0.5, 0.25, 1])
+  t.same(values('/workload/podRequests/memoryGiB'), [2, 1, 4])
+  // one service: halving it keeps one, never zero
+  const [single] = sensitivity({ pods: 2, meshes: ['istio'] })
+  t.same(single?.inputs.find((x) => x.field === '/workload/services')?.halved?.value, 1, 'round(0.5) = 1, at least one')
+})
+
+t.test('the varied scenarios carry what follows from the varied input (a consistency guard against full estimates)', async (t) => {
+  // Each varied row must equal a full estimate of the request with that input given. These catch a variant that
+  // changes the input but not what the engine derives from it: the services a scoped sidecar sees, and the
+  // packing of the pods without the mesh when the pod size changes. On the usage basis, where the services a
+  // sidecar sees move Istio's memory. Not a value oracle (values are above).
+  const base: EstimateRequest = { pods: 301, meshes: ['istio', 'linkerd'], basis: 'usage', options: { sidecarScoping: true }, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
+  const rows = sensitivity(base)
+  const full = (r: EstimateRequest) => Object.fromEntries(estimate(r, shippedModels()).estimates.map((e) => [e.mesh, e.cost]))
+  const cases: Array<[string, 'halved' | 'doubled', EstimateRequest]> = [
+    // with scoping, a sidecar sees min(services, 10): 10 of 76 services, not 76
+    ['/workload/services', 'halved', { ...base, workload: { services: 76 } }],
+    // 20 seen of 151, not 151
+    ['/workload/servicesVisibleWhenScoped', 'doubled', { ...base, workload: { servicesVisibleWhenScoped: 20 } }],
+    // 4 GiB pods: 1 per m5.large (6.8 GiB allocatable) instead of 3, so the no-mesh packing changes too
+    ['/workload/podRequests/memoryGiB', 'doubled', { ...base, workload: { podRequests: { cpuCores: 0.5, memoryGiB: 4 } } }]
+  ]
+  for (const [field, side, request] of cases) {
+    const expected = full(request)
+    for (const mesh of rows) {
+      const got = mesh.inputs.find((x) => x.field === field)?.[side]
+      t.equal(got?.monthly, expected[mesh.mesh]?.monthly.expected, `${mesh.mesh} ${field} ${side}`)
+      t.equal(got?.additionalNodesMonthly, expected[mesh.mesh]?.additionalNodesMonthly, `${mesh.mesh} ${field} ${side}, nodes`)
+    }
+  }
+})
+
+t.test('a doubled pod that fits alone but not with its sidecar gives null, not an error', async (t) => {
+  // Custom node of 1.1 vCPU: the generic rule reserves 6% of the first core and 1% of the next 0.1, so
+  // 1.1 - 0.06 - 0.001 = 1.039 cores allocatable. Doubled 1-core pods fit without a mesh (1 <= 1.039), but not
+  // with Istio's 100m sidecar (1.1 > 1.039): the mesh's packing fails, so that variant is null.
+  const [istio] = sensitivity({ pods: 2, meshes: ['istio'], cluster: { node: { vcpu: 1.1, memoryGiB: 16, maxPods: 10 } } })
+  const cpu = istio?.inputs.find((x) => x.field === '/workload/podRequests/cpuCores')
+  t.equal(cpu?.doubled, null)
+  t.not(cpu?.halved, null, 'halved pods still fit')
+})
