@@ -15,7 +15,7 @@ const TESTS_OF = {
   'src/engine/recommend.ts': ['test/engine/recommend.test.ts'],
   'src/engine/scenario.ts': ['test/engine/scenario.resolve.test.ts', 'test/engine/scenario.test.ts'],
   'src/engine/sensitivity.ts': ['test/engine/sensitivity.test.ts'],
-  'src/engine/summary.ts': ['test/engine/estimate.test.ts'],
+  'src/engine/summary.ts': ['test/engine/summary.test.ts'],
   'src/engine/sweep.ts': ['test/engine/sweep.test.ts'],
   'src/engine/usage.ts': ['test/engine/estimate.test.ts', 'test/engine/estimate.shipped.test.ts'],
   'src/engine/validation.ts': ['test/engine/validation.test.ts'],
