@@ -13,7 +13,7 @@ const TESTS_OF = {
   'src/engine/fit.ts': ['test/engine/fit.test.ts'],
   'src/engine/jackknife.ts': ['test/engine/jackknife.test.ts'],
   'src/engine/pricing.ts': ['test/engine/pricing.test.ts'],
-  'src/engine/recommend.ts': ['test/engine/recommend.test.ts'],
+  'src/engine/recommend.ts': ['test/engine/recommend.test.ts', 'test/engine/recommend.reasons.test.ts'],
   'src/engine/scenario.ts': ['test/engine/scenario.resolve.test.ts', 'test/engine/scenario.test.ts'],
   'src/engine/sensitivity.ts': ['test/engine/sensitivity.test.ts'],
   'src/engine/summary.ts': ['test/engine/summary.test.ts'],
