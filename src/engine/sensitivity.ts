@@ -8,7 +8,7 @@ import type { MeshEstimate, MeshSensitivity, SensitivityOutcome } from '../schem
 import type { PackResult } from './capacity.js'
 import { DomainError } from '../errors.js'
 import { meshDrivers, meshHasWaypoints, meshTotals, packWorkload } from './estimate.js'
-import type { Scenario } from './scenario.js'
+import { servicesVisiblePerSidecar, type Scenario } from './scenario.js'
 import { round } from '../units.js'
 
 const FACTORS = [0.5, 2] as const
@@ -51,7 +51,7 @@ function inputsOf (scenario: Scenario): Input[] {
       onlyDrivers: ['visibleService', 'visibleEndpoint'],
       scaled: (f) => {
         const services = Math.max(1, Math.round(scenario.services * f))
-        const visible = scenario.sidecarScoping ? Math.min(services, scenario.servicesVisibleWhenScoped) : services
+        const visible = servicesVisiblePerSidecar(scenario.sidecarScoping, services, scenario.servicesVisibleWhenScoped)
         return { scenario: { ...scenario, services, servicesVisiblePerSidecar: visible }, value: services }
       }
     })
@@ -63,7 +63,8 @@ function inputsOf (scenario: Scenario): Input[] {
       onlyDrivers: ['visibleService', 'visibleEndpoint'],
       scaled: (f) => {
         const scoped = Math.max(1, Math.round(scenario.servicesVisibleWhenScoped * f))
-        return { scenario: { ...scenario, servicesVisibleWhenScoped: scoped, servicesVisiblePerSidecar: Math.min(scenario.services, scoped) }, value: scoped }
+        const visible = servicesVisiblePerSidecar(scenario.sidecarScoping, scenario.services, scoped)
+        return { scenario: { ...scenario, servicesVisibleWhenScoped: scoped, servicesVisiblePerSidecar: visible }, value: scoped }
       }
     })
   }
