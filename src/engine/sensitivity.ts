@@ -7,7 +7,7 @@ import type { MeshModel, ScalingDriver } from '../models/schema.js'
 import type { MeshEstimate, MeshSensitivity, SensitivityOutcome } from '../schemas/estimate.js'
 import type { PackResult } from './capacity.js'
 import { DomainError } from '../errors.js'
-import { meshDrivers, meshHasWaypoints, meshTotals, packWorkload } from './estimate.js'
+import { meshDrivers, meshHasWaypoints, meshTotals, packWorkload, type PackMemo } from './estimate.js'
 import { servicesVisiblePerSidecar, type Scenario } from './scenario.js'
 import { round } from '../units.js'
 
@@ -100,9 +100,9 @@ function inputsOf (scenario: Scenario): Input[] {
   return inputs
 }
 
-function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, value: number | null): SensitivityOutcome | null {
+function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, value: number | null, packMemo: PackMemo): SensitivityOutcome | null {
   try {
-    const totals = meshTotals(mesh, scenario, workload)
+    const totals = meshTotals(mesh, scenario, workload, packMemo)
     return { value, monthly: round(totals.monthly.expected, 2), additionalNodesMonthly: totals.additionalNodesMonthly === null ? null : round(totals.additionalNodesMonthly, 2) }
   } catch (error) {
     if (error instanceof DomainError) return null // e.g. a doubled pod that fits on no node
@@ -131,12 +131,14 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
     const nodes = given?.cost.additionalNodesMonthly ?? null
     const drivers = meshDrivers(mesh, scenario)
     const waypoints = meshHasWaypoints(mesh, scenario)
+    // Most variants (traffic, services, often waypoints) leave the mesh's packing input as it was: packed once.
+    const packMemo: PackMemo = []
     const rows = inputs.map((input, i) => {
       const moot = (input.onlyDrivers !== undefined && !input.onlyDrivers.some((d) => drivers.has(d))) ||
         (input.onlyWaypoints === true && !waypoints)
       const [halved, doubled] = (variants[i] ?? []).map((v) => {
         if (moot) return { value: v.value, monthly, additionalNodesMonthly: nodes }
-        return v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value)
+        return v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value, packMemo)
       })
       const moves = [halved, doubled].flatMap((o) => (o === null || o === undefined
         ? []
