@@ -384,7 +384,7 @@ function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
 }
 
 /** One mesh's figures, computed once: the full answer (estimateMesh) and the totals (meshTotals) are both read off it. */
-interface MeshCore {
+export interface MeshCore {
   included: { key: string, components: Component[] }
   withMesh: PackResult
   figures: ComponentFigures[]
@@ -395,23 +395,38 @@ interface MeshCore {
 }
 
 /**
- * `packMemo`: packings of the same mesh and node shape to reuse (sensitivity's variants share one per mesh; see
- * PackMemo). The memo must only ever hold packings of this mesh's components on scenario.node.
+ * What a scenario that varies another (a sensitivity variant) can take from it instead of recomputing.
+ * `packMemo`: packings of the same mesh and node shape (see PackMemo). `base` and `unchanged`: the mesh's core
+ * for the scenario varied, and per included component whether it reads none of the fields the variant changes
+ * (through its requests, replicas or usage drivers); such a component keeps base's figures, unless it runs per
+ * node and the node count moved.
  */
-function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackResult, packMemo?: PackMemo): MeshCore {
+export interface CoreReuse {
+  packMemo: PackMemo
+  base?: MeshCore
+  unchanged?: readonly boolean[]
+}
+
+export function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackResult, reuse?: CoreReuse): MeshCore {
   const included = includedComponents(mesh, scenario)
   const components = included.components
+  const base = reuse?.base?.included === included ? reuse.base : undefined
+  const unchanged = base === undefined ? undefined : reuse?.unchanged
   // Each component's requests and cluster replica count, computed once and used by packing and figures alike.
-  const requests = components.map((c) => requestsOf(c, scenario))
-  const clusterReplicas = components.map((c, i) => (c.scope === 'cluster' ? autoscaledReplicas(c, scenario, requests[i] as Resources) : 0))
-  const withMesh = packMemoised(scenario, meshPackInput(components, requests, clusterReplicas, scenario, workload), packMemo)
+  const requests = components.map((c, i) => (unchanged?.[i] === true ? base?.figures[i]?.requests : undefined) ?? requestsOf(c, scenario))
+  const clusterReplicas = components.map((c, i) => {
+    if (c.scope !== 'cluster') return 0
+    return (unchanged?.[i] === true ? base?.figures[i]?.replicas : undefined) ?? autoscaledReplicas(c, scenario, requests[i] as Resources)
+  })
+  const withMesh = packMemoised(scenario, meshPackInput(components, requests, clusterReplicas, scenario, workload), reuse?.packMemo)
   const figures: ComponentFigures[] = []
   let cpuLow = 0; let cpuExpected = 0; let cpuHigh = 0
   let memoryLow = 0; let memoryExpected = 0; let memoryHigh = 0
   for (let c = 0; c < components.length; c++) {
     const component = components[c] as Component
     const replicas = component.scope === 'perPod' ? scenario.pods : component.scope === 'perNode' ? withMesh.nodes : clusterReplicas[c] as number
-    const f = componentFigures(component, scenario, replicas, requests[c] as Resources)
+    const kept = unchanged?.[c] === true ? base?.figures[c] : undefined
+    const f = kept !== undefined && kept.replicas === replicas ? kept : componentFigures(component, scenario, replicas, requests[c] as Resources)
     figures.push(f)
     cpuLow += f.basis.cpuCores.low; cpuExpected += f.basis.cpuCores.expected; cpuHigh += f.basis.cpuCores.high
     memoryLow += f.basis.memoryGiB.low; memoryExpected += f.basis.memoryGiB.expected; memoryHigh += f.basis.memoryGiB.high
@@ -449,8 +464,8 @@ export interface MeshTotals {
  * The totals-only path: the same figures estimateMesh publishes in totals, capacity and cost.monthly, from the
  * same computation (meshCore), without building components, sources, latency or the capacity detail.
  */
-export function meshTotals (mesh: MeshModel, scenario: Scenario, workload: PackResult, packMemo?: PackMemo): MeshTotals {
-  const core = meshCore(mesh, scenario, workload, packMemo)
+export function meshTotals (mesh: MeshModel, scenario: Scenario, workload: PackResult, reuse?: CoreReuse): MeshTotals {
+  const core = meshCore(mesh, scenario, workload, reuse)
   let sidecars = 0
   let extraPods = 0
   for (const f of core.figures) {
