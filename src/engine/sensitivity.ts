@@ -113,6 +113,24 @@ function inputsOf (scenario: Scenario): Input[] {
   return inputs
 }
 
+// Which included components an input leaves unchanged depends on the model alone: worked out once per set of
+// included components and input.
+const unchangedSets = new WeakMap<object, Map<string, readonly boolean[]>>()
+
+function unchangedBy (input: Input, included: { components: readonly Component[] }): readonly boolean[] {
+  let byField = unchangedSets.get(included)
+  if (byField === undefined) {
+    byField = new Map()
+    unchangedSets.set(included, byField)
+  }
+  let unchanged = byField.get(input.field)
+  if (unchanged === undefined) {
+    unchanged = Object.freeze(included.components.map((c) => !input.reads(c)))
+    byField.set(input.field, unchanged)
+  }
+  return unchanged
+}
+
 function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, value: number | null, reuse: CoreReuse): SensitivityOutcome | null {
   try {
     const totals = meshTotals(mesh, scenario, workload, reuse)
@@ -150,7 +168,7 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
     const rows = inputs.map((input, i) => {
       const moot = (input.onlyDrivers !== undefined && !input.onlyDrivers.some((d) => drivers.has(d))) ||
         (input.onlyWaypoints === true && !waypoints)
-      const unchanged = moot ? [] : base.included.components.map((c) => !input.reads(c))
+      const unchanged = moot ? [] : unchangedBy(input, base.included)
       const [halved, doubled] = (variants[i] ?? []).map((v) => {
         if (moot) return { value: v.value, monthly, additionalNodesMonthly: nodes }
         return v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value, { packMemo, base, unchanged })
