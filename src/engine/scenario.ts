@@ -21,6 +21,15 @@ export interface NodeShape {
   reservation: Reservation
 }
 
+/**
+ * The services one sidecar holds configuration for: with sidecar scoping (Istio's Sidecar resource, Linkerd's
+ * default), the services it calls, at most all of them; without, every service. Derived state: scenario
+ * resolution and every sensitivity variant that moves either count take it from here.
+ */
+export function servicesVisiblePerSidecar (sidecarScoping: boolean, services: number, servicesVisibleWhenScoped: number): number {
+  return sidecarScoping ? Math.min(services, servicesVisibleWhenScoped) : services
+}
+
 /** A share of the meshed pods and the requests per second through each of them. */
 export interface TrafficGroup { podShare: number, requestsPerSecondPerPod: number }
 
@@ -427,7 +436,7 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
     clusterPods: resolved.clusterPods,
     sidecarScoping: resolved.sidecarScoping,
     servicesVisibleWhenScoped: resolved.servicesVisibleWhenScoped,
-    servicesVisiblePerSidecar: resolved.sidecarScoping ? Math.min(resolved.services, resolved.servicesVisibleWhenScoped) : resolved.services,
+    servicesVisiblePerSidecar: servicesVisiblePerSidecar(resolved.sidecarScoping, resolved.services, resolved.servicesVisibleWhenScoped),
     proxyRequests: resolved.proxyRequests,
     proxyRequestScale: 1,
     waypoints: resolved.waypoints,
