@@ -4,7 +4,7 @@ import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
 import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate } from '../schemas/estimate.js'
-import { allocatable, pack, type PackInput, type PackResult, type Resources } from './capacity.js'
+import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { sensitivityOf } from './sensitivity.js'
@@ -19,7 +19,7 @@ export function included (component: Component, scenario: Scenario): boolean {
 }
 
 /** Replicas of a cluster-scoped component before autoscaling: the chart's count (HA or not), per waypoint. */
-function baseReplicas (component: Component, scenario: Scenario): number {
+export function baseReplicas (component: Component, scenario: Scenario): number {
   const r = component.replicas
   const count = scenario.highAvailability ? r?.highAvailability ?? 1 : r?.default ?? 1
   return r?.perWaypoint === true ? count * scenario.waypoints : count
@@ -30,7 +30,7 @@ function baseReplicas (component: Component, scenario: Scenario): number {
  * maxReplicas, at which one replica's expected CPU is within the target share of its CPU request
  * (the HPA's desiredReplicas = ceil(current x usage / target), run to its fixed point).
  */
-function autoscaledReplicas (component: Component, scenario: Scenario): number {
+export function autoscaledReplicas (component: Component, scenario: Scenario): number {
   const base = baseReplicas(component, scenario)
   const hpa = component.replicas?.autoscaling
   if (hpa === undefined) return base
@@ -69,7 +69,7 @@ function chartRequestsOf (component: Component, highAvailability: boolean): Reso
   return highAvailability ? parsed.highAvailability : parsed.standard
 }
 
-function requestsOf (component: Component, scenario: Scenario): Resources {
+export function requestsOf (component: Component, scenario: Scenario): Resources {
   const chart = chartRequestsOf(component, scenario.highAvailability)
   if (!isProxy(component)) return chart
   const { proxyRequests: given, proxyRequestScale: scale } = scenario
@@ -82,7 +82,7 @@ function requestsOf (component: Component, scenario: Scenario): Resources {
  * requestsPerSecondPerPod counts inbound plus outbound, so the pods' sum counts each request twice (client's
  * and server's proxy): a component that sees each request once (a waypoint) gets half of it.
  */
-function driverValue (driver: ScalingDriver, component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): number {
+export function driverValue (driver: ScalingDriver, component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): number {
   const sidecar = component.scope === 'perPod'
   const visibleServices = sidecar ? scenario.servicesVisiblePerSidecar : scenario.services
   const shared = Math.max(1, replicas)
@@ -211,20 +211,25 @@ function latencyOf (mesh: MeshModel, scenario: Scenario): LatencyEstimate | null
   return { hopsPerRequest: hops, perHop, perRequest, sources: [...sources].sort() }
 }
 
+const NO_AGENTS = Object.freeze({ cpuCores: 0, memoryGiB: 0, pods: 0 })
+
 /** The workload alone on the scenario's nodes: what the cluster needs before any mesh. */
 export function packWorkload (scenario: Scenario): PackResult {
   return pack(scenario.node, {
     workloadPods: scenario.pods,
     pod: scenario.podRequests,
-    perNode: { cpuCores: 0, memoryGiB: 0, pods: 0 },
+    perNode: NO_AGENTS,
     clusterPods: [],
     minNodes: scenario.nodes ?? 0,
     podLabel: 'one application pod'
   })
 }
 
-/** Workload and mesh packed together: sidecars grow each pod, per-node agents shrink each node, replicas take room. */
-export function packWithMesh (components: Component[], scenario: Scenario, withoutMesh: PackResult): PackResult {
+/** packWorkload's packer, for many pod and node counts on one node and pod shape: place(pods, [], nodes ?? 0). Throws as packWorkload does. */
+export const workloadPacker = (scenario: Scenario): Packer => packer(scenario.node, scenario.podRequests, NO_AGENTS, 'one application pod')
+
+/** What a mesh adds to the packing: its sidecars grow each pod, its per-node agents shrink each node, its replicas take room. */
+export function meshPods (components: Component[], scenario: Scenario): Pick<PackInput, 'pod' | 'perNode' | 'clusterPods' | 'podLabel'> {
   const pod = { ...scenario.podRequests }
   const perNode = { cpuCores: 0, memoryGiB: 0, pods: 0 }
   const clusterPods: PackInput['clusterPods'] = []
@@ -243,7 +248,12 @@ export function packWithMesh (components: Component[], scenario: Scenario, witho
     }
   }
   const sidecars = components.some((c) => c.scope === 'perPod')
-  return pack(scenario.node, { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' })
+  return { pod, perNode, clusterPods, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' }
+}
+
+/** Workload and mesh packed together: sidecars grow each pod, per-node agents shrink each node, replicas take room. */
+export function packWithMesh (components: Component[], scenario: Scenario, withoutMesh: PackResult): PackResult {
+  return pack(scenario.node, { workloadPods: scenario.pods, ...meshPods(components, scenario), minNodes: withoutMesh.nodes })
 }
 
 function capacityOf (scenario: Scenario, withoutMesh: PackResult, withMesh: PackResult): Capacity {
@@ -268,7 +278,7 @@ function capacityOf (scenario: Scenario, withoutMesh: PackResult, withMesh: Pack
 // combination. The key also names the mesh's source list, which depends on nothing else.
 const includedSets = new WeakMap<MeshModel, Map<string, { key: string, components: Component[] }>>()
 
-function includedComponents (mesh: MeshModel, scenario: Scenario): { key: string, components: Component[] } {
+export function includedComponents (mesh: MeshModel, scenario: Scenario): { key: string, components: Component[] } {
   let sets = includedSets.get(mesh)
   if (sets === undefined) {
     sets = new Map()
@@ -362,7 +372,7 @@ function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackResult): M
 }
 
 const monthlyOf = (hourly: Range): Range => roundRange(scaleRange(HOURS_PER_MONTH, hourly), 2)
-const additionalNodesMonthlyOf = (scenario: Scenario, additionalNodes: number): number | null =>
+export const additionalNodesMonthlyOf = (scenario: Scenario, additionalNodes: number): number | null =>
   scenario.node.hourlyPrice === null ? null : round(additionalNodes * scenario.node.hourlyPrice * HOURS_PER_MONTH, 2)
 
 /** The figures of one mesh that sweeps, summaries and sensitivity need: totals, nodes and monthly cost. */

@@ -8,7 +8,7 @@ import { mapRange } from '../units.js'
 export interface ReplicaUsage { cpuCores: Range, memoryGiB: Range }
 
 /** A usage model with its quantity strings parsed: what every estimate multiplies. */
-interface NumericUsage {
+export interface NumericUsage {
   cpu: Range
   memory: Range
   terms: Array<{ per: ScalingDriver, cpu: Range | null, memory: Range | null }>
@@ -17,7 +17,7 @@ interface NumericUsage {
 // Parsed once per usage model (the models do not change while they are loaded), not once per estimate.
 const parsed = new WeakMap<Usage, NumericUsage>()
 
-function numeric (usage: Usage): NumericUsage {
+export function numeric (usage: Usage): NumericUsage {
   let n = parsed.get(usage)
   if (n === undefined) {
     n = {
