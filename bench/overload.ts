@@ -24,7 +24,7 @@ const BODY = JSON.stringify({ pods: 300, options: { highAvailability: true } })
 interface Service { child: ChildProcess, url: string }
 
 async function start (env: Record<string, string>): Promise<Service> {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist', 'src', 'server.js')], {
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist', 'server.js')], {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'error', RATE_LIMIT_MAX: '0', SHUTDOWN_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit']
@@ -105,7 +105,7 @@ const ms = (x: number): string => Number.isNaN(x) ? '-' : `${Math.round(x)} ms`
 
 async function main (): Promise<void> {
   const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, encoding: 'utf8' })
-  if (!existsSync(join(PACKAGE_ROOT, 'dist', 'src', 'server.js'))) throw new Error(`build failed: ${built.stderr}`)
+  if (!existsSync(join(PACKAGE_ROOT, 'dist', 'server.js'))) throw new Error(`build failed: ${built.stderr}`)
   console.log(`bench:overload on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
 
   const off = { OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', OVERLOAD_MAX_HEAP_USED_MIB: '0' }

@@ -81,7 +81,7 @@ async function main (): Promise<void> {
   spawnSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: 'inherit' })
   const dir = mkdtempSync(join(tmpdir(), 'meshcost-profile-'))
   const t0 = performance.now()
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(PACKAGE_ROOT, 'dist', 'src', 'server.js')], {
+  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(PACKAGE_ROOT, 'dist', 'server.js')], {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: String(1e9) },
     stdio: ['ignore', 'pipe', 'inherit']

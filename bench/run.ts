@@ -15,7 +15,7 @@
 // The service runs with its production plugins and logging (LOG_LEVEL info, one line per request, to a
 // file as a container runtime would collect it); the rate limiter stays on with a limit no client reaches,
 // so its per-request cost is measured. Environment: BENCH_DURATION_S (10) per measured run, BENCH_ENTRY=tsx
-// to run src/server.ts instead of the compiled dist/src/server.js, BENCH_SERVER_NODE_OPTIONS for the
+// to run src/server.ts instead of dist/server.js (the bundle npm start runs), BENCH_SERVER_NODE_OPTIONS for the
 // service's node flags alone (e.g. --cpu-prof). Not a test: nothing here fails a build.
 import autocannon from 'autocannon'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -57,7 +57,7 @@ function cpuSeconds (pid: number): number {
 function build (): void {
   // The compiled entry is what npm start runs (its prestart builds). tsc still emits when a file has a type error.
   const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, encoding: 'utf8' })
-  if (!existsSync(join(PACKAGE_ROOT, 'dist', 'src', 'server.js'))) throw new Error(`build failed:\n${result.stdout}${result.stderr}`)
+  if (!existsSync(join(PACKAGE_ROOT, 'dist', 'server.js'))) throw new Error(`build failed:\n${result.stdout}${result.stderr}`)
   if (result.status !== 0) console.log(`(the build reported errors; benchmarking what it emitted)\n${result.stdout.split('\n').slice(0, 5).join('\n')}`)
 }
 
@@ -74,7 +74,7 @@ async function stop (child: ChildProcess): Promise<void> {
 async function startService (logFile: string): Promise<Child> {
   const args = ENTRY === 'tsx'
     ? ['--import', 'tsx', join(PACKAGE_ROOT, 'src', 'server.ts')]
-    : [join(PACKAGE_ROOT, 'dist', 'src', 'server.js')]
+    : [join(PACKAGE_ROOT, 'dist', 'server.js')]
   const env = {
     ...process.env,
     HOST: '127.0.0.1',
@@ -260,7 +260,7 @@ async function main (): Promise<void> {
   const began = performance.now()
   const work = mkdtempSync(join(tmpdir(), 'meshcost-bench-'))
   console.log(`meshcost bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${load()}`)
-  console.log(`entry: ${ENTRY === 'tsx' ? 'src/server.ts via tsx' : 'dist/src/server.js (compiled, as npm start)'}${process.env.BENCH_SERVER_NODE_OPTIONS === undefined ? '' : ` with NODE_OPTIONS=${process.env.BENCH_SERVER_NODE_OPTIONS}`}; ${DURATION} s per measured run\n`)
+  console.log(`entry: ${ENTRY === 'tsx' ? 'src/server.ts via tsx' : 'dist/server.js (the bundle, as npm start)'}${process.env.BENCH_SERVER_NODE_OPTIONS === undefined ? '' : ` with NODE_OPTIONS=${process.env.BENCH_SERVER_NODE_OPTIONS}`}; ${DURATION} s per measured run\n`)
 
   console.log('engine, in-process, one core:')
   const engine = engineBench(loadModels(join(PACKAGE_ROOT, 'models')))

@@ -6,9 +6,13 @@ import type { Range } from './schemas/common.js'
 export const HOURS_PER_MONTH = 730
 export const HOURS_PER_YEAR = HOURS_PER_MONTH * 12
 
+// 10 ** digits for the digits the engine rounds to, computed once (the same values: 10 ** d is exact up to d = 22);
+// round() runs a few hundred times per estimate, and the power was a visible share of its profile.
+const POWERS_OF_TEN: readonly number[] = Array.from({ length: 11 }, (_, d) => 10 ** d)
+
 /** x to `digits` decimal places (half away from zero for positives, as Math.round); 6 by default, as ranges are. */
 export function round (x: number, digits = 6): number {
-  const f = 10 ** digits
+  const f = POWERS_OF_TEN[digits] ?? 10 ** digits
   return Math.round(x * f) / f
 }
 

@@ -40,7 +40,8 @@ t.test('production rules', async (t) => {
   t.match(dockerfile, /--sourceMap false --declaration false/, 'no source maps or declarations in dist')
   t.match(dockerfile, /AbortSignal\.timeout\(/, 'the HEALTHCHECK\'s request has a time-out of its own')
   t.match(dockerfile, /^HEALTHCHECK /m)
-  t.match(dockerfile, /^CMD \["node", "dist\/src\/server\.js"\]$/m, 'node itself, not npm, receives the signals')
+  t.match(dockerfile, /^CMD \["node", "dist\/server\.js"\]$/m, 'node itself, not npm, receives the signals; the bundle (scripts/bundle.ts)')
+  t.match(dockerfile, /^RUN node_modules\/\.bin\/tsx scripts\/bundle\.ts$/m, 'the build stage bundles the service')
   t.match(dockerfile, /HOST=0\.0\.0\.0/, 'listens beyond loopback inside a container')
   const ignored = readFileSync(join(PACKAGE_ROOT, '.dockerignore'), 'utf8')
   for (const path of ['node_modules', '.git', '.env*']) t.match(ignored, path, `.dockerignore keeps ${path} out`)
@@ -56,10 +57,12 @@ t.test('the image, emulated: built output on production dependencies, probed by 
   const config = join(image, 'tsconfig.image.json')
   writeFileSync(config, JSON.stringify({ extends: join(PACKAGE_ROOT, 'tsconfig.build.json'), compilerOptions: { rootDir: PACKAGE_ROOT, outDir: join(image, 'dist') }, include: [join(PACKAGE_ROOT, 'src')] }))
   await run(tsc, ['-p', config])
+  await run(join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'), [join(PACKAGE_ROOT, 'scripts', 'bundle.ts'), join(image, 'dist', 'server.js')])
   await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: image })
+  await run('node', [join(image, 'dist', 'src', 'models', 'compile-cli.js')])
 
   const env = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production' }
-  const server = spawn('node', ['dist/src/server.js'], { cwd: image, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const server = spawn('node', ['dist/server.js'], { cwd: image, env, stdio: ['ignore', 'pipe', 'pipe'] })
   t.teardown(() => { server.kill('SIGKILL') })
   let output = ''
   const port = await new Promise<string>((resolve, reject) => {

@@ -6,10 +6,10 @@ import type { Range, SourceOut } from '../schemas/common.js'
 import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate } from '../schemas/estimate.js'
 import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
-import { resolveScenario, type Scenario } from './scenario.js'
+import { resolveScenario, type NodeShape, type Scenario } from './scenario.js'
 import { sensitivityOf } from './sensitivity.js'
-import { addRanges, HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange, ZERO_RANGE } from '../units.js'
-import { driversOf, usageWith, type ReplicaUsage } from './usage.js'
+import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange } from '../units.js'
+import { driversOf, numeric } from './usage.js'
 
 /** Is this component part of the scenario's install, and new overhead? */
 export function included (component: Component, scenario: Scenario): boolean {
@@ -19,7 +19,7 @@ export function included (component: Component, scenario: Scenario): boolean {
 }
 
 /** Replicas of a cluster-scoped component before autoscaling: the chart's count (HA or not), per waypoint. */
-export function baseReplicas (component: Component, scenario: Scenario): number {
+function baseReplicas (component: Component, scenario: Scenario): number {
   const r = component.replicas
   const count = scenario.highAvailability ? r?.highAvailability ?? 1 : r?.default ?? 1
   return r?.perWaypoint === true ? count * scenario.waypoints : count
@@ -30,23 +30,25 @@ export function baseReplicas (component: Component, scenario: Scenario): number 
  * maxReplicas, at which one replica's expected CPU is within the target share of its CPU request
  * (the HPA's desiredReplicas = ceil(current x usage / target), run to its fixed point).
  */
-export function autoscaledReplicas (component: Component, scenario: Scenario): number {
+export function autoscaledReplicas (component: Component, scenario: Scenario, requests: Resources): number {
   const base = baseReplicas(component, scenario)
   const hpa = component.replicas?.autoscaling
   if (hpa === undefined) return base
-  const target = requestsOf(component, scenario).cpuCores * hpa.targetCpuUtilizationPercent / 100
+  const target = requests.cpuCores * hpa.targetCpuUtilizationPercent / 100
   let replicas = Math.max(base, hpa.minReplicas)
   if (target <= 0) return replicas
-  while (replicas < hpa.maxReplicas && usageAt(component, scenario, replicas, scenario.requestsPerSecondPerPod).cpuCores.expected > target) replicas++
+  while (replicas < hpa.maxReplicas && expectedCpuAt(component, scenario, replicas) > target) replicas++
   return replicas
 }
 
-function replicasOf (component: Component, scenario: Scenario, nodes: number): number {
-  switch (component.scope) {
-    case 'perPod': return scenario.pods
-    case 'perNode': return nodes
-    case 'cluster': return autoscaledReplicas(component, scenario)
+/** One replica's expected CPU at the average traffic: usageWith's expected CPU, without building the ranges. */
+function expectedCpuAt (component: Component, scenario: Scenario, replicas: number): number {
+  const n = numeric(component.usage)
+  let cpu = n.cpu.expected
+  for (const term of n.terms) {
+    if (term.cpu !== null) cpu += term.cpu.expected * driverValue(term.per, component, scenario, replicas, scenario.requestsPerSecondPerPod)
   }
+  return cpu
 }
 
 /**
@@ -82,7 +84,7 @@ export function requestsOf (component: Component, scenario: Scenario): Resources
  * requestsPerSecondPerPod counts inbound plus outbound, so the pods' sum counts each request twice (client's
  * and server's proxy): a component that sees each request once (a waypoint) gets half of it.
  */
-export function driverValue (driver: ScalingDriver, component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): number {
+function driverValue (driver: ScalingDriver, component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): number {
   const sidecar = component.scope === 'perPod'
   const visibleServices = sidecar ? scenario.servicesVisiblePerSidecar : scenario.services
   const shared = Math.max(1, replicas)
@@ -98,16 +100,6 @@ export function driverValue (driver: ScalingDriver, component: Component, scenar
     case 'meshedPodPerReplica': return scenario.pods / shared
     case 'clusterPod': return scenario.clusterPods
   }
-}
-
-/** Usage of one replica at a given traffic: base range plus each scaling term times its driver. */
-function usageAt (component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): ReplicaUsage {
-  return usageWith(component.usage, (per) => driverValue(per, component, scenario, replicas, requestsPerSecondPerPod))
-}
-
-/** Sidecars are split into the traffic groups (hot and cold pods); everything else sees the average. */
-function groupsOf (component: Component, scenario: Scenario): Scenario['trafficGroups'] {
-  return component.scope === 'perPod' ? scenario.trafficGroups : [{ podShare: 1, requestsPerSecondPerPod: scenario.requestsPerSecondPerPod }]
 }
 
 // A component's source ids depend on the model alone: collected once per component, not per estimate.
@@ -138,27 +130,76 @@ function collectSources (component: Component): string[] {
   return [...ids].sort()
 }
 
-/** One replica's figure on the chosen basis. OpenCost's max(request, usage) is taken per container, so per group of like replicas, never on sums. */
-function onBasisOf (basis: Scenario['basis'], request: number, used: Range): Range {
-  if (basis === 'requests') return { low: request, expected: request, high: request }
+/**
+ * One replica's figure on the chosen basis. OpenCost's max(request, usage) is taken per container, so per group
+ * of like replicas, never on sums.
+ */
+function onBasisOf (basis: Scenario['basis'], request: number, used: number): number {
+  if (basis === 'requests') return request
   if (basis === 'usage') return used
-  return { low: Math.max(request, used.low), expected: Math.max(request, used.expected), high: Math.max(request, used.high) }
+  return Math.max(request, used)
 }
 
-/** Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger). */
-function replicaTotals (component: Component, scenario: Scenario, replicas: number, requests: Resources): { usage: ComponentEstimate['usage'], basis: ComponentEstimate['basis'] } {
-  let usage = { cpuCores: ZERO_RANGE, memoryGiB: ZERO_RANGE }
-  let onBasis = { cpuCores: ZERO_RANGE, memoryGiB: ZERO_RANGE }
-  for (const group of groupsOf(component, scenario)) {
+// The average traffic as the one group of a component that is not a sidecar: per-node and cluster replicas share it.
+const AVERAGE = [{ podShare: 1, requestsPerSecondPerPod: NaN }] as const
+
+/** One component's usage and basis, summed over its replicas: what replicaTotals returns, as plain numbers. */
+export class ReplicaSums {
+  usedCpuLow = 0; usedCpuExpected = 0; usedCpuHigh = 0
+  usedMemoryLow = 0; usedMemoryExpected = 0; usedMemoryHigh = 0
+  basisCpuLow = 0; basisCpuExpected = 0; basisCpuHigh = 0
+  basisMemoryLow = 0; basisMemoryExpected = 0; basisMemoryHigh = 0
+}
+
+/**
+ * Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger), into
+ * `sums` (reset first). Sidecars are split into the traffic groups (hot and cold pods); everything else sees the
+ * average. Per group, one replica's usage is the base range plus each scaling term times its driver (usageWith),
+ * summed over the groups as replicas x share x usage; written out over plain numbers, in the same order of
+ * operations, because sensitivity runs it a dozen times per mesh and sweeps once per mesh and x, and the ranges
+ * it allocated were most of the engine's garbage.
+ */
+export function sumReplicas (sums: ReplicaSums, component: Component, scenario: Scenario, replicas: number, requests: Resources): void {
+  const model = numeric(component.usage)
+  const groups = component.scope === 'perPod' ? scenario.trafficGroups : AVERAGE
+  const basis = scenario.basis
+  let usedCpuLow = 0; let usedCpuExpected = 0; let usedCpuHigh = 0
+  let usedMemoryLow = 0; let usedMemoryExpected = 0; let usedMemoryHigh = 0
+  let basisCpuLow = 0; let basisCpuExpected = 0; let basisCpuHigh = 0
+  let basisMemoryLow = 0; let basisMemoryExpected = 0; let basisMemoryHigh = 0
+  for (const group of groups) {
     const n = replicas * group.podShare
-    const used = usageAt(component, scenario, replicas, group.requestsPerSecondPerPod)
-    usage = { cpuCores: addRanges(usage.cpuCores, scaleRange(n, used.cpuCores)), memoryGiB: addRanges(usage.memoryGiB, scaleRange(n, used.memoryGiB)) }
-    onBasis = {
-      cpuCores: addRanges(onBasis.cpuCores, scaleRange(n, onBasisOf(scenario.basis, requests.cpuCores, used.cpuCores))),
-      memoryGiB: addRanges(onBasis.memoryGiB, scaleRange(n, onBasisOf(scenario.basis, requests.memoryGiB, used.memoryGiB)))
+    const requestsPerSecondPerPod = groups === AVERAGE ? scenario.requestsPerSecondPerPod : group.requestsPerSecondPerPod
+    let cpuLow = model.cpu.low; let cpuExpected = model.cpu.expected; let cpuHigh = model.cpu.high
+    let memoryLow = model.memory.low; let memoryExpected = model.memory.expected; let memoryHigh = model.memory.high
+    for (const term of model.terms) {
+      const x = driverValue(term.per, component, scenario, replicas, requestsPerSecondPerPod)
+      const { cpu, memory } = term
+      if (cpu !== null) { cpuLow += cpu.low * x; cpuExpected += cpu.expected * x; cpuHigh += cpu.high * x }
+      if (memory !== null) { memoryLow += memory.low * x; memoryExpected += memory.expected * x; memoryHigh += memory.high * x }
     }
+    usedCpuLow += n * cpuLow; usedCpuExpected += n * cpuExpected; usedCpuHigh += n * cpuHigh
+    usedMemoryLow += n * memoryLow; usedMemoryExpected += n * memoryExpected; usedMemoryHigh += n * memoryHigh
+    basisCpuLow += n * onBasisOf(basis, requests.cpuCores, cpuLow)
+    basisCpuExpected += n * onBasisOf(basis, requests.cpuCores, cpuExpected)
+    basisCpuHigh += n * onBasisOf(basis, requests.cpuCores, cpuHigh)
+    basisMemoryLow += n * onBasisOf(basis, requests.memoryGiB, memoryLow)
+    basisMemoryExpected += n * onBasisOf(basis, requests.memoryGiB, memoryExpected)
+    basisMemoryHigh += n * onBasisOf(basis, requests.memoryGiB, memoryHigh)
   }
-  return { usage, basis: onBasis }
+  sums.usedCpuLow = usedCpuLow; sums.usedCpuExpected = usedCpuExpected; sums.usedCpuHigh = usedCpuHigh
+  sums.usedMemoryLow = usedMemoryLow; sums.usedMemoryExpected = usedMemoryExpected; sums.usedMemoryHigh = usedMemoryHigh
+  sums.basisCpuLow = basisCpuLow; sums.basisCpuExpected = basisCpuExpected; sums.basisCpuHigh = basisCpuHigh
+  sums.basisMemoryLow = basisMemoryLow; sums.basisMemoryExpected = basisMemoryExpected; sums.basisMemoryHigh = basisMemoryHigh
+}
+
+function replicaTotals (component: Component, scenario: Scenario, replicas: number, requests: Resources): { usage: ComponentEstimate['usage'], basis: ComponentEstimate['basis'] } {
+  const s = new ReplicaSums()
+  sumReplicas(s, component, scenario, replicas, requests)
+  return {
+    usage: { cpuCores: { low: s.usedCpuLow, expected: s.usedCpuExpected, high: s.usedCpuHigh }, memoryGiB: { low: s.usedMemoryLow, expected: s.usedMemoryExpected, high: s.usedMemoryHigh } },
+    basis: { cpuCores: { low: s.basisCpuLow, expected: s.basisCpuExpected, high: s.basisCpuHigh }, memoryGiB: { low: s.basisMemoryLow, expected: s.basisMemoryExpected, high: s.basisMemoryHigh } }
+  }
 }
 
 /** One included component's figures before rounding: what the full answer and the totals are both made from. */
@@ -170,9 +211,7 @@ interface ComponentFigures {
   basis: ComponentEstimate['basis']
 }
 
-function componentFigures (component: Component, scenario: Scenario, nodesWithMesh: number): ComponentFigures {
-  const replicas = replicasOf(component, scenario, nodesWithMesh)
-  const requests = requestsOf(component, scenario)
+function componentFigures (component: Component, scenario: Scenario, replicas: number, requests: Resources): ComponentFigures {
   const { usage, basis } = replicaTotals(component, scenario, replicas, requests)
   return { component, replicas, requests, usage, basis }
 }
@@ -228,32 +267,63 @@ export function packWorkload (scenario: Scenario): PackResult {
 /** packWorkload's packer, for many pod and node counts on one node and pod shape: place(pods, [], nodes ?? 0). Throws as packWorkload does. */
 export const workloadPacker = (scenario: Scenario): Packer => packer(scenario.node, scenario.podRequests, NO_AGENTS, 'one application pod')
 
-/** What a mesh adds to the packing: its sidecars grow each pod, its per-node agents shrink each node, its replicas take room. */
-export function meshPods (components: Component[], scenario: Scenario): Pick<PackInput, 'pod' | 'perNode' | 'clusterPods' | 'podLabel'> {
+/**
+ * Workload and mesh together, as pack takes them: sidecars grow each pod, per-node agents shrink each node,
+ * replicas take room. `requests[i]` and `clusterReplicas[i]` belong to `components[i]`.
+ */
+export function meshPackInput (components: readonly Component[], requests: readonly Resources[], clusterReplicas: readonly number[], scenario: Scenario, withoutMesh: PackResult): PackInput {
   const pod = { ...scenario.podRequests }
   const perNode = { cpuCores: 0, memoryGiB: 0, pods: 0 }
   const clusterPods: PackInput['clusterPods'] = []
-  for (const component of components) {
-    const requests = requestsOf(component, scenario)
+  let sidecars = false
+  for (let c = 0; c < components.length; c++) {
+    const component = components[c] as Component
+    const r = requests[c] as Resources
     if (component.scope === 'perPod') {
-      pod.cpuCores += requests.cpuCores
-      pod.memoryGiB += requests.memoryGiB
+      sidecars = true
+      pod.cpuCores += r.cpuCores
+      pod.memoryGiB += r.memoryGiB
     } else if (component.scope === 'perNode') {
-      perNode.cpuCores += requests.cpuCores
-      perNode.memoryGiB += requests.memoryGiB
+      perNode.cpuCores += r.cpuCores
+      perNode.memoryGiB += r.memoryGiB
       perNode.pods += 1
     } else {
       const spread = component.replicas?.antiAffinity === true ? component.id : undefined
-      for (let i = 0; i < replicasOf(component, scenario, 0); i++) clusterPods.push(spread === undefined ? requests : { ...requests, spread })
+      const replicas = clusterReplicas[c] as number
+      for (let i = 0; i < replicas; i++) clusterPods.push(spread === undefined ? r : { ...r, spread })
     }
   }
-  const sidecars = components.some((c) => c.scope === 'perPod')
-  return { pod, perNode, clusterPods, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' }
+  return { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' }
 }
 
-/** Workload and mesh packed together: sidecars grow each pod, per-node agents shrink each node, replicas take room. */
-export function packWithMesh (components: Component[], scenario: Scenario, withoutMesh: PackResult): PackResult {
-  return pack(scenario.node, { workloadPods: scenario.pods, ...meshPods(components, scenario), minNodes: withoutMesh.nodes })
+/**
+ * Packings already done for one mesh and node shape, to reuse when another scenario (a sensitivity variant)
+ * gives pack the very same input: pack is a pure function of the node and its input.
+ */
+export type PackMemo = Array<{ node: NodeShape, input: PackInput, result: PackResult }>
+
+function sameResources (a: Resources, b: Resources): boolean {
+  return a.cpuCores === b.cpuCores && a.memoryGiB === b.memoryGiB
+}
+
+function samePackInput (a: PackInput, b: PackInput): boolean {
+  if (a.workloadPods !== b.workloadPods || a.minNodes !== b.minNodes || a.podLabel !== b.podLabel) return false
+  if (!sameResources(a.pod, b.pod) || !sameResources(a.perNode, b.perNode) || a.perNode.pods !== b.perNode.pods) return false
+  if (a.clusterPods.length !== b.clusterPods.length) return false
+  for (let i = 0; i < a.clusterPods.length; i++) {
+    const x = a.clusterPods[i] as PackInput['clusterPods'][number]
+    const y = b.clusterPods[i] as PackInput['clusterPods'][number]
+    if (!sameResources(x, y) || x.spread !== y.spread) return false
+  }
+  return true
+}
+
+function packMemoised (scenario: Scenario, input: PackInput, memo: PackMemo | undefined): PackResult {
+  if (memo === undefined) return pack(scenario.node, input)
+  for (const done of memo) if (done.node === scenario.node && samePackInput(done.input, input)) return done.result
+  const result = pack(scenario.node, input)
+  memo.push({ node: scenario.node, input, result })
+  return result
 }
 
 function capacityOf (scenario: Scenario, withoutMesh: PackResult, withMesh: PackResult): Capacity {
@@ -337,7 +407,7 @@ function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
 }
 
 /** One mesh's figures, computed once: the full answer (estimateMesh) and the totals (meshTotals) are both read off it. */
-interface MeshCore {
+export interface MeshCore {
   included: { key: string, components: Component[] }
   withMesh: PackResult
   figures: ComponentFigures[]
@@ -347,21 +417,46 @@ interface MeshCore {
   hourly: Range
 }
 
-function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackResult): MeshCore {
+/**
+ * What a scenario that varies another (a sensitivity variant) can take from it instead of recomputing.
+ * `packMemo`: packings of the same mesh and node shape (see PackMemo). `base` and `unchanged`: the mesh's core
+ * for the scenario varied, and per included component whether it reads none of the fields the variant changes
+ * (through its requests, replicas or usage drivers); such a component keeps base's figures, unless it runs per
+ * node and the node count moved.
+ */
+export interface CoreReuse {
+  packMemo: PackMemo
+  base?: MeshCore
+  unchanged?: readonly boolean[]
+}
+
+export function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackResult, reuse?: CoreReuse): MeshCore {
   const included = includedComponents(mesh, scenario)
-  const withMesh = packWithMesh(included.components, scenario, workload)
+  const components = included.components
+  const base = reuse?.base?.included === included ? reuse.base : undefined
+  const unchanged = base === undefined ? undefined : reuse?.unchanged
+  // Each component's requests and cluster replica count, computed once and used by packing and figures alike.
+  const requests = components.map((c, i) => (unchanged?.[i] === true ? base?.figures[i]?.requests : undefined) ?? requestsOf(c, scenario))
+  const clusterReplicas = components.map((c, i) => {
+    if (c.scope !== 'cluster') return 0
+    return (unchanged?.[i] === true ? base?.figures[i]?.replicas : undefined) ?? autoscaledReplicas(c, scenario, requests[i] as Resources)
+  })
+  const withMesh = packMemoised(scenario, meshPackInput(components, requests, clusterReplicas, scenario, workload), reuse?.packMemo)
   const figures: ComponentFigures[] = []
-  let cpuSum = ZERO_RANGE
-  let memorySum = ZERO_RANGE
-  for (const component of included.components) {
-    const f = componentFigures(component, scenario, withMesh.nodes)
+  let cpuLow = 0; let cpuExpected = 0; let cpuHigh = 0
+  let memoryLow = 0; let memoryExpected = 0; let memoryHigh = 0
+  for (let c = 0; c < components.length; c++) {
+    const component = components[c] as Component
+    const replicas = component.scope === 'perPod' ? scenario.pods : component.scope === 'perNode' ? withMesh.nodes : clusterReplicas[c] as number
+    const kept = unchanged?.[c] === true ? base?.figures[c] : undefined
+    const f = kept !== undefined && kept.replicas === replicas ? kept : componentFigures(component, scenario, replicas, requests[c] as Resources)
     figures.push(f)
-    cpuSum = addRanges(cpuSum, f.basis.cpuCores)
-    memorySum = addRanges(memorySum, f.basis.memoryGiB)
+    cpuLow += f.basis.cpuCores.low; cpuExpected += f.basis.cpuCores.expected; cpuHigh += f.basis.cpuCores.high
+    memoryLow += f.basis.memoryGiB.low; memoryExpected += f.basis.memoryGiB.expected; memoryHigh += f.basis.memoryGiB.high
   }
   // Cost is computed from the totals as published, so that anyone can recompute it from the answer.
-  const cpu = roundRange(cpuSum)
-  const memory = roundRange(memorySum)
+  const cpu = roundRange({ low: cpuLow, expected: cpuExpected, high: cpuHigh })
+  const memory = roundRange({ low: memoryLow, expected: memoryExpected, high: memoryHigh })
   const { cpuCoreHour, memoryGiBHour } = scenario.prices
   const hourly = {
     low: cpu.low * cpuCoreHour + memory.low * memoryGiBHour,
@@ -392,8 +487,8 @@ export interface MeshTotals {
  * The totals-only path: the same figures estimateMesh publishes in totals, capacity and cost.monthly, from the
  * same computation (meshCore), without building components, sources, latency or the capacity detail.
  */
-export function meshTotals (mesh: MeshModel, scenario: Scenario, workload: PackResult): MeshTotals {
-  const core = meshCore(mesh, scenario, workload)
+export function meshTotals (mesh: MeshModel, scenario: Scenario, workload: PackResult, reuse?: CoreReuse): MeshTotals {
+  const core = meshCore(mesh, scenario, workload, reuse)
   let sidecars = 0
   let extraPods = 0
   for (const f of core.figures) {
@@ -415,9 +510,18 @@ export function meshTotals (mesh: MeshModel, scenario: Scenario, workload: PackR
 }
 
 /** The scaling drivers of the components a scenario includes: an input no driver reads cannot move the mesh's usage. */
-export function meshDrivers (mesh: MeshModel, scenario: Scenario): Set<ScalingDriver> {
-  return new Set(includedComponents(mesh, scenario).components.flatMap((c) => driversOf(c.usage)))
+export function meshDrivers (mesh: MeshModel, scenario: Scenario): ReadonlySet<ScalingDriver> {
+  const set = includedComponents(mesh, scenario)
+  let drivers = driverSets.get(set)
+  if (drivers === undefined) {
+    drivers = new Set(set.components.flatMap((c) => driversOf(c.usage)))
+    driverSets.set(set, drivers)
+  }
+  return drivers
 }
+
+// The drivers of a set of included components depend on the model alone: collected once per set.
+const driverSets = new WeakMap<object, ReadonlySet<ScalingDriver>>()
 
 /** Whether any included component runs per waypoint: scenario.waypoints is read nowhere else. */
 export function meshHasWaypoints (mesh: MeshModel, scenario: Scenario): boolean {

@@ -21,6 +21,15 @@ export interface NodeShape {
   reservation: Reservation
 }
 
+/**
+ * The services one sidecar holds configuration for: with sidecar scoping (Istio's Sidecar resource, Linkerd's
+ * default), the services it calls, at most all of them; without, every service. Derived state: scenario
+ * resolution and every sensitivity variant that moves either count take it from here.
+ */
+export function servicesVisiblePerSidecar (sidecarScoping: boolean, services: number, servicesVisibleWhenScoped: number): number {
+  return sidecarScoping ? Math.min(services, servicesVisibleWhenScoped) : services
+}
+
 /** A share of the meshed pods and the requests per second through each of them. */
 export interface TrafficGroup { podShare: number, requestsPerSecondPerPod: number }
 
@@ -157,10 +166,6 @@ function trafficGroupsOf (distribution: Scenario['distribution'], requestsPerSec
     { podShare: 1 - podShare, requestsPerSecondPerPod: requestsPerSecondPerPod * (1 - trafficShare) / (1 - podShare) }
   ]
 }
-
-/** Services one sidecar holds configuration for: all of them, or when scoped at most servicesVisibleWhenScoped. */
-export const servicesVisiblePerSidecar = (sidecarScoping: boolean, services: number, servicesVisibleWhenScoped: number): number =>
-  sidecarScoping ? Math.min(services, servicesVisibleWhenScoped) : services
 
 /** The workload: which meshes, its traffic, services and pods. */
 const WORKLOAD_ROWS: readonly AnyRow[] = [

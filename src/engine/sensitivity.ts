@@ -2,13 +2,16 @@
 // totals-only path (meshTotals: no components, sources or latency per variant), then sorted by how far it
 // moves the cost. An input that only feeds usage drivers none of a mesh's components scale with (or only the
 // replicas of waypoint proxies, for a mesh without them) cannot move that mesh's figures: its variants are the
-// mesh's own figures, not recomputed.
-import type { MeshModel, ScalingDriver } from '../models/schema.js'
+// mesh's own figures, not recomputed. Within a variant, a component that reads none of what the input changes
+// keeps the figures it has in the scenario varied, and a packing whose input is unchanged is not redone (see
+// CoreReuse); test/engine/sensitivity.test.ts checks every figure against a full estimate of the varied request.
+import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
 import type { MeshEstimate, MeshSensitivity, SensitivityOutcome } from '../schemas/estimate.js'
 import type { PackResult } from './capacity.js'
 import { DomainError } from '../errors.js'
-import { meshDrivers, meshHasWaypoints, meshTotals, packWorkload } from './estimate.js'
-import type { Scenario } from './scenario.js'
+import { isProxy, meshCore, meshDrivers, meshHasWaypoints, meshTotals, packWorkload, type CoreReuse, type PackMemo } from './estimate.js'
+import { driversOf } from './usage.js'
+import { servicesVisiblePerSidecar, type Scenario } from './scenario.js'
 import { round } from '../units.js'
 
 const FACTORS = [0.5, 2] as const
@@ -27,7 +30,11 @@ interface Input {
   onlyDrivers?: readonly ScalingDriver[]
   /** read only in the replica count of components that run per waypoint */
   onlyWaypoints?: true
+  /** whether a component's requests, replicas or usage read this input (packing and per-node counts aside) */
+  reads: (component: Component) => boolean
 }
+
+const scalesWith = (component: Component, drivers: readonly ScalingDriver[]): boolean => driversOf(component.usage).some((d) => drivers.includes(d))
 
 /** The defaulted inputs that scale, in the order defaultsApplied lists them. Booleans, names and the price book do not scale. */
 function inputsOf (scenario: Scenario): Input[] {
@@ -38,6 +45,7 @@ function inputsOf (scenario: Scenario): Input[] {
       field: '/traffic/requestsPerSecondPerPod',
       value: scenario.requestsPerSecondPerPod,
       onlyDrivers: ['thousandRequestsPerSecond'], // read in driverValue only (HPA replicas follow usage)
+      reads: (c) => scalesWith(c, ['thousandRequestsPerSecond']),
       scaled: (f) => ({
         scenario: { ...scenario, requestsPerSecondPerPod: scenario.requestsPerSecondPerPod * f, trafficGroups: scenario.trafficGroups.map((g) => ({ ...g, requestsPerSecondPerPod: g.requestsPerSecondPerPod * f })) },
         value: scenario.requestsPerSecondPerPod * f
@@ -49,9 +57,10 @@ function inputsOf (scenario: Scenario): Input[] {
       field: '/workload/services',
       value: scenario.services,
       onlyDrivers: ['visibleService', 'visibleEndpoint'],
+      reads: (c) => scalesWith(c, ['visibleService', 'visibleEndpoint']),
       scaled: (f) => {
         const services = Math.max(1, Math.round(scenario.services * f))
-        const visible = scenario.sidecarScoping ? Math.min(services, scenario.servicesVisibleWhenScoped) : services
+        const visible = servicesVisiblePerSidecar(scenario.sidecarScoping, services, scenario.servicesVisibleWhenScoped)
         return { scenario: { ...scenario, services, servicesVisiblePerSidecar: visible }, value: services }
       }
     })
@@ -61,9 +70,11 @@ function inputsOf (scenario: Scenario): Input[] {
       field: '/workload/servicesVisibleWhenScoped',
       value: scenario.servicesVisibleWhenScoped,
       onlyDrivers: ['visibleService', 'visibleEndpoint'],
+      reads: (c) => scalesWith(c, ['visibleService', 'visibleEndpoint']),
       scaled: (f) => {
         const scoped = Math.max(1, Math.round(scenario.servicesVisibleWhenScoped * f))
-        return { scenario: { ...scenario, servicesVisibleWhenScoped: scoped, servicesVisiblePerSidecar: Math.min(scenario.services, scoped) }, value: scoped }
+        const visible = servicesVisiblePerSidecar(scenario.sidecarScoping, scenario.services, scoped)
+        return { scenario: { ...scenario, servicesVisibleWhenScoped: scoped, servicesVisiblePerSidecar: visible }, value: scoped }
       }
     })
   }
@@ -72,6 +83,7 @@ function inputsOf (scenario: Scenario): Input[] {
       field: '/workload/waypoints',
       value: scenario.waypoints,
       onlyWaypoints: true,
+      reads: (c) => c.replicas?.perWaypoint === true,
       scaled: (f) => {
         // the bounds scenario.ts enforces on a given value: at least one, at most one per service
         const waypoints = Math.min(scenario.services, Math.max(1, Math.round(scenario.waypoints * f)))
@@ -85,6 +97,7 @@ function inputsOf (scenario: Scenario): Input[] {
         field: `/workload/podRequests/${key}`,
         value: scenario.podRequests[key],
         repack: true,
+        reads: () => false, // the pods' own size: packing only
         scaled: (f) => ({ scenario: { ...scenario, podRequests: { ...scenario.podRequests, [key]: scenario.podRequests[key] * f } }, value: scenario.podRequests[key] * f })
       })
     }
@@ -93,15 +106,34 @@ function inputsOf (scenario: Scenario): Input[] {
     inputs.push({
       field: '/options/proxyRequests',
       value: 'chart defaults',
+      reads: isProxy,
       scaled: (f) => ({ scenario: { ...scenario, proxyRequestScale: f }, value: null })
     })
   }
   return inputs
 }
 
-function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, value: number | null): SensitivityOutcome | null {
+// Which included components an input leaves unchanged depends on the model alone: worked out once per set of
+// included components and input.
+const unchangedSets = new WeakMap<object, Map<string, readonly boolean[]>>()
+
+function unchangedBy (input: Input, included: { components: readonly Component[] }): readonly boolean[] {
+  let byField = unchangedSets.get(included)
+  if (byField === undefined) {
+    byField = new Map()
+    unchangedSets.set(included, byField)
+  }
+  let unchanged = byField.get(input.field)
+  if (unchanged === undefined) {
+    unchanged = Object.freeze(included.components.map((c) => !input.reads(c)))
+    byField.set(input.field, unchanged)
+  }
+  return unchanged
+}
+
+function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, value: number | null, reuse: CoreReuse): SensitivityOutcome | null {
   try {
-    const totals = meshTotals(mesh, scenario, workload)
+    const totals = meshTotals(mesh, scenario, workload, reuse)
     return { value, monthly: round(totals.monthly.expected, 2), additionalNodesMonthly: totals.additionalNodesMonthly === null ? null : round(totals.additionalNodesMonthly, 2) }
   } catch (error) {
     if (error instanceof DomainError) return null // e.g. a doubled pod that fits on no node
@@ -130,12 +162,16 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
     const nodes = given?.cost.additionalNodesMonthly ?? null
     const drivers = meshDrivers(mesh, scenario)
     const waypoints = meshHasWaypoints(mesh, scenario)
+    // Most variants (traffic, services, often waypoints) leave the mesh's packing input as it was: packed once.
+    const packMemo: PackMemo = []
+    const base = meshCore(mesh, scenario, workload, { packMemo })
     const rows = inputs.map((input, i) => {
       const moot = (input.onlyDrivers !== undefined && !input.onlyDrivers.some((d) => drivers.has(d))) ||
         (input.onlyWaypoints === true && !waypoints)
+      const unchanged = moot ? [] : unchangedBy(input, base.included)
       const [halved, doubled] = (variants[i] ?? []).map((v) => {
         if (moot) return { value: v.value, monthly, additionalNodesMonthly: nodes }
-        return v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value)
+        return v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value, { packMemo, base, unchanged })
       })
       const moves = [halved, doubled].flatMap((o) => (o === null || o === undefined
         ? []

@@ -3,14 +3,13 @@
 // counts; it never feeds which components are installed, their requests, the pod and node shapes the packing
 // divides, the prices or the basis. So per sweep: the included components, their requests and parsed usage, the
 // packer of the workload with the mesh (capacity.ts), and the replica list when no replica autoscales; per x: the
-// placement (arithmetic, plus the few replicas), and one allocation-free pass over the components.
-// The arithmetic is meshCore's (estimate.ts), operation for operation, so that every figure is the same double:
-// test/engine/sweep-totals.test.ts holds the two paths equal over a grid of sweeps.
+// placement (arithmetic, plus the few replicas, remembered), and one allocation-free pass over the components with
+// meshCore's own sum per component (sumReplicas, estimate.ts) and meshCore's totals and cost, operation for
+// operation, so that every figure is the same double: test/engine/sweep-totals.test.ts holds the two paths equal.
 import type { Component, MeshModel } from '../models/schema.js'
 import { byCpuDescending, packer, type PackInput, type Packer, type Resources } from './capacity.js'
-import { additionalNodesMonthlyOf, autoscaledReplicas, baseReplicas, driverValue, includedComponents, meshPods, requestsOf } from './estimate.js'
+import { additionalNodesMonthlyOf, autoscaledReplicas, includedComponents, meshPackInput, ReplicaSums, requestsOf, sumReplicas } from './estimate.js'
 import type { Scenario } from './scenario.js'
-import { numeric, type NumericUsage } from './usage.js'
 import { HOURS_PER_MONTH, round } from '../units.js'
 
 /** One mesh's figures at one x: what a sweep point publishes, rounded as estimateMesh rounds them. */
@@ -33,7 +32,6 @@ interface Part {
   component: Component
   scope: Component['scope']
   requests: Resources
-  usage: NumericUsage
   /** a cluster-scoped component's replicas when no swept field moves them (no autoscaling); -1 otherwise */
   fixedReplicas: number
 }
@@ -45,98 +43,56 @@ export interface MeshSweep {
 
 export const emptyTotals = (): PointTotals => ({ cpuLow: 0, cpuExpected: 0, cpuHigh: 0, memoryLow: 0, memoryExpected: 0, memoryHigh: 0, monthlyLow: 0, monthlyExpected: 0, monthlyHigh: 0, additionalNodes: 0, additionalNodesMonthly: null, nodesWithMesh: 0 })
 
+const NO_NODES = { nodes: 0, podsPerNode: 0, binding: 'pods' } as const
+
 /**
  * Compiles one mesh for a sweep of `scenario` (the sweep's scenario at any x). Throws the DomainError the
  * packing throws at every x when the mesh leaves no room on a node or its pod fits none.
  */
 export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
   const components = includedComponents(mesh, scenario).components
-  const parts: Part[] = components.map((component) => ({
+  const requests = components.map((c) => requestsOf(c, scenario))
+  const parts: Part[] = components.map((component, i) => ({
     component,
     scope: component.scope,
-    requests: requestsOf(component, scenario),
-    usage: numeric(component.usage),
-    fixedReplicas: component.scope === 'cluster' && component.replicas?.autoscaling === undefined ? autoscaledReplicas(component, scenario) : -1
+    requests: requests[i] as Resources,
+    fixedReplicas: component.scope === 'cluster' && component.replicas?.autoscaling === undefined ? autoscaledReplicas(component, scenario, requests[i] as Resources) : -1
   }))
-  const shapes = meshPods(components, scenario)
+  const replicas = parts.map((p) => p.scope === 'cluster' ? p.fixedReplicas : 0)
+  const shapes = meshPackInput(components, requests, replicas, scenario, NO_NODES)
   const withMesh: Packer = packer(scenario.node, shapes.pod, shapes.perNode, shapes.podLabel)
-  const autoscaled = parts.filter((p) => p.fixedReplicas < 0 && p.scope === 'cluster')
+  const autoscaled = parts.some((p) => p.scope === 'cluster' && p.fixedReplicas < 0)
   // The replicas to place, sorted: rebuilt only when an autoscaled count moves (a few times over a sweep).
   let clusterPods: PackInput['clusterPods'] = byCpuDescending(shapes.clusterPods)
   let placements = new Map<number, number>()
-  const placedCounts = autoscaled.map(() => -1)
-  const replicas = new Float64Array(parts.length)
-  const { basis } = scenario
+  let moved = autoscaled
+  const sums = new ReplicaSums()
   const { cpuCoreHour, memoryGiBHour } = scenario.prices
 
   function totals (at: Scenario, workloadNodes: number, out: PointTotals): void {
-    let moved = false
-    for (let i = 0, a = 0; i < parts.length; i++) {
+    for (let i = 0; i < parts.length; i++) {
       const p = parts[i] as Part
-      if (p.scope === 'perPod') replicas[i] = at.pods
-      else if (p.scope === 'perNode') replicas[i] = 0 // the nodes with the mesh, once placed
-      else if (p.fixedReplicas >= 0) replicas[i] = p.fixedReplicas
-      else {
-        const r = hpaReplicas(p, at)
-        replicas[i] = r
-        if (placedCounts[a] !== r) moved = true
-        placedCounts[a++] = r
-      }
+      if (p.scope !== 'cluster' || p.fixedReplicas >= 0) continue
+      const r = autoscaledReplicas(p.component, at, p.requests)
+      if (replicas[i] !== r) moved = true
+      replicas[i] = r
     }
     if (moved) {
-      const pods: PackInput['clusterPods'] = []
-      for (let i = 0; i < parts.length; i++) {
-        const p = parts[i] as Part
-        if (p.scope !== 'cluster') continue
-        const spread = p.component.replicas?.antiAffinity === true ? p.component.id : undefined
-        for (let k = 0; k < (replicas[i] as number); k++) pods.push(spread === undefined ? p.requests : { ...p.requests, spread })
-      }
-      clusterPods = byCpuDescending(pods)
+      clusterPods = byCpuDescending(meshPackInput(components, requests, replicas, at, NO_NODES).clusterPods)
       placements = new Map()
+      moved = false
     }
     const nodesWithMesh = placed(withMesh, at.pods, clusterPods, workloadNodes, placements)
 
-    // meshCore: the components' figures on the basis, summed in order from zero (addRanges over ZERO_RANGE).
+    // meshCore: the components' figures on the basis, summed in order from zero.
     let cpuLow = 0; let cpuExpected = 0; let cpuHigh = 0
     let memoryLow = 0; let memoryExpected = 0; let memoryHigh = 0
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i] as Part
-      const n = p.scope === 'perNode' ? nodesWithMesh : replicas[i] as number
-      // replicaTotals: each traffic group's replicas times one replica's figure, summed from zero.
-      let bCpuLow = 0; let bCpuExpected = 0; let bCpuHigh = 0
-      let bMemoryLow = 0; let bMemoryExpected = 0; let bMemoryHigh = 0
-      const groups = p.scope === 'perPod' ? at.trafficGroups : undefined
-      const groupCount = groups === undefined ? 1 : groups.length
-      for (let g = 0; g < groupCount; g++) {
-        const share = groups === undefined ? 1 : (groups[g] as Scenario['trafficGroups'][number]).podShare
-        const rate = groups === undefined ? at.requestsPerSecondPerPod : (groups[g] as Scenario['trafficGroups'][number]).requestsPerSecondPerPod
-        const count = n * share
-        // usageWith: the base plus each scaling term times its driver.
-        const u = p.usage
-        let uCpuLow = u.cpu.low; let uCpuExpected = u.cpu.expected; let uCpuHigh = u.cpu.high
-        let uMemoryLow = u.memory.low; let uMemoryExpected = u.memory.expected; let uMemoryHigh = u.memory.high
-        for (const term of u.terms) {
-          const x = driverValue(term.per, p.component, at, n, rate)
-          const { cpu, memory } = term
-          if (cpu !== null) { uCpuLow += cpu.low * x; uCpuExpected += cpu.expected * x; uCpuHigh += cpu.high * x }
-          if (memory !== null) { uMemoryLow += memory.low * x; uMemoryExpected += memory.expected * x; uMemoryHigh += memory.high * x }
-        }
-        // onBasisOf: the request, the usage, or the larger of the two, per bound.
-        const rc = p.requests.cpuCores
-        const rm = p.requests.memoryGiB
-        if (basis === 'requests') {
-          bCpuLow += count * rc; bCpuExpected += count * rc; bCpuHigh += count * rc
-          bMemoryLow += count * rm; bMemoryExpected += count * rm; bMemoryHigh += count * rm
-        } else if (basis === 'usage') {
-          bCpuLow += count * uCpuLow; bCpuExpected += count * uCpuExpected; bCpuHigh += count * uCpuHigh
-          bMemoryLow += count * uMemoryLow; bMemoryExpected += count * uMemoryExpected; bMemoryHigh += count * uMemoryHigh
-        } else {
-          bCpuLow += count * Math.max(rc, uCpuLow); bCpuExpected += count * Math.max(rc, uCpuExpected); bCpuHigh += count * Math.max(rc, uCpuHigh)
-          bMemoryLow += count * Math.max(rm, uMemoryLow); bMemoryExpected += count * Math.max(rm, uMemoryExpected); bMemoryHigh += count * Math.max(rm, uMemoryHigh)
-        }
-      }
-      cpuLow += bCpuLow; cpuExpected += bCpuExpected; cpuHigh += bCpuHigh
-      memoryLow += bMemoryLow; memoryExpected += bMemoryExpected; memoryHigh += bMemoryHigh
+      const n = p.scope === 'perPod' ? at.pods : p.scope === 'perNode' ? nodesWithMesh : replicas[i] as number
+      sumReplicas(sums, p.component, at, n, p.requests)
+      cpuLow += sums.basisCpuLow; cpuExpected += sums.basisCpuExpected; cpuHigh += sums.basisCpuHigh
+      memoryLow += sums.basisMemoryLow; memoryExpected += sums.basisMemoryExpected; memoryHigh += sums.basisMemoryHigh
     }
     // Cost from the totals as published (rounded), as meshCore computes it.
     out.cpuLow = round(cpuLow); out.cpuExpected = round(cpuExpected); out.cpuHigh = round(cpuHigh)
@@ -175,25 +131,4 @@ function placed (withMesh: Packer, workloadPods: number, clusterPods: PackInput[
     placements.set(key, added)
   }
   return full + partial + empty + added
-}
-
-/**
- * autoscaledReplicas (estimate.ts) without its allocations: from the base count up to maxReplicas, the fewest at
- * which one replica's expected CPU (usageWith's sum, in its order) is within the target share of its request.
- */
-function hpaReplicas (p: Part, at: Scenario): number {
-  const hpa = p.component.replicas?.autoscaling
-  if (hpa === undefined) return autoscaledReplicas(p.component, at)
-  const target = p.requests.cpuCores * hpa.targetCpuUtilizationPercent / 100
-  let replicas = Math.max(baseReplicas(p.component, at), hpa.minReplicas)
-  if (target <= 0) return replicas
-  while (replicas < hpa.maxReplicas) {
-    let cpu = p.usage.cpu.expected
-    for (const term of p.usage.terms) {
-      if (term.cpu !== null) cpu += term.cpu.expected * driverValue(term.per, p.component, at, replicas, at.requestsPerSecondPerPod)
-    }
-    if (!(cpu > target)) break
-    replicas++
-  }
-  return replicas
 }

@@ -4,12 +4,10 @@
 // and no schema compilation, which were most of the start-up time. Anything else (an edited file, a custom
 // MODELS_DIR, no dist/models.json) is parsed and validated from YAML as before, every problem listed.
 //
-//   node dist/src/models/compiled.js [modelsDir] [outFile]     (npm run build runs it)
+//   node dist/src/models/compile-cli.js [modelsDir] [outFile]     (npm run build runs it)
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { PACKAGE_ROOT } from '../config.js'
+import { join } from 'node:path'
 import { loadModels } from './load.js'
 
 /** The folders loadModels reads, and its top-level files. */
@@ -71,16 +69,4 @@ export function compileModels (modelsDir: string, outFile: string): CompiledMode
   writeFileSync(`${outFile}.tmp`, JSON.stringify(compiled))
   renameSync(`${outFile}.tmp`, outFile)
   return compiled
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const modelsDir = resolve(process.argv[2] ?? join(PACKAGE_ROOT, 'models'))
-  const outFile = resolve(process.argv[3] ?? join(PACKAGE_ROOT, 'dist', 'models.json'))
-  try {
-    const compiled = compileModels(modelsDir, outFile)
-    console.log(`models compiled: ${Object.keys(compiled.files).length} files from ${modelsDir} -> ${outFile}`)
-  } catch (err) {
-    console.error(`models not compiled: ${(err as Error).message}`)
-    process.exit(1)
-  }
 }
