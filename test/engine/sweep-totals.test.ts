@@ -138,3 +138,43 @@ t.test('every point of the incremental sweep is the full engine\'s, every field,
   t.ok(errors > 0, `${errors} sweeps end in an error, compared too`)
   t.ok(sweeps - plannedErrors > 60, `${sweeps - plannedErrors} sweeps compared point by point (${plannedErrors} refused by planSweep)`)
 })
+
+t.test('one point worked out by hand from the model files: Kuma at 200 pods, requests basis, a custom node', async (t) => {
+  // models/meshes/kuma.yaml: kuma-dp, one per pod, requests 50m / 64Mi; kuma-control-plane, 1 replica (no HA, no
+  // autoscaling), requests 500m / 256Mi. On the requests basis usage does not count.
+  //   CPU    200 x 0.05 + 0.5 = 10.5 cores;  memory 200 x 0.0625 + 0.25 = 12.75 GiB
+  //   month  (10.5 x 0.03 + 12.75 x 0.004) x 730 = 0.366 x 730 = 267.18
+  // Nodes: a custom node takes models/nodes/gcp.yaml's rule. CPU reserved 6% of 1 + 1% of 1 + 0.5% of 2 = 0.08,
+  // allocatable 3.92 cores; memory reserved 25% of 4 + 20% of 4 + 10% of 8 = 2.6 GiB plus 100 MiB eviction,
+  // allocatable 16 - 2.6 - 0.09765625 = 13.30234375 GiB; no system pods on a custom node.
+  //   without the mesh, pods of 500m / 2Gi (models/defaults.yaml): floor(13.302 / 2) = 6 per node (CPU allows 7)
+  //     200 pods = 33 full nodes + 1 with 2 pods = 34 nodes
+  //   with kuma-dp, 0.55 cores / 2.0625 GiB: floor(13.302 / 2.0625) = 6 per node (CPU floor(3.92 / 0.55) = 7): 34 nodes,
+  //     and the control plane (0.5 cores, 0.25 GiB) fits a full node's 3.92 - 6 x 0.55 = 0.62 cores and
+  //     13.302 - 6 x 2.0625 = 0.927 GiB: 34 nodes with the mesh, 0 additional, 0 x 0.2 x 730 = 0 a month
+  const request: SweepRequest = {
+    scenario: { pods: 100, meshes: ['kuma'], basis: 'requests', cluster: { node: { vcpu: 4, memoryGiB: 16, maxPods: 110, hourlyPrice: 0.2 } }, pricing: { cpuCoreHour: 0.03, memoryGiBHour: 0.004 } },
+    vary: 'pods',
+    from: 100,
+    to: 300,
+    steps: 3
+  }
+  const rows: ReturnType<typeof sweepPoint>[] = []
+  for (const row of sweepRows(request, planSweep(request, models), models)) rows.push(sweepPoint(row.x, row.meshes[0] as NonNullable<typeof row.meshes[number]>)) // rows are reused: read each as it comes
+  t.same(rows.map((p) => p.x), [100, 200, 300])
+  t.same(rows[1], {
+    x: 200,
+    cpuCores: 10.5,
+    cpuCoresLow: 10.5,
+    cpuCoresHigh: 10.5,
+    memoryGiB: 12.75,
+    memoryGiBLow: 12.75,
+    memoryGiBHigh: 12.75,
+    monthlyCost: 267.18,
+    monthlyCostLow: 267.18,
+    monthlyCostHigh: 267.18,
+    additionalNodes: 0,
+    additionalNodesMonthlyCost: 0,
+    nodesWithMesh: 34
+  })
+})
