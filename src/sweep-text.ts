@@ -7,7 +7,8 @@ import { decimal, sweepCsvHeader, text } from './csv.js'
 import type { SweepPlan } from './engine/sweep.js'
 import type { PointTotals } from './engine/sweep-totals.js'
 
-const SCALES = [1, 10, 100, 1000, 1e4, 1e5, 1e6] as const
+// "00" to "99": integers are written two digits at a time
+const PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''), 'latin1')
 const MINUS = 45
 const DOT = 46
 const ZERO = 48
@@ -28,11 +29,15 @@ export class ByteWriter {
     this.buffer = next
   }
 
-  /** Bytes prepared once (the keys and punctuation around the numbers). */
+  /** Bytes prepared once (the keys and punctuation around the numbers): a few dozen, copied by hand (set costs more). */
   bytes (b: Uint8Array): void {
-    this.room(b.length)
-    this.buffer.set(b, this.length)
-    this.length += b.length
+    const n = b.length
+    this.room(n)
+    const buffer = this.buffer
+    const at = this.length
+    if (n > 64) buffer.set(b, at)
+    else for (let i = 0; i < n; i++) buffer[at + i] = b[i] as number
+    this.length = at + n
   }
 
   /** ASCII text, for the rare number written by String or decimal (see fixed). */
@@ -41,25 +46,35 @@ export class ByteWriter {
     this.length += this.buffer.write(s, this.length, 'latin1')
   }
 
-  /** A non-negative integer below 2^53, as String writes it. */
-  digits (n: number): void {
-    let count = 1
-    for (let m = n; m >= 10; m = Math.floor(m / 10)) count++
-    this.room(count)
-    let at = this.length + count
-    let m = n
-    do {
-      const next = Math.floor(m / 10)
-      this.buffer[--at] = ZERO + (m - next * 10)
-      m = next
-    } while (m > 0)
-    this.length += count
-  }
-
   /** Any text, as UTF-8 (a problem's detail may quote anything). */
   utf8 (s: string): void {
     this.room(Buffer.byteLength(s))
     this.length += this.buffer.write(s, this.length, 'utf8')
+  }
+
+  /** A non-negative integer below 2^53, as String writes it. */
+  digits (n: number): void {
+    if (n >= 2 ** 31) return this.ascii(String(n))
+    const count = n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : n < 1e9 ? 9 : 10
+    this.room(count)
+    this.padded(n, count)
+    this.length += count
+  }
+
+  /** `m` (an integer below 2^31 with at most `count` digits) in exactly `count` digits, leading zeros kept, at the end. */
+  private padded (m: number, count: number): void {
+    const buffer = this.buffer
+    let at = this.length + count
+    const start = this.length
+    m = m | 0
+    while (at - start >= 2) {
+      const q = (m / 100) | 0
+      const pair = (m - q * 100) << 1
+      buffer[--at] = PAIRS[pair + 1] as number
+      buffer[--at] = PAIRS[pair] as number
+      m = q
+    }
+    if (at > start) buffer[--at] = ZERO + m
   }
 
   /** An integer (the node counts), as String writes it. */
@@ -77,25 +92,21 @@ export class ByteWriter {
    * (and NaN) are written by `otherwise`.
    */
   fixed (v: number, places: 2 | 6, otherwise: (v: number) => string): void {
-    const scale = SCALES[places]
+    const scale = places === 6 ? 1e6 : 100
     const k = Math.round(v * scale)
     if (!(k < 1e15 && k > -1e15)) return this.ascii(otherwise(v))
     const magnitude = k < 0 ? -k : k
     if (k < 0) { this.room(1); this.buffer[this.length++] = MINUS }
     const whole = Math.floor(magnitude / scale)
     this.digits(whole)
-    let fraction = magnitude - whole * scale
+    let fraction = (magnitude - whole * scale) | 0 // below 10^6
     if (fraction === 0) return
     let count = places as number
-    while (fraction % 10 === 0) { fraction /= 10; count-- }
+    while (fraction % 10 === 0) { fraction = (fraction / 10) | 0; count-- }
     this.room(count + 1)
-    this.buffer[this.length] = DOT
-    for (let at = this.length + count; at > this.length; at--) {
-      const next = Math.floor(fraction / 10)
-      this.buffer[at] = ZERO + (fraction - next * 10)
-      fraction = next
-    }
-    this.length += count + 1
+    this.buffer[this.length++] = DOT
+    this.padded(fraction, count)
+    this.length += count
   }
 
   /** The bytes written so far (a view: copy it, or stop writing, before the writer is reused). */
