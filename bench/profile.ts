@@ -30,12 +30,42 @@ function areaOf (url: string, name: string): string {
     return `package ${pkg}`
   }
   const own = /\/dist\/src\/(.+)$/.exec(url)?.[1] ?? /\/src\/(.+\.ts)$/.exec(url)?.[1]
+  // JSON.stringify's own time is sampled in the function that calls it
+  if (own === 'plugins/serialization.ts') return 'serialisation (JSON.stringify of the estimate routes)'
   if (own !== undefined) return own.startsWith('engine/') ? 'engine (src/engine)' : `src/${own.split('/')[0] === own ? own : own.split('/')[0]}`
   if (url.startsWith('node:') || url === '' || url.startsWith('internal')) {
     if (name === 'stringify' || name === 'parse') return `JSON.${name} (V8)`
     return url === '' ? `native/V8 (${name || 'anonymous'})` : `node ${url.replace(/^node:/, '').split('/').slice(0, 2).join('/')}`
   }
   return url
+}
+
+// dist/server.js is one esbuild bundle (scripts/bundle.ts): a frame's script is that file for our code and
+// every bundled package alike. esbuild heads each module's code with a `// <path>` comment; a frame's line
+// number finds its module among them, so that areas are told apart as they were before bundling.
+const bundleModules = new Map<string, { lines: number[], paths: string[] }>()
+
+function unbundled (url: string, lineNumber: number): string {
+  if (!url.endsWith('/dist/server.js')) return url
+  let index = bundleModules.get(url)
+  if (index === undefined) {
+    index = { lines: [], paths: [] }
+    try {
+      readFileSync(new URL(url), 'utf8').split('\n').forEach((line, i) => {
+        const path = /^\/\/ ((?:node_modules|src)\/\S+)$/.exec(line)?.[1]
+        if (path !== undefined) { index?.lines.push(i); index?.paths.push(path) }
+      })
+    } catch {}
+    bundleModules.set(url, index)
+  }
+  let lo = 0
+  let hi = index.lines.length - 1
+  let found = -1
+  while (lo <= hi) { // the last module heading at or above the line
+    const mid = (lo + hi) >> 1
+    if ((index.lines[mid] as number) <= lineNumber) { found = mid; lo = mid + 1 } else hi = mid - 1
+  }
+  return found < 0 ? url : url.replace(/dist\/server\.js$/, index.paths[found] as string)
 }
 
 /** Self time per function and per area; samples in the first `skipMs` (start-up, warm-up) are left out. */
@@ -55,12 +85,14 @@ export function summarise (file: string, skipMs = 0, top = 25): string[] {
   for (const [id, us] of selfUs) {
     const node = byId.get(id)
     if (node === undefined) continue
-    const { functionName, url, lineNumber } = node.callFrame
+    const { functionName, lineNumber } = node.callFrame
+    const url = unbundled(node.callFrame.url, lineNumber)
     const area = areaOf(url, functionName)
     if (area === '(idle)') continue
     total += us
     areas.set(area, (areas.get(area) ?? 0) + us)
-    const where = url === '' ? '' : ` ${url.replace(/^file:\/\/.*?\/(node_modules|dist|src)\//, '$1/')}:${lineNumber + 1}`
+    const short = (u: string): string => u.replace(/^file:\/\/.*?\/(node_modules|dist|src)\//, '$1/')
+    const where = url === '' ? '' : url === node.callFrame.url ? ` ${short(url)}:${lineNumber + 1}` : ` ${short(url)} (${short(node.callFrame.url)}:${lineNumber + 1})`
     const key = `${functionName || '(anonymous)'}${where}`
     functions.set(key, (functions.get(key) ?? 0) + us)
   }
