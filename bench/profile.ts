@@ -68,8 +68,11 @@ function unbundled (url: string, lineNumber: number): string {
   return found < 0 ? url : url.replace(/dist\/server\.js$/, index.paths[found] as string)
 }
 
-/** Self time per function and per area; samples in the first `skipMs` (start-up, warm-up) are left out. */
-export function summarise (file: string, skipMs = 0, top = 25): string[] {
+/**
+ * Self time per function and per area; samples in the first `skipMs` (start-up, warm-up) are left out. With
+ * `requests` (answered in the window sampled), each area's time is also given in µs of CPU per request.
+ */
+export function summarise (file: string, skipMs = 0, top = 25, requests?: number): string[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const selfUs = new Map<number, number>()
@@ -96,8 +99,9 @@ export function summarise (file: string, skipMs = 0, top = 25): string[] {
     const key = `${functionName || '(anonymous)'}${where}`
     functions.set(key, (functions.get(key) ?? 0) + us)
   }
-  const pct = (us: number): string => `${(100 * us / total).toFixed(1).padStart(5)} %`
-  const lines = [`busy (non-idle) CPU time sampled: ${(total / 1e6).toFixed(2)} s`, '', 'self time by area:']
+  const perRequest = (us: number): string => (requests === undefined ? '' : `  ${(us / requests).toFixed(1).padStart(6)} µs/request`)
+  const pct = (us: number): string => `${(100 * us / total).toFixed(1).padStart(5)} %${perRequest(us)}`
+  const lines = [`busy (non-idle) CPU time sampled: ${(total / 1e6).toFixed(2)} s${requests === undefined ? '' : `, ${(total / requests).toFixed(0)} µs per request`}`, '', 'self time by area:']
   for (const [area, us] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 20)) lines.push(`  ${pct(us)}  ${area}`)
   lines.push('', `top ${top} functions by self time:`)
   for (const [fn, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${fn}`)
@@ -146,7 +150,7 @@ async function main (): Promise<void> {
   if (file === undefined) throw new Error(`no profile written in ${dir}`)
   console.log(`POST /estimate, varying bodies, 50 connections, ${seconds} s: ${Math.round(result.requests.average)} req/s, ${result.requests.total} requests`)
   console.log(`profile: ${join(dir, file)} (start-up and the 2 s warm-up, the first ${Math.round(skipMs)} ms, left out)\n`)
-  for (const line of summarise(join(dir, file), skipMs)) console.log(line)
+  for (const line of summarise(join(dir, file), skipMs, 25, result.requests.total)) console.log(line)
 }
 
 await main()
