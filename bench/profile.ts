@@ -21,7 +21,7 @@ interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: number[
 function areaOf (url: string, name: string): string {
   if (name === '(garbage collector)') return 'garbage collection'
   if (name === '(idle)' || name === '(program)') return name
-  if (url === '' && /^anonymous\d*$/.test(name)) return 'generated code (ajv validators, fast-json-stringify serialisers)'
+  if ((url === '' && /^anonymous\d*$/.test(name)) || url.endsWith('/dist/schemas.cjs')) return 'generated code (ajv validators, fast-json-stringify serialisers)'
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1]
   if (pkg !== undefined) {
     if (pkg === 'fast-json-stringify') return 'serialisation (fast-json-stringify)'
@@ -117,7 +117,9 @@ async function main (): Promise<void> {
   spawnSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: 'inherit' })
   const dir = mkdtempSync(join(tmpdir(), 'meshcost-profile-'))
   const t0 = performance.now()
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(PACKAGE_ROOT, 'dist', 'server.js')], {
+  // The unbundled build (tsc's dist/src/server.js; the same code as npm start's bundle, dist/server.js), so
+  // that every frame keeps the file it came from and the areas below can be told apart.
+  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(PACKAGE_ROOT, 'dist', 'src', 'server.js')], {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: String(1e9) },
     stdio: ['ignore', 'pipe', 'inherit']
