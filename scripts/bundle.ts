@@ -4,20 +4,38 @@
 // the same code loads in a fraction of that. The code is the same: esbuild only concatenates the modules
 // (no minifying, so stack traces keep their names).
 //
-//   tsx scripts/bundle.ts [outFile]     (default dist/server.js)
+//   tsx scripts/bundle.ts [outFile] [schemasFile]     (default dist/server.js, dist/schemas.cjs)
 //
 // Kept outside the bundle, loaded from node_modules as before:
 // - pino, pino-pretty: pino starts its transports (pino-pretty on a terminal) in worker threads from
 //   files it finds next to its own modules;
 // - @fastify/swagger-ui: it serves the Swagger UI's files from its own folder.
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { PACKAGE_ROOT } from '../src/config.js'
 
 export const EXTERNAL = ['pino', 'pino-pretty', '@fastify/swagger-ui']
 
-export async function bundle (outFile: string): Promise<void> {
+// dist/schemas.cjs, the validators and serialisers npm run build compiled (src/plugins/precompiled.ts), goes
+// into the bundle: its requires of Ajv's and fast-json-stringify's runtime parts then resolve to the copies
+// the bundle holds. Another file (a test's) is still read at run time. npm run build writes it first.
+const holdPrecompiled = (schemasFile: string): Plugin => ({
+  name: 'hold-precompiled-schemas',
+  setup (build) {
+    build.onLoad({ filter: /[\\/]src[\\/]plugins[\\/]precompiled-file\.ts$/ }, () => ({
+      loader: 'js',
+      resolveDir: join(PACKAGE_ROOT, 'src', 'plugins'),
+      contents: [
+        "import { createRequire } from 'node:module'",
+        `import precompiled from ${JSON.stringify(schemasFile)}`,
+        'export function requirePrecompiled (file) { return file === undefined ? precompiled : createRequire(import.meta.url)(file) }'
+      ].join('\n')
+    }))
+  }
+})
+
+export async function bundle (outFile: string, schemasFile = join(PACKAGE_ROOT, 'dist', 'schemas.cjs')): Promise<void> {
   await build({
     entryPoints: [join(PACKAGE_ROOT, 'src', 'server.ts')],
     outfile: outFile,
@@ -26,6 +44,7 @@ export async function bundle (outFile: string): Promise<void> {
     format: 'esm',
     target: 'node20',
     external: EXTERNAL,
+    plugins: [holdPrecompiled(schemasFile)],
     // The CommonJS packages inside an ES module bundle call require() for Node's built-ins.
     banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
     logLevel: 'warning',
@@ -35,6 +54,6 @@ export async function bundle (outFile: string): Promise<void> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const outFile = resolve(process.argv[2] ?? join(PACKAGE_ROOT, 'dist', 'server.js'))
-  await bundle(outFile)
+  await bundle(outFile, process.argv[3] === undefined ? undefined : resolve(process.argv[3]))
   console.log(`bundled: src/server.ts -> ${outFile}`)
 }

@@ -47,7 +47,21 @@ t.test('pod size moves the nodes a mesh adds (EKS m5.large, Istio)', async (t) =
   t.equal(istio?.additionalNodesMonthly, 3504)
   t.equal(cpu?.halved?.value, 0.25)
   t.equal(cpu?.halved?.additionalNodesMonthly, 70.08)
-  t.ok((cpu?.impactMonthly ?? 0) >= 3504)
+  // Doubled, 1-core pods: floor(1.78 / 1) = 1 without Istio and floor(1.78 / 1.1) = 1 with it (memory allows 3),
+  // 300 nodes both ways; istiod (500m, 2048Mi) fits in any node's 0.68 free cores and 4.68 GiB: no node added.
+  t.equal(cpu?.doubled?.additionalNodesMonthly, 0)
+  // The expected monthly cost moves not at all (the overhead is the same); the node cost moves by 3504 - 70.08 =
+  // 3433.92 halved and by 3504 doubled: the impact is the larger, 3504.
+  t.equal(cpu?.halved?.monthly, istio?.monthly)
+  t.equal(cpu?.impactMonthly, 3504)
+  // Istio's own requests halved (50m / 64Mi): 0.55-core, 2.0625 GiB pods, floor(1.78 / 0.55) = 3 per node as
+  // without Istio, 100 nodes; the 0.13 cores and 0.615 GiB left per node cannot take istiod: one node, 70.08 (a
+  // move of 3433.92); doubled (200m / 256Mi): floor(1.78 / 0.7) = 2 per node as at 100m, but the 0.38 cores left
+  // per node (0.58 at 100m) cannot take istiod: 51 nodes x 70.08 = 3574.08, a move of 70.08. The impact: 3433.92.
+  const proxy = istio?.inputs.find((x) => x.field === '/options/proxyRequests')
+  t.equal(proxy?.halved?.additionalNodesMonthly, 70.08)
+  t.equal(proxy?.doubled?.additionalNodesMonthly, 3574.08)
+  t.equal(proxy?.impactMonthly, 3433.92)
 })
 
 t.test('a doubled pod that fits on no node gives null, not an error', async (t) => {
