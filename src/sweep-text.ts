@@ -13,20 +13,51 @@ const MINUS = 45
 const DOT = 46
 const ZERO = 48
 
-/** Bytes appended to a buffer that grows by doubling. */
+/**
+ * Bytes appended to buffers of `size` bytes: a full one is kept and a new one started, never copied to grow (a
+ * JSON sweep is 19 MB; copying on each doubling, and the large allocations, kept the garbage collector busy).
+ */
 export class ByteWriter {
+  /** the buffers filled so far, before the current one */
+  private readonly full: Buffer[] = []
+  private filled = 0
   buffer: Buffer
+  /** bytes in the current buffer */
   length = 0
 
-  constructor (size = 64 * 1024) {
+  constructor (private readonly size = 256 * 1024) {
     this.buffer = Buffer.allocUnsafe(size)
+  }
+
+  /** Bytes written since the last take, in all buffers. */
+  get written (): number {
+    return this.filled + this.length
   }
 
   private room (bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return
-    const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes))
-    this.buffer.copy(next, 0, 0, this.length)
-    this.buffer = next
+    if (this.length > 0) {
+      this.full.push(this.buffer.subarray(0, this.length))
+      this.filled += this.length
+    }
+    this.buffer = Buffer.allocUnsafe(Math.max(this.size, bytes))
+    this.length = 0
+  }
+
+  /** The bytes written since the last take, in order (views: take them before writing on). */
+  parts (): Buffer[] {
+    return this.length === 0 ? [...this.full] : [...this.full, this.buffer.subarray(0, this.length)]
+  }
+
+  /** The bytes written since the last take, as one Buffer, and the writer emptied (it starts a new buffer). */
+  take (): Buffer {
+    const parts = this.parts()
+    const out = parts.length === 1 ? parts[0] as Buffer : Buffer.concat(parts, this.written)
+    this.full.length = 0
+    this.filled = 0
+    this.buffer = Buffer.allocUnsafe(this.size)
+    this.length = 0
+    return out
   }
 
   /** Bytes prepared once (the keys and punctuation around the numbers): a few dozen, copied by hand (set costs more). */
@@ -108,18 +139,6 @@ export class ByteWriter {
     this.padded(fraction, count)
     this.length += count
   }
-
-  /** The bytes written so far (a view: copy it, or stop writing, before the writer is reused). */
-  view (): Buffer {
-    return this.buffer.subarray(0, this.length)
-  }
-
-  /** The bytes written so far as a new Buffer, and the writer emptied. */
-  take (): Buffer {
-    const out = Buffer.from(this.view())
-    this.length = 0
-    return out
-  }
 }
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1')
@@ -179,7 +198,7 @@ export function sweepJson (plan: SweepPlan, summary: boolean): { add: RowWriter,
     add (x, meshes, count) {
       for (let i = 0; i < count; i++) {
         const w = series[i] as ByteWriter
-        w.bytes(w.length === 0 ? OPEN : COMMA_OPEN)
+        w.bytes(w.written === 0 ? OPEN : COMMA_OPEN)
         pointMembers(w, x, meshes[i] as PointTotals, summary)
         w.bytes(CLOSE)
       }
@@ -189,7 +208,7 @@ export function sweepJson (plan: SweepPlan, summary: boolean): { add: RowWriter,
     body () {
       const parts: Buffer[] = [ascii(`{"vary":${JSON.stringify(plan.vary)},"scale":${JSON.stringify(plan.scale)},"basis":${JSON.stringify(plan.basis)},"currency":${JSON.stringify(plan.currency)},"series":[`)]
       plan.meshes.forEach((m, i) => {
-        parts.push(ascii(`${i === 0 ? '' : ','}{"mesh":${JSON.stringify(m.mesh)},"name":${JSON.stringify(m.name)},"points":[`), (series[i] as ByteWriter).view(), ascii(']}'))
+        parts.push(ascii(`${i === 0 ? '' : ','}{"mesh":${JSON.stringify(m.mesh)},"name":${JSON.stringify(m.name)},"points":[`), ...(series[i] as ByteWriter).parts(), ascii(']}'))
       })
       parts.push(ascii(summary ? '],"view":"summary"}' : ']}'))
       return Buffer.concat(parts)

@@ -15,7 +15,7 @@ const models = shippedModels()
 function written (write: (w: ByteWriter) => void): string {
   const w = new ByteWriter(8) // small, so that growing is tested too
   write(w)
-  return w.view().toString('latin1')
+  return w.take().toString('latin1')
 }
 
 t.test('fixed: a rounded value as String and decimal write it', async (t) => {
@@ -81,7 +81,7 @@ function fromBytes (request: SweepRequest, summary: boolean) {
     ndjson(row.x, row.meshes, row.count)
     csv.rows(row.x, row.meshes, row.count)
   }
-  return { json: json.body().toString('utf8'), ndjson: nd.view().toString('utf8'), csv: cw.view().toString('utf8') }
+  return { json: json.body().toString('utf8'), ndjson: nd.take().toString('utf8'), csv: cw.take().toString('utf8') }
 }
 
 t.test('every format, full and summary: the same bytes as the objects give', async (t) => {

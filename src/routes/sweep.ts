@@ -68,7 +68,7 @@ const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         for (const row of sweepRows(body, plan, app.models)) {
           count += row.count
           write(row.x, row.meshes, row.count)
-          if (w.length >= STREAM_CHUNK_BYTES) yield w.take()
+          if (w.written >= STREAM_CHUNK_BYTES) yield w.take()
         }
       } catch (err) {
         // After the 200 the status cannot change: NDJSON ends with the problem as its last line; CSV, which
@@ -83,7 +83,7 @@ const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         pointsComputed.inc(count)
         log.debug({ points: count }, 'sweep stream ended')
       }
-      if (w.length > 0) yield w.take()
+      if (w.written > 0) yield w.take()
     }
     return reply
       .type(format === 'csv' ? CSV_CONTENT_TYPE : NDJSON_CONTENT_TYPE)
