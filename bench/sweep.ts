@@ -14,6 +14,7 @@ import { PACKAGE_ROOT } from '../src/config.js'
 import { planSweep, sweepRows } from '../src/engine/sweep.js'
 import { loadModels } from '../src/models/load.js'
 import { STREAM_LIMITS, type SweepRequest } from '../src/schemas/integration.js'
+import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../src/sweep-text.js'
 
 const ROUNDS = Number(process.env.SWEEP_ROUNDS ?? 5)
 const BODY: SweepRequest = { scenario: { pods: 100 }, vary: 'pods', from: 10, to: 100_000, steps: 10_000 }
@@ -71,6 +72,29 @@ for (let i = 0; i < ROUNDS + 1; i++) {
   if (points !== 10_000 * plan.meshes.length) throw new Error(`${points} points`)
 }
 console.log(`  this checkout's engine in-process (sweepRows, ${plan.meshes.length} meshes): ${median(engine).toFixed(1)} ms CPU (median of ${ROUNDS})`)
+// The engine and the answer's bytes, in-process: the server's own work on a sweep, without HTTP and the client.
+for (const query of QUERIES) {
+  const summary = query.includes('summary')
+  const cpu: number[] = []
+  for (let i = 0; i < ROUNDS + 1; i++) {
+    const c0 = process.cpuUsage()
+    if (query.includes('ndjson') || query.includes('csv')) {
+      const w = new ByteWriter(32 * 1024)
+      const write = query.includes('csv') ? sweepCsv(plan, summary, w).rows : sweepNdjson(plan, summary, w)
+      for (const row of sweepRows(BODY, plan, models)) {
+        write(row.x, row.meshes, row.count)
+        if (w.written >= 16 * 1024) w.take()
+      }
+    } else {
+      const answer = sweepJson(plan, summary)
+      for (const row of sweepRows(BODY, plan, models)) answer.add(row.x, row.meshes, row.count)
+      answer.body()
+    }
+    const c = process.cpuUsage(c0)
+    if (i > 0) cpu.push((c.user + c.system) / 1000)
+  }
+  console.log(`    engine and bytes in-process, ${(query || '(JSON)').padEnd(30)} ${median(cpu).toFixed(1).padStart(7)} ms CPU`)
+}
 
 const services: Service[] = []
 for (const root of roots) services.push(await start(root))
