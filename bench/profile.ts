@@ -31,7 +31,7 @@ function areaOf (url: string, name: string): string {
   }
   const own = /\/dist\/src\/(.+)$/.exec(url)?.[1] ?? /\/src\/(.+\.ts)$/.exec(url)?.[1]
   // JSON.stringify's own time is sampled in the function that calls it
-  if (own === 'plugins/serialization.ts') return 'serialisation (JSON.stringify of the estimate routes)'
+  if (own === 'plugins/serialization.ts' || own === 'plugins/serialization.js') return 'serialisation (JSON.stringify of the estimate routes)'
   if (own !== undefined) return own.startsWith('engine/') ? 'engine (src/engine)' : `src/${own.split('/')[0] === own ? own : own.split('/')[0]}`
   if (url.startsWith('node:') || url === '' || url.startsWith('internal')) {
     if (name === 'stringify' || name === 'parse') return `JSON.${name} (V8)`
