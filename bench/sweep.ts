@@ -1,6 +1,6 @@
 // The 10,000-point sweep of npm run bench (pods 10 to 100,000, every shipped mesh), in every format, timed as the
 // service's own log gives it (responseTimeMs: first byte in to last byte out), with the in-process engine beside
-// it. Given other checkouts (each built: dist/server.js), their services run too and the calls alternate between
+// it. Given other checkouts (built if they have no dist/server.js yet), their services run too and the calls alternate between
 // them round by round, so that a before/after comparison shares whatever else the machine is doing.
 //
 //   npm run bench:sweep [-- /path/to/other/checkout ...]     (SWEEP_ROUNDS=5 rounds of one call per format)
@@ -25,7 +25,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 interface Service { root: string, child: ChildProcess, url: string, log: string }
 
 async function start (root: string): Promise<Service> {
-  if (!existsSync(join(root, 'dist', 'server.js'))) {
+  // this checkout is built first, as npm run bench does; another is built when it has no build yet
+  if (root === PACKAGE_ROOT || !existsSync(join(root, 'dist', 'server.js'))) {
     const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8' })
     if (!existsSync(join(root, 'dist', 'server.js'))) throw new Error(`${root}: build failed\n${built.stdout}${built.stderr}`)
   }

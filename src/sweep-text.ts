@@ -14,8 +14,8 @@ const DOT = 46
 const ZERO = 48
 
 /**
- * Bytes appended to buffers of `size` bytes: a full one is kept and a new one started, never copied to grow (a
- * JSON sweep is 19 MB; copying on each doubling, and the large allocations, kept the garbage collector busy).
+ * Bytes appended to buffers: a full one is kept and a new one started, never copied to grow (a JSON sweep is 19
+ * MB; copying it on each doubling, and the large allocations, kept the garbage collector busy).
  */
 export class ByteWriter {
   /** the buffers filled so far, before the current one */
@@ -25,7 +25,7 @@ export class ByteWriter {
   /** bytes in the current buffer */
   length = 0
 
-  constructor (private readonly size = 256 * 1024) {
+  constructor (private readonly size = 16 * 1024) {
     this.buffer = Buffer.allocUnsafe(size)
   }
 
@@ -40,7 +40,8 @@ export class ByteWriter {
       this.full.push(this.buffer.subarray(0, this.length))
       this.filled += this.length
     }
-    this.buffer = Buffer.allocUnsafe(Math.max(this.size, bytes))
+    // each buffer twice the last, up to 1 MiB: a small sweep allocates little, a large one few buffers
+    this.buffer = Buffer.allocUnsafe(Math.max(Math.min(2 * this.buffer.length, 1024 * 1024), bytes))
     this.length = 0
   }
 

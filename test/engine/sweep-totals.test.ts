@@ -11,6 +11,7 @@ import { planSweep, sweepPoint, sweepRows } from '../../src/engine/sweep.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
 import { STREAM_LIMITS, type SweepRequest } from '../../src/schemas/integration.js'
 import { shippedModels } from '../helpers.js'
+import { pointOfEstimate } from '../sweep-point.js'
 
 const models = shippedModels()
 
@@ -32,22 +33,7 @@ function fullEngine (request: SweepRequest, xs: number[]): { points: string[], e
       const scenario = resolveScenario(at(request.scenario, request.vary, x), models)
       const workload = packWorkload(scenario)
       for (const mesh of scenario.meshes) {
-        const e = estimateMesh(mesh, scenario, workload)
-        points.push(JSON.stringify({
-          x,
-          cpuCores: e.totals.cpuCores.expected,
-          cpuCoresLow: e.totals.cpuCores.low,
-          cpuCoresHigh: e.totals.cpuCores.high,
-          memoryGiB: e.totals.memoryGiB.expected,
-          memoryGiBLow: e.totals.memoryGiB.low,
-          memoryGiBHigh: e.totals.memoryGiB.high,
-          monthlyCost: e.cost.monthly.expected,
-          monthlyCostLow: e.cost.monthly.low,
-          monthlyCostHigh: e.cost.monthly.high,
-          additionalNodes: e.capacity.additionalNodes,
-          additionalNodesMonthlyCost: e.cost.additionalNodesMonthly,
-          nodesWithMesh: e.capacity.nodesWithMesh
-        }))
+        points.push(JSON.stringify(pointOfEstimate(x, estimateMesh(mesh, scenario, workload))))
       }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err
