@@ -15,7 +15,10 @@ RUN node_modules/.bin/tsc -p tsconfig.build.json --sourceMap false --declaration
 # at start-up when models/ hashes the same, and the YAML otherwise.
 COPY models ./models
 RUN node dist/src/models/compile-cli.js
-# The service as one file, dist/server.js (scripts/bundle.ts): half the start-up time was loading modules.
+# The route validators and serialisers compiled once, here: dist/schemas.cjs (see src/plugins/precompiled.ts).
+RUN node dist/src/plugins/precompile-cli.js
+# The service as one file, dist/server.js, holding dist/schemas.cjs (scripts/bundle.ts): half the start-up
+# time was loading modules.
 COPY scripts/bundle.ts ./scripts/
 RUN node_modules/.bin/tsx scripts/bundle.ts
 

@@ -21,7 +21,7 @@ interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: number[
 function areaOf (url: string, name: string): string {
   if (name === '(garbage collector)') return 'garbage collection'
   if (name === '(idle)' || name === '(program)') return name
-  if (url === '' && /^anonymous\d*$/.test(name)) return 'generated code (ajv validators, fast-json-stringify serialisers)'
+  if ((url === '' && /^anonymous\d*$/.test(name)) || url.endsWith('/dist/schemas.cjs')) return 'generated code (ajv validators, fast-json-stringify serialisers)'
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1]
   if (pkg !== undefined) {
     if (pkg === 'fast-json-stringify') return 'serialisation (fast-json-stringify)'
@@ -30,6 +30,8 @@ function areaOf (url: string, name: string): string {
     return `package ${pkg}`
   }
   const own = /\/dist\/src\/(.+)$/.exec(url)?.[1] ?? /\/src\/(.+\.ts)$/.exec(url)?.[1]
+  // JSON.stringify's own time is sampled in the function that calls it
+  if (own === 'plugins/serialization.ts' || own === 'plugins/serialization.js') return 'serialisation (JSON.stringify of the estimate routes)'
   if (own !== undefined) return own.startsWith('engine/') ? 'engine (src/engine)' : `src/${own.split('/')[0] === own ? own : own.split('/')[0]}`
   if (url.startsWith('node:') || url === '' || url.startsWith('internal')) {
     if (name === 'stringify' || name === 'parse') return `JSON.${name} (V8)`
@@ -38,8 +40,39 @@ function areaOf (url: string, name: string): string {
   return url
 }
 
-/** Self time per function and per area; samples in the first `skipMs` (start-up, warm-up) are left out. */
-export function summarise (file: string, skipMs = 0, top = 25): string[] {
+// dist/server.js is one esbuild bundle (scripts/bundle.ts): a frame's script is that file for our code and
+// every bundled package alike. esbuild heads each module's code with a `// <path>` comment; a frame's line
+// number finds its module among them, so that areas are told apart as they were before bundling.
+const bundleModules = new Map<string, { lines: number[], paths: string[] }>()
+
+function unbundled (url: string, lineNumber: number): string {
+  if (!url.endsWith('/dist/server.js')) return url
+  let index = bundleModules.get(url)
+  if (index === undefined) {
+    index = { lines: [], paths: [] }
+    try {
+      readFileSync(new URL(url), 'utf8').split('\n').forEach((line, i) => {
+        const path = /^\/\/ ((?:node_modules|src)\/\S+)$/.exec(line)?.[1]
+        if (path !== undefined) { index?.lines.push(i); index?.paths.push(path) }
+      })
+    } catch {}
+    bundleModules.set(url, index)
+  }
+  let lo = 0
+  let hi = index.lines.length - 1
+  let found = -1
+  while (lo <= hi) { // the last module heading at or above the line
+    const mid = (lo + hi) >> 1
+    if ((index.lines[mid] as number) <= lineNumber) { found = mid; lo = mid + 1 } else hi = mid - 1
+  }
+  return found < 0 ? url : url.replace(/dist\/server\.js$/, index.paths[found] as string)
+}
+
+/**
+ * Self time per function and per area; samples in the first `skipMs` (start-up, warm-up) are left out. With
+ * `requests` (answered in the window sampled), each area's time is also given in µs of CPU per request.
+ */
+export function summarise (file: string, skipMs = 0, top = 25, requests?: number): string[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const selfUs = new Map<number, number>()
@@ -55,17 +88,20 @@ export function summarise (file: string, skipMs = 0, top = 25): string[] {
   for (const [id, us] of selfUs) {
     const node = byId.get(id)
     if (node === undefined) continue
-    const { functionName, url, lineNumber } = node.callFrame
+    const { functionName, lineNumber } = node.callFrame
+    const url = unbundled(node.callFrame.url, lineNumber)
     const area = areaOf(url, functionName)
     if (area === '(idle)') continue
     total += us
     areas.set(area, (areas.get(area) ?? 0) + us)
-    const where = url === '' ? '' : ` ${url.replace(/^file:\/\/.*?\/(node_modules|dist|src)\//, '$1/')}:${lineNumber + 1}`
+    const short = (u: string): string => u.replace(/^file:\/\/.*?\/(node_modules|dist|src)\//, '$1/')
+    const where = url === '' ? '' : url === node.callFrame.url ? ` ${short(url)}:${lineNumber + 1}` : ` ${short(url)} (${short(node.callFrame.url)}:${lineNumber + 1})`
     const key = `${functionName || '(anonymous)'}${where}`
     functions.set(key, (functions.get(key) ?? 0) + us)
   }
-  const pct = (us: number): string => `${(100 * us / total).toFixed(1).padStart(5)} %`
-  const lines = [`busy (non-idle) CPU time sampled: ${(total / 1e6).toFixed(2)} s`, '', 'self time by area:']
+  const perRequest = (us: number): string => (requests === undefined ? '' : `  ${(us / requests).toFixed(1).padStart(6)} µs/request`)
+  const pct = (us: number): string => `${(100 * us / total).toFixed(1).padStart(5)} %${perRequest(us)}`
+  const lines = [`busy (non-idle) CPU time sampled: ${(total / 1e6).toFixed(2)} s${requests === undefined ? '' : `, ${(total / requests).toFixed(0)} µs per request`}`, '', 'self time by area:']
   for (const [area, us] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 20)) lines.push(`  ${pct(us)}  ${area}`)
   lines.push('', `top ${top} functions by self time:`)
   for (const [fn, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${fn}`)
@@ -81,7 +117,9 @@ async function main (): Promise<void> {
   spawnSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: 'inherit' })
   const dir = mkdtempSync(join(tmpdir(), 'meshcost-profile-'))
   const t0 = performance.now()
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(PACKAGE_ROOT, 'dist', 'server.js')], {
+  // The unbundled build (tsc's dist/src/server.js; the same code as npm start's bundle, dist/server.js), so
+  // that every frame keeps the file it came from and the areas below can be told apart.
+  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(PACKAGE_ROOT, 'dist', 'src', 'server.js')], {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: String(1e9) },
     stdio: ['ignore', 'pipe', 'inherit']
@@ -114,7 +152,7 @@ async function main (): Promise<void> {
   if (file === undefined) throw new Error(`no profile written in ${dir}`)
   console.log(`POST /estimate, varying bodies, 50 connections, ${seconds} s: ${Math.round(result.requests.average)} req/s, ${result.requests.total} requests`)
   console.log(`profile: ${join(dir, file)} (start-up and the 2 s warm-up, the first ${Math.round(skipMs)} ms, left out)\n`)
-  for (const line of summarise(join(dir, file), skipMs)) console.log(line)
+  for (const line of summarise(join(dir, file), skipMs, 25, result.requests.total)) console.log(line)
 }
 
 await main()

@@ -17,7 +17,9 @@ import metrics, { metricsRoute } from './plugins/metrics.js'
 import overload from './plugins/overload.js'
 import problemDetails, { sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
-import { validatorCompiler } from './plugins/validation.js'
+import { schemaCache, type SchemaCache } from './plugins/precompiled.js'
+import { serializerFactory } from './plugins/serialization.js'
+import { createValidatorCompiler } from './plugins/validation.js'
 import batchRoutes from './routes/batch.js'
 import nodeTypeRoutes from './routes/node-types.js'
 import pricingRoutes from './routes/pricing.js'
@@ -41,6 +43,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** models already loaded, e.g. by a test that also inspects it */
   models?: Models
+  /** validators and serialisers, precompiled or not (plugins/precompiled.ts); the process's by default */
+  schemas?: SchemaCache
 }
 
 const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string, description: string }
@@ -69,7 +73,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   // PRICE_SHEET_FILE: validated like the models, every problem listed; its prices replace the default book's.
   const models = config.priceSheetFile === '' ? loaded : { ...loaded, priceSheet: loadPriceSheet(config.priceSheetFile) }
 
+  const schemas = options.schemas ?? schemaCache
   const app = Fastify({
+    schemaController: { compilersFactory: { buildSerializer: serializerFactory(schemas) } },
     logger: options.logger ?? loggerOptions(config),
     requestIdHeader: false,
     trustProxy: trustProxyOption(config.trustProxy), // request.ip: the client behind the trusted proxies
@@ -92,7 +98,14 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
     routerOptions: { maxParamLength: 100 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.setValidatorCompiler(validatorCompiler)
+  app.setValidatorCompiler(createValidatorCompiler(schemas))
+  app.addHook('onReady', async () => {
+    // A build older than the schemas: correct (compiled here), but slower to start. Said once per process.
+    if (schemas.compiledHere.size > 0 && !schemas.reported) {
+      schemas.reported = true
+      app.log.warn({ schemas: schemas.compiledHere.size, precompiled: schemas.seen.size - schemas.compiledHere.size }, 'schemas compiled at start-up: dist/schemas.cjs does not hold them (run npm run build)')
+    }
+  })
   app.removeContentTypeParser('text/plain') // every body is JSON; anything else is a 415, not a string to validate
   app.decorate('models', models)
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })

@@ -18,7 +18,8 @@ type Cell = string | number | boolean | null | undefined
 // prefixed with an apostrophe, which spreadsheets show as text (OWASP, "CSV Injection").
 const FORMULA_START = /^[=+\-@\t\r\n]/
 
-function text (value: string): string {
+/** A text cell: formula-guarded, and quoted when it holds a comma, a quote or a line break. */
+export function text (value: string): string {
   const guarded = FORMULA_START.test(value) ? `'${value}` : value
   return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded
 }

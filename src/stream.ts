@@ -27,6 +27,21 @@ export function streamLines (lines: Iterable<string>): Readable {
   return Readable.from(chunks(), { objectMode: false })
 }
 
+/** Chunks already cut to about CHUNK_BYTES (a sweep's ByteWriter), sent as streamLines sends its own. */
+export function streamChunks (chunks: Iterable<Buffer>): Readable {
+  async function * paced (): AsyncGenerator<Buffer> {
+    let sent = 0
+    for (const chunk of chunks) {
+      yield chunk
+      if (++sent % CHUNKS_PER_TURN === 0) await nextTurn()
+    }
+  }
+  return Readable.from(paced(), { objectMode: false })
+}
+
+/** The size streamed answers are cut to. */
+export const STREAM_CHUNK_BYTES = CHUNK_BYTES
+
 export type StreamFormat = 'json' | 'csv' | 'ndjson'
 
 /** `?format=` wins; then an Accept header naming NDJSON; then the JSON-or-CSV choice of preferredFormat. */

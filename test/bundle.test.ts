@@ -62,13 +62,16 @@ t.test('the bundle serves every kind of route, and exits 0 on SIGTERM', async (t
   const openapi = await request(`${url}/openapi.json`)
   t.match(await openapi.body.json(), { openapi: '3.1.0', info: { title: 'meshcost', version: pkg.version } })
 
-  // @fastify/swagger-ui stays outside the bundle: it serves the UI's files from its own folder.
+  // @fastify/swagger-ui, bundled, still serves the UI's files from its installed folder (scripts/bundle.ts).
   const docs = await request(`${url}/docs/`)
   t.equal(docs.statusCode, 200)
   t.match(await docs.body.text(), /swagger-ui/)
   const css = await request(`${url}/docs/static/swagger-ui.css`)
   t.equal(css.statusCode, 200)
   t.ok((await css.body.text()).length > 10_000, 'the Swagger UI stylesheet, from @fastify/swagger-ui\'s folder')
+  const logo = await request(`${url}/docs/static/logo.svg`)
+  t.equal(logo.statusCode, 200)
+  t.match(await logo.body.text(), /<svg/)
 
   const metrics = await request(`${url}/metrics`)
   t.equal(metrics.statusCode, 200)

@@ -42,6 +42,7 @@ t.test('production rules', async (t) => {
   t.match(dockerfile, /^HEALTHCHECK /m)
   t.match(dockerfile, /^CMD \["node", "dist\/server\.js"\]$/m, 'node itself, not npm, receives the signals; the bundle (scripts/bundle.ts)')
   t.match(dockerfile, /^RUN node_modules\/\.bin\/tsx scripts\/bundle\.ts$/m, 'the build stage bundles the service')
+  t.ok(dockerfile.indexOf('precompile-cli.js') < dockerfile.indexOf('scripts/bundle.ts') && dockerfile.includes('RUN node dist/src/plugins/precompile-cli.js'), 'the validators and serialisers compiled before the bundle that holds them')
   t.match(dockerfile, /HOST=0\.0\.0\.0/, 'listens beyond loopback inside a container')
   const ignored = readFileSync(join(PACKAGE_ROOT, '.dockerignore'), 'utf8')
   for (const path of ['node_modules', '.git', '.env*']) t.match(ignored, path, `.dockerignore keeps ${path} out`)
@@ -57,9 +58,10 @@ t.test('the image, emulated: built output on production dependencies, probed by 
   const config = join(image, 'tsconfig.image.json')
   writeFileSync(config, JSON.stringify({ extends: join(PACKAGE_ROOT, 'tsconfig.build.json'), compilerOptions: { rootDir: PACKAGE_ROOT, outDir: join(image, 'dist') }, include: [join(PACKAGE_ROOT, 'src')] }))
   await run(tsc, ['-p', config])
-  await run(join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'), [join(PACKAGE_ROOT, 'scripts', 'bundle.ts'), join(image, 'dist', 'server.js')])
   await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: image })
   await run('node', [join(image, 'dist', 'src', 'models', 'compile-cli.js')])
+  await run('node', [join(image, 'dist', 'src', 'plugins', 'precompile-cli.js')])
+  await run(join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'), [join(PACKAGE_ROOT, 'scripts', 'bundle.ts'), join(image, 'dist', 'server.js'), join(image, 'dist', 'schemas.cjs')])
 
   const env = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production' }
   const server = spawn('node', ['dist/server.js'], { cwd: image, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -80,6 +82,7 @@ t.test('the image, emulated: built output on production dependencies, probed by 
   const [command, ...args] = JSON.parse(healthcheck ?? '[]') as string[]
   const probe = await run(command ?? 'false', args, { env: { ...env, PORT: port } }).then(() => 0, (err: { code: number }) => err.code)
   t.equal(probe, 0, 'the HEALTHCHECK passes against the running service')
+  t.notMatch(output, /schemas compiled at start-up/, 'every validator and serialiser came from the build (src/plugins/precompiled.ts)')
 
   server.kill('SIGTERM')
   const [code] = await once(server, 'exit')

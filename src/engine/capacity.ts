@@ -72,12 +72,23 @@ export interface PackResult {
   binding: BindingResource
 }
 
-/** `spread`: the anti-affinity groups already on the node (null until one is: most packings have none) */
-interface Bin { count: number, cpuCores: number, memoryGiB: number, pods: number, spread: Set<string> | null }
+/** `spread`: the anti-affinity groups already on the node (null until one is: most packings have none; a node holds a few) */
+interface Bin { count: number, cpuCores: number, memoryGiB: number, pods: number, spread: string[] | null }
 
 const fits = (bin: Bin, pod: Resources & { spread?: string }): boolean =>
   bin.pods >= 1 && bin.cpuCores + EPSILON >= pod.cpuCores && bin.memoryGiB + EPSILON >= pod.memoryGiB &&
-  (pod.spread === undefined || bin.spread === null || !bin.spread.has(pod.spread))
+  (pod.spread === undefined || bin.spread === null || !bin.spread.includes(pod.spread))
+
+/** A packing whose node, pod shape and per-node agents are fixed: placing is then arithmetic plus a few replicas. */
+export interface Packer {
+  podsPerNode: number
+  binding: BindingResource
+  /** Nodes for `workloadPods` pods and the Deployment replicas, which must come sorted by CPU, largest first (byCpuDescending). */
+  place: (workloadPods: number, sortedClusterPods: PackInput['clusterPods'], minNodes: number) => number
+}
+
+/** Deployment replicas in the order they are placed: largest CPU first, ties in their given order (the sort is stable). */
+export const byCpuDescending = (pods: PackInput['clusterPods']): PackInput['clusterPods'] => [...pods].sort((a, b) => b.cpuCores - a.cpuCores)
 
 /**
  * Identical workload pods fill each node up to the first resource that runs out (CPU, memory or pod slots);
@@ -86,12 +97,21 @@ const fits = (bin: Bin, pod: Resources & { spread?: string }): boolean =>
  * Nodes with identical free space are kept as one group, so large clusters cost no more than small ones.
  */
 export function pack (node: NodeShape, input: PackInput): PackResult {
+  const p = packer(node, input.pod, input.perNode, input.podLabel)
+  return { nodes: p.place(input.workloadPods, byCpuDescending(input.clusterPods), input.minNodes), podsPerNode: p.podsPerNode, binding: p.binding }
+}
+
+/**
+ * What pack computes from the node, the pod and the per-node agents alone (free room, pods per node, the binding
+ * resource, and the errors when nothing fits), once; a sweep then places each x's pods with `place`.
+ */
+export function packer (node: NodeShape, podRequests: Resources, perNode: PackInput['perNode'], podLabel: string): Packer {
   const capacity = allocatable(node)
   const system = node.systemPods
   const free = {
-    cpuCores: capacity.cpuCores - system.cpuCores - input.perNode.cpuCores,
-    memoryGiB: capacity.memoryGiB - system.memoryGiB - input.perNode.memoryGiB,
-    pods: node.maxPods - system.pods - input.perNode.pods
+    cpuCores: capacity.cpuCores - system.cpuCores - perNode.cpuCores,
+    memoryGiB: capacity.memoryGiB - system.memoryGiB - perNode.memoryGiB,
+    pods: node.maxPods - system.pods - perNode.pods
   }
   if (free.cpuCores <= 0 || free.memoryGiB <= 0 || free.pods <= 0) {
     throw new DomainError([{ pointer: nodePointer(node), detail: `a ${node.id} node has no room left once its system reservation${system.pods > 0 ? `, its ${system.pods} system pods` : ''} and per-node agents are placed (allocatable ${round(capacity.cpuCores, 3)} cores, ${round(capacity.memoryGiB, 3)} GiB, ${node.maxPods} pods)` }])
@@ -99,45 +119,57 @@ export function pack (node: NodeShape, input: PackInput): PackResult {
   // The first resource to run out; on a tie, pods before CPU before memory.
   let binding: BindingResource = 'pods'
   let podsPerNode = free.pods
-  const byCpu = input.pod.cpuCores > 0 ? Math.floor((free.cpuCores + EPSILON) / input.pod.cpuCores) : Infinity
+  const byCpu = podRequests.cpuCores > 0 ? Math.floor((free.cpuCores + EPSILON) / podRequests.cpuCores) : Infinity
   if (byCpu < podsPerNode) { binding = 'cpu'; podsPerNode = byCpu }
-  const byMemory = input.pod.memoryGiB > 0 ? Math.floor((free.memoryGiB + EPSILON) / input.pod.memoryGiB) : Infinity
+  const byMemory = podRequests.memoryGiB > 0 ? Math.floor((free.memoryGiB + EPSILON) / podRequests.memoryGiB) : Infinity
   if (byMemory < podsPerNode) { binding = 'memory'; podsPerNode = byMemory }
   if (podsPerNode < 1) {
-    throw new DomainError([{ pointer: '/workload/podRequests', detail: `${input.podLabel} (${round(input.pod.cpuCores, 3)} cores, ${round(input.pod.memoryGiB, 3)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores, 3)} cores, ${round(free.memoryGiB, 3)} GiB free)` }])
+    throw new DomainError([{ pointer: '/workload/podRequests', detail: `${podLabel} (${round(podRequests.cpuCores, 3)} cores, ${round(podRequests.memoryGiB, 3)} GiB) does not fit on a ${node.id} node (${round(free.cpuCores, 3)} cores, ${round(free.memoryGiB, 3)} GiB free)` }])
   }
 
-  const fullNodes = Math.floor(input.workloadPods / podsPerNode)
-  const remainder = input.workloadPods - fullNodes * podsPerNode
-  const bins: Bin[] = []
-  const addBins = (count: number, pods: number): void => {
-    if (count > 0) bins.push({ count, cpuCores: free.cpuCores - pods * input.pod.cpuCores, memoryGiB: free.memoryGiB - pods * input.pod.memoryGiB, pods: free.pods - pods, spread: null })
-  }
-  addBins(fullNodes, podsPerNode)
-  addBins(remainder > 0 ? 1 : 0, remainder)
-  addBins(Math.max(0, input.minNodes - fullNodes - (remainder > 0 ? 1 : 0)), 0)
+  function place (workloadPods: number, clusterPods: PackInput['clusterPods'], minNodes: number): number {
+    const fullNodes = Math.floor(workloadPods / podsPerNode)
+    const remainder = workloadPods - fullNodes * podsPerNode
+    const partial = remainder > 0 ? 1 : 0
+    const empty = Math.max(0, minNodes - fullNodes - partial)
+    // No replicas to place (a mesh of sidecars and DaemonSets only): the node count is the sum of the groups below.
+    if (clusterPods.length === 0) return fullNodes + partial + empty
+    const bins: Bin[] = []
+    addBins(bins, fullNodes, podsPerNode)
+    addBins(bins, partial, remainder)
+    addBins(bins, empty, 0)
 
-  const clusterPods = [...input.clusterPods].sort((a, b) => b.cpuCores - a.cpuCores)
-  for (const pod of clusterPods) {
-    let bin = bins.find((b) => fits(b, pod))
-    if (bin === undefined) {
-      addBins(1, 0)
-      bin = bins[bins.length - 1] as Bin
-      if (!fits(bin, pod)) {
-        throw new DomainError([{ pointer: nodePointer(node), detail: `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB) does not fit on an empty ${node.id} node` }])
+    for (const pod of clusterPods) {
+      let bin: Bin | undefined
+      for (const b of bins) {
+        if (fits(b, pod)) { bin = b; break }
       }
+      if (bin === undefined) {
+        addBins(bins, 1, 0)
+        bin = bins[bins.length - 1] as Bin
+        if (!fits(bin, pod)) {
+          throw new DomainError([{ pointer: nodePointer(node), detail: `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB) does not fit on an empty ${node.id} node` }])
+        }
+      }
+      if (bin.count > 1) {
+        bin.count -= 1
+        bin = { ...bin, count: 1, spread: bin.spread === null ? null : [...bin.spread] }
+        bins.push(bin)
+      }
+      bin.cpuCores -= pod.cpuCores
+      bin.memoryGiB -= pod.memoryGiB
+      bin.pods -= 1
+      if (pod.spread !== undefined) (bin.spread ??= []).push(pod.spread)
     }
-    if (bin.count > 1) {
-      bin.count -= 1
-      bin = { ...bin, count: 1, spread: bin.spread === null ? null : new Set(bin.spread) }
-      bins.push(bin)
-    }
-    bin.cpuCores -= pod.cpuCores
-    bin.memoryGiB -= pod.memoryGiB
-    bin.pods -= 1
-    if (pod.spread !== undefined) (bin.spread ??= new Set()).add(pod.spread)
+    let nodes = 0
+    for (const b of bins) nodes += b.count
+    return nodes
   }
-  return { nodes: bins.reduce((n, b) => n + b.count, 0), podsPerNode, binding }
+  /** `count` nodes holding `pods` workload pods each. */
+  function addBins (bins: Bin[], count: number, pods: number): void {
+    if (count > 0) bins.push({ count, cpuCores: free.cpuCores - pods * podRequests.cpuCores, memoryGiB: free.memoryGiB - pods * podRequests.memoryGiB, pods: free.pods - pods, spread: null })
+  }
+  return { podsPerNode, binding, place }
 }
 
 const nodePointer = (node: NodeShape): string => (node.id === 'custom' ? '/cluster/node' : '/cluster/nodeType')

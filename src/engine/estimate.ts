@@ -4,7 +4,7 @@ import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
 import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate } from '../schemas/estimate.js'
-import { allocatable, pack, type PackInput, type PackResult, type Resources } from './capacity.js'
+import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type NodeShape, type Scenario } from './scenario.js'
 import { sensitivityOf } from './sensitivity.js'
@@ -30,7 +30,7 @@ function baseReplicas (component: Component, scenario: Scenario): number {
  * maxReplicas, at which one replica's expected CPU is within the target share of its CPU request
  * (the HPA's desiredReplicas = ceil(current x usage / target), run to its fixed point).
  */
-function autoscaledReplicas (component: Component, scenario: Scenario, requests: Resources): number {
+export function autoscaledReplicas (component: Component, scenario: Scenario, requests: Resources): number {
   const base = baseReplicas(component, scenario)
   const hpa = component.replicas?.autoscaling
   if (hpa === undefined) return base
@@ -71,7 +71,7 @@ function chartRequestsOf (component: Component, highAvailability: boolean): Reso
   return highAvailability ? parsed.highAvailability : parsed.standard
 }
 
-function requestsOf (component: Component, scenario: Scenario): Resources {
+export function requestsOf (component: Component, scenario: Scenario): Resources {
   const chart = chartRequestsOf(component, scenario.highAvailability)
   if (!isProxy(component)) return chart
   const { proxyRequests: given, proxyRequestScale: scale } = scenario
@@ -143,14 +143,23 @@ function onBasisOf (basis: Scenario['basis'], request: number, used: number): nu
 // The average traffic as the one group of a component that is not a sidecar: per-node and cluster replicas share it.
 const AVERAGE = [{ podShare: 1, requestsPerSecondPerPod: NaN }] as const
 
+/** One component's usage and basis, summed over its replicas: what replicaTotals returns, as plain numbers. */
+export class ReplicaSums {
+  usedCpuLow = 0; usedCpuExpected = 0; usedCpuHigh = 0
+  usedMemoryLow = 0; usedMemoryExpected = 0; usedMemoryHigh = 0
+  basisCpuLow = 0; basisCpuExpected = 0; basisCpuHigh = 0
+  basisMemoryLow = 0; basisMemoryExpected = 0; basisMemoryHigh = 0
+}
+
 /**
- * Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger).
- * Sidecars are split into the traffic groups (hot and cold pods); everything else sees the average. Per group,
- * one replica's usage is the base range plus each scaling term times its driver (usageWith), summed over the
- * groups as replicas x share x usage; written out over plain numbers, in the same order of operations, because
- * sensitivity runs it a dozen times per mesh and the ranges it allocated were most of the engine's garbage.
+ * Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger), into
+ * `sums` (reset first). Sidecars are split into the traffic groups (hot and cold pods); everything else sees the
+ * average. Per group, one replica's usage is the base range plus each scaling term times its driver (usageWith),
+ * summed over the groups as replicas x share x usage; written out over plain numbers, in the same order of
+ * operations, because sensitivity runs it a dozen times per mesh and sweeps once per mesh and x, and the ranges
+ * it allocated were most of the engine's garbage.
  */
-function replicaTotals (component: Component, scenario: Scenario, replicas: number, requests: Resources): { usage: ComponentEstimate['usage'], basis: ComponentEstimate['basis'] } {
+export function sumReplicas (sums: ReplicaSums, component: Component, scenario: Scenario, replicas: number, requests: Resources): void {
   const model = numeric(component.usage)
   const groups = component.scope === 'perPod' ? scenario.trafficGroups : AVERAGE
   const basis = scenario.basis
@@ -178,9 +187,18 @@ function replicaTotals (component: Component, scenario: Scenario, replicas: numb
     basisMemoryExpected += n * onBasisOf(basis, requests.memoryGiB, memoryExpected)
     basisMemoryHigh += n * onBasisOf(basis, requests.memoryGiB, memoryHigh)
   }
+  sums.usedCpuLow = usedCpuLow; sums.usedCpuExpected = usedCpuExpected; sums.usedCpuHigh = usedCpuHigh
+  sums.usedMemoryLow = usedMemoryLow; sums.usedMemoryExpected = usedMemoryExpected; sums.usedMemoryHigh = usedMemoryHigh
+  sums.basisCpuLow = basisCpuLow; sums.basisCpuExpected = basisCpuExpected; sums.basisCpuHigh = basisCpuHigh
+  sums.basisMemoryLow = basisMemoryLow; sums.basisMemoryExpected = basisMemoryExpected; sums.basisMemoryHigh = basisMemoryHigh
+}
+
+function replicaTotals (component: Component, scenario: Scenario, replicas: number, requests: Resources): { usage: ComponentEstimate['usage'], basis: ComponentEstimate['basis'] } {
+  const s = new ReplicaSums()
+  sumReplicas(s, component, scenario, replicas, requests)
   return {
-    usage: { cpuCores: { low: usedCpuLow, expected: usedCpuExpected, high: usedCpuHigh }, memoryGiB: { low: usedMemoryLow, expected: usedMemoryExpected, high: usedMemoryHigh } },
-    basis: { cpuCores: { low: basisCpuLow, expected: basisCpuExpected, high: basisCpuHigh }, memoryGiB: { low: basisMemoryLow, expected: basisMemoryExpected, high: basisMemoryHigh } }
+    usage: { cpuCores: { low: s.usedCpuLow, expected: s.usedCpuExpected, high: s.usedCpuHigh }, memoryGiB: { low: s.usedMemoryLow, expected: s.usedMemoryExpected, high: s.usedMemoryHigh } },
+    basis: { cpuCores: { low: s.basisCpuLow, expected: s.basisCpuExpected, high: s.basisCpuHigh }, memoryGiB: { low: s.basisMemoryLow, expected: s.basisMemoryExpected, high: s.basisMemoryHigh } }
   }
 }
 
@@ -232,23 +250,28 @@ function latencyOf (mesh: MeshModel, scenario: Scenario): LatencyEstimate | null
   return { hopsPerRequest: hops, perHop, perRequest, sources: [...sources].sort() }
 }
 
+const NO_AGENTS = Object.freeze({ cpuCores: 0, memoryGiB: 0, pods: 0 })
+
 /** The workload alone on the scenario's nodes: what the cluster needs before any mesh. */
 export function packWorkload (scenario: Scenario): PackResult {
   return pack(scenario.node, {
     workloadPods: scenario.pods,
     pod: scenario.podRequests,
-    perNode: { cpuCores: 0, memoryGiB: 0, pods: 0 },
+    perNode: NO_AGENTS,
     clusterPods: [],
     minNodes: scenario.nodes ?? 0,
     podLabel: 'one application pod'
   })
 }
 
+/** packWorkload's packer, for many pod and node counts on one node and pod shape: place(pods, [], nodes ?? 0). Throws as packWorkload does. */
+export const workloadPacker = (scenario: Scenario): Packer => packer(scenario.node, scenario.podRequests, NO_AGENTS, 'one application pod')
+
 /**
  * Workload and mesh together, as pack takes them: sidecars grow each pod, per-node agents shrink each node,
  * replicas take room. `requests[i]` and `clusterReplicas[i]` belong to `components[i]`.
  */
-function meshPackInput (components: readonly Component[], requests: readonly Resources[], clusterReplicas: readonly number[], scenario: Scenario, withoutMesh: PackResult): PackInput {
+export function meshPackInput (components: readonly Component[], requests: readonly Resources[], clusterReplicas: readonly number[], scenario: Scenario, withoutMesh: PackResult): PackInput {
   const pod = { ...scenario.podRequests }
   const perNode = { cpuCores: 0, memoryGiB: 0, pods: 0 }
   const clusterPods: PackInput['clusterPods'] = []
@@ -325,7 +348,7 @@ function capacityOf (scenario: Scenario, withoutMesh: PackResult, withMesh: Pack
 // combination. The key also names the mesh's source list, which depends on nothing else.
 const includedSets = new WeakMap<MeshModel, Map<string, { key: string, components: Component[] }>>()
 
-function includedComponents (mesh: MeshModel, scenario: Scenario): { key: string, components: Component[] } {
+export function includedComponents (mesh: MeshModel, scenario: Scenario): { key: string, components: Component[] } {
   let sets = includedSets.get(mesh)
   if (sets === undefined) {
     sets = new Map()
@@ -444,7 +467,7 @@ export function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackRes
 }
 
 const monthlyOf = (hourly: Range): Range => roundRange(scaleRange(HOURS_PER_MONTH, hourly), 2)
-const additionalNodesMonthlyOf = (scenario: Scenario, additionalNodes: number): number | null =>
+export const additionalNodesMonthlyOf = (scenario: Scenario, additionalNodes: number): number | null =>
   scenario.node.hourlyPrice === null ? null : round(additionalNodes * scenario.node.hourlyPrice * HOURS_PER_MONTH, 2)
 
 /** The figures of one mesh that sweeps, summaries and sensitivity need: totals, nodes and monthly cost. */

@@ -154,6 +154,19 @@ const noteOf = (entry: { note?: string | undefined }): string => entry.note ?? '
 /** The node type the rows above chose: the nodeType row's check has made sure it exists. */
 const chosenNodeType = ({ models, resolved }: Context) => models.nodeTypes.get(resolved.nodeType) as NonNullable<ReturnType<Models['nodeTypes']['get']>>
 
+/** Services when the request gives none: one per models/defaults.yaml's podsPerService pods, at least one. */
+const defaultServices = (pods: number, defaults: ScenarioDefaults): number => Math.max(1, Math.ceil(pods / defaults.podsPerService.value))
+
+/** How the traffic spreads: every pod alike, or (skewed) a share of the pods carrying a larger share of the requests. */
+function trafficGroupsOf (distribution: Scenario['distribution'], requestsPerSecondPerPod: number, defaults: ScenarioDefaults): TrafficGroup[] {
+  if (distribution === 'even') return [{ podShare: 1, requestsPerSecondPerPod }]
+  const { podShare, trafficShare } = defaults.skewedTraffic
+  return [
+    { podShare, requestsPerSecondPerPod: requestsPerSecondPerPod * trafficShare / podShare },
+    { podShare: 1 - podShare, requestsPerSecondPerPod: requestsPerSecondPerPod * (1 - trafficShare) / (1 - podShare) }
+  ]
+}
+
 /** The workload: which meshes, its traffic, services and pods. */
 const WORKLOAD_ROWS: readonly AnyRow[] = [
   row({
@@ -196,7 +209,7 @@ const WORKLOAD_ROWS: readonly AnyRow[] = [
     input: 'services',
     field: '/workload/services',
     given: (r) => r.workload?.services,
-    default: ({ request, defaults }) => Math.max(1, Math.ceil(request.pods / defaults.podsPerService.value)),
+    default: ({ request, defaults }) => defaultServices(request.pods, defaults),
     reason: ({ defaults }) => noteOf(defaults.podsPerService)
   }),
   row({
@@ -380,12 +393,7 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
 
   const { podShare, trafficShare } = defaults.skewedTraffic
   const { requestsPerSecondPerPod } = resolved
-  const trafficGroups: TrafficGroup[] = resolved.distribution === 'even'
-    ? [{ podShare: 1, requestsPerSecondPerPod }]
-    : [
-        { podShare, requestsPerSecondPerPod: requestsPerSecondPerPod * trafficShare / podShare },
-        { podShare: 1 - podShare, requestsPerSecondPerPod: requestsPerSecondPerPod * (1 - trafficShare) / (1 - podShare) }
-      ]
+  const trafficGroups = trafficGroupsOf(resolved.distribution, requestsPerSecondPerPod, defaults)
   if (resolved.distribution === 'skewed') notes.push(`Skewed traffic: ${podShare * 100}% of the pods carry ${trafficShare * 100}% of the requests (${noteOf(defaults.skewedTraffic)}).`)
 
   const cluster = request.cluster ?? {}
@@ -449,5 +457,48 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
     prices,
     defaultsApplied,
     notes
+  }
+}
+
+/** The fields a sweep varies (SWEEP_FIELDS): each replaces the scenario's own value. */
+export type SweptField = 'pods' | 'requestsPerSecondPerPod' | 'services' | 'nodes'
+
+/**
+ * The scenario at another value of a swept field, from `base`, the scenario resolved from the same request at
+ * another value: only what the field feeds is derived again, by the rules resolveScenario follows (pods feed
+ * the defaulted services and clusterPods and a total request rate's share per pod; the rate feeds the traffic
+ * groups; services feed what a sidecar sees), and the rest is base's. For the engine's figures only:
+ * defaultsApplied and notes stay base's. Undefined where one of resolveScenario's checks could fail at x (or the
+ * request gives the field in a form this does not derive): the caller resolves that x in full, which throws the
+ * check's own error or gives the scenario.
+ */
+export function scenarioAt (base: Scenario, request: EstimateRequest, field: SweptField, x: number, models: Models): Scenario | undefined {
+  const { defaults } = models
+  switch (field) {
+    case 'pods': {
+      const total = request.traffic?.requestsPerSecond
+      const requestsPerSecondPerPod = total === undefined ? base.requestsPerSecondPerPod : total / x
+      if (total !== undefined && (request.traffic?.requestsPerSecondPerPod !== undefined || requestsPerSecondPerPod > LIMITS.requestsPerSecondPerPod)) return undefined
+      const services = request.workload?.services ?? defaultServices(x, defaults)
+      const clusterPods = request.workload?.clusterPods ?? x
+      if (clusterPods < x || base.waypoints > services) return undefined
+      return {
+        ...base,
+        pods: x,
+        requestsPerSecondPerPod,
+        trafficGroups: total === undefined ? base.trafficGroups : trafficGroupsOf(base.distribution, requestsPerSecondPerPod, defaults),
+        services,
+        clusterPods,
+        servicesVisiblePerSidecar: servicesVisiblePerSidecar(base.sidecarScoping, services, base.servicesVisibleWhenScoped)
+      }
+    }
+    case 'requestsPerSecondPerPod':
+      if (request.traffic?.requestsPerSecond !== undefined) return undefined
+      return { ...base, requestsPerSecondPerPod: x, trafficGroups: trafficGroupsOf(base.distribution, x, defaults) }
+    case 'services':
+      if (base.waypoints > x) return undefined
+      return { ...base, services: x, servicesVisiblePerSidecar: servicesVisiblePerSidecar(base.sidecarScoping, x, base.servicesVisibleWhenScoped) }
+    case 'nodes':
+      return { ...base, nodes: x }
   }
 }

@@ -131,6 +131,9 @@ function unchangedBy (input: Input, included: { components: readonly Component[]
   return unchanged
 }
 
+/** A varied scenario, its value as the answer shows it, and its no-mesh packing (null: the pods fit on no node). */
+interface Variant { scenario: Scenario, value: number | null, packed: PackResult | null }
+
 function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, value: number | null, reuse: CoreReuse): SensitivityOutcome | null {
   try {
     const totals = meshTotals(mesh, scenario, workload, reuse)
@@ -148,7 +151,7 @@ function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, val
 export function sensitivityOf (scenario: Scenario, workload: PackResult, estimates: readonly MeshEstimate[]): MeshSensitivity[] {
   const inputs = inputsOf(scenario)
   // Variant scenarios (and their no-mesh packing) are shared by every mesh.
-  const variants = inputs.map((input) => FACTORS.map((f) => {
+  const variants = inputs.map((input) => FACTORS.map((f): Variant => {
     const { scenario: s, value } = input.scaled(f)
     let packed: PackResult | null = workload
     if (input.repack === true) {
@@ -173,10 +176,13 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
         if (moot) return { value: v.value, monthly, additionalNodesMonthly: nodes }
         return v.packed === null ? null : outcome(mesh, v.scenario, v.packed, v.value, { packMemo, base, unchanged })
       })
-      const moves = [halved, doubled].flatMap((o) => (o === null || o === undefined
-        ? []
-        : [Math.abs(o.monthly - monthly), o.additionalNodesMonthly === null || nodes === null ? 0 : Math.abs(o.additionalNodesMonthly - nodes)]))
-      return { field: input.field, value: input.value, halved: halved ?? null, doubled: doubled ?? null, impactMonthly: round(Math.max(0, ...moves), 2) }
+      // the largest move of either figure, halved or doubled (0 when neither could be computed)
+      let impact = 0
+      for (const o of [halved, doubled]) {
+        if (o === null || o === undefined) continue
+        impact = Math.max(impact, Math.abs(o.monthly - monthly), o.additionalNodesMonthly === null || nodes === null ? 0 : Math.abs(o.additionalNodesMonthly - nodes))
+      }
+      return { field: input.field, value: input.value, halved: halved ?? null, doubled: doubled ?? null, impactMonthly: round(impact, 2) }
     })
     rows.sort((a, b) => b.impactMonthly - a.impactMonthly)
     return { mesh: mesh.id, monthly, additionalNodesMonthly: nodes, inputs: rows }

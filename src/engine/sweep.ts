@@ -5,8 +5,10 @@ import type { Models } from '../models/load.js'
 import type { EstimateRequest } from '../schemas/estimate.js'
 import { STREAM_LIMITS, SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type SweepResponse } from '../schemas/integration.js'
 import { DomainError } from '../errors.js'
-import { meshTotals, packWorkload } from './estimate.js'
-import { resolveScenario } from './scenario.js'
+import type { Packer } from './capacity.js'
+import { packWorkload, workloadPacker } from './estimate.js'
+import { resolveScenario, scenarioAt, type Scenario } from './scenario.js'
+import { emptyTotals, meshSweep, type MeshSweep, type PointTotals } from './sweep-totals.js'
 import { round } from '../units.js'
 
 /** The x values: `steps` points from `from` to `to`, equal differences or equal ratios; integers deduplicated. */
@@ -96,44 +98,85 @@ export function planSweep (request: SweepRequest, models: Models, limits: Limits
   return { vary: request.vary, scale, basis: scenario.basis, currency: scenario.prices.currency, meshes: scenario.meshes.map((m) => ({ mesh: m.id, name: m.name })) }
 }
 
-/** Every point, x by x and mesh by mesh within each x, computed as it is asked for. */
-export function * sweepPoints (request: SweepRequest, plan: SweepPlan, models: Models): Generator<{ mesh: number, point: SweepPoint }> {
-  for (const x of eachSweepValue(request.from, request.to, request.steps, plan.scale, SWEEP_FIELDS[request.vary].integer)) {
-    let scenario
-    let workload
+/**
+ * Every x of the sweep with each mesh's totals there, x by x, computed as they are asked for: the incremental
+ * path (sweep-totals.ts), which resolves the scenario and compiles each mesh once and then derives per x only
+ * what the varied field feeds (scenarioAt). An x where one of resolveScenario's checks could fail is resolved in
+ * full, so it throws the same error the scenario at that x would throw in POST /estimate.
+ * The yielded row and its totals are reused from one x to the next: read them before asking for the next. A row
+ * holds `count` meshes: all of them, except before an error at a mesh, where the meshes before it come first.
+ */
+export function * sweepRows (request: SweepRequest, plan: SweepPlan, models: Models): Generator<{ x: number, count: number, meshes: readonly PointTotals[] }> {
+  const field = SWEEP_FIELDS[request.vary]
+  let base: Scenario | undefined
+  let compiled: Array<MeshSweep | { error: unknown }> = []
+  let workload: Packer | undefined
+  const totals = plan.meshes.map(emptyTotals)
+  const row = { x: 0, count: 0, meshes: totals }
+  for (const x of eachSweepValue(request.from, request.to, request.steps, plan.scale, field.integer)) {
+    let scenario: Scenario | undefined
+    let workloadNodes: number
     try {
-      scenario = resolveScenario(withValue(request.scenario, request.vary, x), models)
-      workload = packWorkload(scenario)
+      scenario = base === undefined ? undefined : scenarioAt(base, request.scenario, request.vary, x, models)
+      scenario ??= resolveScenario(withValue(request.scenario, request.vary, x), models)
+      // packWorkload's packing, its node and pod fixed: placed by arithmetic
+      workloadNodes = workload === undefined ? packWorkload(scenario).nodes : workload.place(scenario.pods, [], scenario.nodes ?? 0)
     } catch (err) {
       throw under(err, x, request.vary)
     }
-    for (let i = 0; i < scenario.meshes.length; i++) {
-      let e
+    if (base === undefined) {
+      base = scenario
+      workload = workloadPacker(scenario)
+      compiled = scenario.meshes.map((mesh) => {
+        try {
+          return meshSweep(mesh, scenario as Scenario)
+        } catch (error) {
+          return { error } // the packing fails at every x: thrown at each x when the mesh's turn comes, as meshTotals would
+        }
+      })
+    }
+    row.x = x
+    for (let i = 0; i < compiled.length; i++) {
+      const mesh = compiled[i] as MeshSweep | { error: unknown }
       try {
-        e = meshTotals(scenario.meshes[i] as never, scenario, workload)
+        if ('error' in mesh) throw mesh.error
+        mesh.totals(scenario, workloadNodes, totals[i] as PointTotals)
       } catch (err) {
+        if (i > 0) {
+          row.count = i
+          yield row
+        }
         throw under(err, x, request.vary)
       }
-      const { cpuCores, memoryGiB, monthly } = e
-      yield {
-        mesh: i,
-        point: {
-          x,
-          cpuCores: cpuCores.expected,
-          cpuCoresLow: cpuCores.low,
-          cpuCoresHigh: cpuCores.high,
-          memoryGiB: memoryGiB.expected,
-          memoryGiBLow: memoryGiB.low,
-          memoryGiBHigh: memoryGiB.high,
-          monthlyCost: round(monthly.expected, 2),
-          monthlyCostLow: round(monthly.low, 2),
-          monthlyCostHigh: round(monthly.high, 2),
-          additionalNodes: e.additionalNodes,
-          additionalNodesMonthlyCost: e.additionalNodesMonthly,
-          nodesWithMesh: e.nodesWithMesh
-        }
-      }
     }
+    row.count = compiled.length
+    yield row
+  }
+}
+
+/** One mesh's point at one x, as the JSON answer and the route's formats publish it. */
+export function sweepPoint (x: number, t: PointTotals): SweepPoint {
+  return {
+    x,
+    cpuCores: t.cpuExpected,
+    cpuCoresLow: t.cpuLow,
+    cpuCoresHigh: t.cpuHigh,
+    memoryGiB: t.memoryExpected,
+    memoryGiBLow: t.memoryLow,
+    memoryGiBHigh: t.memoryHigh,
+    monthlyCost: t.monthlyExpected,
+    monthlyCostLow: t.monthlyLow,
+    monthlyCostHigh: t.monthlyHigh,
+    additionalNodes: t.additionalNodes,
+    additionalNodesMonthlyCost: t.additionalNodesMonthly,
+    nodesWithMesh: t.nodesWithMesh
+  }
+}
+
+/** Every point, x by x and mesh by mesh within each x, computed as it is asked for. */
+export function * sweepPoints (request: SweepRequest, plan: SweepPlan, models: Models): Generator<{ mesh: number, point: SweepPoint }> {
+  for (const { x, count, meshes } of sweepRows(request, plan, models)) {
+    for (let i = 0; i < count; i++) yield { mesh: i, point: sweepPoint(x, meshes[i] as PointTotals) }
   }
 }
 

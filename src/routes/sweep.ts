@@ -1,26 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Counter } from 'prom-client'
 import { Type } from 'typebox'
-import { CSV_CONTENT_TYPE, preferredFormat, sweepCsvHeader, sweepCsvRow } from '../csv.js'
-import { planSweep, sweep, sweepPoints } from '../engine/sweep.js'
+import { CSV_CONTENT_TYPE, preferredFormat } from '../csv.js'
+import { planSweep, sweepRows } from '../engine/sweep.js'
 import { DomainError } from '../errors.js'
 import { plainJson } from '../plugins/serialization.js'
-import { STREAM_LIMITS, SUMMARY_OMITS, SWEEP_LIMITS, SweepLine, SweepRequest, SweepResponse, SweepSummaryResponse, type SweepPoint, type SweepSummaryPoint } from '../schemas/integration.js'
+import { STREAM_LIMITS, SWEEP_LIMITS, SweepLine, SweepRequest, SweepResponse, SweepSummaryResponse } from '../schemas/integration.js'
 import { View } from '../schemas/estimate.js'
 import { problemResponses } from '../schemas/responses.js'
-import { NDJSON_CONTENT_TYPE, streamLines, wantsNdjson } from '../stream.js'
+import { NDJSON_CONTENT_TYPE, STREAM_CHUNK_BYTES, streamChunks, wantsNdjson } from '../stream.js'
+import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../sweep-text.js'
 
 const SweepQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('ndjson')], { description: 'json (default); csv or ndjson stream the points as they are computed (also `Accept: text/csv` or `Accept: application/x-ndjson`)' })),
   view: Type.Optional(View)
 }, { additionalProperties: false })
-
-/** view=summary: the expected figures only. */
-function lean (point: SweepPoint): SweepSummaryPoint {
-  const out: Partial<SweepPoint> = { ...point }
-  for (const key of SUMMARY_OMITS) delete out[key]
-  return out as SweepSummaryPoint
-}
 
 const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Points computed, streamed or not: with the request count, shows how much work sweeps cost, and that a
@@ -53,31 +47,35 @@ const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const summary = request.query.view === 'summary'
     reply.header('vary', 'accept')
     if (format === 'json') {
-      const result = sweep(request.body, app.models) // a DomainError becomes its problem document (plugins/problem.ts)
-      pointsComputed.inc(result.series.reduce((n, s) => n + s.points.length, 0))
-      if (!summary) return reply.send(result)
-      return reply.send({ ...result, view: 'summary', series: result.series.map((s) => ({ ...s, points: s.points.map(lean) })) })
+      const plan = planSweep(request.body, app.models) // a DomainError becomes its problem document (plugins/problem.ts)
+      const answer = sweepJson(plan, summary)
+      for (const row of sweepRows(request.body, plan, app.models)) answer.add(row.x, row.meshes, row.count)
+      pointsComputed.inc(answer.points())
+      // written as bytes by sweep-text.ts: what JSON.stringify of SweepResponse (or the summary) would give
+      return reply.type('application/json; charset=utf-8').send(answer.body() as never)
     }
 
     const plan = planSweep(request.body, app.models, STREAM_LIMITS) // checked before the 200, as above
     const body = request.body
     const log = request.log
-    function * lines (): Generator<string> {
-      if (format === 'csv') yield sweepCsvHeader(summary)
+    function * chunks (): Generator<Buffer> {
+      const w = new ByteWriter(2 * STREAM_CHUNK_BYTES)
+      const csv = format === 'csv' ? sweepCsv(plan, summary, w) : undefined
+      const write = csv?.rows ?? sweepNdjson(plan, summary, w)
+      csv?.header()
       let count = 0
       try {
-        for (const { mesh, point } of sweepPoints(body, plan, app.models)) {
-          count++
-          const id = plan.meshes[mesh]?.mesh ?? ''
-          yield format === 'csv'
-            ? sweepCsvRow(id, plan.vary, point, plan.currency, summary)
-            : JSON.stringify({ mesh: id, vary: plan.vary, ...(summary ? lean(point) : point), currency: plan.currency }) + '\n'
+        for (const row of sweepRows(body, plan, app.models)) {
+          count += row.count
+          write(row.x, row.meshes, row.count)
+          if (w.written >= STREAM_CHUNK_BYTES) yield w.take()
         }
       } catch (err) {
         // After the 200 the status cannot change: NDJSON ends with the problem as its last line; CSV, which
         // has no place for one, is cut off (the client sees an incomplete chunked answer).
         if (format === 'ndjson' && err instanceof DomainError) {
-          yield JSON.stringify({ error: { status: err.status, detail: err.message, errors: err.errors } }) + '\n'
+          w.utf8(JSON.stringify({ error: { status: err.status, detail: err.message, errors: err.errors } }) + '\n')
+          yield w.take()
           return
         }
         throw err
@@ -85,11 +83,12 @@ const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         pointsComputed.inc(count)
         log.debug({ points: count }, 'sweep stream ended')
       }
+      if (w.written > 0) yield w.take()
     }
     return reply
       .type(format === 'csv' ? CSV_CONTENT_TYPE : NDJSON_CONTENT_TYPE)
       .header('content-disposition', `inline; filename="meshcost-sweep.${format}"`)
-      .send(streamLines(lines()) as never) // a stream: the JSON response schemas do not apply
+      .send(streamChunks(chunks()) as never) // a stream: the JSON response schemas do not apply
   })
 }
 

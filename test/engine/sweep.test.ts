@@ -6,6 +6,7 @@ import { DomainError } from '../../src/errors.js'
 import { estimate } from '../../src/engine/estimate.js'
 import { checkSweep, planSweep, sweep, sweepValues } from '../../src/engine/sweep.js'
 import { shippedModels } from '../helpers.js'
+import { pointOfEstimate } from '../sweep-point.js'
 
 t.test('x values: linear and log, ends included, integers rounded and deduplicated', async (t) => {
   t.same(sweepValues(10, 100, 4, 'linear', true), [10, 40, 70, 100]) // step (100 - 10) / 3 = 30
@@ -80,21 +81,7 @@ t.test('sweep: each point is the estimate of the scenario at that x', async (t) 
     for (const p of series.points) {
       const e = estimate({ pods: p.x, meshes: [series.mesh] }, models).estimates[0]
       if (e === undefined) throw new Error('no estimate')
-      t.same(p, {
-        x: p.x,
-        cpuCores: e.totals.cpuCores.expected,
-        cpuCoresLow: e.totals.cpuCores.low,
-        cpuCoresHigh: e.totals.cpuCores.high,
-        memoryGiB: e.totals.memoryGiB.expected,
-        memoryGiBLow: e.totals.memoryGiB.low,
-        memoryGiBHigh: e.totals.memoryGiB.high,
-        monthlyCost: e.cost.monthly.expected,
-        monthlyCostLow: e.cost.monthly.low,
-        monthlyCostHigh: e.cost.monthly.high,
-        additionalNodes: e.capacity.additionalNodes,
-        additionalNodesMonthlyCost: e.cost.additionalNodesMonthly,
-        nodesWithMesh: e.capacity.nodesWithMesh
-      }, `${series.mesh} at ${p.x} pods`)
+      t.same(p, pointOfEstimate(p.x, e), `${series.mesh} at ${p.x} pods`)
     }
   }
   t.ok((s.series[0]?.points[2]?.cpuCores ?? 0) > (s.series[0]?.points[0]?.cpuCores ?? 0), 'more pods, more overhead')

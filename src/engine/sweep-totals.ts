@@ -1,0 +1,134 @@
+// The incremental sweep: one mesh's totals at each x, with everything that no swept field feeds computed once.
+// A swept field (pods, the request rate, services, nodes) feeds the replicas, the usage drivers and the node
+// counts; it never feeds which components are installed, their requests, the pod and node shapes the packing
+// divides, the prices or the basis. So per sweep: the included components, their requests and parsed usage, the
+// packer of the workload with the mesh (capacity.ts), and the replica list when no replica autoscales; per x: the
+// placement (arithmetic, plus the few replicas, remembered), and one allocation-free pass over the components with
+// meshCore's own sum per component (sumReplicas, estimate.ts) and meshCore's totals and cost, operation for
+// operation, so that every figure is the same double: test/engine/sweep-totals.test.ts holds the two paths equal.
+import type { Component, MeshModel } from '../models/schema.js'
+import { byCpuDescending, packer, type PackInput, type Packer, type Resources } from './capacity.js'
+import { additionalNodesMonthlyOf, autoscaledReplicas, includedComponents, meshPackInput, ReplicaSums, requestsOf, sumReplicas } from './estimate.js'
+import type { Scenario } from './scenario.js'
+import { HOURS_PER_MONTH, round } from '../units.js'
+
+/** One mesh's figures at one x: what a sweep point publishes, rounded as estimateMesh rounds them. */
+export interface PointTotals {
+  cpuLow: number
+  cpuExpected: number
+  cpuHigh: number
+  memoryLow: number
+  memoryExpected: number
+  memoryHigh: number
+  monthlyLow: number
+  monthlyExpected: number
+  monthlyHigh: number
+  additionalNodes: number
+  additionalNodesMonthly: number | null
+  nodesWithMesh: number
+}
+
+interface Part {
+  component: Component
+  scope: Component['scope']
+  requests: Resources
+  /** a cluster-scoped component's replicas when no swept field moves them (no autoscaling); -1 otherwise */
+  fixedReplicas: number
+}
+
+export interface MeshSweep {
+  /** One mesh's totals at the scenario `at` (the sweep's scenario at one x) on `workloadNodes` nodes without the mesh, into `out`. */
+  totals: (at: Scenario, workloadNodes: number, out: PointTotals) => void
+}
+
+export const emptyTotals = (): PointTotals => ({ cpuLow: 0, cpuExpected: 0, cpuHigh: 0, memoryLow: 0, memoryExpected: 0, memoryHigh: 0, monthlyLow: 0, monthlyExpected: 0, monthlyHigh: 0, additionalNodes: 0, additionalNodesMonthly: null, nodesWithMesh: 0 })
+
+const NO_NODES = { nodes: 0, podsPerNode: 0, binding: 'pods' } as const
+
+/**
+ * Compiles one mesh for a sweep of `scenario` (the sweep's scenario at any x). Throws the DomainError the
+ * packing throws at every x when the mesh leaves no room on a node or its pod fits none.
+ */
+export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
+  const components = includedComponents(mesh, scenario).components
+  const requests = components.map((c) => requestsOf(c, scenario))
+  const parts: Part[] = components.map((component, i) => ({
+    component,
+    scope: component.scope,
+    requests: requests[i] as Resources,
+    fixedReplicas: component.scope === 'cluster' && component.replicas?.autoscaling === undefined ? autoscaledReplicas(component, scenario, requests[i] as Resources) : -1
+  }))
+  const replicas = parts.map((p) => p.scope === 'cluster' ? p.fixedReplicas : 0)
+  const shapes = meshPackInput(components, requests, replicas, scenario, NO_NODES)
+  const withMesh: Packer = packer(scenario.node, shapes.pod, shapes.perNode, shapes.podLabel)
+  const autoscaled = parts.some((p) => p.scope === 'cluster' && p.fixedReplicas < 0)
+  // The replicas to place, sorted: rebuilt only when an autoscaled count moves (a few times over a sweep).
+  let clusterPods: PackInput['clusterPods'] = byCpuDescending(shapes.clusterPods)
+  let placements = new Map<number, number>()
+  let moved = autoscaled
+  const sums = new ReplicaSums()
+  const { cpuCoreHour, memoryGiBHour } = scenario.prices
+
+  function totals (at: Scenario, workloadNodes: number, out: PointTotals): void {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i] as Part
+      if (p.scope !== 'cluster' || p.fixedReplicas >= 0) continue
+      const r = autoscaledReplicas(p.component, at, p.requests)
+      if (replicas[i] !== r) moved = true
+      replicas[i] = r
+    }
+    if (moved) {
+      clusterPods = byCpuDescending(meshPackInput(components, requests, replicas, at, NO_NODES).clusterPods)
+      placements = new Map()
+      moved = false
+    }
+    const nodesWithMesh = placed(withMesh, at.pods, clusterPods, workloadNodes, placements)
+
+    // meshCore: the components' figures on the basis, summed in order from zero.
+    let cpuLow = 0; let cpuExpected = 0; let cpuHigh = 0
+    let memoryLow = 0; let memoryExpected = 0; let memoryHigh = 0
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i] as Part
+      const n = p.scope === 'perPod' ? at.pods : p.scope === 'perNode' ? nodesWithMesh : replicas[i] as number
+      sumReplicas(sums, p.component, at, n, p.requests)
+      cpuLow += sums.basisCpuLow; cpuExpected += sums.basisCpuExpected; cpuHigh += sums.basisCpuHigh
+      memoryLow += sums.basisMemoryLow; memoryExpected += sums.basisMemoryExpected; memoryHigh += sums.basisMemoryHigh
+    }
+    // Cost from the totals as published (rounded), as meshCore computes it.
+    out.cpuLow = round(cpuLow); out.cpuExpected = round(cpuExpected); out.cpuHigh = round(cpuHigh)
+    out.memoryLow = round(memoryLow); out.memoryExpected = round(memoryExpected); out.memoryHigh = round(memoryHigh)
+    out.monthlyLow = round(HOURS_PER_MONTH * (out.cpuLow * cpuCoreHour + out.memoryLow * memoryGiBHour), 2)
+    out.monthlyExpected = round(HOURS_PER_MONTH * (out.cpuExpected * cpuCoreHour + out.memoryExpected * memoryGiBHour), 2)
+    out.monthlyHigh = round(HOURS_PER_MONTH * (out.cpuHigh * cpuCoreHour + out.memoryHigh * memoryGiBHour), 2)
+    out.additionalNodes = nodesWithMesh - workloadNodes
+    out.additionalNodesMonthly = additionalNodesMonthlyOf(at, out.additionalNodes)
+    out.nodesWithMesh = nodesWithMesh
+  }
+  return { totals }
+}
+
+/**
+ * withMesh.place(workloadPods, clusterPods, minNodes), remembered. The nodes before the replicas are three groups:
+ * full nodes, one node with the remainder, empty nodes up to minNodes. P replicas placed first-fit split at most P
+ * nodes off a group, so a group of more than P + 1 nodes places them as one of P + 1 does: the nodes the replicas
+ * add depend only on the groups' sizes capped at P + 1 and on the remainder, and over a sweep they repeat.
+ */
+function placed (withMesh: Packer, workloadPods: number, clusterPods: PackInput['clusterPods'], minNodes: number, placements: Map<number, number>): number {
+  const perNode = withMesh.podsPerNode
+  const full = Math.floor(workloadPods / perNode)
+  const remainder = workloadPods - full * perNode
+  const partial = remainder > 0 ? 1 : 0
+  const empty = Math.max(0, minNodes - full - partial)
+  if (clusterPods.length === 0) return full + partial + empty
+  const cap = clusterPods.length + 1
+  const cappedFull = Math.min(full, cap)
+  const cappedEmpty = Math.min(empty, cap)
+  const key = ((cappedFull * (perNode + 1)) + remainder) * (cap + 1) + cappedEmpty
+  let added = placements.get(key)
+  if (added === undefined) {
+    const before = cappedFull + partial + cappedEmpty
+    added = withMesh.place(cappedFull * perNode + remainder, clusterPods, before) - before
+    placements.set(key, added)
+  }
+  return full + partial + empty + added
+}
