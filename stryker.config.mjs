@@ -18,6 +18,7 @@ const TESTS_OF = {
   'src/engine/sensitivity.ts': ['test/engine/sensitivity.test.ts'],
   'src/engine/summary.ts': ['test/engine/summary.test.ts'],
   'src/engine/sweep.ts': ['test/engine/sweep.test.ts'],
+  'src/engine/sweep-totals.ts': ['test/engine/sweep-totals.test.ts', 'test/engine/sweep.test.ts'],
   'src/engine/usage.ts': ['test/engine/usage.test.ts', 'test/engine/estimate.test.ts', 'test/engine/estimate.shipped.test.ts'],
   'src/engine/validation.ts': ['test/engine/validation.test.ts'],
   'src/csv.ts': ['test/csv.test.ts'],
