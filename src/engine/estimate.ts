@@ -7,6 +7,7 @@ import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, La
 import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type NodeShape, type Scenario } from './scenario.js'
+import { cacheOf } from './memo.js'
 import { sensitivityOf } from './sensitivity.js'
 import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange } from '../units.js'
 import { driversOf, numeric } from './usage.js'
@@ -349,11 +350,7 @@ function capacityOf (scenario: Scenario, withoutMesh: PackResult, withMesh: Pack
 const includedSets = new WeakMap<MeshModel, Map<string, { key: string, components: Component[] }>>()
 
 export function includedComponents (mesh: MeshModel, scenario: Scenario): { key: string, components: Component[] } {
-  let sets = includedSets.get(mesh)
-  if (sets === undefined) {
-    sets = new Map()
-    includedSets.set(mesh, sets)
-  }
+  const sets = cacheOf(includedSets, mesh)
   const key = `${scenario.observability ? 'o' : '-'}${scenario.cni}`
   let set = sets.get(key)
   if (set === undefined) {
@@ -370,11 +367,7 @@ const sourceDocuments = new WeakMap<MeshModel, Map<string, SourceOut | null>>()
 const sourceLists = new WeakMap<MeshModel, Map<string, SourceOut[]>>()
 
 function meshSources (mesh: MeshModel, included: { key: string, components: Component[] }, latency: LatencyEstimate | null): SourceOut[] {
-  let lists = sourceLists.get(mesh)
-  if (lists === undefined) {
-    lists = new Map()
-    sourceLists.set(mesh, lists)
-  }
+  const lists = cacheOf(sourceLists, mesh)
   let list = lists.get(included.key)
   if (list === undefined) {
     list = Object.freeze(sourcesOf(mesh, [...included.components.flatMap(componentSources), ...(latency?.sources ?? [])])) as SourceOut[]
@@ -384,11 +377,7 @@ function meshSources (mesh: MeshModel, included: { key: string, components: Comp
 }
 
 function sourcesOf (mesh: MeshModel, ids: Iterable<string>): SourceOut[] {
-  let documents = sourceDocuments.get(mesh)
-  if (documents === undefined) {
-    documents = new Map()
-    sourceDocuments.set(mesh, documents)
-  }
+  const documents = cacheOf(sourceDocuments, mesh)
   const out: SourceOut[] = []
   for (const id of [...new Set(ids)].sort()) {
     let document = documents.get(id)

@@ -10,6 +10,7 @@ import type { MeshEstimate, MeshSensitivity, SensitivityOutcome } from '../schem
 import type { PackResult } from './capacity.js'
 import { DomainError } from '../errors.js'
 import { isProxy, meshCore, meshDrivers, meshHasWaypoints, meshTotals, packWorkload, type CoreReuse, type PackMemo } from './estimate.js'
+import { cacheOf } from './memo.js'
 import { driversOf } from './usage.js'
 import { servicesVisiblePerSidecar, type Scenario } from './scenario.js'
 import { round } from '../units.js'
@@ -118,11 +119,7 @@ function inputsOf (scenario: Scenario): Input[] {
 const unchangedSets = new WeakMap<object, Map<string, readonly boolean[]>>()
 
 function unchangedBy (input: Input, included: { components: readonly Component[] }): readonly boolean[] {
-  let byField = unchangedSets.get(included)
-  if (byField === undefined) {
-    byField = new Map()
-    unchangedSets.set(included, byField)
-  }
+  const byField = cacheOf(unchangedSets, included)
   let unchanged = byField.get(input.field)
   if (unchanged === undefined) {
     unchanged = Object.freeze(included.components.map((c) => !input.reads(c)))
