@@ -519,7 +519,10 @@ export function meshHasWaypoints (mesh: MeshModel, scenario: Scenario): boolean 
 
 /** One mesh's estimate; `workload` is packWorkload(scenario), passed in when several meshes share it. */
 export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: PackResult = packWorkload(scenario)): MeshEstimate {
-  const core = meshCore(mesh, scenario, workload)
+  return estimateOfCore(mesh, scenario, workload, meshCore(mesh, scenario, workload))
+}
+
+function estimateOfCore (mesh: MeshModel, scenario: Scenario, workload: PackResult, core: MeshCore): MeshEstimate {
   const capacity = capacityOf(scenario, workload, core.withMesh)
   const { hourly } = core
   const latency = latencyOf(mesh, scenario)
@@ -556,20 +559,30 @@ export const GENERAL_NOTES = [
   'The provider\'s own per-node pods (kube-proxy, the CNI agent, CSI and logging agents; see capacity.systemPodsPerNode) take pod slots and requests on every node, with or without the mesh; they are no part of the mesh\'s overhead or cost. Nodes hold the memory the kubelet reports, below their nominal size.'
 ] as const
 
-/** Every mesh's estimate (with its delta to a baseline, when asked), and the scenario they were computed for. */
-export function estimateMeshes (request: EstimateRequest, models: Models): { scenario: Scenario, workload: PackResult, estimates: MeshEstimate[] } {
+/**
+ * Every mesh's estimate (with its delta to a baseline, when asked), and the scenario they were computed for.
+ * `cores`: per mesh id, the core its estimate was built from and the packing it did, for sensitivityOf to vary
+ * instead of computing them again.
+ */
+export function estimateMeshes (request: EstimateRequest, models: Models): { scenario: Scenario, workload: PackResult, estimates: MeshEstimate[], cores: Map<string, CoreReuse> } {
   const scenario = resolveScenario(request, models)
   const workload = packWorkload(scenario)
   const needed = scenario.nodes === null ? workload.nodes : packWorkload({ ...scenario, nodes: null }).nodes
   if (scenario.nodes !== null && scenario.nodes < needed) {
     scenario.notes.push(`cluster.nodes is ${scenario.nodes}, but the workload's requests need ${needed} ${scenario.node.id} nodes; estimates assume ${needed}.`)
   }
-  const estimates = scenario.meshes.map((mesh) => estimateMesh(mesh, scenario, workload))
-  return { scenario, workload, estimates: withBaseline(request.baseline, estimates, models, (mesh) => estimateMesh(mesh, scenario, workload)) }
+  const cores = new Map<string, CoreReuse>()
+  const estimates = scenario.meshes.map((mesh) => {
+    const packMemo: PackMemo = []
+    const core = meshCore(mesh, scenario, workload, { packMemo })
+    cores.set(mesh.id, { packMemo, base: core })
+    return estimateOfCore(mesh, scenario, workload, core)
+  })
+  return { scenario, workload, estimates: withBaseline(request.baseline, estimates, models, (mesh) => estimateMesh(mesh, scenario, workload)), cores }
 }
 
 export function estimate (request: EstimateRequest, models: Models): EstimateResponse {
-  const { scenario, workload, estimates } = estimateMeshes(request, models)
+  const { scenario, workload, estimates, cores } = estimateMeshes(request, models)
   return {
     estimates,
     assumptions: {
@@ -590,7 +603,7 @@ export function estimate (request: EstimateRequest, models: Models): EstimateRes
       highAvailability: scenario.highAvailability,
       observability: scenario.observability,
       defaultsApplied: scenario.defaultsApplied,
-      sensitivity: sensitivityOf(scenario, workload, estimates),
+      sensitivity: sensitivityOf(scenario, workload, estimates, cores),
       notes: [...GENERAL_NOTES, ...scenario.notes]
     }
   }

@@ -143,9 +143,11 @@ function outcome (mesh: MeshModel, scenario: Scenario, workload: PackResult, val
 
 /**
  * Each mesh's expected monthly cost and additional nodes' monthly cost with each defaulted input halved and
- * doubled; inputs sorted by the largest change in either figure. `estimates` are the meshes' estimates as given.
+ * doubled; inputs sorted by the largest change in either figure. `estimates` are the meshes' estimates as given;
+ * `cores`, when given (estimateMeshes), the cores they were built from, by mesh id: the scenario as given is not
+ * computed again.
  */
-export function sensitivityOf (scenario: Scenario, workload: PackResult, estimates: readonly MeshEstimate[]): MeshSensitivity[] {
+export function sensitivityOf (scenario: Scenario, workload: PackResult, estimates: readonly MeshEstimate[], cores?: ReadonlyMap<string, CoreReuse>): MeshSensitivity[] {
   const inputs = inputsOf(scenario)
   // Variant scenarios (and their no-mesh packing) are shared by every mesh.
   const variants = inputs.map((input) => FACTORS.map((f): Variant => {
@@ -163,8 +165,9 @@ export function sensitivityOf (scenario: Scenario, workload: PackResult, estimat
     const drivers = meshDrivers(mesh, scenario)
     const waypoints = meshHasWaypoints(mesh, scenario)
     // Most variants (traffic, services, often waypoints) leave the mesh's packing input as it was: packed once.
-    const packMemo: PackMemo = []
-    const base = meshCore(mesh, scenario, workload, { packMemo })
+    const built = cores?.get(mesh.id)
+    const packMemo: PackMemo = built?.packMemo ?? []
+    const base = built?.base ?? meshCore(mesh, scenario, workload, { packMemo })
     const rows = inputs.map((input, i) => {
       const moot = (input.onlyDrivers !== undefined && !input.onlyDrivers.some((d) => drivers.has(d))) ||
         (input.onlyWaypoints === true && !waypoints)
