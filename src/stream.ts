@@ -1,12 +1,12 @@
 // Streamed answers (NDJSON and CSV of sweeps and batches): lines made one at a time from a generator and
-// sent in chunks of about 16 KiB as the client reads them. A slow client holds the generator back
+// sent in chunks of about 64 KiB as the client reads them. A slow client holds the generator back
 // (backpressure), so memory stays flat whatever the length; a client that goes away destroys the stream,
 // which returns the generator: the work stops with it. Every few chunks the loop yields to the event loop, so
 // that one long stream does not hold other requests up.
 import { Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 
-const CHUNK_BYTES = 16 * 1024
+const CHUNK_BYTES = 64 * 1024
 const CHUNKS_PER_TURN = 4
 
 export const NDJSON_CONTENT_TYPE = 'application/x-ndjson; charset=utf-8'

@@ -192,7 +192,7 @@ const CLOSE = ascii('}')
 const COMMA = ascii(',')
 
 /** The JSON answer (SweepResponse, or SweepSummaryResponse), built series by series as the rows come x by x. */
-export function sweepJson (plan: SweepPlan, summary: boolean): { add: RowWriter, body: () => Buffer, points: () => number } {
+export function sweepJson (plan: SweepPlan, summary: boolean): { add: RowWriter, parts: () => Buffer[], body: () => Buffer, points: () => number } {
   const series = plan.meshes.map(() => new ByteWriter())
   let points = 0
   return {
@@ -206,13 +206,17 @@ export function sweepJson (plan: SweepPlan, summary: boolean): { add: RowWriter,
       points += count
     },
     points: () => points,
-    body () {
+    /** The answer as the buffers it was written in, in order: sent one after another, never copied into one. */
+    parts () {
       const parts: Buffer[] = [ascii(`{"vary":${JSON.stringify(plan.vary)},"scale":${JSON.stringify(plan.scale)},"basis":${JSON.stringify(plan.basis)},"currency":${JSON.stringify(plan.currency)},"series":[`)]
       plan.meshes.forEach((m, i) => {
         parts.push(ascii(`${i === 0 ? '' : ','}{"mesh":${JSON.stringify(m.mesh)},"name":${JSON.stringify(m.name)},"points":[`), ...(series[i] as ByteWriter).parts(), ascii(']}'))
       })
       parts.push(ascii(summary ? '],"view":"summary"}' : ']}'))
-      return Buffer.concat(parts)
+      return parts
+    },
+    body () {
+      return Buffer.concat(this.parts())
     }
   }
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Counter } from 'prom-client'
 import { Type } from 'typebox'
@@ -51,8 +52,14 @@ const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const answer = sweepJson(plan, summary)
       for (const row of sweepRows(request.body, plan, app.models)) answer.add(row.x, row.meshes, row.count)
       pointsComputed.inc(answer.points())
-      // written as bytes by sweep-text.ts: what JSON.stringify of SweepResponse (or the summary) would give
-      return reply.type('application/json; charset=utf-8').send(answer.body() as never)
+      // written as bytes by sweep-text.ts: what JSON.stringify of SweepResponse (or the summary) would give.
+      // Sent as the buffers it was written in, with its length: copying up to 19 MB into one Buffer first cost
+      // a tenth of the call.
+      const parts = answer.parts()
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('content-length', parts.reduce((bytes, part) => bytes + part.length, 0))
+        .send(Readable.from(parts, { objectMode: false }) as never)
     }
 
     const plan = planSweep(request.body, app.models, STREAM_LIMITS) // checked before the 200, as above
