@@ -7,8 +7,11 @@ import type { MeshEstimate } from '../schemas/estimate.js'
 import { DomainError } from '../errors.js'
 import { round } from '../units.js'
 
+/** What a delta reads of an estimate: a full one (view=full) or its figures alone (view=summary). */
+export type MeshFigures = Pick<MeshEstimate, 'mesh' | 'totals' | 'capacity' | 'cost'>
+
 /** One side of a delta from an estimate, or the no-mesh side from any estimate of the same scenario. */
-export function sideOf (e: MeshEstimate, noMesh = false): DeltaSide {
+export function sideOf (e: MeshFigures, noMesh = false): DeltaSide {
   if (noMesh) {
     return { cpuCores: 0, memoryGiB: 0, sidecars: 0, extraPods: 0, nodes: e.capacity.nodesWithoutMesh, monthlyCost: 0, additionalNodesMonthly: e.cost.additionalNodesMonthly === null ? null : 0 }
   }
@@ -48,13 +51,13 @@ export function deltaOf (baseline: string, before: DeltaSide, after: DeltaSide, 
  * Adds `delta` to each estimate against `baseline` ("none" or a mesh id). The baseline mesh is estimated in
  * the same scenario (through `estimateMesh`) whether or not the request listed it.
  */
-export function withBaseline (
+export function withBaseline<E extends MeshFigures> (
   baseline: string | undefined,
-  estimates: MeshEstimate[],
+  estimates: E[],
   models: Models,
-  estimateMesh: (mesh: MeshModel) => MeshEstimate,
+  estimateMesh: (mesh: MeshModel) => E,
   pointer = '/baseline'
-): MeshEstimate[] {
+): E[] {
   if (baseline === undefined) return estimates
   let before: DeltaSide | undefined
   if (baseline !== 'none') {

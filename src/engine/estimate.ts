@@ -3,7 +3,7 @@ import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
-import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate } from '../schemas/estimate.js'
+import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
 import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type NodeShape, type Scenario } from './scenario.js'
@@ -523,33 +523,46 @@ export function estimateMesh (mesh: MeshModel, scenario: Scenario, workload: Pac
 }
 
 function estimateOfCore (mesh: MeshModel, scenario: Scenario, workload: PackResult, core: MeshCore): MeshEstimate {
+  const figures = summaryOfCore(mesh, scenario, workload, core)
+  const latency = latencyOf(mesh, scenario)
+  return {
+    mesh: figures.mesh,
+    name: figures.name,
+    mode: figures.mode,
+    version: figures.version,
+    totals: figures.totals,
+    components: core.figures.map(componentEstimate),
+    capacity: figures.capacity,
+    latency,
+    cost: figures.cost,
+    sources: meshSources(mesh, core.included, latency)
+  }
+}
+
+/** What view=summary shows of one mesh: estimateMesh's figures (totals, capacity, cost), without components, latency and sources. */
+function summaryOfCore (mesh: MeshModel, scenario: Scenario, workload: PackResult, core: MeshCore): MeshSummary {
   const capacity = capacityOf(scenario, workload, core.withMesh)
   const { hourly } = core
-  const latency = latencyOf(mesh, scenario)
-  const components = core.figures.map(componentEstimate)
-
+  let sidecars = 0
+  let extraPods = 0
+  for (const f of core.figures) {
+    if (f.component.scope === 'perPod') sidecars += f.replicas
+    else extraPods += f.replicas
+  }
   return {
     mesh: mesh.id,
     name: mesh.name,
     mode: mesh.mode,
     version: mesh.version,
-    totals: {
-      cpuCores: core.cpuCores,
-      memoryGiB: core.memoryGiB,
-      sidecars: components.filter((c) => c.scope === 'perPod').reduce((n, c) => n + c.replicas, 0),
-      extraPods: components.filter((c) => c.scope !== 'perPod').reduce((n, c) => n + c.replicas, 0)
-    },
-    components,
+    totals: { cpuCores: core.cpuCores, memoryGiB: core.memoryGiB, sidecars, extraPods },
     capacity,
-    latency,
     cost: {
       currency: scenario.prices.currency,
       hourly: roundRange(hourly),
       monthly: monthlyOf(hourly),
       yearly: roundRange(scaleRange(HOURS_PER_YEAR, hourly), 2),
       additionalNodesMonthly: additionalNodesMonthlyOf(scenario, capacity.additionalNodes)
-    },
-    sources: meshSources(mesh, core.included, latency)
+    }
   }
 }
 
@@ -559,18 +572,24 @@ export const GENERAL_NOTES = [
   'The provider\'s own per-node pods (kube-proxy, the CNI agent, CSI and logging agents; see capacity.systemPodsPerNode) take pod slots and requests on every node, with or without the mesh; they are no part of the mesh\'s overhead or cost. Nodes hold the memory the kubelet reports, below their nominal size.'
 ] as const
 
-/**
- * Every mesh's estimate (with its delta to a baseline, when asked), and the scenario they were computed for.
- * `cores`: per mesh id, the core its estimate was built from and the packing it did, for sensitivityOf to vary
- * instead of computing them again.
- */
-export function estimateMeshes (request: EstimateRequest, models: Models): { scenario: Scenario, workload: PackResult, estimates: MeshEstimate[], cores: Map<string, CoreReuse> } {
+/** The scenario a request describes, and its workload packed without a mesh. */
+function scenarioOf (request: EstimateRequest, models: Models): { scenario: Scenario, workload: PackResult } {
   const scenario = resolveScenario(request, models)
   const workload = packWorkload(scenario)
   const needed = scenario.nodes === null ? workload.nodes : packWorkload({ ...scenario, nodes: null }).nodes
   if (scenario.nodes !== null && scenario.nodes < needed) {
     scenario.notes.push(`cluster.nodes is ${scenario.nodes}, but the workload's requests need ${needed} ${scenario.node.id} nodes; estimates assume ${needed}.`)
   }
+  return { scenario, workload }
+}
+
+/**
+ * Every mesh's estimate (with its delta to a baseline, when asked), and the scenario they were computed for.
+ * `cores`: per mesh id, the core its estimate was built from and the packing it did, for sensitivityOf to vary
+ * instead of computing them again.
+ */
+export function estimateMeshes (request: EstimateRequest, models: Models): { scenario: Scenario, workload: PackResult, estimates: MeshEstimate[], cores: Map<string, CoreReuse> } {
+  const { scenario, workload } = scenarioOf(request, models)
   const cores = new Map<string, CoreReuse>()
   const estimates = scenario.meshes.map((mesh) => {
     const packMemo: PackMemo = []
@@ -579,6 +598,13 @@ export function estimateMeshes (request: EstimateRequest, models: Models): { sce
     return estimateOfCore(mesh, scenario, workload, core)
   })
   return { scenario, workload, estimates: withBaseline(request.baseline, estimates, models, (mesh) => estimateMesh(mesh, scenario, workload)), cores }
+}
+
+/** Every mesh's figures as estimateMeshes gives them, without components, latency and sources (view=summary). */
+export function summarizeMeshes (request: EstimateRequest, models: Models): { scenario: Scenario, estimates: MeshSummary[] } {
+  const { scenario, workload } = scenarioOf(request, models)
+  const summaryOf = (mesh: MeshModel): MeshSummary => summaryOfCore(mesh, scenario, workload, meshCore(mesh, scenario, workload))
+  return { scenario, estimates: withBaseline(request.baseline, scenario.meshes.map(summaryOf), models, summaryOf) }
 }
 
 export function estimate (request: EstimateRequest, models: Models): EstimateResponse {

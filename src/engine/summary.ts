@@ -2,7 +2,7 @@
 // that chart or compare and do not need components, sources and assumptions.
 import type { Models } from '../models/load.js'
 import type { EstimateRequest, EstimateResponse, EstimateSummaryResponse, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
-import { estimateMeshes, GENERAL_NOTES } from './estimate.js'
+import { GENERAL_NOTES, summarizeMeshes } from './estimate.js'
 
 export function meshSummary (e: MeshEstimate): MeshSummary {
   return {
@@ -26,8 +26,11 @@ export function summary (answer: EstimateResponse): EstimateSummaryResponse {
   }
 }
 
-/** The summary of estimate(request), computed without what it leaves out (assumptions.sensitivity above all). */
+/**
+ * The summary of estimate(request), computed without what it leaves out: sensitivity, and each mesh's
+ * components, latency and sources.
+ */
 export function estimateSummary (request: EstimateRequest, models: Models): EstimateSummaryResponse {
-  const { scenario, estimates } = estimateMeshes(request, models)
-  return { view: 'summary', basis: scenario.basis, estimates: estimates.map(meshSummary), notes: [...scenario.notes] }
+  const { scenario, estimates } = summarizeMeshes(request, models)
+  return { view: 'summary', basis: scenario.basis, estimates, notes: [...scenario.notes] }
 }
