@@ -5,6 +5,7 @@
 // The .cpuprofile file stays for Chrome DevTools or speedscope.
 //
 //   npm run bench:profile      (or: npx tsx bench/profile.ts summarise some.cpuprofile [skip-ms])
+//   BENCH_PROFILE_PATH='/estimate?view=summary' npm run bench:profile    (another POST path with the same bodies)
 import autocannon from 'autocannon'
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
@@ -13,6 +14,8 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PACKAGE_ROOT } from '../src/config.js'
 import { bodyGenerator } from './bodies.js'
+
+const PATH = process.env.BENCH_PROFILE_PATH ?? '/estimate'
 
 interface ProfileNode { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount: number, children?: number[] }
 interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: number[], startTime: number, endTime: number }
@@ -135,7 +138,7 @@ async function main (): Promise<void> {
   })
   child.stdout?.resume() // keep the log flowing; its lines are part of the cost
   const next = bodyGenerator(5)
-  const post = { method: 'POST' as const, path: '/estimate', headers: { 'content-type': 'application/json' }, setupRequest: (req: object) => ({ ...req, body: JSON.stringify(next()) }) }
+  const post = { method: 'POST' as const, path: PATH, headers: { 'content-type': 'application/json' }, setupRequest: (req: object) => ({ ...req, body: JSON.stringify(next()) }) }
   await autocannon({ url, connections: 50, duration: 2, requests: [post] }) // warm-up, left out of the summary
   const skipMs = performance.now() - t0
   const result = await autocannon({
@@ -150,7 +153,7 @@ async function main (): Promise<void> {
   await sleep(100)
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
   if (file === undefined) throw new Error(`no profile written in ${dir}`)
-  console.log(`POST /estimate, varying bodies, 50 connections, ${seconds} s: ${Math.round(result.requests.average)} req/s, ${result.requests.total} requests`)
+  console.log(`POST ${PATH}, varying bodies, 50 connections, ${seconds} s: ${Math.round(result.requests.average)} req/s, ${result.requests.total} requests`)
   console.log(`profile: ${join(dir, file)} (start-up and the 2 s warm-up, the first ${Math.round(skipMs)} ms, left out)\n`)
   for (const line of summarise(join(dir, file), skipMs, 25, result.requests.total)) console.log(line)
 }
