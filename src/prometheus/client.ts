@@ -3,7 +3,7 @@
 // upstream and the cause (never the token).
 import { setMaxListeners } from 'node:events'
 import { readFile } from 'node:fs/promises'
-import { Pool, errors as undiciErrors } from 'undici'
+import type { Pool } from 'undici'
 import { registerSecret } from '../logging.js'
 
 /** Connections to Prometheus: enough for one read's queries to run side by side, few enough to be polite. */
@@ -12,6 +12,13 @@ const CONNECTIONS = 8
 const KEEP_ALIVE_MS = 30_000
 /** One answer, in bytes: every query is aggregated, so a cluster of 5,000 nodes answers well under 1 MiB. */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024
+
+type Undici = typeof import('undici')
+/** The pool to Prometheus and undici's error classes, which tell a time-out from a refusal. */
+interface Connection { pool: Pool, errors: Undici['errors'] }
+// undici is a megabyte of code that nothing else in the service uses: imported on the first read instead of
+// at start-up, where it took about 50 ms of the 500 the target allows (docs/performance.md).
+let undici: Promise<Undici> | undefined
 
 export interface PrometheusOptions {
   /** base URL of the HTTP API, e.g. http://prometheus.monitoring:9090 or https://host/prometheus */
@@ -53,7 +60,8 @@ const CONNECT_CAUSES: Record<string, string> = {
 export class PrometheusClient {
   /** the URL as shown in errors and answers: scheme, host, port and path, nothing else */
   readonly upstream: string
-  private readonly pool: Pool
+  private connection: Promise<Connection> | undefined
+  private readonly origin: string
   private readonly queryPath: string
   private readonly maxAnswerBytes: number
 
@@ -62,15 +70,7 @@ export class PrometheusClient {
     this.upstream = `${url.origin}${url.pathname.replace(/\/+$/, '')}`
     this.queryPath = `${url.pathname.replace(/\/+$/, '')}/api/v1/query`
     this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES
-    this.pool = new Pool(url.origin, {
-      connections: CONNECTIONS,
-      keepAliveTimeout: KEEP_ALIVE_MS,
-      keepAliveMaxTimeout: KEEP_ALIVE_MS,
-      connect: { timeout: Math.min(options.timeoutMs, 5_000) },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      maxResponseSize: this.maxAnswerBytes
-    })
+    this.origin = url.origin
   }
 
   /**
@@ -93,7 +93,24 @@ export class PrometheusClient {
   }
 
   async close (): Promise<void> {
-    await this.pool.close()
+    if (this.connection !== undefined) await (await this.connection).pool.close()
+  }
+
+  /** The keep-alive pool, made on the first read (one for all the reads after it). */
+  private async connect (): Promise<Connection> {
+    this.connection ??= (undici ??= import('undici')).then(({ Pool, errors }) => ({
+      errors,
+      pool: new Pool(this.origin, {
+        connections: CONNECTIONS,
+        keepAliveTimeout: KEEP_ALIVE_MS,
+        keepAliveMaxTimeout: KEEP_ALIVE_MS,
+        connect: { timeout: Math.min(this.options.timeoutMs, 5_000) },
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+        maxResponseSize: this.maxAnswerBytes
+      })
+    }))
+    return await this.connection
   }
 
   private async token (): Promise<string | undefined> {
@@ -109,10 +126,11 @@ export class PrometheusClient {
   }
 
   private async query (query: string, timeoutParam: string, headers: Record<string, string>, signal: AbortSignal, deadline: AbortSignal): Promise<Sample[]> {
+    const { pool, errors } = await this.connect()
     let text: string
     let statusCode: number
     try {
-      const answer = await this.pool.request({
+      const answer = await pool.request({
         method: 'POST',
         path: this.queryPath,
         headers,
@@ -122,7 +140,7 @@ export class PrometheusClient {
       statusCode = answer.statusCode
       text = await answer.body.text()
     } catch (err) {
-      throw this.failure(err, signal, deadline)
+      throw this.failure(err, errors, signal, deadline)
     }
     let parsed: ApiAnswer
     try {
@@ -140,13 +158,13 @@ export class PrometheusClient {
     return parsed.data.result.map((r) => ({ labels: r.metric ?? {}, value: Number(r.value?.[1]) }))
   }
 
-  private failure (err: unknown, signal: AbortSignal, deadline: AbortSignal): Error {
+  private failure (err: unknown, errors: Undici['errors'], signal: AbortSignal, deadline: AbortSignal): Error {
     const timeout = `did not answer within PROMETHEUS_TIMEOUT_MS (${this.options.timeoutMs} ms)`
     if (deadline.aborted) return new PrometheusError(504, this.upstream, timeout)
     if (signal.aborted) return err instanceof Error ? err : new Error('aborted') // our client went away: nobody to answer
-    if (err instanceof undiciErrors.ConnectTimeoutError) return new PrometheusError(504, this.upstream, `did not accept a connection within ${Math.min(this.options.timeoutMs, 5_000)} ms`)
-    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return new PrometheusError(504, this.upstream, timeout)
-    if (err instanceof undiciErrors.ResponseExceededMaxSizeError) return new PrometheusError(502, this.upstream, `answered more than ${this.maxAnswerBytes} bytes, the most meshcost reads`)
+    if (err instanceof errors.ConnectTimeoutError) return new PrometheusError(504, this.upstream, `did not accept a connection within ${Math.min(this.options.timeoutMs, 5_000)} ms`)
+    if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) return new PrometheusError(504, this.upstream, timeout)
+    if (err instanceof errors.ResponseExceededMaxSizeError) return new PrometheusError(502, this.upstream, `answered more than ${this.maxAnswerBytes} bytes, the most meshcost reads`)
     const code = (err as NodeJS.ErrnoException).code ?? ''
     const known = CONNECT_CAUSES[code]
     if (known !== undefined) return new PrometheusError(502, this.upstream, known)
