@@ -10,6 +10,8 @@ import { registerSecret } from '../logging.js'
 const CONNECTIONS = 8
 /** Prometheus (Go net/http) keeps idle connections until its --web.read-timeout (5 min); we close ours first. */
 const KEEP_ALIVE_MS = 30_000
+/** Longest wait for a connection, shorter when PROMETHEUS_TIMEOUT_MS is: a refusal or a dead host shows early. */
+const MAX_CONNECT_MS = 5_000
 /** One answer, in bytes: every query is aggregated, so a cluster of 5,000 nodes answers well under 1 MiB. */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
@@ -17,7 +19,7 @@ type Undici = typeof import('undici')
 /** The pool to Prometheus and undici's error classes, which tell a time-out from a refusal. */
 interface Connection { pool: Pool, errors: Undici['errors'] }
 // undici is a megabyte of code that nothing else in the service uses: imported on the first read instead of
-// at start-up, where it took about 50 ms of the 500 the target allows (docs/performance.md).
+// at start-up, where it took 35-70 ms of the 500 the target allows (docs/performance.md).
 let undici: Promise<Undici> | undefined
 
 export interface PrometheusOptions {
@@ -64,12 +66,14 @@ export class PrometheusClient {
   private readonly origin: string
   private readonly queryPath: string
   private readonly maxAnswerBytes: number
+  private readonly connectTimeoutMs: number
 
   constructor (private readonly options: PrometheusOptions) {
     const url = new URL(options.url)
     this.upstream = `${url.origin}${url.pathname.replace(/\/+$/, '')}`
     this.queryPath = `${url.pathname.replace(/\/+$/, '')}/api/v1/query`
     this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES
+    this.connectTimeoutMs = Math.min(options.timeoutMs, MAX_CONNECT_MS)
     this.origin = url.origin
   }
 
@@ -104,7 +108,7 @@ export class PrometheusClient {
         connections: CONNECTIONS,
         keepAliveTimeout: KEEP_ALIVE_MS,
         keepAliveMaxTimeout: KEEP_ALIVE_MS,
-        connect: { timeout: Math.min(this.options.timeoutMs, 5_000) },
+        connect: { timeout: this.connectTimeoutMs },
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
         maxResponseSize: this.maxAnswerBytes
@@ -162,7 +166,7 @@ export class PrometheusClient {
     const timeout = `did not answer within PROMETHEUS_TIMEOUT_MS (${this.options.timeoutMs} ms)`
     if (deadline.aborted) return new PrometheusError(504, this.upstream, timeout)
     if (signal.aborted) return err instanceof Error ? err : new Error('aborted') // our client went away: nobody to answer
-    if (err instanceof errors.ConnectTimeoutError) return new PrometheusError(504, this.upstream, `did not accept a connection within ${Math.min(this.options.timeoutMs, 5_000)} ms`)
+    if (err instanceof errors.ConnectTimeoutError) return new PrometheusError(504, this.upstream, `did not accept a connection within ${this.connectTimeoutMs} ms`)
     if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) return new PrometheusError(504, this.upstream, timeout)
     if (err instanceof errors.ResponseExceededMaxSizeError) return new PrometheusError(502, this.upstream, `answered more than ${this.maxAnswerBytes} bytes, the most meshcost reads`)
     const code = (err as NodeJS.ErrnoException).code ?? ''
