@@ -23,14 +23,23 @@ export const EvidenceSetup = Type.Object({
   payloadBytes: Type.Optional(Type.Integer({ minimum: 0 })),
   protocol: Type.Optional(Type.Union([Type.Literal('http1'), Type.Literal('http2'), Type.Literal('grpc'), Type.Literal('tcp')])),
   concurrency: Type.Optional(Type.Integer({ minimum: 1, description: 'client connections' })),
+  connections: Type.Optional(Type.Integer({ minimum: 0, description: 'connections held open through ONE replica of the measured component (downstream and upstream together), as the source states them' })),
+  visibleServices: Type.Optional(Type.Integer({ minimum: 0, description: 'services (Envoy clusters) in ONE proxy\'s configuration, when the source states it' })),
+  visibleEndpoints: Type.Optional(Type.Integer({ minimum: 0, description: 'endpoints in ONE proxy\'s configuration, when the source states it' })),
+  podChurnPerMinute: Type.Optional(Type.Number({ minimum: 0, description: 'pods created or deleted per minute in the cluster while measured; 0 when the source says there was none' })),
+  identities: Type.Optional(Type.Integer({ minimum: 0, description: 'security identities (Cilium) in the cluster' })),
   mtls: Type.Optional(Type.Boolean())
 }, strict)
 
 export const EvidenceRecord = Type.Object({
   id: Id,
+  /** A modelled mesh (models/meshes/<mesh>.yaml), or the product that ran the engine outside one (envoy-gateway, osm, ...). */
   mesh: Id,
   meshVersion: Text,
+  /** A component of the mesh's model, or the measured program's own name outside one. */
   component: Id,
+  /** The proxy or program that ran (envoy, linkerd2-proxy, ztunnel, ...): the unit of the fit. A modelled component's own by default; required outside the models. */
+  engine: Type.Optional(Id),
   /** When the figure sums several components (a whole control plane): all of them; `component` is where it is filed. */
   covers: Type.Optional(Type.Array(Id, { minItems: 2, uniqueItems: true })),
   party: EvidenceParty,

@@ -192,19 +192,28 @@ function checkDecision (reader: Reader, file: string, decision: DecisionRules, m
   })
 }
 
-/** Each record names a mesh and component of the models, a unique id, and at least one figure. */
+/**
+ * Each record names a unique id, at least one figure, and what ran: a modelled mesh's component (whose engine it
+ * shares), or, outside the models, an engine some modelled component runs, so that the fit can use it.
+ */
 function checkEvidence (reader: Reader, file: string, evidence: EvidenceFile, meshes: ReadonlyMap<string, MeshModel>): void {
   if (evidence.source.id !== basename(file, '.yaml')) reader.fail(file, '/source/id', `must equal the file name ("${basename(file, '.yaml')}")`)
+  const engines = new Set([...meshes.values()].flatMap((m) => m.components.map((c) => c.engine)))
   const ids = new Set<string>()
   evidence.records.forEach((record, i) => {
     const at = `/records/${i}`
     if (ids.has(record.id)) reader.fail(file, `${at}/id`, `duplicate record id "${record.id}"`)
     ids.add(record.id)
     const mesh = meshes.get(record.mesh)
-    if (!mesh) reader.fail(file, `${at}/mesh`, `unknown mesh "${record.mesh}"`)
-    else {
-      const known = new Set(mesh.components.map((c) => c.id))
-      if (!known.has(record.component)) reader.fail(file, `${at}/component`, `mesh "${record.mesh}" has no component "${record.component}"`)
+    if (!mesh) {
+      if (record.engine === undefined) reader.fail(file, `${at}/engine`, `required: mesh "${record.mesh}" is not modelled, so the record must name the engine it measured`)
+      else if (!engines.has(record.engine)) reader.fail(file, `${at}/engine`, `no modelled component runs engine "${record.engine}" (known: ${[...engines].sort().join(', ')})`)
+      if (record.covers) reader.fail(file, `${at}/covers`, 'only for components of a modelled mesh')
+    } else {
+      const known = new Map(mesh.components.map((c) => [c.id, c]))
+      const component = known.get(record.component)
+      if (!component) reader.fail(file, `${at}/component`, `mesh "${record.mesh}" has no component "${record.component}"`)
+      else if (record.engine !== undefined && record.engine !== component.engine) reader.fail(file, `${at}/engine`, `"${record.engine}" differs from ${record.mesh}/${record.component}'s engine "${component.engine}"`)
       record.covers?.forEach((id, j) => { if (!known.has(id)) reader.fail(file, `${at}/covers/${j}`, `mesh "${record.mesh}" has no component "${id}"`) })
       if (record.covers && !record.covers.includes(record.component)) reader.fail(file, `${at}/covers`, `must include the record's component "${record.component}"`)
     }

@@ -48,6 +48,11 @@ export const Role = Type.Union([
 export const Component = Type.Object({
   id: Id,
   name: Type.String({ minLength: 1 }),
+  /**
+   * The program that runs (envoy, linkerd2-proxy, ztunnel, istiod, ...): the unit of the fit. Components of any
+   * mesh that run the same engine share its evidence (src/engine/fit.ts).
+   */
+  engine: Id,
   scope: Scope,
   role: Role,
   /** Only counted when the scenario turns this option on. */

@@ -14,7 +14,7 @@ t.test('the shipped evidence loads and meets issue 10\'s minimum: 60 records fro
   t.ok(new Set(files.flatMap((file) => file.records.map((r) => r.party))).has('independent'), 'independent measurements among them')
 })
 
-t.test('every record has a figure, and a known mesh and component', async (t) => {
+t.test('every record has a figure, and names a modelled component or, outside the models, a modelled engine', async (t) => {
   const models = shippedModels()
   const problems: string[] = []
   for (const file of models.evidence.values()) {
@@ -23,7 +23,10 @@ t.test('every record has a figure, and a known mesh and component', async (t) =>
       const figures = [record.cpuCores, record.memoryMiB].filter((v) => v !== undefined)
       if (figures.length === 0) problems.push(`${at}: no figure`)
       if (!figures.every((v) => Number.isFinite(v) && v >= 0)) problems.push(`${at}: a figure is not a finite number >= 0`)
-      if (!models.meshes.get(record.mesh)?.components.some((c) => c.id === record.component)) problems.push(`${at}: no ${record.mesh}/${record.component}`)
+      const mesh = models.meshes.get(record.mesh)
+      const engines = new Set([...models.meshes.values()].flatMap((m) => m.components.map((c) => c.engine)))
+      if (mesh !== undefined && !mesh.components.some((c) => c.id === record.component)) problems.push(`${at}: no ${record.mesh}/${record.component}`)
+      if (mesh === undefined && (record.engine === undefined || !engines.has(record.engine))) problems.push(`${at}: ${record.mesh} is not modelled and engine ${String(record.engine)} is not a modelled component's`)
     }
   }
   t.same(problems, [])
@@ -32,7 +35,7 @@ t.test('every record has a figure, and a known mesh and component', async (t) =>
 t.test('the evidence covers every mesh that has published measurements', async (t) => {
   const meshes = new Set([...shippedModels().evidence.values()].flatMap((file) => file.records.map((r) => r.mesh)))
   for (const mesh of ['istio', 'istio-ambient', 'linkerd', 'cilium', 'kuma']) t.ok(meshes.has(mesh), `${mesh} has records`)
-  t.ok([...meshes].every((mesh) => MESHES.includes(mesh)), 'no other mesh')
+  t.ok([...meshes].every((mesh) => MESHES.includes(mesh) || [...shippedModels().evidence.values()].every((f) => f.records.every((r) => r.mesh !== mesh || r.engine !== undefined))), 'a record outside the modelled meshes names its engine')
 })
 
 t.test('docs/models.md lists every evidence source with its record count', async (t) => {
@@ -100,6 +103,9 @@ records:
   - { id: one, mesh: linkerd, meshVersion: "2.14", component: linkerd-proxy, party: independent, setup: {}, statistic: mean, memoryMiB: 10, note: a }
   - { id: one, mesh: linkerd, meshVersion: "2.14", component: no-such-component, covers: [linkerd-destination, nope], party: independent, setup: {}, statistic: mean, note: b }
   - { id: three, mesh: teleport, meshVersion: "1", component: agent, party: independent, setup: {}, statistic: max, cpuCores: 0.1, note: c }
+  - { id: four, mesh: teleport, meshVersion: "1", component: agent, engine: teleport-agent, party: independent, setup: {}, statistic: max, cpuCores: 0.1, note: d }
+  - { id: five, mesh: linkerd, meshVersion: "2.14", component: linkerd-proxy, engine: envoy, party: independent, setup: {}, statistic: max, cpuCores: 0.1, note: e }
+  - { id: six, mesh: envoy-gateway, meshVersion: "1.2", component: gateway, engine: envoy, party: project, setup: {}, statistic: mean, cpuCores: 0.1, note: f }
 `)
   writeFileSync(join(dir, 'evidence', 'second-bad.yaml'), readFileSync(join(SHIPPED_MODELS, 'evidence', 'kinvolk-2019.yaml'), 'utf8').replace('id: kinvolk-2019', 'id: second-bad'))
   writeFileSync(join(dir, 'evidence', 'broken.yaml'), 'schemaVersion: 1\n')
@@ -111,7 +117,11 @@ records:
   t.match(semantic, /bad-source\.yaml: \/records\/1\/component: mesh "linkerd" has no component "no-such-component"/)
   t.match(semantic, /bad-source\.yaml: \/records\/1\/covers\/1: mesh "linkerd" has no component "nope"/)
   t.match(semantic, /bad-source\.yaml: \/records\/1: needs cpuCores or memoryMiB/)
-  t.match(semantic, /bad-source\.yaml: \/records\/2\/mesh: unknown mesh "teleport"/)
+  // Outside the modelled meshes a record must name an engine a modelled component runs; inside, its component's.
+  t.match(semantic, /bad-source\.yaml: \/records\/2\/engine: required: mesh "teleport" is not modelled/)
+  t.match(semantic, /bad-source\.yaml: \/records\/3\/engine: no modelled component runs engine "teleport-agent"/)
+  t.match(semantic, /bad-source\.yaml: \/records\/4\/engine: "envoy" differs from linkerd\/linkerd-proxy's engine "linkerd2-proxy"/)
+  t.notMatch(semantic, /records\/5/, 'Envoy Gateway\'s Envoy is evidence for the envoy engine')
   t.match(semantic, /broken\.yaml: \(root\): /)
 })
 
