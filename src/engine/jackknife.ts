@@ -1,35 +1,48 @@
-// The ranges of the fitted figures: jackknife prediction intervals built from the leave-one-source-out errors.
-// Pure and deterministic. npm run fit writes fitAll's result to models/fitted/; GET /validation checks the
+// The ranges of the fitted figures: jackknife prediction intervals built from each engine's leave-one-source-out
+// errors. Pure and deterministic. npm run fit writes fitAll's result to models/fitted/; GET /validation checks the
 // intervals on sources they were not built from (src/engine/validation.ts nests this whole procedure).
 //
-// The rule, fixed before any validation figure was looked at (docs/models.md says the same):
-// 1. Leave each evidence source out in turn, fit every model on the others (src/engine/fit.ts, the point fit),
+// The rule, fixed before the validation figures of this method were looked at (docs/models.md says the same):
+// 1. Leave each evidence source out in turn, fit every engine on the others (src/engine/fit.ts, the point fit),
 //    and predict the left-out source's records from their setups: ratio = measured ÷ predicted expected value.
 //    Typical and extreme statistics alike, so the high bound covers the extremes a source published.
 //    Only figures predicted by a fit count: not those only the model file could predict, nor those whose setup
 //    lacks a load driver. A record measuring several components together gives its ratio to each of them.
-// 2. The pool for a component and resource: its own ratios, if they come from at least MIN_SOURCES sources;
-//    else the ratios of every component of its kind (same role and scope, every mesh: sidecar proxies, node
-//    proxies, control planes...), if those do; else of every component of its scope (every sidecar, every
-//    DaemonSet, every Deployment); else every component's ratios for that resource.
-// 3. The interval spans the central COVERAGE (90%) of the pool: the 5th and the 95th percentile (linear
-//    interpolation between order statistics, R's type 7), widened to include 1 so that expected is inside it.
-//    Every ratio counts once: a source with many records weighs more.
-// 4. A component or resource without evidence takes, as a stated assumption, the widest interval (greatest
-//    high ÷ low) among the evidenced components of its kind; when its kind has none, of its scope; when its
-//    scope has none, of the resource; around the model file's expected value.
+// 2. The pool for a component and resource is its engine's ratios (every mesh that runs it, and the engine outside
+//    the meshes), if they come from at least MIN_SOURCES sources; never another engine's, kind's or scope's.
+// 3. Each ratio belongs to the part of the prediction that carried it: the fitted slope's when the slope term is at
+//    least half of the predicted value at the record's setup, the base's otherwise. The base (and every term the fit
+//    did not set) takes the factors of the base's ratios, the slope those of the slope's, each from at least
+//    MIN_SOURCES sources; a part with fewer takes the engine's whole pool. So a 50,000-pod measurement widens the
+//    per-pod slope, not the base of a 100-pod cluster.
+// 4. Factors span the central COVERAGE (90%) of their ratios: the 5th and the 95th percentile (linear interpolation
+//    between order statistics, R's type 7), widened to include 1 so that expected is inside.
+// 5. A component or resource whose engine has no interval takes, as a stated assumption, the widest interval
+//    (greatest high ÷ low) among the evidenced components of its kind (role and scope); when its kind has none, of
+//    its scope; when its scope has none, of the resource; around the model file's expected value.
 import type { EvidenceFile, EvidenceRecord } from '../models/evidence-schema.js'
-import { applyFitted, type FittedMeshFile } from '../models/fitted.js'
-import type { Component, MeshModel } from '../models/schema.js'
+import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
-import { FIELD, fitPoints, measured, placeable, priorBase, priorTerms, RESOURCES, setupDriver, type FittedMesh, type FittedResource, type Interval, type Resource } from './fit.js'
-import { usageWith } from './usage.js'
+import {
+  engineStructure, FIELD, fitPoints, measured, placeable, pointAt, priorBase, priorTerms, RESOURCES, sourcedRecords,
+  type EngineStructure, type Factors, type FittedComponent, type FittedMesh, type FittedResource, type Interval, type Resource, type SourcedRecord
+} from './fit.js'
 
 export const COVERAGE = 0.9
 export const MIN_SOURCES = 3
 
-/** The kind of a component, for pooling: its role and scope ("data-plane/perPod" is a sidecar proxy). */
+/** The kind of a component, for the no-evidence assumption: its role and scope ("data-plane/perPod" is a sidecar proxy). */
 export const kindOf = (c: Component): string => `${c.role}/${c.scope}`
+
+/** One member of a prediction: a component (or, outside the models, the engine's structure) at the record's setup. */
+export interface Member {
+  component: Component
+  engine: string
+  /** the predicted expected value, in cores or MiB */
+  expected: number
+  /** of which the fitted slope term's share */
+  slopePart: number
+}
 
 /** One left-out record's prediction by a fit on the other sources. */
 export interface Prediction {
@@ -37,52 +50,62 @@ export interface Prediction {
   record: EvidenceRecord
   resource: Resource
   measured: number
-  /** the components the figure covers, each with its predicted expected value at the record's setup */
-  members: Array<{ component: Component, expected: number, range: Range }>
+  /** the components the figure covers */
+  members: Member[]
   /** fit: every member fitted from other sources; prior: some member only by the model file; setup-incomplete: unplaceable */
   predictedBy: 'fit' | 'prior' | 'setup-incomplete'
 }
 
-/** A measured ÷ predicted ratio, attributed to one component. */
-export interface Ratio { mesh: string, component: string, kind: string, scope: string, resource: Resource, source: string, ratio: number }
+/** A measured ÷ predicted ratio, attributed to one component's engine and to the part of the prediction that carried it. */
+export interface Ratio { engine: string, mesh: string, component: string, resource: Resource, source: string, ratio: number, part: 'base' | 'slope' }
 
-const asFile = (fitted: FittedMesh): FittedMeshFile => ({ schemaVersion: 1, mesh: fitted.mesh, components: fitted.components, noEvidence: fitted.noEvidence })
-
-/** One replica's usage at a measured setup, in cores or MiB; drivers the setup does not give count as zero. */
-function predictComponent (component: Component, record: EvidenceRecord, resource: Resource): Range {
-  const usage = usageWith(component.usage, (per) => setupDriver(per, component, record) ?? 0)
-  const r = resource === 'cpu' ? usage.cpuCores : usage.memoryGiB
-  const scale = resource === 'cpu' ? 1 : 1024
-  return { low: r.low * scale, expected: r.expected * scale, high: r.high * scale }
+/** The expected value of a fitted resource at a record's setup, and the fitted slope's share of it. */
+function memberAt (structure: EngineStructure, f: FittedResource | undefined, r: SourcedRecord, resource: Resource): { expected: number, slopePart: number } {
+  if (f === undefined) return { expected: pointAt(structure, priorBase(structure.component, resource).expected, undefined, r), slopePart: 0 }
+  const slope = f.slope === undefined ? undefined : { per: f.slope.per, expected: f.slope.range.expected }
+  const expected = pointAt(structure, f.base.expected, slope, r)
+  const slopePart = slope === undefined ? 0 : expected - pointAt(structure, f.base.expected, { per: slope.per, expected: 0 }, r)
+  return { expected, slopePart }
 }
+
+const structureOf = (component: Component, resource: Resource): EngineStructure => ({ component, terms: priorTerms(component, resource) })
 
 /** Leave each source out, fit the point models on the others, and predict its records. */
 export function leaveOneSourceOut (priors: readonly MeshModel[], files: readonly EvidenceFile[]): Prediction[] {
   const out: Prediction[] = []
   const byMesh = new Map(priors.map((p) => [p.id, p]))
+  const records = sourcedRecords(priors, files)
   for (const file of [...files].sort((a, b) => a.source.id.localeCompare(b.source.id))) {
     const fits = new Map(fitPoints(priors, files.filter((f) => f !== file)).map((f) => [f.mesh, f]))
-    for (const record of file.records) {
+    for (const r of records.filter((x) => x.sourceId === file.source.id)) {
+      const record = r.record
       const prior = byMesh.get(record.mesh)
-      const fitted = fits.get(record.mesh)
-      if (prior === undefined || fitted === undefined) continue
-      const model = applyFitted(prior, asFile(fitted), new Map())
-      const ids = record.covers ?? [record.component]
-      const components = model.components.filter((c) => ids.includes(c.id))
       for (const resource of RESOURCES) {
         const value = measured(record, resource)
-        if (value === undefined || components.length === 0) continue
-        const byFit = ids.every((id) => fitted.components[id]?.[FIELD[resource]] !== undefined)
-        const complete = components.every((c) => placeable(c, record, priorTerms(c, resource)))
+        if (value === undefined) continue
+        // Inside the models: the record's own components, with their adjustments. Outside: the engine's structure,
+        // with the fit of the structure's own component less any adjustment of it.
+        const members: Array<{ structure: EngineStructure, fitted: FittedResource | undefined }> = []
+        if (prior !== undefined) {
+          const ids = record.covers ?? [record.component]
+          for (const component of prior.components.filter((c) => ids.includes(c.id))) {
+            members.push({ structure: structureOf(component, resource), fitted: fits.get(prior.id)?.components[component.id]?.[FIELD[resource]] })
+          }
+        } else {
+          const structure = engineStructure(priors, r.engine, resource)
+          const mesh = priors.find((p) => p.components.includes(structure?.component as Component))
+          const f = structure === undefined || mesh === undefined ? undefined : fits.get(mesh.id)?.components[structure.component.id]?.[FIELD[resource]]
+          if (structure !== undefined) members.push({ structure, fitted: f === undefined ? undefined : unadjusted(f) })
+        }
+        if (members.length === 0) continue
+        const byFit = members.every((m) => m.fitted !== undefined && m.fitted.method !== 'assumption')
+        const complete = members.every((m) => placeable(record, m.structure.terms))
         out.push({
           source: file.source.id,
           record,
           resource,
           measured: value,
-          members: components.map((component) => {
-            const range = predictComponent(component, record, resource)
-            return { component, expected: range.expected, range }
-          }),
+          members: members.map((m) => ({ component: m.structure.component, engine: m.structure.component.engine, ...memberAt(m.structure, m.fitted, r, resource) })),
           predictedBy: !complete ? 'setup-incomplete' : byFit ? 'fit' : 'prior'
         })
       }
@@ -91,12 +114,21 @@ export function leaveOneSourceOut (priors: readonly MeshModel[], files: readonly
   return out
 }
 
+/** A component's fit without its per-mesh adjustment: the engine's own. */
+function unadjusted (f: FittedResource): FittedResource {
+  const k = f.adjustment?.factor ?? 1
+  const by = (r: Range): Range => ({ low: r.low / k, expected: r.expected / k, high: r.high / k })
+  return { ...f, base: by(f.base), ...(f.slope === undefined ? {} : { slope: { per: f.slope.per, range: by(f.slope.range) } }) }
+}
+
 /** The ratios the intervals are built from: figures predicted by a fit, with a prediction above zero. */
 export function ratiosOf (predictions: readonly Prediction[]): Ratio[] {
   return predictions.flatMap((p) => {
     const predicted = p.members.reduce((sum, m) => sum + m.expected, 0)
+    const slopePart = p.members.reduce((sum, m) => sum + m.slopePart, 0)
     if (p.predictedBy !== 'fit' || !(predicted > 0)) return []
-    return p.members.map((m) => ({ mesh: p.record.mesh, component: m.component.id, kind: kindOf(m.component), scope: m.component.scope, resource: p.resource, source: p.source, ratio: p.measured / predicted }))
+    const part = slopePart >= predicted / 2 ? 'slope' as const : 'base' as const
+    return p.members.map((m) => ({ engine: m.engine, mesh: p.record.mesh, component: m.component.id, resource: p.resource, source: p.source, ratio: p.measured / predicted, part }))
   })
 }
 
@@ -110,41 +142,40 @@ export function quantile (sorted: readonly number[], p: number): number {
   return a + (h - i) * (b - a)
 }
 
-/** The central COVERAGE interval of a pool of ratios, widened to include 1. */
-export function intervalOfRatios (pool: readonly Ratio[], kind: Interval['pool']): Interval {
+const sourcesOf = (pool: readonly Ratio[]): number => new Set(pool.map((r) => r.source)).size
+
+/** The central COVERAGE factors of a pool of ratios, widened to include 1. */
+export function factorsOf (pool: readonly Ratio[]): Factors {
   const sorted = pool.map((r) => r.ratio).sort((a, b) => a - b)
   const tail = (1 - COVERAGE) / 2
-  return {
-    coverage: COVERAGE,
-    low: Math.min(1, quantile(sorted, tail)),
-    high: Math.max(1, quantile(sorted, 1 - tail)),
-    pool: kind,
-    ratios: sorted.length,
-    sources: new Set(pool.map((r) => r.source)).size
-  }
+  return { low: Math.min(1, quantile(sorted, tail)), high: Math.max(1, quantile(sorted, 1 - tail)), ratios: sorted.length, sources: sourcesOf(pool) }
 }
 
-/** The interval of one component and resource from a set of ratios, by the pooling rule (2). */
-export function intervalFor (ratios: readonly Ratio[], mesh: string, component: Component, resource: Resource): Interval | undefined {
-  const mine = ratios.filter((r) => r.resource === resource)
-  const tiers: Array<[Interval['pool'], Ratio[]]> = [
-    ['component', mine.filter((r) => r.mesh === mesh && r.component === component.id)],
-    ['kind', mine.filter((r) => r.kind === kindOf(component))],
-    ['scope', mine.filter((r) => r.scope === component.scope)],
-    ['resource', mine]
-  ]
-  for (const [pool, rs] of tiers) if (new Set(rs.map((r) => r.source)).size >= MIN_SOURCES) return intervalOfRatios(rs, pool)
-  return mine.length === 0 ? undefined : intervalOfRatios(mine, 'resource')
+/** The interval of an engine and resource from a set of ratios (rules 2–4); undefined under MIN_SOURCES sources. */
+export function intervalFor (ratios: readonly Ratio[], engine: string, resource: Resource): Interval | undefined {
+  const pool = ratios.filter((r) => r.engine === engine && r.resource === resource)
+  if (sourcesOf(pool) < MIN_SOURCES) return undefined
+  const whole = factorsOf(pool)
+  const part = (which: Ratio['part']): Factors => {
+    const mine = pool.filter((r) => r.part === which)
+    return sourcesOf(mine) >= MIN_SOURCES ? factorsOf(mine) : whole
+  }
+  const base = part('base')
+  return { coverage: COVERAGE, low: base.low, high: base.high, slope: part('slope'), pool: 'engine', ratios: whole.ratios, sources: whole.sources }
 }
+
+/** A range around `expected` by factors. */
+export const byFactors = (expected: number, f: { low: number, high: number }): Range => ({ low: expected * f.low, expected, high: expected * f.high })
 
 const round = (x: number): number => Number(x.toPrecision(4))
-const scaleRange = (r: Range, i: Interval): Range => ({ low: round(r.expected * i.low), expected: r.expected, high: round(r.expected * i.high) })
-const roundInterval = (i: Interval): Interval => ({ ...i, low: round(i.low), high: round(i.high) })
-const width = (i: Interval): number => i.high / i.low
+const scaleRange = (r: Range, f: { low: number, high: number }): Range => ({ low: round(r.expected * f.low), expected: r.expected, high: round(r.expected * f.high) })
+const roundFactors = <T extends { low: number, high: number }>(f: T): T => ({ ...f, low: round(f.low), high: round(f.high) })
+const roundInterval = (i: Interval): Interval => ({ ...roundFactors(i), ...(i.slope === undefined ? {} : { slope: roundFactors(i.slope) }) })
+const width = (i: Interval): number => Math.max(i.high / i.low, i.slope === undefined ? 0 : i.slope.high / i.slope.low)
 
 /**
  * The widest interval among evidenced components of the kind (else of the scope, else of the resource), for
- * a component without evidence (rule 4). `intervals` holds every evidenced component's, keyed mesh/component.
+ * a component without evidence (rule 5). `intervals` holds every evidenced component's, keyed mesh/component.
  */
 export function assumedInterval (intervals: ReadonlyArray<{ key: string, kind: string, resource: Resource, interval: Interval }>, component: Component, resource: Resource): Interval | undefined {
   const same = intervals.filter((i) => i.resource === resource)
@@ -152,47 +183,58 @@ export function assumedInterval (intervals: ReadonlyArray<{ key: string, kind: s
   const ofScope = same.filter((i) => i.kind.endsWith(`/${component.scope}`))
   const candidates = ofKind.length > 0 ? ofKind : ofScope.length > 0 ? ofScope : same
   const widest = [...candidates].sort((a, b) => width(b.interval) - width(a.interval) || a.key.localeCompare(b.key))[0]
-  return widest === undefined ? undefined : { ...widest.interval, pool: 'assumption', like: widest.key }
+  if (widest === undefined) return undefined
+  const { slope: _slope, ...whole } = widest.interval
+  // Taken whole: the widest of its base's and its slope's factors, since the component has no slope of its own.
+  const w = widest.interval.slope !== undefined && widest.interval.slope.high / widest.interval.slope.low > whole.high / whole.low ? widest.interval.slope : whole
+  return { ...whole, low: w.low, high: w.high, pool: 'assumption', like: widest.key }
 }
 
-/** Applies an interval to a point-fitted resource. */
+/** Applies an interval to a point-fitted resource: the base by the base's factors, the slope by the slope's. */
 function withInterval (f: FittedResource, interval: Interval): FittedResource {
   const i = roundInterval(interval)
-  return { ...f, base: scaleRange(f.base, i), ...(f.slope === undefined ? {} : { slope: { per: f.slope.per, range: scaleRange(f.slope.range, i) } }), interval: i }
+  return { ...f, base: scaleRange(f.base, i), ...(f.slope === undefined ? {} : { slope: { per: f.slope.per, range: scaleRange(f.slope.range, i.slope ?? i) } }), interval: i }
+}
+
+/** Every evidenced component's interval, keyed mesh/component, for rule 5. */
+type Evidenced = Array<{ key: string, kind: string, resource: Resource, interval: Interval }>
+
+/**
+ * The interval of each component and resource a set of ratios gives: its engine's (rules 2–4), or, when its engine
+ * has too few sources, the widest of its kind's evidenced components (rule 5). The fit and the validation both
+ * read their intervals here, so that what is validated is what is served.
+ */
+export function intervalResolver (priors: readonly MeshModel[], ratios: readonly Ratio[]): (component: Component, resource: Resource) => Interval | undefined {
+  const evidenced: Evidenced = []
+  for (const prior of priors) {
+    for (const component of prior.components) {
+      for (const resource of RESOURCES) {
+        const interval = intervalFor(ratios, component.engine, resource)
+        if (interval !== undefined) evidenced.push({ key: `${prior.id}/${component.id}`, kind: kindOf(component), resource, interval })
+      }
+    }
+  }
+  return (component, resource) => intervalFor(ratios, component.engine, resource) ?? assumedInterval(evidenced, component, resource)
 }
 
 /** The intervals a set of ratios gives every point-fitted figure, and the assumption for every figure without evidence. */
 export function withIntervals (priors: readonly MeshModel[], points: readonly FittedMesh[], ratios: readonly Ratio[]): FittedMesh[] {
   const byMesh = new Map(priors.map((p) => [p.id, p]))
-  const evidenced: Array<{ key: string, kind: string, resource: Resource, interval: Interval }> = []
-  const fitted = points.map((mesh): FittedMesh => {
+  const resolve = intervalResolver(priors, ratios)
+  return points.map((mesh): FittedMesh => {
     const prior = byMesh.get(mesh.mesh) as MeshModel
-    const components = Object.fromEntries(Object.entries(mesh.components).map(([id, figures]) => {
-      const component = prior.components.find((c) => c.id === id) as Component
-      const out = { ...figures }
+    const components: Record<string, FittedComponent> = {}
+    for (const component of prior.components) {
+      const figures: FittedComponent = { ...mesh.components[component.id] }
       for (const resource of RESOURCES) {
-        const f = figures[FIELD[resource]]
-        const interval = f === undefined ? undefined : intervalFor(ratios, mesh.mesh, component, resource)
-        if (f === undefined || interval === undefined) continue
-        out[FIELD[resource]] = withInterval(f, interval)
-        evidenced.push({ key: `${mesh.mesh}/${id}`, kind: kindOf(component), resource, interval })
+        const interval = resolve(component, resource)
+        if (interval === undefined) continue
+        const expected = round(priorBase(component, resource).expected)
+        // no evidence: the model file's expected value, with the assumed interval
+        const f = figures[FIELD[resource]] ?? { engine: component.engine, base: { low: expected, expected, high: expected }, records: [], sources: [], method: 'assumption' }
+        figures[FIELD[resource]] = withInterval(f, interval)
       }
-      return [id, out]
-    }))
-    return { ...mesh, components }
-  })
-  // 4. no evidence: the widest interval of the kind, around the model file's expected value
-  return fitted.map((mesh): FittedMesh => {
-    const prior = byMesh.get(mesh.mesh) as MeshModel
-    const components = { ...mesh.components }
-    for (const entry of mesh.noEvidence) {
-      const [id, resource] = entry.split('/') as [string, Resource]
-      const component = prior.components.find((c) => c.id === id) as Component
-      const interval = assumedInterval(evidenced, component, resource)
-      if (interval === undefined) continue
-      const expected = round(priorBase(component, resource).expected)
-      const base: FittedResource = { base: { low: expected, expected, high: expected }, records: [], sources: [], method: 'assumption' }
-      components[id] = { ...components[id], [FIELD[resource]]: withInterval(base, interval) }
+      if (Object.keys(figures).length > 0) components[component.id] = figures
     }
     return { ...mesh, components }
   })
@@ -204,3 +246,5 @@ export function fitAll (priors: Iterable<MeshModel>, evidence: Iterable<Evidence
   const files = [...evidence]
   return withIntervals(models, fitPoints(models, files), ratiosOf(leaveOneSourceOut(models, files)))
 }
+
+export type { ScalingDriver }

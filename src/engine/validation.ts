@@ -5,7 +5,10 @@ import type { EvidenceFile, EvidenceRecord } from '../models/evidence-schema.js'
 import type { MeshModel } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
 import type { Resource } from './fit.js'
-import { COVERAGE, intervalFor, leaveOneSourceOut, MIN_SOURCES, ratiosOf, type Prediction, type Ratio } from './jackknife.js'
+import { COVERAGE, intervalResolver, leaveOneSourceOut, MIN_SOURCES, ratiosOf, type Prediction } from './jackknife.js'
+import type { Interval } from './fit.js'
+import type { Component } from '../models/schema.js'
+import { median } from './fit.js'
 import { addRanges, ZERO_RANGE as ZERO } from '../units.js'
 
 export interface ValidationRow {
@@ -13,6 +16,8 @@ export interface ValidationRow {
   record: string
   mesh: string
   component: string
+  /** the engine that ran: the unit of the fit and of its interval */
+  engine: string
   /** the components the measured figure sums, when it covers several */
   covers?: string[]
   resource: Resource
@@ -41,6 +46,20 @@ export interface ValidationTally {
   insideRange: number
   shareWithin2x: number | null
   shareInsideRange: number | null
+  /** high ÷ low of the predicted ranges: the median and the largest (sharpness; null without figures) */
+  medianWidth: number | null
+  maxWidth: number | null
+  /**
+   * The mean interval score of the 90% ranges on a log2 scale (Gneiting & Raftery 2007, eq. 43, of log2 values):
+   * width in doublings, plus 2 ÷ 0.1 = 20 × the doublings by which a figure falls outside. Lower is better; it
+   * rewards ranges that are narrow and cover, and punishes both wide and missing ones.
+   */
+  intervalScore: number | null
+}
+
+export interface EngineValidation extends ValidationTally {
+  engine: string
+  resource: Resource
 }
 
 export interface ComponentValidation extends ValidationTally {
@@ -55,15 +74,17 @@ export interface ComponentValidation extends ValidationTally {
 
 export interface Validation {
   method: string
-  targets: { shareWithin2x: number, shareInsideRange: number }
+  targets: { shareWithin2x: number, shareInsideRange: number, medianWidth: number, maxWidth: number }
   /** the prediction intervals' rule: central coverage, and the sources a component's own pool needs */
   interval: { coverage: number, minSources: number }
   summary: ValidationTally & { sources: number, priorOnly: number, setupIncomplete: number }
+  /** per engine and resource: the unit each interval is built for */
+  engines: EngineValidation[]
   components: ComponentValidation[]
   rows: ValidationRow[]
 }
 
-export const TARGETS = { shareWithin2x: 0.75, shareInsideRange: 0.8 } as const
+export const TARGETS = { shareWithin2x: 0.75, shareInsideRange: 0.8, medianWidth: 4, maxWidth: 20 } as const
 
 const METHOD = 'Leave-one-source-out: for each evidence source, every model is fitted again without it (npm run fit\'s method, ' +
   'src/engine/fit.ts) and predicts that source\'s figures from their setups: factor = measured ÷ predicted expected value, ' +
@@ -73,19 +94,35 @@ const METHOD = 'Leave-one-source-out: for each evidence source, every model is f
   'own source helped build. Figures no other source measured are predicted by the model file alone, and figures whose setup ' +
   'lacks a load driver the model needs (requests per second, pods) cannot be placed: both are listed and left out of the tallies.'
 
+const sig = (x: number): number => Number(x.toPrecision(4))
+
+const ALPHA = 1 - COVERAGE
+/** One figure's interval score on a log2 scale (see ValidationTally.intervalScore); a zero bound counts as 1e-9 of the unit. */
+export function logIntervalScore (low: number, high: number, measured: number): number {
+  const l = Math.log2(Math.max(low, 1e-9))
+  const u = Math.log2(Math.max(high, 1e-9))
+  const y = Math.log2(Math.max(measured, 1e-9))
+  return (u - l) + (2 / ALPHA) * Math.max(0, l - y) + (2 / ALPHA) * Math.max(0, y - u)
+}
+
+const widthOf = (r: ValidationRow): number => r.predicted.low > 0 ? r.predicted.high / r.predicted.low : Number.POSITIVE_INFINITY
+
 const tally = (rows: ValidationRow[]): ValidationTally => {
   const within2x = rows.filter((r) => r.within2x).length
   const insideRange = rows.filter((r) => r.insideRange).length
+  const widths = rows.map(widthOf)
+  const finite = (x: number): number => Number.isFinite(x) ? sig(x) : -1
   return {
     figures: rows.length,
     within2x,
     insideRange,
     shareWithin2x: rows.length === 0 ? null : within2x / rows.length,
-    shareInsideRange: rows.length === 0 ? null : insideRange / rows.length
+    shareInsideRange: rows.length === 0 ? null : insideRange / rows.length,
+    medianWidth: rows.length === 0 ? null : finite(median(widths)),
+    maxWidth: rows.length === 0 ? null : finite(Math.max(...widths)),
+    intervalScore: rows.length === 0 ? null : sig(rows.reduce((sum, r) => sum + logIntervalScore(r.predicted.low, r.predicted.high, r.measured), 0) / rows.length)
   }
 }
-
-const sig = (x: number): number => Number(x.toPrecision(4))
 
 export function validate (priors: ReadonlyMap<string, MeshModel>, evidence: ReadonlyMap<string, EvidenceFile>): Validation {
   const models = [...priors.values()]
@@ -94,7 +131,7 @@ export function validate (priors: ReadonlyMap<string, MeshModel>, evidence: Read
   const rows: ValidationRow[] = []
   for (const held of [...new Set(outer.map((p) => p.source))]) {
     // The nested (inner) jackknife: the intervals from the other sources' leave-one-source-out errors only.
-    const inner = ratiosOf(leaveOneSourceOut(models, files.filter((f) => f.source.id !== held)))
+    const inner = intervalResolver(models, ratiosOf(leaveOneSourceOut(models, files.filter((f) => f.source.id !== held))))
     for (const p of outer.filter((x) => x.source === held)) rows.push(rowOf(p, inner))
   }
   const validated = rows.filter((r) => r.predictedBy === 'fit')
@@ -104,22 +141,37 @@ export function validate (priors: ReadonlyMap<string, MeshModel>, evidence: Read
     const mine = rows.filter((r) => r.mesh === mesh && r.component === component && r.resource === resource)
     return { mesh, component, resource, ...tally(mine.filter((r) => r.predictedBy === 'fit')), priorOnly: mine.filter((r) => r.predictedBy === 'prior').length, setupIncomplete: mine.filter((r) => r.predictedBy === 'setup-incomplete').length }
   })
+  const engineKeys = [...new Set(validated.map((r) => `${r.engine}\u0000${r.resource}`))].sort()
+  const engines = engineKeys.map((key): EngineValidation => {
+    const [engine, resource] = key.split('\u0000') as [string, Resource]
+    return { engine, resource, ...tally(validated.filter((r) => r.engine === engine && r.resource === resource)) }
+  })
   return {
     method: METHOD,
     targets: { ...TARGETS },
     interval: { coverage: COVERAGE, minSources: MIN_SOURCES },
     summary: { ...tally(validated), sources: evidence.size, priorOnly: rows.filter((r) => r.predictedBy === 'prior').length, setupIncomplete: rows.filter((r) => r.predictedBy === 'setup-incomplete').length },
+    engines,
     components,
     rows
   }
 }
 
-/** One figure's row: the point prediction of the fit without its source, with the interval the other sources' errors give. */
-function rowOf (p: Prediction, inner: readonly Ratio[]): ValidationRow {
+/**
+ * One figure's row: the point prediction of the fit without its source, with the interval the other sources' errors
+ * give its engine: the base's factors on the prediction less the fitted slope's share, the slope's on that share.
+ */
+function rowOf (p: Prediction, inner: (component: Component, resource: Resource) => Interval | undefined): ValidationRow {
   const record = p.record
   const predicted = p.members.reduce((sum, m) => {
-    const i = intervalFor(inner, record.mesh, m.component, p.resource)
-    return addRanges(sum, { low: m.expected * (i?.low ?? 1), expected: m.expected, high: m.expected * (i?.high ?? 1) })
+    const i = inner(m.component, p.resource)
+    const rest = m.expected - m.slopePart
+    const slope = i?.slope ?? i
+    return addRanges(sum, {
+      low: rest * (i?.low ?? 1) + m.slopePart * (slope?.low ?? 1),
+      expected: m.expected,
+      high: rest * (i?.high ?? 1) + m.slopePart * (slope?.high ?? 1)
+    })
   }, ZERO)
   const factor = predicted.expected > 0 ? p.measured / predicted.expected : Number.POSITIVE_INFINITY
   return {
@@ -127,6 +179,7 @@ function rowOf (p: Prediction, inner: readonly Ratio[]): ValidationRow {
     record: record.id,
     mesh: record.mesh,
     component: record.component,
+    engine: p.members[0]?.engine ?? '',
     ...(record.covers === undefined ? {} : { covers: record.covers }),
     resource: p.resource,
     unit: p.resource === 'cpu' ? 'cores' : 'MiB',

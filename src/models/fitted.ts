@@ -11,12 +11,21 @@ import { cpuCores, memoryGiB } from './quantity.js'
 const Figure = Type.Number({ minimum: 0 })
 const FittedRange = Type.Object({ low: Figure, expected: Figure, high: Figure }, strict)
 
-export const FittedInterval = Type.Object({
-  coverage: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'the central share of leave-one-source-out ratios the range spans' }),
+const Factors = Type.Object({
   low: Type.Number({ minimum: 0, maximum: 1, description: 'low = expected × this factor' }),
   high: Type.Number({ minimum: 1, description: 'high = expected × this factor' }),
-  pool: Type.Union([Type.Literal('component'), Type.Literal('kind'), Type.Literal('scope'), Type.Literal('resource'), Type.Literal('assumption')], {
-    description: 'whose ratios: the component\'s own, its kind\'s (same role and scope), its scope\'s, every component\'s; assumption: no evidence, the widest interval of its kind (else scope, else resource)'
+  ratios: Type.Integer({ minimum: 1 }),
+  sources: Type.Integer({ minimum: 1 })
+}, strict)
+
+export const FittedInterval = Type.Object({
+  coverage: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'the central share of leave-one-source-out ratios the range spans' }),
+  low: Type.Number({ minimum: 0, maximum: 1, description: 'the base (and every term the fit did not set): low = expected × this factor' }),
+  high: Type.Number({ minimum: 1, description: 'the base (and every term the fit did not set): high = expected × this factor' }),
+  /** the fitted slope's factors, from the records where the slope carried most of the prediction */
+  slope: Type.Optional(Factors),
+  pool: Type.Union([Type.Literal('engine'), Type.Literal('assumption')], {
+    description: 'whose ratios: the engine\'s own (every mesh that runs it); assumption: too little evidence, the widest interval of its kind (else scope, else resource)'
   }),
   ratios: Type.Integer({ minimum: 1 }),
   sources: Type.Integer({ minimum: 1 }),
@@ -24,11 +33,16 @@ export const FittedInterval = Type.Object({
 }, { ...strict, description: 'the jackknife prediction interval (src/engine/jackknife.ts)' })
 
 export const FittedResource = Type.Object({
+  engine: Type.Optional(Id),
   base: FittedRange,
   slope: Type.Optional(Type.Object({ per: ScalingDriver, range: FittedRange }, strict)),
   records: Type.Array(Type.String({ pattern: '^[a-z0-9-]+/[a-z0-9-]+$' }), { description: 'evidence records, <source>/<record>; none for an assumption' }),
   sources: Type.Array(Type.String({ minLength: 1 })),
   method: Type.Union([Type.Literal('fit'), Type.Literal('share-of-covered-sum'), Type.Literal('assumption')]),
+  adjustment: Type.Optional(Type.Object({
+    factor: Type.Number({ exclusiveMinimum: 0, description: 'base and slope are the engine\'s times this' }),
+    sources: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the component\'s own sources that set it' })
+  }, strict)),
   interval: Type.Optional(FittedInterval)
 }, strict)
 

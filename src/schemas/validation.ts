@@ -11,7 +11,10 @@ const Tally = {
   within2x: Type.Integer({ minimum: 0, description: 'figures with 0.5 <= measured ÷ predicted expected value <= 2 (the point prediction; the range does not change it)' }),
   insideRange: Type.Integer({ minimum: 0, description: 'figures inside the predicted [low, high], the interval built from the other sources\' errors only' }),
   shareWithin2x: Share,
-  shareInsideRange: Share
+  shareInsideRange: Share,
+  medianWidth: Type.Union([Type.Number(), Type.Null()], { description: 'the median high ÷ low of the predicted ranges (sharpness); -1 when a low bound is zero; null without figures' }),
+  maxWidth: Type.Union([Type.Number(), Type.Null()], { description: 'the largest high ÷ low; -1 when a low bound is zero; null without figures' }),
+  intervalScore: Type.Union([Type.Number(), Type.Null()], { description: 'the mean interval score of the 90% ranges on a log2 scale (Gneiting & Raftery 2007): width in doublings plus 20 × the doublings a figure falls outside; lower is better' })
 }
 
 export const ValidationRow = Type.Object({
@@ -19,6 +22,7 @@ export const ValidationRow = Type.Object({
   record: Type.String({ description: 'record id within the source' }),
   mesh: Type.String(),
   component: Type.String(),
+  engine: Type.String({ description: 'the program that ran (envoy, linkerd2-proxy, ztunnel, ...): the unit of the fit and of its interval' }),
   covers: Type.Optional(Type.Array(Type.String(), { description: 'the components the measured figure sums (a whole control plane)' })),
   resource: Resource,
   unit: Type.Union([Type.Literal('cores'), Type.Literal('MiB')]),
@@ -33,10 +37,10 @@ export const ValidationRow = Type.Object({
 
 export const ValidationReport = Type.Object({
   method: Type.String(),
-  targets: Type.Object({ shareWithin2x: Type.Number(), shareInsideRange: Type.Number() }, { ...strict, description: 'what the models aim for on leave-one-source-out' }),
+  targets: Type.Object({ shareWithin2x: Type.Number(), shareInsideRange: Type.Number(), medianWidth: Type.Number(), maxWidth: Type.Number() }, { ...strict, description: 'what the models aim for on leave-one-source-out: shares at least, widths at most' }),
   interval: Type.Object({
     coverage: Type.Number({ description: 'the central share of leave-one-source-out errors each [low, high] spans (0.9: from the 5th to the 95th percentile)' }),
-    minSources: Type.Integer({ description: 'a component\'s own errors make its interval when they come from at least this many sources; else those of its kind, then of every component' })
+    minSources: Type.Integer({ description: 'an engine\'s own errors make its interval when they come from at least this many sources (the base\'s and the slope\'s apart when each has as many); else, as an assumption, the widest interval of its kind' })
   }, { ...strict, description: 'how [low, high] is built: a jackknife prediction interval, nested in this check so that no figure meets an interval its own source helped build' }),
   summary: Type.Object({
     ...Tally,
@@ -44,6 +48,11 @@ export const ValidationReport = Type.Object({
     priorOnly: Type.Integer({ minimum: 0, description: 'figures only the model file could predict (no other source), not in the tallies' }),
     setupIncomplete: Type.Integer({ minimum: 0, description: 'figures whose setup lacks a load driver the model needs, not in the tallies' })
   }, strict),
+  engines: Type.Array(Type.Object({
+    engine: Type.String(),
+    resource: Resource,
+    ...Tally
+  }, strict), { description: 'per engine and resource: the unit each interval is built for' }),
   components: Type.Array(Type.Object({
     mesh: Type.String(),
     component: Type.String(),
