@@ -206,7 +206,8 @@ function fitResource (structure: EngineStructure, records: SourcedRecord[], reso
   const x = (per: ScalingDriver, r: SourcedRecord): number => setupDriver(per, r.component?.scope, r.record) ?? 0
   const typical = usable.filter((r) => isTypical(r.record))
   const basis = typical.length > 0 ? typical : usable
-  const traffic = terms[0]?.per === 'thousandRequestsPerSecond' || terms.find((t) => LOAD_DRIVERS.has(t.per))?.per === 'thousandRequestsPerSecond'
+  // the request rate is the engine's first load term
+  const traffic = terms.find((t) => LOAD_DRIVERS.has(t.per))?.per === 'thousandRequestsPerSecond'
   const rps = (r: SourcedRecord): number => r.record.setup.requestsPerSecond ?? 0
 
   let slope: { per: ScalingDriver, expected: number } | undefined

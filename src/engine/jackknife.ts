@@ -21,7 +21,7 @@
 //    (greatest high ÷ low) among the evidenced components of its kind (role and scope); when its kind has none, of
 //    its scope; when its scope has none, of the resource; around the model file's expected value.
 import type { EvidenceFile, EvidenceRecord } from '../models/evidence-schema.js'
-import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
+import type { Component, MeshModel } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
 import {
   engineStructure, FIELD, fitPoints, measured, placeable, pointAt, priorBase, priorTerms, RESOURCES, sourcedRecords,
@@ -164,9 +164,6 @@ export function intervalFor (ratios: readonly Ratio[], engine: string, resource:
   return { coverage: COVERAGE, low: base.low, high: base.high, slope: part('slope'), pool: 'engine', ratios: whole.ratios, sources: whole.sources }
 }
 
-/** A range around `expected` by factors. */
-export const byFactors = (expected: number, f: { low: number, high: number }): Range => ({ low: expected * f.low, expected, high: expected * f.high })
-
 const round = (x: number): number => Number(x.toPrecision(4))
 const scaleRange = (r: Range, f: { low: number, high: number }): Range => ({ low: round(r.expected * f.low), expected: r.expected, high: round(r.expected * f.high) })
 const roundFactors = <T extends { low: number, high: number }>(f: T): T => ({ ...f, low: round(f.low), high: round(f.high) })
@@ -246,5 +243,3 @@ export function fitAll (priors: Iterable<MeshModel>, evidence: Iterable<Evidence
   const files = [...evidence]
   return withIntervals(models, fitPoints(models, files), ratiosOf(leaveOneSourceOut(models, files)))
 }
-
-export type { ScalingDriver }
