@@ -1,7 +1,7 @@
 // Scenario in, estimate out. Pure and deterministic: no I/O, no clock, no randomness.
 import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
-import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
+import { BENCHMARK_CONNECTIONS, type Component, type MeshModel, type ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
 import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
 import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type Resources } from './capacity.js'
@@ -49,7 +49,7 @@ function expectedCpuAt (component: Component, scenario: Scenario, replicas: numb
   for (const term of n.terms) {
     if (term.cpu !== null) cpu += term.cpu.expected * driverValue(term.per, component, scenario, replicas, scenario.requestsPerSecondPerPod)
   }
-  return cpu
+  return Math.min(cpu, usageCeiling(component, scenario).cpuCores)
 }
 
 /**
@@ -70,6 +70,27 @@ function chartRequestsOf (component: Component, highAvailability: boolean): Reso
     chartRequests.set(component, parsed)
   }
   return highAvailability ? parsed.highAvailability : parsed.standard
+}
+
+// A component's chart limits, parsed once per component.
+const chartLimits = new WeakMap<Component, Resources>()
+
+/**
+ * The most one replica can use: its chart's limits (throttled at the CPU limit, killed beyond the memory limit) and
+ * the allocatable of the node it runs on, whichever is less. Every usage figure of a replica stops there.
+ */
+export function usageCeiling (component: Component, scenario: Scenario): Resources {
+  let limits = chartLimits.get(component)
+  if (limits === undefined) {
+    const l = component.limits
+    limits = Object.freeze({
+      cpuCores: l?.cpu === undefined ? Number.POSITIVE_INFINITY : cpuCores(l.cpu),
+      memoryGiB: l?.memory === undefined ? Number.POSITIVE_INFINITY : memoryGiB(l.memory)
+    })
+    chartLimits.set(component, limits)
+  }
+  const node = allocatable(scenario.node)
+  return { cpuCores: Math.min(limits.cpuCores, node.cpuCores), memoryGiB: Math.min(limits.memoryGiB, node.memoryGiB) }
 }
 
 export function requestsOf (component: Component, scenario: Scenario): Resources {
@@ -100,6 +121,12 @@ function driverValue (driver: ScalingDriver, component: Component, scenario: Sce
     case 'meshedPod': return scenario.pods
     case 'meshedPodPerReplica': return scenario.pods / shared
     case 'clusterPod': return scenario.clusterPods
+    case 'activeConnection': {
+      // a sidecar holds its pod's connections; a node or cluster proxy those of the pods it carries, shared
+      const held = sidecar ? scenario.activeConnectionsPerPod : scenario.pods * scenario.activeConnectionsPerPod * (component.traffic === 'eachRequestOnce' ? 0.5 : 1) / shared
+      return Math.max(0, held - BENCHMARK_CONNECTIONS)
+    }
+    case 'podChurnPerMinute': return scenario.podChurnPerMinute // every replica watches every pod event
   }
 }
 
@@ -164,6 +191,7 @@ export function sumReplicas (sums: ReplicaSums, component: Component, scenario: 
   const model = numeric(component.usage)
   const groups = component.scope === 'perPod' ? scenario.trafficGroups : AVERAGE
   const basis = scenario.basis
+  const ceiling = usageCeiling(component, scenario)
   let usedCpuLow = 0; let usedCpuExpected = 0; let usedCpuHigh = 0
   let usedMemoryLow = 0; let usedMemoryExpected = 0; let usedMemoryHigh = 0
   let basisCpuLow = 0; let basisCpuExpected = 0; let basisCpuHigh = 0
@@ -179,6 +207,8 @@ export function sumReplicas (sums: ReplicaSums, component: Component, scenario: 
       if (cpu !== null) { cpuLow += cpu.low * x; cpuExpected += cpu.expected * x; cpuHigh += cpu.high * x }
       if (memory !== null) { memoryLow += memory.low * x; memoryExpected += memory.expected * x; memoryHigh += memory.high * x }
     }
+    cpuLow = Math.min(cpuLow, ceiling.cpuCores); cpuExpected = Math.min(cpuExpected, ceiling.cpuCores); cpuHigh = Math.min(cpuHigh, ceiling.cpuCores)
+    memoryLow = Math.min(memoryLow, ceiling.memoryGiB); memoryExpected = Math.min(memoryExpected, ceiling.memoryGiB); memoryHigh = Math.min(memoryHigh, ceiling.memoryGiB)
     usedCpuLow += n * cpuLow; usedCpuExpected += n * cpuExpected; usedCpuHigh += n * cpuHigh
     usedMemoryLow += n * memoryLow; usedMemoryExpected += n * memoryExpected; usedMemoryHigh += n * memoryHigh
     basisCpuLow += n * onBasisOf(basis, requests.cpuCores, cpuLow)

@@ -28,9 +28,15 @@
 //    engine has records of its own, which then win.
 // 8. A component or resource whose engine has no records keeps its prior's expected values, and the fit says so
 //    (`noEvidence`); jackknife.ts gives it a range by a stated assumption.
+// 9. A record whose source reports it as a defect (`fault`: a crash, an eviction, a leak, a storm the project fixed)
+//    measures the defect, not the component's working cost: it sets no figure and no interval. GET /validation
+//    still predicts it, and tallies it apart.
+// Terms the fit does not set (configuration size, connections, churn) keep the model file's figures; a slope is
+// fitted on what the record measured less those terms at its setup, so a source that grew services while it grew
+// pods does not pass the services' cost off as the pods'.
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { EvidenceFile, EvidenceRecord } from '../models/evidence-schema.js'
-import type { Component, MeshModel, ScalingDriver } from '../models/schema.js'
+import { BENCHMARK_CONNECTIONS, type Component, type MeshModel, type ScalingDriver } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
 
 export type Resource = 'cpu' | 'memory'
@@ -133,8 +139,13 @@ export function setupDriver (per: ScalingDriver, scope: Component['scope'] | und
     case 'clusterPod': return s.pods
     case 'visibleService': return s.visibleServices ?? (wholeMesh ? s.services : undefined)
     case 'visibleEndpoint': return s.visibleEndpoints ?? (wholeMesh ? s.pods : undefined)
+    case 'activeConnection': return s.connections === undefined ? undefined : Math.max(0, s.connections - BENCHMARK_CONNECTIONS)
+    case 'podChurnPerMinute': return s.podChurnPerMinute
   }
 }
+
+/** Rule 9: does the record measure a defect rather than the working cost? */
+export const isFault = (r: SourcedRecord): boolean => r.record.fault !== undefined
 
 /** Drivers a measurement's setup is expected to state (load and mesh size); per-service and per-endpoint
  * configuration terms are not, and count as zero where unknown (the base absorbs the benchmark's own). */
@@ -209,6 +220,8 @@ function fitResource (structure: EngineStructure, records: SourcedRecord[], reso
   // the request rate is the engine's first load term
   const traffic = terms.find((t) => LOAD_DRIVERS.has(t.per))?.per === 'thousandRequestsPerSecond'
   const rps = (r: SourcedRecord): number => r.record.setup.requestsPerSecond ?? 0
+  // what the record measured less every term but `per`, at the terms' model-file figures
+  const less = (per: ScalingDriver) => (r: SourcedRecord): number => y(r) - pointAt(structure, 0, { per, expected: 0 }, r)
 
   let slope: { per: ScalingDriver, expected: number } | undefined
   let base: number
@@ -216,10 +229,11 @@ function fitResource (structure: EngineStructure, records: SourcedRecord[], reso
     // 2. the idle base from (near-)idle records; 3. the slope from loaded ones, against that idle base
     const nearIdle = basis.filter((r) => rps(r) <= NEAR_IDLE_RPS)
     const idle = basis.filter((r) => rps(r) === 0)
-    const idleFirst = idle.length > 0 ? medianOfSources(idle, y) : idlePrior
+    const byTraffic = less('thousandRequestsPerSecond')
+    const idleFirst = idle.length > 0 ? medianOfSources(idle, byTraffic) : idlePrior
     const perSource: number[] = []
     for (const group of bySource(basis.filter((r) => rps(r) > NEAR_IDLE_RPS)).values()) {
-      const points = group.map((r) => ({ x: x('thousandRequestsPerSecond', r), y: y(r) }))
+      const points = group.map((r) => ({ x: x('thousandRequestsPerSecond', r), y: byTraffic(r) }))
       perSource.push(theilSen(points) ?? Math.max(0, median(points.map((p) => (p.y - idleFirst) / p.x))))
     }
     const prior = terms.find((t) => t.per === 'thousandRequestsPerSecond')
@@ -232,7 +246,7 @@ function fitResource (structure: EngineStructure, records: SourcedRecord[], reso
     for (const term of terms.filter((t) => LOAD_DRIVERS.has(t.per))) {
       const perSource: number[] = []
       for (const group of bySource(basis.filter((r) => x(term.per, r) > 0)).values()) {
-        const spread = theilSen(group.map((r) => ({ x: x(term.per, r), y: y(r) })))
+        const spread = theilSen(group.map((r) => ({ x: x(term.per, r), y: less(term.per)(r) })))
         if (spread !== undefined) perSource.push(spread)
       }
       if (perSource.length > 0) { slope = { per: term.per, expected: median(perSource) }; break }
@@ -331,7 +345,7 @@ function componentFit (component: Component, mesh: string, engineFit: { structur
 /** The point fit (rules 1–5, 7, 8) of every mesh in the catalog's priors: low = expected = high. */
 export function fitPoints (priors: Iterable<MeshModel>, evidence: Iterable<EvidenceFile>): FittedMesh[] {
   const models = [...priors]
-  const records = sourcedRecords(models, evidence)
+  const records = sourcedRecords(models, evidence).filter((r) => !isFault(r))
   const engines = fitEngines(models, records)
   return models.map((prior) => {
     const components: Record<string, FittedComponent> = {}

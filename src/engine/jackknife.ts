@@ -7,7 +7,8 @@
 //    and predict the left-out source's records from their setups: ratio = measured ÷ predicted expected value.
 //    Typical and extreme statistics alike, so the high bound covers the extremes a source published.
 //    Only figures predicted by a fit count: not those only the model file could predict, nor those whose setup
-//    lacks a load driver. A record measuring several components together gives its ratio to each of them.
+//    lacks a load driver, nor a fault (fit.ts rule 9), nor one that leans on a model-file term worked out from its
+//    own source (`derivedFrom`). A record measuring several components together gives its ratio to each of them.
 // 2. The pool for a component and resource is its engine's ratios (every mesh that runs it, and the engine outside
 //    the meshes), if they come from at least MIN_SOURCES sources; never another engine's, kind's or scope's.
 // 3. Each ratio belongs to the part of the prediction that carried it: the fitted slope's when the slope term is at
@@ -24,7 +25,7 @@ import type { EvidenceFile, EvidenceRecord } from '../models/evidence-schema.js'
 import type { Component, MeshModel } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
 import {
-  engineStructure, FIELD, fitPoints, measured, placeable, pointAt, priorBase, priorTerms, RESOURCES, sourcedRecords,
+  engineStructure, FIELD, fitPoints, isFault, measured, placeable, pointAt, priorBase, priorTerms, RESOURCES, setupDriver, sourcedRecords,
   type EngineStructure, type Factors, type FittedComponent, type FittedMesh, type FittedResource, type Interval, type Resource, type SourcedRecord
 } from './fit.js'
 
@@ -52,8 +53,11 @@ export interface Prediction {
   measured: number
   /** the components the figure covers */
   members: Member[]
-  /** fit: every member fitted from other sources; prior: some member only by the model file; setup-incomplete: unplaceable */
-  predictedBy: 'fit' | 'prior' | 'setup-incomplete'
+  /**
+   * fit: every member fitted from other sources; prior: some member only by the model file, or by a term worked out
+   * from this very source; setup-incomplete: unplaceable; fault: the source reports the figure as a defect (fit.ts rule 9)
+   */
+  predictedBy: 'fit' | 'prior' | 'setup-incomplete' | 'fault'
 }
 
 /** A measured ÷ predicted ratio, attributed to one component's engine and to the part of the prediction that carried it. */
@@ -98,7 +102,7 @@ export function leaveOneSourceOut (priors: readonly MeshModel[], files: readonly
           if (structure !== undefined) members.push({ structure, fitted: f === undefined ? undefined : unadjusted(f) })
         }
         if (members.length === 0) continue
-        const byFit = members.every((m) => m.fitted !== undefined && m.fitted.method !== 'assumption')
+        const byFit = members.every((m) => m.fitted !== undefined && m.fitted.method !== 'assumption' && !leansOn(file.source.id, m.structure.component, m.fitted, r, resource))
         const complete = members.every((m) => placeable(record, m.structure.terms))
         out.push({
           source: file.source.id,
@@ -106,12 +110,18 @@ export function leaveOneSourceOut (priors: readonly MeshModel[], files: readonly
           resource,
           measured: value,
           members: members.map((m) => ({ component: m.structure.component, engine: m.structure.component.engine, ...memberAt(m.structure, m.fitted, r, resource) })),
-          predictedBy: !complete ? 'setup-incomplete' : byFit ? 'fit' : 'prior'
+          predictedBy: isFault(r) ? 'fault' : !complete ? 'setup-incomplete' : byFit ? 'fit' : 'prior'
         })
       }
     }
   }
   return out
+}
+
+/** Does the prediction at the record's setup use a model-file term worked out from the held-out source itself? */
+function leansOn (sourceId: string, component: Component, fitted: FittedResource, r: SourcedRecord, resource: Resource): boolean {
+  return (component.usage.scaling ?? []).some((t) => t[resource] !== undefined && t.per !== fitted.slope?.per &&
+    t.derivedFrom?.includes(sourceId) === true && (setupDriver(t.per, r.component?.scope ?? component.scope, r.record) ?? 0) > 0)
 }
 
 /** A component's fit without its per-mesh adjustment: the engine's own. */

@@ -43,6 +43,10 @@ export interface Scenario {
   /** how the traffic spreads over pods; podShare sums to 1 */
   trafficGroups: TrafficGroup[]
   hopsPerRequest: number
+  /** connections open through each pod's proxy, inbound plus outbound */
+  activeConnectionsPerPod: number
+  /** pods created or deleted per minute in the cluster */
+  podChurnPerMinute: number
   services: number
   /** all pods in the cluster, meshed or not */
   clusterPods: number
@@ -106,6 +110,8 @@ interface Inputs {
   clusterPods: number
   distribution: 'even' | 'skewed'
   hopsPerRequest: number
+  activeConnectionsPerPod: number
+  podChurnPerMinute: number
   sidecarScoping: boolean
   servicesVisibleWhenScoped: number
   waypoints: number
@@ -235,6 +241,20 @@ const WORKLOAD_ROWS: readonly AnyRow[] = [
     given: (r) => r.traffic?.hopsPerRequest,
     default: () => 1,
     reason: () => 'latency is given for one service-to-service call'
+  }),
+  row({
+    input: 'activeConnectionsPerPod',
+    field: '/traffic/activeConnectionsPerPod',
+    given: (r) => r.traffic?.activeConnectionsPerPod,
+    default: ({ defaults }) => defaults.activeConnectionsPerPod.value,
+    reason: ({ defaults }) => noteOf(defaults.activeConnectionsPerPod)
+  }),
+  row({
+    input: 'podChurnPerMinute',
+    field: '/workload/podChurnPerMinute',
+    given: (r) => r.workload?.podChurnPerMinute,
+    default: ({ defaults }) => defaults.podChurnPerMinute.value,
+    reason: ({ defaults }) => noteOf(defaults.podChurnPerMinute)
   }),
   row({
     input: 'sidecarScoping',
@@ -440,6 +460,8 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
     distribution: resolved.distribution,
     trafficGroups,
     hopsPerRequest: resolved.hopsPerRequest,
+    activeConnectionsPerPod: resolved.activeConnectionsPerPod,
+    podChurnPerMinute: resolved.podChurnPerMinute,
     services: resolved.services,
     clusterPods: resolved.clusterPods,
     sidecarScoping: resolved.sidecarScoping,

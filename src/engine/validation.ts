@@ -36,8 +36,11 @@ export interface ValidationRow {
    * resource, so the model file's own figure predicted it; such rows are listed but left out of the summary,
    * since that figure may come from the very publication being predicted. setup-incomplete: the record's setup
    * lacks a load driver the model needs (requests per second, pods), so it cannot be placed; listed, not counted.
+   * fault: the source reports a defect (a crash, an eviction, a leak); no fit uses it; tallied apart (summary.faults).
    */
-  predictedBy: 'fit' | 'prior' | 'setup-incomplete'
+  predictedBy: 'fit' | 'prior' | 'setup-incomplete' | 'fault'
+  /** the defect the figure measures (fit.ts rule 9) */
+  fault?: string
 }
 
 export interface ValidationTally {
@@ -77,7 +80,7 @@ export interface Validation {
   targets: { shareWithin2x: number, shareInsideRange: number, medianWidth: number, maxWidth: number }
   /** the prediction intervals' rule: central coverage, and the sources a component's own pool needs */
   interval: { coverage: number, minSources: number }
-  summary: ValidationTally & { sources: number, priorOnly: number, setupIncomplete: number }
+  summary: ValidationTally & { sources: number, priorOnly: number, setupIncomplete: number, faults: ValidationTally }
   /** per engine and resource: the unit each interval is built for */
   engines: EngineValidation[]
   components: ComponentValidation[]
@@ -92,7 +95,9 @@ const METHOD = 'Leave-one-source-out: for each evidence source, every model is f
   'is the jackknife prediction interval (src/engine/jackknife.ts) built, nested, from the other sources only: with the source ' +
   'left out, each remaining source is left out in turn and its errors pooled, so no figure is checked against an interval its ' +
   'own source helped build. Figures no other source measured are predicted by the model file alone, and figures whose setup ' +
-  'lacks a load driver the model needs (requests per second, pods) cannot be placed: both are listed and left out of the tallies.'
+  'lacks a load driver the model needs (requests per second, pods) cannot be placed: both are listed and left out of the tallies. ' +
+  'Figures their sources report as defects (a crash, an eviction, a leak, a connection storm) are predicted as the working cost ' +
+  'would be and tallied apart (summary.faults): no fit or interval uses them.'
 
 const sig = (x: number): number => Number(x.toPrecision(4))
 
@@ -150,7 +155,13 @@ export function validate (priors: ReadonlyMap<string, MeshModel>, evidence: Read
     method: METHOD,
     targets: { ...TARGETS },
     interval: { coverage: COVERAGE, minSources: MIN_SOURCES },
-    summary: { ...tally(validated), sources: evidence.size, priorOnly: rows.filter((r) => r.predictedBy === 'prior').length, setupIncomplete: rows.filter((r) => r.predictedBy === 'setup-incomplete').length },
+    summary: {
+      ...tally(validated),
+      sources: evidence.size,
+      priorOnly: rows.filter((r) => r.predictedBy === 'prior').length,
+      setupIncomplete: rows.filter((r) => r.predictedBy === 'setup-incomplete').length,
+      faults: tally(rows.filter((r) => r.predictedBy === 'fault'))
+    },
     engines,
     components,
     rows
@@ -181,6 +192,7 @@ function rowOf (p: Prediction, inner: (component: Component, resource: Resource)
     component: record.component,
     engine: p.members[0]?.engine ?? '',
     ...(record.covers === undefined ? {} : { covers: record.covers }),
+    ...(record.fault === undefined ? {} : { fault: record.fault }),
     resource: p.resource,
     unit: p.resource === 'cpu' ? 'cores' : 'MiB',
     statistic: record.statistic,

@@ -15,6 +15,8 @@ export const ScenarioDefaults = Type.Object({
   requestsPerSecondPerPod: DefaultValue(Type.Number({ minimum: 0 })),
   podsPerService: DefaultValue(Type.Number({ exclusiveMinimum: 0 })),
   servicesVisibleWhenScoped: DefaultValue(Type.Number({ minimum: 1 })),
+  activeConnectionsPerPod: DefaultValue(Type.Number({ minimum: 0, multipleOf: 1 })),
+  podChurnPerMinute: DefaultValue(Type.Number({ minimum: 0 })),
   skewedTraffic: Type.Object({
     podShare: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
     trafficShare: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),

@@ -42,6 +42,12 @@ export const EvidenceRecord = Type.Object({
   engine: Type.Optional(Id),
   /** When the figure sums several components (a whole control plane): all of them; `component` is where it is filed. */
   covers: Type.Optional(Type.Array(Id, { minItems: 2, uniqueItems: true })),
+  /**
+   * The defect the figure measures, when its source reports it as one: a crash, an eviction, a leak, a storm or a
+   * regression the project acknowledged or fixed, not the component's working cost. Such a figure never sets a fit
+   * or an interval; GET /validation predicts it and tallies it apart (src/engine/fit.ts, rule 9).
+   */
+  fault: Type.Optional(Type.String({ minLength: 1, description: 'the defect this figure measures, and where it was fixed or acknowledged' })),
   party: EvidenceParty,
   setup: EvidenceSetup,
   statistic: EvidenceStatistic,

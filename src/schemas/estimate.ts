@@ -17,7 +17,9 @@ export const LIMITS = {
   maxPods: 10_000,
   price: 1_000_000,
   hopsPerRequest: 50,
-  waypoints: 1000
+  waypoints: 1000,
+  connectionsPerPod: 1_000_000,
+  podChurnPerMinute: 1_000_000
 } as const
 
 export const Basis = Type.Union([Type.Literal('requests'), Type.Literal('usage'), Type.Literal('max')], {
@@ -46,12 +48,14 @@ export const EstimateRequest = Type.Object({
     requestsPerSecondPerPod: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.requestsPerSecondPerPod, description: 'requests per second through each pod\'s proxy, inbound plus outbound (default 35: Istio\'s load-test rate per sidecar)' })),
     requestsPerSecond: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.requestsPerSecondPerPod * LIMITS.pods, description: 'total requests per second through all meshed pods\' proxies; instead of requestsPerSecondPerPod' })),
     distribution: Type.Optional(Type.Union([Type.Literal('even'), Type.Literal('skewed')], { description: 'how traffic spreads over pods: even (default), or skewed (20% of the pods carry 80% of the requests)' })),
-    hopsPerRequest: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.hopsPerRequest, description: 'service-to-service calls one user request makes through the mesh; multiplies the latency added (default 1)' }))
+    hopsPerRequest: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.hopsPerRequest, description: 'service-to-service calls one user request makes through the mesh; multiplies the latency added (default 1)' })),
+    activeConnectionsPerPod: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.connectionsPerPod, description: 'connections held open through each pod\'s proxy, inbound plus outbound; drives proxy and ztunnel memory beyond the 16 the published benchmarks held (default 16: Istio\'s and AKS\'s benchmark setup)' }))
   }, strict)),
   workload: Type.Optional(Type.Object({
     services: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'Kubernetes services in the mesh (default pods / 2, the ratio of Istio\'s load-test mesh)' })),
     clusterPods: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods * 10, description: 'all pods in the cluster, meshed or not, for the per-pod state node agents hold (Cilium\'s agent); default: pods. Capacity counts the meshed pods only' })),
     servicesVisibleWhenScoped: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pods, description: 'services one sidecar still sees when options.sidecarScoping is on (default 10)' })),
+    podChurnPerMinute: Type.Optional(Type.Number({ minimum: 0, maximum: LIMITS.podChurnPerMinute, description: 'pods created or deleted per minute in the cluster (rollouts, autoscaling, jobs); drives control-plane CPU and memory where a model has a churn term (default 0: the steady state the evidence measured)' })),
     waypoints: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.waypoints, description: 'waypoint proxies in ambient meshes (Istio ambient): one per namespace or service that opts into L7 processing, so at most workload.services. Each is a Deployment of its own; the requests through them are shared among them, each request seen once (default 1)' })),
     podRequests: Type.Optional(Type.Object({
       cpuCores: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.podCpuCores, description: 'CPU request of one application pod, cores (default 0.5)' }),

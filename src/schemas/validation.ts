@@ -32,7 +32,8 @@ export const ValidationRow = Type.Object({
   factor: Type.Number({ description: 'measured ÷ predicted expected value, for every statistic (extremes are judged by the range); -1 when the prediction is zero' }),
   within2x: Type.Boolean(),
   insideRange: Type.Boolean(),
-  predictedBy: Type.Union([Type.Literal('fit'), Type.Literal('prior'), Type.Literal('setup-incomplete')], { description: 'fit: from other sources\' records; prior: no other source measured it, so the model file\'s figure predicted it; setup-incomplete: the setup lacks a load driver the model needs (requests per second, pods). Only fit rows are in the tallies' })
+  predictedBy: Type.Union([Type.Literal('fit'), Type.Literal('prior'), Type.Literal('setup-incomplete'), Type.Literal('fault')], { description: 'fit: from other sources\' records; prior: no other source measured it, or a model-file term worked out from this source carries it, so the model file predicted it; setup-incomplete: the setup lacks a load driver the model needs (requests per second, pods); fault: the source reports the figure as a defect (a crash, an eviction, a leak), which no fit uses. Only fit rows are in the tallies; fault rows have a tally of their own' }),
+  fault: Type.Optional(Type.String({ description: 'the defect the figure measures, as its evidence record states it' }))
 }, strict)
 
 export const ValidationReport = Type.Object({
@@ -46,7 +47,8 @@ export const ValidationReport = Type.Object({
     ...Tally,
     sources: Type.Integer({ minimum: 0, description: 'evidence sources, each left out in turn' }),
     priorOnly: Type.Integer({ minimum: 0, description: 'figures only the model file could predict (no other source), not in the tallies' }),
-    setupIncomplete: Type.Integer({ minimum: 0, description: 'figures whose setup lacks a load driver the model needs, not in the tallies' })
+    setupIncomplete: Type.Integer({ minimum: 0, description: 'figures whose setup lacks a load driver the model needs, not in the tallies' }),
+    faults: Type.Object(Tally, { ...strict, description: 'figures of defects (crashes, evictions, leaks, storms), predicted as the working cost would be and tallied apart: how far a defect leaves the model\'s range' })
   }, strict),
   engines: Type.Array(Type.Object({
     engine: Type.String(),

@@ -17,12 +17,17 @@ t.test('the published per-rps and at-scale figures are all calibrated', async (t
 for (const mesh of calibrated) {
   for (const calibration of mesh.calibrations ?? []) {
     t.test(`${mesh.id}: ${calibration.title}`, async (t) => {
-      const { model, published, pass } = reproduce(mesh, calibration, models)
-      const parts = [
-        published.cpuCores === undefined ? '' : `cpu: model ${model.cpuCores.toFixed(4)} vs published ${published.cpuCores}`,
-        published.memoryGiB === undefined ? '' : `memory: model ${(model.memoryGiB * 1024).toFixed(2)} MiB vs published ${(published.memoryGiB * 1024).toFixed(2)} MiB`
-      ].filter(Boolean)
-      t.ok(pass, `${parts.join('; ')} (within ${calibration.tolerancePercent}%)`)
+      const file = reproduce(mesh, calibration, models)
+      const served = reproduce(mesh, calibration, models, true)
+      const mib = (gib: number): string => `${(gib * 1024).toFixed(2)} MiB`
+      const parts = (r: typeof file, memoryRange: boolean): string => [
+        r.published.cpuCores === undefined ? '' : `cpu: model ${r.model.cpuCores.toFixed(4)} [${r.range.cpuCores.low.toFixed(4)}, ${r.range.cpuCores.high.toFixed(4)}] vs published ${r.published.cpuCores}`,
+        r.published.memoryGiB === undefined ? '' : `memory: model ${mib(r.model.memoryGiB)}${memoryRange ? ` [${mib(r.range.memoryGiB.low)}, ${mib(r.range.memoryGiB.high)}]` : ''} vs published ${mib(r.published.memoryGiB)}`
+      ].filter(Boolean).join('; ')
+      t.ok(file.pass, `model file: ${parts(file, false)} (within ${calibration.tolerancePercent}%)`)
+      // A figure the served range excludes must say why in its model file (servedExcludes), and stay excluded
+      if (calibration.servedExcludes === undefined) t.ok(served.pass, `served model: ${parts(served, true)} (inside one replica's range)`)
+      else t.notOk(served.pass, `served model excludes it, as the model file states: ${parts(served, true)}`)
     })
   }
 }

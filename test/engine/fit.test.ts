@@ -133,3 +133,38 @@ t.test('models/fitted/ is what npm run fit gives today (no coefficient is edited
     t.equal(readFileSync(join(dir, `${f.mesh}.yaml`), 'utf8'), renderFitted({ schemaVersion: 1, ...f }), `models/fitted/${f.mesh}.yaml is current (npm run fit)`)
   }
 })
+
+// A control plane whose model names a per-pod term the fit sets and a per-service term it does not (the model
+// file's 1 MiB per service), as istiod's does: a toy copy of the fixture's alpha.
+const withTerms = (() => {
+  const control = alpha.components.find((c) => c.id === 'control')
+  if (control === undefined) throw new Error('fixture control missing')
+  const usage = { ...control.usage, scaling: [{ per: 'meshedPod' as const, memory: { low: '1Mi', expected: '1Mi', high: '1Mi', sources: ['fixture'] } }, { per: 'visibleService' as const, memory: { low: '1Mi', expected: '1Mi', high: '1Mi', sources: ['fixture'] } }] }
+  return { ...alpha, components: alpha.components.map((c) => c.id === 'control' ? { ...control, usage } : c) }
+})()
+const controlRecord = (id: string, pods: number, services: number, memoryMiB: number, extra: Partial<EvidenceRecord> = {}): EvidenceRecord =>
+  ({ id, mesh: 'alpha', meshVersion: '1', component: 'control', party: 'independent', setup: { pods, services }, statistic: 'mean', memoryMiB, note: 'test', ...extra })
+const controlFit = (evidence: EvidenceFile[]) => fitPoints([withTerms, ...[...fixture.priors.values()].filter((p) => p.id !== 'alpha')], evidence).find((f) => f.mesh === 'alpha')?.components.control?.memoryMiB
+
+t.test('a slope is fitted on the figure less the terms the fit does not set', async (t) => {
+  // grow-lab grew services with pods: 205 MiB at 10 pods and 100 services, 610 at 20 pods and 500 services. Less the
+  // model file's 1 MiB per service: 105 and 110, so 0.5 MiB per pod (not (610 - 205) / 10 = 40.5, the services'
+  // cost passed off as the pods'). Base: 205 - 0.5 x 10 - 100 = 100, and 610 - 10 - 500 = 100.
+  const grow = file('grow-lab', [controlRecord('small', 10, 100, 205), controlRecord('large', 20, 500, 610)])
+  const fitted = controlFit([grow])
+  t.equal(fitted?.slope?.per, 'meshedPod')
+  sameRange(t, fitted?.slope?.range, { low: 0.5, expected: 0.5, high: 0.5 }, 'per-pod slope')
+  sameRange(t, fitted?.base, { low: 100, expected: 100, high: 100 }, 'base')
+})
+
+t.test('a record of a defect (fault) sets no figure', async (t) => {
+  // The same fit with a pilot-style eviction beside it: 30,000 MiB at 25 pods would pull the median base of two
+  // sources to (100 + 29,967.5) / 2. Filed as a fault, it changes nothing.
+  const grow = file('grow-lab', [controlRecord('small', 10, 100, 205), controlRecord('large', 20, 500, 610)])
+  const evicted = file('evicted-lab', [controlRecord('evicted', 25, 20, 30000, { fault: 'evicted for memory' })])
+  const fitted = controlFit([grow, evicted])
+  sameRange(t, fitted?.base, { low: 100, expected: 100, high: 100 }, 'base')
+  t.same(fitted?.sources, ['grow-lab'], 'the fault\'s source is not among the fitted sources')
+  const counted = controlFit([grow, file('evicted-lab', [controlRecord('evicted', 25, 20, 30000)])])
+  t.ok((counted?.base.expected ?? 0) > 10000, `not a fault: it counts (base ${counted?.base.expected})`)
+})

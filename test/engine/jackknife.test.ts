@@ -122,3 +122,28 @@ t.test('npm run fit on the fixture: the leave-one-source-out ratios and their in
   t.match(alpha?.components.control?.cpuCores, { method: 'assumption', records: [], interval: { pool: 'assumption', like: 'alpha/proxy' }, base: { low: 0.142, expected: 0.2, high: 0.5912 } })
   t.same(alpha?.noEvidence, ['control/cpu', 'agent/cpu', 'agent/memory', 'dashboard/cpu', 'dashboard/memory'], 'still said')
 })
+
+t.test('a fault is predicted but never a ratio; a figure carried by a term worked out from its own source is the prior\'s', async (t) => {
+  const alpha = fixture.priors.get('alpha')
+  const control = alpha?.components.find((c) => c.id === 'control')
+  if (alpha === undefined || control === undefined) return t.fail('fixture alpha missing')
+  // The control plane's churn term (1 MiB per pod churned per minute) was worked out from churn-lab's tables.
+  const churn = { per: 'podChurnPerMinute' as const, memory: { low: '1Mi', expected: '1Mi', high: '1Mi', sources: ['fixture'] }, derivedFrom: ['churn-lab'] }
+  const toy = { ...alpha, components: alpha.components.map((c) => c === control ? { ...control, usage: { ...control.usage, scaling: [churn] } } : c) }
+  const priors = [toy, ...models.filter((m) => m.id !== 'alpha')]
+  const rec = (id: string, setup: Record<string, number>, memoryMiB: number, fault?: string) =>
+    ({ id, mesh: 'alpha', meshVersion: '1', component: 'control', party: 'independent' as const, setup, statistic: 'mean' as const, memoryMiB, note: 'test', ...(fault === undefined ? {} : { fault }) })
+  const file = (id: string, records: ReturnType<typeof rec>[]) => ({ schemaVersion: 1 as const, source: { id, title: id, url: `https://example.org/${id}`, published: '2026-01', ranBy: 'a test' }, records })
+  const evidence = [
+    file('churn-lab', [rec('steady', { pods: 10, podChurnPerMinute: 0 }, 520), rec('churning', { pods: 10, podChurnPerMinute: 100 }, 620)]),
+    file('steady-lab', [rec('steady', { pods: 10 }, 500)]),
+    file('storm-lab', [rec('storm', { pods: 10 }, 9000, 'a leak the project fixed')])
+  ]
+  const by = new Map(leaveOneSourceOut(priors, evidence).filter((p) => p.resource === 'memory' && p.record.component === 'control').map((p) => [`${p.source}/${p.record.id}`, p.predictedBy]))
+  t.equal(by.get('churn-lab/steady'), 'fit', 'no churn at its setup: the term adds nothing, so a fit on the others predicts it')
+  t.equal(by.get('churn-lab/churning'), 'prior', 'its churn term comes from its own source')
+  t.equal(by.get('steady-lab/steady'), 'fit')
+  t.equal(by.get('storm-lab/storm'), 'fault')
+  const ratios = ratiosOf(leaveOneSourceOut(priors, evidence)).filter((r) => r.component === 'control' && r.resource === 'memory')
+  t.same(ratios.map((r) => r.source).sort(), ['churn-lab', 'steady-lab'], 'neither the fault nor the figure of a term\'s own source gives a ratio')
+})

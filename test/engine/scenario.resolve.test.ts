@@ -22,6 +22,8 @@ t.test('the defaults of a bare request, in order', async (t) => {
     { field: '/workload/clusterPods', value: 10, reason: 'the meshed pods are all the pods in the cluster' },
     { field: '/traffic/distribution', value: 'even', reason: 'every pod carries the same traffic' },
     { field: '/traffic/hopsPerRequest', value: 1, reason: 'latency is given for one service-to-service call' },
+    { field: '/traffic/activeConnectionsPerPod', value: 16, reason: DEFAULT },
+    { field: '/workload/podChurnPerMinute', value: 0, reason: DEFAULT },
     { field: '/options/sidecarScoping', value: false, reason: 'sidecars see every service, as installed' },
     { field: '/workload/waypoints', value: 1, reason: 'one waypoint proxy: a single namespace or service opts into L7 processing (ambient meshes only)' },
     { field: '/workload/podRequests', value: '1 CPU, 2Gi memory', reason: DEFAULT },
@@ -66,15 +68,15 @@ t.test('given values replace the defaults and leave no default behind', async (t
   const s = resolve({
     meshes: ['gamma', 'alpha'],
     basis: 'requests',
-    traffic: { requestsPerSecondPerPod: 7, distribution: 'even', hopsPerRequest: 3 },
-    workload: { services: 4, clusterPods: 30, waypoints: 4, podRequests: { cpuCores: 0.5, memoryGiB: 1 }, servicesVisibleWhenScoped: 3 },
+    traffic: { requestsPerSecondPerPod: 7, distribution: 'even', hopsPerRequest: 3, activeConnectionsPerPod: 200 },
+    workload: { services: 4, clusterPods: 30, waypoints: 4, podRequests: { cpuCores: 0.5, memoryGiB: 1 }, servicesVisibleWhenScoped: 3, podChurnPerMinute: 12 },
     options: { sidecarScoping: true, highAvailability: true, observability: true, proxyRequests: { cpuCores: 0.2 } },
     cluster: { nodeType: 'lab/4x16', region: 'r1', networkMode: 'dense', cni: 'cilium', nodes: 7 },
     pricing: { model: 'onDemand', book: 'lab-book' }
   })
   t.same(s.defaultsApplied, [], 'nothing defaulted')
   t.same(s.meshes.map((m) => m.id), ['gamma', 'alpha'], 'in the order asked')
-  t.match(s, { basis: 'requests', requestsPerSecondPerPod: 7, hopsPerRequest: 3, services: 4, clusterPods: 30, waypoints: 4, podRequests: { cpuCores: 0.5, memoryGiB: 1 }, sidecarScoping: true, highAvailability: true, observability: true, proxyRequests: { cpuCores: 0.2 }, cni: 'cilium', nodes: 7 })
+  t.match(s, { basis: 'requests', requestsPerSecondPerPod: 7, hopsPerRequest: 3, activeConnectionsPerPod: 200, podChurnPerMinute: 12, services: 4, clusterPods: 30, waypoints: 4, podRequests: { cpuCores: 0.5, memoryGiB: 1 }, sidecarScoping: true, highAvailability: true, observability: true, proxyRequests: { cpuCores: 0.2 }, cni: 'cilium', nodes: 7 })
   t.equal(s.servicesVisiblePerSidecar, 3, 'scoped: min(4 services, 3 visible)')
   t.equal(s.node.maxPods, 100, 'dense network mode')
   t.equal(resolve({ workload: { services: 4, servicesVisibleWhenScoped: 9 }, options: { sidecarScoping: true } }).servicesVisiblePerSidecar, 4, 'min(4, 9)')
