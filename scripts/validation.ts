@@ -82,7 +82,9 @@ export function validationSvg (report: Validation): string {
   ].join('\n')
 }
 
-const pct = (x: number | null): string => (x === null ? '—' : `${Math.round(x * 100)}%`)
+// one decimal: a share of 79.6% must not read as the 80% target
+const pct = (x: number | null): string => (x === null ? '—' : `${(Math.round(x * 1000) / 10).toFixed(1)}%`)
+const width = (x: number | null): string => (x === null ? '—' : x < 0 ? 'unbounded' : `${x}×`)
 
 export function validationBlock (report: Validation): string {
   const s = report.summary
@@ -91,8 +93,15 @@ export function validationBlock (report: Validation): string {
       `**${pct(s.shareWithin2x)} within 2×** (${s.within2x}; target ${pct(report.targets.shareWithin2x)}), ` +
       `**${pct(s.shareInsideRange)} inside [low, high]** (${s.insideRange}; target ${pct(report.targets.shareInsideRange)}; ` +
       `the ${pct(report.interval.coverage)} jackknife interval, built from the other sources' errors only). ` +
-      `Not counted: ${s.priorOnly} figures no other source measured (only the model file could predict them) and ` +
-      `${s.setupIncomplete} whose setup lacks a driver the model needs.`,
+      `Median width (high ÷ low) **${width(s.medianWidth)}** (target at most ${report.targets.medianWidth}×), widest **${width(s.maxWidth)}** ` +
+      `(target at most ${report.targets.maxWidth}×); interval score ${s.intervalScore ?? '—'} (log2, lower is better). ` +
+      `Not counted: ${s.priorOnly} figures no other source measured, or leaning on a model-file term worked out from their own source ` +
+      `(only the model file could predict them), and ${s.setupIncomplete} whose setup lacks a driver the model needs. ` +
+      `Tallied apart: ${s.faults.figures} figures of defects (crashes, evictions, leaks, storms), ${s.faults.insideRange} of them inside the range.`,
+    '',
+    '| Engine | Resource | Figures | Within 2× | Inside range | Median width | Widest | Interval score |',
+    '|---|---|---|---|---|---|---|---|',
+    ...report.engines.map((e) => `| ${e.engine} | ${e.resource} | ${e.figures} | ${e.within2x} (${pct(e.shareWithin2x)}) | ${e.insideRange} (${pct(e.shareInsideRange)}) | ${width(e.medianWidth)} | ${width(e.maxWidth)} | ${e.intervalScore ?? '—'} |`),
     '',
     '| Mesh | Component | Resource | Figures | Within 2× | Inside range | Model file only | Setup incomplete |',
     '|---|---|---|---|---|---|---|---|'
@@ -104,7 +113,7 @@ export function validationBlock (report: Validation): string {
     '| Source left out | Record | Mesh / component | Statistic | Measured | Predicted (low–high) | Factor | 2× | Range |', '|---|---|---|---|---|---|---|---|---|')
   for (const r of report.rows) {
     const p = r.predicted
-    lines.push(`| ${r.source} | ${r.record} | ${r.mesh} / ${r.component} | ${r.statistic} | ${r.measured} ${r.unit} | ${p.expected} (${p.low}–${p.high})${r.predictedBy === 'fit' ? '' : ` (${r.predictedBy === 'prior' ? 'model file only' : 'setup incomplete'})`} | ${r.factor} | ${r.within2x ? 'yes' : 'no'} | ${r.insideRange ? 'yes' : 'no'} |`)
+    lines.push(`| ${r.source} | ${r.record} | ${r.mesh} / ${r.component} | ${r.statistic} | ${r.measured} ${r.unit} | ${p.expected} (${p.low}–${p.high})${r.predictedBy === 'fit' ? '' : ` (${r.predictedBy === 'prior' ? 'model file only' : r.predictedBy === 'fault' ? 'a defect' : 'setup incomplete'})`} | ${r.factor} | ${r.within2x ? 'yes' : 'no'} | ${r.insideRange ? 'yes' : 'no'} |`)
   }
   lines.push('', '</details>')
   return lines.join('\n')

@@ -4,6 +4,7 @@
 import { reproduce } from '../src/engine/calibration.js'
 import { estimate } from '../src/engine/estimate.js'
 import { recommend } from '../src/engine/recommend.js'
+import { cpuCores } from '../src/models/quantity.js'
 import type { Models } from '../src/models/load.js'
 import type { EstimateRequest, MeshEstimate } from '../src/schemas/estimate.js'
 import type { RecommendRequest } from '../src/schemas/recommend.js'
@@ -61,16 +62,19 @@ function walkthrough (models: Models): string {
 }
 
 function calibrations (models: Models): string {
-  const rows = ['| Mesh | Figure the model was built from (arithmetic guard) | Scenario | Published (per replica) | Model file, expected | Tolerance | Source kind |', '|---|---|---|---|---|---|---|']
+  const rows = ['| Mesh | Figure the model was built from (arithmetic guard) | Scenario | Published (per replica) | Model file, expected | Tolerance | Served range (one replica) | Source kind |', '|---|---|---|---|---|---|---|---|']
   for (const mesh of models.meshes.values()) {
     for (const c of mesh.calibrations ?? []) {
       const { model, published } = reproduce(mesh, c, models)
+      const served = reproduce(mesh, c, models, true)
+      const servedRange = [published.cpuCores === undefined ? '' : `${fmt(served.range.cpuCores.low, 3)}–${fmt(served.range.cpuCores.high, 3)} vCPU`, published.memoryGiB === undefined ? '' : `${fmt(served.range.memoryGiB.low * 1024, 1)}–${fmt(served.range.memoryGiB.high * 1024, 1)} MiB`].filter(Boolean).join(', ') +
+        (served.pass ? ': inside' : c.servedExcludes === undefined ? ': OUTSIDE' : ': outside (the model file says why)')
       const s = c.scenario
       const scenario = [`${s.pods} pod${s.pods === 1 ? '' : 's'}`, s.requestsPerSecondPerPod === undefined ? '' : `${s.requestsPerSecondPerPod} rps/pod`, s.services === undefined ? '' : `${s.services} service${s.services === 1 ? '' : 's'}`, s.nodes === undefined ? '' : `${s.nodes} node${s.nodes === 1 ? '' : 's'}`].filter(Boolean).join(', ')
       const pub = [published.cpuCores === undefined ? '' : `${published.cpuCores} vCPU`, published.memoryGiB === undefined ? '' : `${fmt(published.memoryGiB * 1024, 1)} MiB`].filter(Boolean).join(', ')
       const got = [published.cpuCores === undefined ? '' : `${fmt(model.cpuCores, 3)} vCPU`, published.memoryGiB === undefined ? '' : `${fmt(model.memoryGiB * 1024, 1)} MiB`].filter(Boolean).join(', ')
       const kinds = [...new Set(c.sources.map((id) => mesh.sources[id]?.kind ?? '?'))].join(', ')
-      rows.push(`| ${mesh.id} | ${c.title} | ${scenario} | ${pub} | ${got} | ±${c.tolerancePercent}% | ${kinds} |`)
+      rows.push(`| ${mesh.id} | ${c.title} | ${scenario} | ${pub} | ${got} | ±${c.tolerancePercent}% | ${servedRange} | ${kinds} |`)
     }
   }
   return rows.join('\n')
@@ -111,7 +115,44 @@ function recommendExample (models: Models): string {
 }
 
 export function generatedBlocks (models: Models): Record<string, string> {
-  return { 'recommend-example': recommendExample(models), 'seed-table': seedTable(models), walkthrough: walkthrough(models), calibrations: calibrations(models), latency: latencyTable(models) }
+  return { 'recommend-example': recommendExample(models), 'seed-table': seedTable(models), walkthrough: walkthrough(models), calibrations: calibrations(models), latency: latencyTable(models), 'engine-example': engineExample(models) }
+}
+
+/**
+ * docs/models.md's worked example: one Istio sidecar at 100 rps, by hand from the served model's figures (the model
+ * file with models/fitted/ in place), then the service's own answer. Rendering fails if the two disagree.
+ */
+function engineExample (models: Models): string {
+  const request: EstimateRequest = { pods: 1, meshes: ['istio'], basis: 'usage', traffic: { requestsPerSecondPerPod: 100 } }
+  const proxy = models.meshes.get('istio')?.components.find((c) => c.id === 'istio-proxy')
+  const factors = proxy?.usage.intervals?.cpu
+  const slopeTerm = proxy?.usage.scaling?.find((t) => t.per === 'thousandRequestsPerSecond')?.cpu
+  if (proxy === undefined || factors?.slope === undefined || slopeTerm === undefined) throw new Error('istio-proxy has no fitted CPU interval and slope')
+  const base = cpuCores(proxy.usage.cpu.expected)
+  const slope = cpuCores(slopeTerm.expected)
+  const x = 100 / 1000
+  const expected = base + slope * x
+  const part = slope * x
+  const s = factors.slope
+  const highExcess = Math.hypot(base * (factors.high - 1), part * (s.high - 1))
+  const lowExcess = Math.hypot(base * (1 - factors.low), part * (1 - s.low))
+  const low = expected - lowExcess
+  const high = expected + highExcess
+  const answer = estimate(request, models).estimates[0]?.components.find((c) => c.id === 'istio-proxy')?.usage.cpuCores
+  if (answer === undefined || [low, expected, high].some((v, i) => Math.abs(v - [answer.low, answer.expected, answer.high][i]!) > 1e-6)) {
+    throw new Error(`the worked example (${low}, ${expected}, ${high}) is not what the service answers (${JSON.stringify(answer)})`)
+  }
+  const m = (cores: number): string => `${fmt(cores * 1000, 2)}m`
+  return [
+    '1. **Drivers.** 100 requests per second through the sidecar: x = 100 ÷ 1,000 = 0.1 thousand.',
+    `2. **Expected.** The Envoy engine's fitted idle base, ${m(base)}, plus its slope, ${fmt(slope, 4)} cores per 1,000 rps (\`models/fitted/istio.yaml\`, with Istio's adjustment), times 0.1: ${m(base)} + ${m(slope * x)} = **${m(expected)}**.`,
+    `3. **Each part's spread.** The idle base's factors are ×${factors.low} to ×${factors.high}, the slope's ×${s.low} to ×${s.high} (5th and 95th percentiles of Envoy's held-out errors where each part carried the prediction). Above the expected value: the base ${m(base)} × ${fmt(factors.high - 1, 3)} = ${m(base * (factors.high - 1))} and the slope's ${m(part)} × ${fmt(s.high - 1, 3)} = ${m(part * (s.high - 1))}; below it: ${m(base * (1 - factors.low))} and ${m(part * (1 - s.low))}.`,
+    `4. **Range.** The two parts' errors are independent, so they add in quadrature: high = ${m(expected)} + √(${m(base * (factors.high - 1))}² + ${m(part * (s.high - 1))}²) = **${m(high)}**; low = ${m(expected)} − √(${m(base * (1 - factors.low))}² + ${m(part * (1 - s.low))}²) = **${m(low)}**.`,
+    `5. **Ceilings.** The chart's limit (${proxy.limits?.cpu ?? 'none'}) and the node's allocatable are far above ${m(high)}: nothing is cut.`,
+    '',
+    ...curl('/estimate', request),
+    `The service answers ${m(answer.low)} / ${m(answer.expected)} / ${m(answer.high)} for \`istio-proxy\`'s \`usage.cpuCores\`.`
+  ].join('\n')
 }
 
 /** A document with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */

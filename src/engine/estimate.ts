@@ -5,12 +5,13 @@ import { BENCHMARK_CONNECTIONS, type Component, type MeshModel, type ScalingDriv
 import type { Range, SourceOut } from '../schemas/common.js'
 import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
 import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type Resources } from './capacity.js'
+import { borrowedEvidence, borrowedEvidenceNote } from './borrowed-evidence.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type NodeShape, type Scenario } from './scenario.js'
 import { cacheOf } from './memo.js'
 import { sensitivityOf } from './sensitivity.js'
 import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange } from '../units.js'
-import { driversOf, numeric } from './usage.js'
+import { driversOf, fittedRange, numeric } from './usage.js'
 
 /** Is this component part of the scenario's install, and new overhead? */
 export function included (component: Component, scenario: Scenario): boolean {
@@ -192,6 +193,7 @@ export function sumReplicas (sums: ReplicaSums, component: Component, scenario: 
   const groups = component.scope === 'perPod' ? scenario.trafficGroups : AVERAGE
   const basis = scenario.basis
   const ceiling = usageCeiling(component, scenario)
+  const { cpuFactors, memoryFactors } = model
   let usedCpuLow = 0; let usedCpuExpected = 0; let usedCpuHigh = 0
   let usedMemoryLow = 0; let usedMemoryExpected = 0; let usedMemoryHigh = 0
   let basisCpuLow = 0; let basisCpuExpected = 0; let basisCpuHigh = 0
@@ -201,12 +203,18 @@ export function sumReplicas (sums: ReplicaSums, component: Component, scenario: 
     const requestsPerSecondPerPod = groups === AVERAGE ? scenario.requestsPerSecondPerPod : group.requestsPerSecondPerPod
     let cpuLow = model.cpu.low; let cpuExpected = model.cpu.expected; let cpuHigh = model.cpu.high
     let memoryLow = model.memory.low; let memoryExpected = model.memory.expected; let memoryHigh = model.memory.high
+    let cpuSlope = 0; let memorySlope = 0
     for (const term of model.terms) {
       const x = driverValue(term.per, component, scenario, replicas, requestsPerSecondPerPod)
       const { cpu, memory } = term
       if (cpu !== null) { cpuLow += cpu.low * x; cpuExpected += cpu.expected * x; cpuHigh += cpu.high * x }
       if (memory !== null) { memoryLow += memory.low * x; memoryExpected += memory.expected * x; memoryHigh += memory.high * x }
+      if (cpu !== null && term.per === cpuFactors?.slope?.per) cpuSlope += cpu.expected * x
+      if (memory !== null && term.per === memoryFactors?.slope?.per) memorySlope += memory.expected * x
     }
+    // a fitted figure's range: the base's and the slope's errors combined (usage.ts fittedRange)
+    if (cpuFactors !== null) { const r = fittedRange(cpuFactors, cpuExpected, cpuSlope); cpuLow = r.low; cpuHigh = r.high }
+    if (memoryFactors !== null) { const r = fittedRange(memoryFactors, memoryExpected, memorySlope); memoryLow = r.low; memoryHigh = r.high }
     cpuLow = Math.min(cpuLow, ceiling.cpuCores); cpuExpected = Math.min(cpuExpected, ceiling.cpuCores); cpuHigh = Math.min(cpuHigh, ceiling.cpuCores)
     memoryLow = Math.min(memoryLow, ceiling.memoryGiB); memoryExpected = Math.min(memoryExpected, ceiling.memoryGiB); memoryHigh = Math.min(memoryHigh, ceiling.memoryGiB)
     usedCpuLow += n * cpuLow; usedCpuExpected += n * cpuExpected; usedCpuHigh += n * cpuHigh
@@ -651,6 +659,8 @@ export function estimate (request: EstimateRequest, models: Models): EstimateRes
       services: scenario.services,
       clusterPods: scenario.clusterPods,
       servicesVisiblePerSidecar: scenario.servicesVisiblePerSidecar,
+      activeConnectionsPerPod: scenario.activeConnectionsPerPod,
+      podChurnPerMinute: scenario.podChurnPerMinute,
       waypoints: scenario.waypoints,
       sidecarScoping: scenario.sidecarScoping,
       podRequests: scenario.podRequests,
@@ -660,7 +670,8 @@ export function estimate (request: EstimateRequest, models: Models): EstimateRes
       observability: scenario.observability,
       defaultsApplied: scenario.defaultsApplied,
       sensitivity: sensitivityOf(scenario, workload, estimates, cores),
-      notes: [...GENERAL_NOTES, ...scenario.notes]
+      notes: [...GENERAL_NOTES, ...scenario.notes, ...scenario.meshes.flatMap((mesh) => borrowedEvidence(mesh, models.evidence)
+        .filter((b) => included(b.component, scenario)).map((b) => borrowedEvidenceNote(mesh, b)))]
     }
   }
 }

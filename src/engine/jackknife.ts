@@ -15,7 +15,9 @@
 //    least half of the predicted value at the record's setup, the base's otherwise. The base (and every term the fit
 //    did not set) takes the factors of the base's ratios, the slope those of the slope's, each from at least
 //    MIN_SOURCES sources; a part with fewer takes the engine's whole pool. So a 50,000-pod measurement widens the
-//    per-pod slope, not the base of a 100-pod cluster.
+//    per-pod slope, not the base of a 100-pod cluster. A prediction's range combines the base's factors on its base
+//    part and the slope's on its slope part as independent errors (src/engine/usage.ts fittedRange), in the
+//    estimate and in GET /validation alike.
 // 4. Factors span the central COVERAGE (90%) of their ratios: the 5th and the 95th percentile (linear interpolation
 //    between order statistics, R's type 7), widened to include 1 so that expected is inside.
 // 5. A component or resource whose engine has no interval takes, as a stated assumption, the widest interval
@@ -120,6 +122,7 @@ export function leaveOneSourceOut (priors: readonly MeshModel[], files: readonly
 
 /** Does the prediction at the record's setup use a model-file term worked out from the held-out source itself? */
 function leansOn (sourceId: string, component: Component, fitted: FittedResource, r: SourcedRecord, resource: Resource): boolean {
+  if (component.usage[resource].derivedFrom?.includes(sourceId) === true) return true
   return (component.usage.scaling ?? []).some((t) => t[resource] !== undefined && t.per !== fitted.slope?.per &&
     t.derivedFrom?.includes(sourceId) === true && (setupDriver(t.per, r.component?.scope ?? component.scope, r.record) ?? 0) > 0)
 }

@@ -1,7 +1,7 @@
 // One replica's usage from its model: the base range plus each scaling term times the value of its driver.
 // Shared by the estimate (drivers from a scenario) and the fit and validation (drivers from a measured setup).
 import { cpuCores, memoryGiB } from '../models/quantity.js'
-import type { ScalingDriver, Usage } from '../models/schema.js'
+import type { PartFactors, ScalingDriver, Usage } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
 import { mapRange } from '../units.js'
 
@@ -12,6 +12,25 @@ export interface NumericUsage {
   cpu: Range
   memory: Range
   terms: Array<{ per: ScalingDriver, cpu: Range | null, memory: Range | null }>
+  /** the fitted intervals' factors (Usage.intervals), or null where the terms' own ranges add up */
+  cpuFactors: PartFactors | null
+  memoryFactors: PartFactors | null
+}
+
+/**
+ * A fitted prediction's range from its jackknife factors (src/engine/jackknife.ts): the base's factors on the part the
+ * base and the unfitted terms carry, the fitted slope's on the slope's part, their excesses combined as independent
+ * errors, in quadrature. The idle cost's spread (configuration, telemetry, threads) and the per-request cost's (CPU
+ * type, payload, protocol) come from different causes, so a cluster is not expected at both 95th percentiles at
+ * once; a plain sum would be. Monotone: more of any driver never lowers a bound.
+ */
+export function fittedRange (f: Pick<PartFactors, 'low' | 'high'> & { slope?: { low: number, high: number } }, expected: number, slopePart: number): { low: number, high: number } {
+  const s = f.slope ?? f
+  const rest = expected - slopePart
+  return {
+    low: expected - Math.hypot(rest * (1 - f.low), slopePart * (1 - s.low)),
+    high: expected + Math.hypot(rest * (f.high - 1), slopePart * (s.high - 1))
+  }
 }
 
 // Parsed once per usage model (the models do not change while they are loaded), not once per estimate.
@@ -27,7 +46,9 @@ export function numeric (usage: Usage): NumericUsage {
         per: term.per,
         cpu: term.cpu === undefined ? null : mapRange((k) => cpuCores((term.cpu as Usage['cpu'])[k])),
         memory: term.memory === undefined ? null : mapRange((k) => memoryGiB((term.memory as Usage['memory'])[k]))
-      }))
+      })),
+      cpuFactors: usage.intervals?.cpu ?? null,
+      memoryFactors: usage.intervals?.memory ?? null
     }
     parsed.set(usage, n)
   }

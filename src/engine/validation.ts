@@ -10,6 +10,7 @@ import type { Interval } from './fit.js'
 import type { Component } from '../models/schema.js'
 import { median } from './fit.js'
 import { addRanges, ZERO_RANGE as ZERO } from '../units.js'
+import { fittedRange } from './usage.js'
 
 export interface ValidationRow {
   source: string
@@ -170,19 +171,14 @@ export function validate (priors: ReadonlyMap<string, MeshModel>, evidence: Read
 
 /**
  * One figure's row: the point prediction of the fit without its source, with the interval the other sources' errors
- * give its engine: the base's factors on the prediction less the fitted slope's share, the slope's on that share.
+ * give its engine: the base's and the slope's errors combined (usage.ts fittedRange), as served.
  */
 function rowOf (p: Prediction, inner: (component: Component, resource: Resource) => Interval | undefined): ValidationRow {
   const record = p.record
   const predicted = p.members.reduce((sum, m) => {
     const i = inner(m.component, p.resource)
-    const rest = m.expected - m.slopePart
-    const slope = i?.slope ?? i
-    return addRanges(sum, {
-      low: rest * (i?.low ?? 1) + m.slopePart * (slope?.low ?? 1),
-      expected: m.expected,
-      high: rest * (i?.high ?? 1) + m.slopePart * (slope?.high ?? 1)
-    })
+    const r = i === undefined ? { low: m.expected, high: m.expected } : fittedRange(i, m.expected, m.slopePart)
+    return addRanges(sum, { low: r.low, expected: m.expected, high: r.high })
   }, ZERO)
   const factor = predicted.expected > 0 ? p.measured / predicted.expected : Number.POSITIVE_INFINITY
   return {

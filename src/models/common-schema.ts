@@ -59,6 +59,8 @@ const range = <T extends typeof CpuQuantity | typeof MemoryQuantity>(quantity: T
   expected: quantity,
   high: quantity,
   sources: SourceRefs,
+  /** evidence sources (models/evidence) the figure was worked out from: leave-one-source-out does not count their figures as predicted */
+  derivedFrom: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })),
   note: Type.Optional(Type.String())
 }, strict)
 

@@ -121,6 +121,10 @@ export function applyFitted (prior: MeshModel, fitted: FittedMeshFile | undefine
       }
       const slope = f.slope
       const interval = f.interval
+      if (interval !== undefined) {
+        const factors = { low: interval.low, high: interval.high, ...(slope !== undefined && interval.slope !== undefined ? { slope: { per: slope.per, low: interval.slope.low, high: interval.slope.high } } : {}) }
+        usage = { ...usage, intervals: { ...usage.intervals, [resource]: factors } }
+      }
       // The interval is of the whole prediction: terms the fit did not set keep their expected value and take its factors.
       if (usage.scaling !== undefined) {
         usage = {

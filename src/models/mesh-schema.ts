@@ -38,10 +38,23 @@ export const Requests = Type.Object({
   note: Type.Optional(Type.String())
 }, strict)
 
+/** A fitted resource's jackknife factors (src/engine/jackknife.ts): the base's, and the fitted slope's. */
+export const PartFactors = Type.Object({
+  low: Type.Number({ minimum: 0, maximum: 1 }),
+  high: Type.Number({ minimum: 1 }),
+  slope: Type.Optional(Type.Object({ per: ScalingDriver, low: Type.Number({ minimum: 0, maximum: 1 }), high: Type.Number({ minimum: 1 }) }, strict))
+}, strict)
+
 export const Usage = Type.Object({
   cpu: CpuRange,
   memory: MemoryRange,
-  scaling: Type.Optional(Type.Array(ScalingTerm))
+  scaling: Type.Optional(Type.Array(ScalingTerm)),
+  /**
+   * Set from models/fitted/ at start-up, never in a model file: the factors of the fitted intervals. With them a
+   * replica's range combines the base's factors on the base part and the fitted slope's on the slope part
+   * (src/engine/usage.ts fittedRange); without them (figures the fit did not touch) the terms' own ranges add up.
+   */
+  intervals: Type.Optional(Type.Object({ cpu: Type.Optional(PartFactors), memory: Type.Optional(PartFactors) }, strict))
 }, strict)
 
 export const Scope = Type.Union([
@@ -241,3 +254,4 @@ export type MeshModel = Static<typeof MeshModel>
 export type Component = Static<typeof Component>
 export type ScalingDriver = Static<typeof ScalingDriver>
 export type Usage = Static<typeof Usage>
+export type PartFactors = Static<typeof PartFactors>

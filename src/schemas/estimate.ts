@@ -242,6 +242,8 @@ export const Assumptions = Type.Object({
   services: Type.Integer(),
   clusterPods: Type.Integer(),
   servicesVisiblePerSidecar: Type.Integer({ description: 'services each sidecar holds configuration for' }),
+  activeConnectionsPerPod: Type.Integer({ description: 'connections held open through each pod\'s proxy' }),
+  podChurnPerMinute: Type.Number({ description: 'pods created or deleted per minute in the cluster' }),
   waypoints: Type.Integer({ description: 'waypoint proxies, for meshes that have them' }),
   sidecarScoping: Type.Boolean(),
   podRequests: Quantity,

@@ -34,8 +34,11 @@ t.test('doubling the traffic adds the per-1000-rps slope for every extra request
     t.ok(slope, `${mesh}/${id} has a cited CPU slope`)
     const at100 = usage(mesh, id, { pods: 10, traffic: { requestsPerSecondPerPod: 100 }, cluster: { nodes: 2 } })
     const at200 = usage(mesh, id, { pods: 10, traffic: { requestsPerSecondPerPod: 200 }, cluster: { nodes: 2 } })
-    for (const k of ['low', 'expected', 'high'] as const) {
-      t.ok(near(at200.cpuCores[k] - at100.cpuCores[k], thousands * cpuCores(slope?.[k] ?? '0'), 1e-5), `${mesh}/${id} ${k}: +${thousands} x ${slope?.[k]} cores`)
+    t.ok(near(at200.cpuCores.expected - at100.cpuCores.expected, thousands * cpuCores(slope?.expected ?? '0'), 1e-5), `${mesh}/${id} expected: +${thousands} x ${slope?.expected} cores`)
+    // the bounds combine the base's and the slope's errors (usage.ts fittedRange): they rise, by at most the slope's bounds
+    for (const k of ['low', 'high'] as const) {
+      const added = at200.cpuCores[k] - at100.cpuCores[k]
+      t.ok(added >= -1e-9 && added <= thousands * cpuCores(slope?.[k === 'low' ? 'expected' : 'high'] ?? '0') + 1e-9, `${mesh}/${id} ${k}: +${added.toFixed(6)} cores, between 0 and ${thousands} x ${k === 'low' ? slope?.expected : slope?.high}`)
     }
   }
 })
@@ -45,10 +48,12 @@ t.test('doubling the services adds Envoy\'s per-service memory to every sidecar'
   t.ok(perService, 'istio-proxy cites a per-service memory term')
   const fewer = usage('istio', 'istio-proxy', { pods: 100, workload: { services: 50 } })
   const more = usage('istio', 'istio-proxy', { pods: 100, workload: { services: 100 } })
-  for (const k of ['low', 'expected', 'high'] as const) {
-    // 100 sidecars x 50 more services each; endpoints stay 100 pods
-    t.ok(near(more.memoryGiB[k] - fewer.memoryGiB[k], 100 * 50 * memoryGiB(perService?.[k] ?? '0'), 1e-5), `${k}: +100 x 50 x ${perService?.[k]}`)
-  }
+  // 100 sidecars x 50 more services each; endpoints stay 100 pods
+  const added = 100 * 50 * memoryGiB(perService?.expected ?? '0')
+  t.ok(near(more.memoryGiB.expected - fewer.memoryGiB.expected, added, 1e-5), `expected: +100 x 50 x ${perService?.expected}`)
+  // Envoy's memory has no fitted slope: its range is the expected value times the base's jackknife factors
+  const factors = models.meshes.get('istio')?.components.find((c) => c.id === 'istio-proxy')?.usage.intervals?.memory
+  for (const k of ['low', 'high'] as const) t.ok(near(more.memoryGiB[k] - fewer.memoryGiB[k], added * (factors?.[k] ?? NaN), 1e-5), `${k}: x ${factors?.[k]}`)
 })
 
 t.test('sidecar scoping lowers proxy memory, and only the sidecars\'', async (t) => {

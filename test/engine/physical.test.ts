@@ -45,6 +45,15 @@ t.test('no replica uses more than its chart limit or its node\'s allocatable', a
   t.ok(limited >= 5, `${limited} components carry chart limits`)
 })
 
+t.test('at <= 100 rps per pod, no mesh\'s CPU high takes more than a quarter of the cluster\'s allocatable', async (t) => {
+  for (const rate of [0, 35, 100]) {
+    for (const mesh of answer(rate).estimates) {
+      const allocatable = mesh.capacity.allocatablePerNode.cpuCores * mesh.capacity.nodesWithoutMesh
+      t.ok(mesh.totals.cpuCores.high <= allocatable / 4, `${mesh.mesh} at ${rate} rps: CPU high ${mesh.totals.cpuCores.high.toFixed(2)} cores <= ${(allocatable / 4).toFixed(2)}`)
+    }
+  }
+})
+
 t.test('a chart limit stops a replica\'s figure: kuma-control-plane\'s 256Mi, whose per-proxy term passes it near 250 pods', async (t) => {
   // The model file's sizing rule: about 1 MB per data plane on a base; at 1,000 meshed pods it asks for far more than 256Mi.
   const kuma = estimate({ pods: 1000, basis: 'usage', meshes: ['kuma'] }, models).estimates[0]
@@ -63,9 +72,9 @@ t.test('at <= 100 rps per pod, no mesh\'s memory high takes more than a quarter 
   }
 })
 
-t.test('an idle Envoy or linkerd2-proxy uses more than 0 and at most 20 millicores (expected)', async (t) => {
+t.test('an idle proxy (Envoy, linkerd2-proxy, ztunnel) uses more than 0 and at most 20 millicores (expected)', async (t) => {
   const idle = answer(0)
-  const proxies = ['istio-proxy', 'waypoint', 'kuma-dp', 'consul-dataplane', 'cilium-envoy', 'linkerd-proxy']
+  const proxies = ['istio-proxy', 'istio-ingressgateway', 'waypoint', 'kuma-dp', 'consul-dataplane', 'cilium-envoy', 'linkerd-proxy', 'ztunnel']
   const seen: string[] = []
   for (const mesh of idle.estimates) {
     for (const c of mesh.components.filter((x) => proxies.includes(x.id))) {
@@ -74,6 +83,6 @@ t.test('an idle Envoy or linkerd2-proxy uses more than 0 and at most 20 millicor
       t.ok(perReplica > 0 && perReplica <= 0.02, `${mesh.mesh}/${c.id}: ${(perReplica * 1000).toFixed(2)} m`)
     }
   }
-  t.same([...new Set(seen)].sort(), [...proxies].sort(), 'every Envoy and linkerd2-proxy of the shipped meshes')
+  t.same([...new Set(seen)].sort(), [...proxies].sort(), 'every proxy of the shipped meshes')
   t.ok(meshIds.length >= 6)
 })

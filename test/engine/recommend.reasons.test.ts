@@ -80,7 +80,9 @@ t.test('every reason of every candidate: mTLS and rate limiting, priority overhe
   ])
   t.equal(byMesh.get('istio-ambient')?.rank, 6, 'the one candidate missing a requirement ranks last')
   // the figures in the sentences: at least one with a thousands separator and one with a trailing zero
-  t.ok(r.candidates.some((c) => c.reasons.some((s) => /\d,\d{3}\.\d\d/.test(s))), 'thousands separators')
+  // (a larger mesh for the separator: 3,000 pods cost more than 1,000 a month on some candidate's high bound)
+  const large = ask({ services: 30, priority: 'overhead', pods: 3000, requirements: { mtls: true, rateLimiting: true }, current: { cni: 'calico', mesh: 'linkerd' } })
+  t.ok(large.candidates.some((c) => c.reasons.some((s) => /\d,\d{3}\.\d\d/.test(s))), 'thousands separators')
   t.ok(r.candidates.some((c) => c.reasons.some((s) => /\d\.\d0[–) ]/.test(s))), 'two decimals kept when the second is 0')
   t.ok(r.candidates.some((c) => c.estimate?.additionalNodes === 1), 'one candidate needs exactly one node ("1 additional node.")')
   for (const c of r.candidates) {

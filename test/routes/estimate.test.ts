@@ -58,11 +58,14 @@ t.test('the seed\'s 100-pod namespace on the usage basis agrees with the sourced
     const model = models.meshes.get(mesh)?.components.find((c) => c.id === proxy)
     const estimate = body.estimates.find((e) => e.mesh === mesh)?.components.find((c) => c.id === proxy)
     t.equal(estimate?.replicas, 100, `${mesh}: 100 sidecars`)
-    for (const k of ['low', 'expected', 'high'] as const) {
-      let perProxy = memoryGiB(model?.usage.memory[k] ?? '0')
-      for (const term of model?.usage.scaling ?? []) if (term.memory) perProxy += memoryGiB(term.memory[k]) * (drivers[term.per] ?? NaN)
-      t.ok(near(estimate?.usage.memoryGiB[k] ?? -1, 100 * perProxy, 1e-5), `${mesh} ${k}: 100 x ${(perProxy * 1024).toFixed(2)} MiB from the model file`)
-    }
+    let perProxy = memoryGiB(model?.usage.memory.expected ?? '0')
+    for (const term of model?.usage.scaling ?? []) if (term.memory) perProxy += memoryGiB(term.memory.expected) * (drivers[term.per] ?? NaN)
+    t.ok(near(estimate?.usage.memoryGiB.expected ?? -1, 100 * perProxy, 1e-5), `${mesh} expected: 100 x ${(perProxy * 1024).toFixed(2)} MiB from the model file`)
+    // memory has no fitted slope (no load term), so its range is the expected value times the base's jackknife factors
+    const factors = model?.usage.intervals?.memory
+    t.ok(factors !== undefined && factors.slope === undefined, `${mesh}: a fitted memory interval, no slope`)
+    t.ok(near(estimate?.usage.memoryGiB.low ?? -1, 100 * perProxy * (factors?.low ?? NaN), 1e-5), `${mesh} low: x ${factors?.low}`)
+    t.ok(near(estimate?.usage.memoryGiB.high ?? -1, 100 * perProxy * (factors?.high ?? NaN), 1e-5), `${mesh} high: x ${factors?.high}`)
   }
   const cilium = body.estimates.find((e) => e.mesh === 'cilium')
   t.equal(cilium?.totals.sidecars, 0, 'Cilium injects no sidecars')
