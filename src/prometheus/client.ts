@@ -1,6 +1,7 @@
 // A Prometheus HTTP API client for the operator-configured PROMETHEUS_URL: one keep-alive pool, a deadline
-// over each read, an abort when our own client goes away, a cap on answer size, and errors that name the
-// upstream and the cause (never the token).
+// over each read, an abort when our own client goes away, a cap on answer size, and errors with two texts: one
+// for the operator (the URL and the cause, for the CLI and, redacted, the log) and one for API clients, which
+// names neither the URL nor anything the upstream wrote (an upstream may echo a request's Authorization header).
 import { setMaxListeners } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import type { Pool } from 'undici'
@@ -35,13 +36,26 @@ export interface PrometheusOptions {
 /** One series of an instant vector: its labels and its value (NaN and ±Inf as Prometheus gives them). */
 export interface Sample { labels: Record<string, string>, value: number }
 
-/** Prometheus could not give an answer: 502 (down, refused, an error, a bad answer) or 504 (too slow). */
+/**
+ * Prometheus could not give an answer: 502 (down, refused, an error, a bad answer) or 504 (too slow). `reason` is
+ * for the operator and may quote the upstream; `publicReason`, our own words only, is what an API answer says.
+ */
 export class PrometheusError extends Error {
-  constructor (readonly status: 502 | 504, readonly upstream: string, readonly reason: string) {
+  readonly publicReason: string
+  constructor (readonly status: 502 | 504, readonly upstream: string, readonly reason: string, publicReason?: string) {
     super(`Prometheus at ${upstream} (PROMETHEUS_URL) ${reason}`)
     this.name = 'PrometheusError'
+    this.publicReason = publicReason ?? reason
+  }
+
+  /** What an API client is told: which upstream failed and how, without its address, credentials or words. */
+  get publicMessage (): string {
+    return `Prometheus (PROMETHEUS_URL) ${this.publicReason}`
   }
 }
+
+/** The error types the Prometheus HTTP API documents: safe to repeat, unlike its free-text `error`. */
+const ERROR_TYPES = new Set(['timeout', 'canceled', 'execution', 'bad_data', 'internal', 'unavailable', 'not_found', 'not_acceptable'])
 
 interface ApiAnswer {
   status?: string
@@ -75,6 +89,9 @@ export class PrometheusClient {
     this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES
     this.connectTimeoutMs = Math.min(options.timeoutMs, MAX_CONNECT_MS)
     this.origin = url.origin
+    // The address is internal: redacted from every log line, as the token is (it is in no API answer either).
+    registerSecret(this.upstream)
+    registerSecret(url.host)
   }
 
   /**
@@ -150,11 +167,12 @@ export class PrometheusClient {
     try {
       parsed = JSON.parse(text) as ApiAnswer
     } catch {
-      throw new PrometheusError(502, this.upstream, `answered HTTP ${statusCode} with a body that is not JSON: is PROMETHEUS_URL the Prometheus API's base URL?`)
+      throw new PrometheusError(502, this.upstream, `answered HTTP ${statusCode} with a body that is not JSON: is PROMETHEUS_URL the Prometheus API's base URL?`, `answered HTTP ${statusCode} with a body that is not JSON`)
     }
     if (parsed.status !== 'success') {
       const what = parsed.error === undefined ? 'no reason' : `${parsed.errorType ?? 'error'}: ${parsed.error.slice(0, 300)}`
-      throw new PrometheusError(502, this.upstream, `answered HTTP ${statusCode} with an error (${what})`)
+      const type = ERROR_TYPES.has(parsed.errorType ?? '') ? ` (${parsed.errorType as string})` : ''
+      throw new PrometheusError(502, this.upstream, `answered HTTP ${statusCode} with an error (${what})`, `answered HTTP ${statusCode} with an error${type}`)
     }
     if (parsed.data?.resultType !== 'vector' || !Array.isArray(parsed.data.result)) {
       throw new PrometheusError(502, this.upstream, `answered a ${parsed.data?.resultType ?? 'missing'} result where an instant vector was expected`)
@@ -172,6 +190,6 @@ export class PrometheusClient {
     const code = (err as NodeJS.ErrnoException).code ?? ''
     const known = CONNECT_CAUSES[code]
     if (known !== undefined) return new PrometheusError(502, this.upstream, known)
-    return new PrometheusError(502, this.upstream, `could not be read (${code === '' ? (err as Error).message : code})`)
+    return new PrometheusError(502, this.upstream, `could not be read (${code === '' ? (err as Error).message : code})`, `could not be read (${/^[A-Z_]+$/.test(code) ? code : 'an unexpected error'})`)
   }
 }

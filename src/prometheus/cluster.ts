@@ -19,7 +19,7 @@ export interface ClusterRead {
 export async function readCluster (client: PrometheusClient, models: Models, scope: NamespaceScope, window: string, signal?: AbortSignal): Promise<ClusterRead> {
   const queries = clusterQueries(scope, window)
   const answers = await client.queryAll(queries, signal)
-  const view = clusterView(answers, queries, models, client.upstream, window)
+  const view = clusterView(answers, queries, models, window)
   const running = new Map(answers.runningPodsByNamespace.map((s) => [s.labels.namespace, Number.isFinite(s.value) ? Math.round(s.value) : 0]))
   return {
     view,
@@ -147,7 +147,7 @@ function meshComponents (answers: Record<QueryKey, Sample[]>): MeasuredComponent
 }
 
 /** The cluster view of a set of answers; pure, so that it is tested on fixtures as well as on a real Prometheus. */
-export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Record<QueryKey, string>, models: Models, upstream: string, window: string): ClusterResponse {
+export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Record<QueryKey, string>, models: Models, window: string): ClusterResponse {
   const present = new Set(answers.families.map((s) => s.labels.__name__))
   const system = new Set<string>(SYSTEM_NAMESPACES)
   const byNamespaceAll = answers.runningPodsByNamespace
@@ -188,7 +188,6 @@ export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Recor
     : null
 
   return {
-    prometheus: upstream,
     window,
     nodes: { total: answers.nodeInfo.length, byType: nodeTypes(answers, models) },
     pods: {

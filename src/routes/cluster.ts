@@ -38,8 +38,9 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
       return await readCluster(client, app.models, scope, window, gone.signal)
     } catch (err) {
       if (!(err instanceof PrometheusError)) throw err
-      request.log.warn({ upstream: err.upstream, status: err.status, reason: err.reason }, 'Prometheus read failed')
-      sendProblem(request, reply, err.status, err.message, { type: err.status === 504 ? 'upstream-timeout' : 'upstream-unavailable' })
+      // the operator's reason, logged with the address and any secret redacted; the answer in our own words only
+      request.log.warn({ status: err.status, reason: err.reason }, 'Prometheus read failed')
+      sendProblem(request, reply, err.status, err.publicMessage, { type: err.status === 504 ? 'upstream-timeout' : 'upstream-unavailable' })
       return undefined
     } finally {
       reply.raw.off('close', onClose)

@@ -41,7 +41,6 @@ export const Missing = Type.Object({
 export type Missing = Static<typeof Missing>
 
 export const ClusterResponse = Type.Object({
-  prometheus: Type.String({ description: 'the Prometheus read (PROMETHEUS_URL without credentials)' }),
   window: Type.String(),
   nodes: Type.Object({
     total: Type.Integer({ minimum: 0 }),

@@ -3,12 +3,14 @@
 // every expected figure below is worked out from that description). Then Prometheus down, slow and erring.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
+import { createServer as createHttpServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { createConfig, type Config } from '../../src/config.js'
+import { loggerOptions } from '../../src/logging.js'
 import type { ClusterEstimateResponse, ClusterResponse } from '../../src/schemas/cluster.js'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
 import { near, shippedModels } from '../helpers.js'
@@ -19,7 +21,9 @@ import { freePort, freshScrape, requirePrometheus, startPrometheus, TEST_WINDOW 
 async function serve (t: Test, config: Partial<Config>): Promise<{ url: string, logs: () => string }> {
   let logs = ''
   const stream = new Writable({ write (chunk, _enc, done) { logs += String(chunk); done() } })
-  const app = await buildApp(createConfig({}, { logLevel: 'info', ...config }), { logger: { level: 'info', stream }, models: shippedModels() })
+  const settings = createConfig({}, { logLevel: 'info', ...config })
+  // the service's own logger options (redaction included), writing to `logs`
+  const app = await buildApp(settings, { logger: { ...loggerOptions(settings), stream }, models: shippedModels() })
   t.teardown(() => app.close())
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   return { url: address, logs: () => logs }
@@ -53,7 +57,7 @@ if (bin !== undefined) {
     const { status, body } = await call(`${service.url}/cluster?window=${TEST_WINDOW}`)
     t.equal(status, 200)
     const view = body as ClusterResponse
-    t.equal(view.prometheus, prometheus.url)
+    t.notMatch(JSON.stringify(view), new URL(prometheus.url).host, 'the internal address of Prometheus is in no answer')
     // 3 m5.xlarge and 1 m5.large, matched to the node types; OpenCost's node price = 4 x 0.024 + 16 x 0.003 = 0.144
     t.equal(view.nodes.total, 4)
     t.same(view.nodes.byType.map((n) => [n.nodeType, n.count, n.region, n.provider]), [['aws/m5.xlarge', 3, 'us-east-1', 'aws'], ['aws/m5.large', 1, 'us-east-1', 'aws']])
@@ -150,7 +154,8 @@ if (bin !== undefined) {
     const { status, body } = await call(`${wrong.url}/cluster`)
     t.equal(status, 502)
     t.equal(body.type, 'https://meshcost.dev/problems/upstream-unavailable')
-    t.match(body.detail, `Prometheus at ${prometheus.url}/not-the-api (PROMETHEUS_URL) answered HTTP 404`)
+    t.match(body.detail, 'Prometheus (PROMETHEUS_URL) answered HTTP 404')
+    t.notMatch(body.detail, new URL(prometheus.url).host, 'without its address')
   })
 
   t.test('the bearer token is sent but never written to a log or an answer', async (t) => {
@@ -189,7 +194,8 @@ t.test('Prometheus down (a closed port): 502 naming it and the cause within the 
     t.equal(status, 502, request.path)
     t.match(type, /application\/problem\+json/)
     t.equal(body.type, 'https://meshcost.dev/problems/upstream-unavailable')
-    t.match(body.detail, `Prometheus at http://127.0.0.1:${port} (PROMETHEUS_URL) refused the connection (ECONNREFUSED)`)
+    t.match(body.detail, 'Prometheus (PROMETHEUS_URL) refused the connection (ECONNREFUSED)')
+    t.notMatch(body.detail, String(port), 'without its address')
     t.ok(ms < 3_000, `answered in ${Math.round(ms)} ms`)
   }
   const estimate = await call(`${url}/estimate`, { method: 'POST', body: { pods: 100 } })
@@ -210,7 +216,7 @@ t.test('Prometheus that accepts but never answers: 504 at PROMETHEUS_TIMEOUT_MS,
   const { status, body, ms } = await call(`${url}/cluster`)
   t.equal(status, 504)
   t.equal(body.type, 'https://meshcost.dev/problems/upstream-timeout')
-  t.match(body.detail, `Prometheus at http://127.0.0.1:${port} (PROMETHEUS_URL) did not answer within PROMETHEUS_TIMEOUT_MS (800 ms)`)
+  t.match(body.detail, 'Prometheus (PROMETHEUS_URL) did not answer within PROMETHEUS_TIMEOUT_MS (800 ms)')
   t.ok(ms >= 750 && ms < 3_000, `answered in ${Math.round(ms)} ms`)
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.ok(closedByUs > 0, 'the abandoned requests\' connections were closed')
@@ -238,6 +244,34 @@ t.test('our client disconnects: the queries to Prometheus are aborted at once, n
   const deadline = Date.now() + 5_000
   while (carrying.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
   t.equal(carrying.size, 0, 'every connection that carried a query closed within 5 s of the disconnect (time-out: 60 s)')
+})
+
+t.test('an upstream that echoes the token and its own address: neither reaches an answer or a log line', async (t) => {
+  // A hostile or misconfigured upstream (a proxy in front of Prometheus) answering 401 with the Authorization
+  // header and its URL in its error text, as the issue found: "... bad token: Bearer <token>".
+  const dir = mkdtempSync(join(tmpdir(), 'meshcost-token-'))
+  const TOKEN = 'echoed-token-7c1e55d0a9'
+  writeFileSync(join(dir, 'token'), `${TOKEN}\n`)
+  let address = ''
+  const echo = createHttpServer((req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: `bad token at ${address}${req.url ?? ''}: ${String(req.headers.authorization)}` }))
+  })
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { echo.close() })
+  const port = (echo.address() as { port: number }).port
+  address = `http://127.0.0.1:${port}`
+  const service = await serve(t, { prometheusUrl: address, prometheusBearerTokenFile: join(dir, 'token'), prometheusTimeoutMs: 3_000 })
+  const answers = [await call(`${service.url}/cluster`), await call(`${service.url}/cluster/estimate`, { method: 'POST', body: {} })]
+  for (const answer of answers) {
+    t.equal(answer.status, 502)
+    t.match(answer.type, /application\/problem\+json/)
+    t.equal(answer.body.detail, 'Prometheus (PROMETHEUS_URL) answered HTTP 401 with an error (bad_data)', 'which upstream failed and how, in our words')
+  }
+  const everything = answers.map((a) => a.text).join('\n') + service.logs()
+  t.notMatch(everything, TOKEN, 'the token is in no answer and no log line')
+  t.notMatch(everything, `127.0.0.1:${port}`, 'nor the upstream\'s address')
+  t.match(service.logs(), /bad token at \[Redacted\].*Prometheus read failed/, 'the operator\'s log keeps the upstream\'s words, redacted')
 })
 
 t.test('without PROMETHEUS_URL the routes say how to configure it', async (t) => {
