@@ -43,7 +43,7 @@ export function autoscaledReplicas (component: Component, scenario: Scenario, re
   return replicas
 }
 
-/** One replica's expected CPU at the average traffic: usageWith's expected CPU, without building the ranges. */
+/** One replica's expected CPU at the average traffic: sumReplicas' expected CPU, without building the ranges. */
 function expectedCpuAt (component: Component, scenario: Scenario, replicas: number): number {
   const n = numeric(component.usage)
   let cpu = n.cpu.expected
@@ -183,8 +183,10 @@ export class ReplicaSums {
 /**
  * Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger), into
  * `sums` (reset first). Sidecars are split into the traffic groups (hot and cold pods); everything else sees the
- * average. Per group, one replica's usage is the base range plus each scaling term times its driver (usageWith),
- * summed over the groups as replicas x share x usage; written out over plain numbers, in the same order of
+ * average. Per group, one replica's usage is the base range plus each scaling term times its driver; a fitted figure's
+ * low and high are then its expected value's fitted range (usage.ts fittedRange), and every bound stops at the
+ * replica's ceiling (usageCeiling). Summed over the groups as replicas x share x usage; written out over plain
+ * numbers, in the same order of
  * operations, because sensitivity runs it a dozen times per mesh and sweeps once per mesh and x, and the ranges
  * it allocated were most of the engine's garbage.
  */

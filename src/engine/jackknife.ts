@@ -124,7 +124,7 @@ export function leaveOneSourceOut (priors: readonly MeshModel[], files: readonly
 function leansOn (sourceId: string, component: Component, fitted: FittedResource, r: SourcedRecord, resource: Resource): boolean {
   if (component.usage[resource].derivedFrom?.includes(sourceId) === true) return true
   return (component.usage.scaling ?? []).some((t) => t[resource] !== undefined && t.per !== fitted.slope?.per &&
-    t.derivedFrom?.includes(sourceId) === true && (setupDriver(t.per, r.component?.scope ?? component.scope, r.record) ?? 0) > 0)
+    t[resource]?.derivedFrom?.includes(sourceId) === true && (setupDriver(t.per, r.component?.scope ?? component.scope, r.record) ?? 0) > 0)
 }
 
 /** A component's fit without its per-mesh adjustment: the engine's own. */

@@ -55,7 +55,11 @@ export function numeric (usage: Usage): NumericUsage {
   return n
 }
 
-/** Usage of one replica when each driver has the value `driver` gives it. */
+/**
+ * Usage of one replica when each driver has the value `driver` gives it, the terms' ranges added bound by bound:
+ * the estimate's figures where the fit set nothing. A fitted figure's low and high are fittedRange's instead, and
+ * the estimate stops every bound at the replica's ceiling (estimate.ts sumReplicas, which serves both).
+ */
 export function usageWith (usage: Usage, driver: (per: ScalingDriver) => number): ReplicaUsage {
   const n = numeric(usage)
   let cpuLow = n.cpu.low

@@ -59,7 +59,10 @@ const range = <T extends typeof CpuQuantity | typeof MemoryQuantity>(quantity: T
   expected: quantity,
   high: quantity,
   sources: SourceRefs,
-  /** evidence sources (models/evidence) the figure was worked out from: leave-one-source-out does not count their figures as predicted */
+  /**
+   * Evidence sources (models/evidence) the figure was worked out from. Leave-one-source-out cannot refit it without
+   * them, so a held-out figure that leans on it is listed as predicted by the prior, not counted (jackknife.ts).
+   */
   derivedFrom: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })),
   note: Type.Optional(Type.String())
 }, strict)

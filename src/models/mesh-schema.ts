@@ -23,12 +23,7 @@ export const BENCHMARK_CONNECTIONS = 16
 export const ScalingTerm = Type.Object({
   per: ScalingDriver,
   cpu: Type.Optional(CpuRange),
-  memory: Type.Optional(MemoryRange),
-  /**
-   * Evidence sources (models/evidence) the term's figures were worked out from. Leave-one-source-out cannot refit
-   * such a term without them, so a held-out figure that leans on it is listed as predicted by the prior, not counted.
-   */
-  derivedFrom: Type.Optional(Type.Array(Id, { minItems: 1, uniqueItems: true }))
+  memory: Type.Optional(MemoryRange)
 }, strict)
 
 export const Requests = Type.Object({

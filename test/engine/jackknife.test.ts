@@ -128,7 +128,7 @@ t.test('a fault is predicted but never a ratio; a figure carried by a term worke
   const control = alpha?.components.find((c) => c.id === 'control')
   if (alpha === undefined || control === undefined) return t.fail('fixture alpha missing')
   // The control plane's churn term (1 MiB per pod churned per minute) was worked out from churn-lab's tables.
-  const churn = { per: 'podChurnPerMinute' as const, memory: { low: '1Mi', expected: '1Mi', high: '1Mi', sources: ['fixture'] }, derivedFrom: ['churn-lab'] }
+  const churn = { per: 'podChurnPerMinute' as const, memory: { low: '1Mi', expected: '1Mi', high: '1Mi', sources: ['fixture'], derivedFrom: ['churn-lab'] } }
   const toy = { ...alpha, components: alpha.components.map((c) => c === control ? { ...control, usage: { ...control.usage, scaling: [churn] } } : c) }
   const priors = [toy, ...models.filter((m) => m.id !== 'alpha')]
   const rec = (id: string, setup: Record<string, number>, memoryMiB: number, fault?: string) =>

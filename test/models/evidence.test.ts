@@ -44,6 +44,9 @@ t.test('docs/models.md lists every evidence source with its record count', async
     const row = docs.split('\n').find((line) => line.startsWith(`| [${file.source.id}](`))
     t.ok(row?.endsWith(` | ${file.records.length} |`), `${file.source.id}: ${file.records.length} records in the table`)
   }
+  const files = [...shippedModels().evidence.values()]
+  const records = files.reduce((sum, file) => sum + file.records.length, 0)
+  t.match(docs, `\n${records} records from ${files.length} sources.\n`, 'the total under the table')
 })
 
 t.test('a bad evidence file stops loading, with every problem listed by file and field', async (t) => {
