@@ -36,6 +36,19 @@ export interface PrometheusOptions {
 /** One series of an instant vector: its labels and its value (NaN and ±Inf as Prometheus gives them). */
 export interface Sample { labels: Record<string, string>, value: number }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+
+/**
+ * A sample value as the HTTP API writes it: a decimal string, or "NaN", "+Inf", "-Inf" (Go's float formatting).
+ * Number() would read "+Inf" as NaN and "" as 0; anything that is not one of these is NaN, which the readers
+ * of each quantity drop (plausible.ts).
+ */
+export function sampleValue (text: unknown): number {
+  if (text === '+Inf' || text === 'Inf') return Infinity
+  if (text === '-Inf') return -Infinity
+  return typeof text === 'string' && DECIMAL.test(text) ? Number(text) : NaN
+}
+
 /**
  * Prometheus could not give an answer: 502 (down, refused, an error, a bad answer) or 504 (too slow). `reason` is
  * for the operator and may quote the upstream; `publicReason`, our own words only, is what an API answer says.
@@ -177,7 +190,7 @@ export class PrometheusClient {
     if (parsed.data?.resultType !== 'vector' || !Array.isArray(parsed.data.result)) {
       throw new PrometheusError(502, this.upstream, `answered a ${parsed.data?.resultType ?? 'missing'} result where an instant vector was expected`)
     }
-    return parsed.data.result.map((r) => ({ labels: r.metric ?? {}, value: Number(r.value?.[1]) }))
+    return parsed.data.result.map((r) => ({ labels: r.metric ?? {}, value: sampleValue(r.value?.[1]) }))
   }
 
   private failure (err: unknown, errors: Undici['errors'], signal: AbortSignal, deadline: AbortSignal): Error {

@@ -1,7 +1,10 @@
 // Prometheus answers -> the cluster view of GET /cluster, and the view -> the scenario of POST /cluster/estimate.
+// Every number of an answer is checked where it enters, here, against a bound of its quantity (plausible.ts):
+// a value dropped as implausible is left out like an absent one, and `missing` says which series and why.
 import type { Models } from '../models/load.js'
 import type { ClusterResponse, MeasuredComponent, Missing } from '../schemas/cluster.js'
 import type { PrometheusClient, Sample } from './client.js'
+import { BOUNDS, perReplica, Plausibility, type Bound } from './plausible.js'
 import { clusterQueries, FAMILIES, MESH_COMPONENTS, SYSTEM_NAMESPACES, type Family, type NamespaceScope, type QueryKey } from './queries.js'
 import { round } from '../units.js'
 
@@ -9,29 +12,23 @@ const GiB = 1024 ** 3
 
 export interface ClusterRead {
   view: ClusterResponse
+  /** the Prometheus read, for the operator's side of a PrometheusError */
+  upstream: string
   /** running pods in every namespace, system ones included */
   clusterPods: number
   /** running pods in the namespaces named (any, system ones included), or outside the system ones */
   podsIn: (namespaces: readonly string[] | undefined) => number
+  /** the `missing` entry of running-pod counts dropped as implausible in those namespaces (scoped as podsIn), if any */
+  podsDroppedIn: (namespaces: readonly string[] | undefined) => Missing | undefined
+  /** the `missing` entries of node capacity when dropped values left the most numerous node type's capacity incomplete, else [] */
+  mainCapacityDropped: Missing[]
 }
 
 /** Reads the cluster: every query in parallel, under the client's deadline. */
 export async function readCluster (client: PrometheusClient, models: Models, scope: NamespaceScope, window: string, signal?: AbortSignal): Promise<ClusterRead> {
   const queries = clusterQueries(scope, window)
   const answers = await client.queryAll(queries, signal)
-  const view = clusterView(answers, queries, models, window)
-  const running = new Map(answers.runningPodsByNamespace.map((s) => [s.labels.namespace, Number.isFinite(s.value) ? Math.round(s.value) : 0]))
-  return {
-    view,
-    clusterPods: [...running.values()].reduce((a, b) => a + b, 0),
-    podsIn: (namespaces) => namespaces === undefined ? view.pods.total : namespaces.reduce((sum, n) => sum + (running.get(n) ?? 0), 0)
-  }
-}
-
-/** A finite, non-negative number, or null: Prometheus answers NaN for 0/0 and nothing for an absent series. */
-function scalar (samples: Sample[] | undefined): number | null {
-  const value = samples?.[0]?.value
-  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : null
+  return clusterRead(answers, queries, models, window, client.upstream)
 }
 
 /** providerID prefixes of the clouds in the node catalogs (aws:///zone/id, gce://project/zone/name, azure:///...). */
@@ -51,21 +48,40 @@ function knownNodeType (models: Models, provider: string | null, instanceType: s
   return matches.length === 1 ? matches[0] ?? null : null
 }
 
+type Resource = 'cpu' | 'memory' | 'pods'
+const RESOURCES: readonly Resource[] = ['cpu', 'memory', 'pods']
+
 interface NodeFacts {
   instanceType: string | null
   region: string | null
   provider: string | null
-  capacity: Record<'cpu' | 'memory' | 'pods', number | null>
-  allocatable: Record<'cpu' | 'memory' | 'pods', number | null>
+  /** memory in GiB */
+  capacity: Record<Resource, number | null>
+  allocatable: Record<Resource, number | null>
   hourlyPrice: number | null
+  /** the capacity resources whose value was dropped as implausible */
+  capacityDropped: Set<Resource>
 }
 
-function nodeFacts (answers: Record<QueryKey, Sample[]>): Map<string, NodeFacts> {
+const NODE_FIGURES = {
+  capacity: {
+    family: 'kube_node_status_capacity',
+    bounds: { cpu: BOUNDS.nodeCpuCores, memory: BOUNDS.nodeMemoryBytes, pods: BOUNDS.nodePods },
+    replacedBy: 'left out of its node type\'s mean (null when no node of the type is left); POST /cluster/estimate answers 502 when it needs the capacity of a node type that is not in GET /node-types'
+  },
+  allocatable: {
+    family: 'kube_node_status_allocatable',
+    bounds: { cpu: BOUNDS.allocatableCpuCores, memory: BOUNDS.allocatableMemoryBytes, pods: BOUNDS.allocatablePods },
+    replacedBy: 'left out of its node type\'s mean (null when no node of the type is left); the estimate computes allocatable from the node catalog\'s kubelet reservation rule'
+  }
+} as const satisfies Record<string, { family: Family, bounds: Record<Resource, Bound>, replacedBy: string }>
+
+function nodeFacts (answers: Record<QueryKey, Sample[]>, checks: Plausibility): Map<string, NodeFacts> {
   const nodes = new Map<string, NodeFacts>()
   const node = (name: string): NodeFacts => {
     let facts = nodes.get(name)
     if (facts === undefined) {
-      facts = { instanceType: null, region: null, provider: null, capacity: { cpu: null, memory: null, pods: null }, allocatable: { cpu: null, memory: null, pods: null }, hourlyPrice: null }
+      facts = { instanceType: null, region: null, provider: null, capacity: { cpu: null, memory: null, pods: null }, allocatable: { cpu: null, memory: null, pods: null }, hourlyPrice: null, capacityDropped: new Set() }
       nodes.set(name, facts)
     }
     return facts
@@ -81,17 +97,40 @@ function nodeFacts (answers: Record<QueryKey, Sample[]>): Map<string, NodeFacts>
     facts.region ??= s.labels.label_topology_kubernetes_io_region ?? s.labels.label_failure_domain_beta_kubernetes_io_region ?? null
   }
   for (const [key, field] of [['nodeCapacity', 'capacity'], ['nodeAllocatable', 'allocatable']] as const) {
+    const { family, bounds, replacedBy } = NODE_FIGURES[field]
     for (const s of answers[key]) {
       const resource = s.labels.resource
-      if (s.labels.node === undefined || !nodes.has(s.labels.node) || !Number.isFinite(s.value)) continue
-      if (resource === 'cpu' || resource === 'memory' || resource === 'pods') node(s.labels.node)[field][resource] = resource === 'memory' ? s.value / GiB : s.value
+      if (s.labels.node === undefined || !nodes.has(s.labels.node) || (resource !== 'cpu' && resource !== 'memory' && resource !== 'pods')) continue
+      const facts = node(s.labels.node)
+      const value = checks.check(family, `${family}{resource="${resource}"}`, s.value, bounds[resource], replacedBy)
+      // A second series of a node (two kube-state-metrics replicas) does not undo a plausible first one.
+      if (value !== null) facts[field][resource] = value
+      else if (field === 'capacity') facts.capacityDropped.add(resource)
+    }
+  }
+  for (const facts of nodes.values()) {
+    for (const resource of RESOURCES) {
+      // The kubelet's allocatable is its capacity less its reservations, never more.
+      const capacity = facts.capacity[resource]
+      const allocatable = facts.allocatable[resource]
+      if (capacity !== null && allocatable !== null && allocatable > capacity) {
+        const { family, replacedBy } = NODE_FIGURES.allocatable
+        checks.reject(family, `${family}{resource="${resource}"}`, 'above capacity', `above the node's capacity (${allocatable} > ${capacity})`, replacedBy)
+        facts.allocatable[resource] = null
+      }
+    }
+    for (const field of ['capacity', 'allocatable'] as const) {
+      const bytes = facts[field].memory
+      if (bytes !== null) facts[field].memory = bytes / GiB
     }
   }
   // OpenCost labels its node metrics with the instance type and region it priced.
   for (const s of answers.nodeHourlyCost) {
     if (s.labels.node === undefined || !nodes.has(s.labels.node)) continue
     const facts = node(s.labels.node)
-    if (Number.isFinite(s.value)) facts.hourlyPrice = s.value
+    const price = checks.check('node_total_hourly_cost', 'node_total_hourly_cost', s.value, BOUNDS.nodePrice,
+      'left out of its node type\'s mean hourlyPrice; with none left, the node catalog\'s price for the node type (none for a custom node)')
+    if (price !== null) facts.hourlyPrice = price
     if (s.labels.instance_type !== undefined && s.labels.instance_type !== '') facts.instanceType ??= s.labels.instance_type
     if (s.labels.region !== undefined && s.labels.region !== '') facts.region ??= s.labels.region
   }
@@ -103,9 +142,12 @@ const mean = (xs: Array<number | null>): number | null => {
   return known.length === 0 ? null : round(known.reduce((a, b) => a + b, 0) / known.length)
 }
 
-function nodeTypes (answers: Record<QueryKey, Sample[]>, models: Models): ClusterResponse['nodes']['byType'] {
+type NodeTypeRow = ClusterResponse['nodes']['byType'][number]
+
+/** The node types, most numerous first, each with whether dropped values left its capacity incomplete. */
+function nodeTypes (nodes: Map<string, NodeFacts>, models: Models): Array<{ row: NodeTypeRow, capacityDropped: boolean }> {
   const groups = new Map<string, NodeFacts[]>()
-  for (const facts of nodeFacts(answers).values()) {
+  for (const facts of nodes.values()) {
     const key = JSON.stringify([facts.provider, facts.instanceType, facts.region])
     groups.set(key, [...(groups.get(key) ?? []), facts])
   }
@@ -116,82 +158,129 @@ function nodeTypes (answers: Record<QueryKey, Sample[]>, models: Models): Cluste
   })
   return [...groups.values()].map((list) => {
     const first = list[0] as NodeFacts
+    const capacity = resources(list, 'capacity')
+    const known: Record<Resource, number | null> = { cpu: capacity.cpuCores, memory: capacity.memoryGiB, pods: capacity.pods }
     return {
-      instanceType: first.instanceType,
-      region: first.region,
-      provider: first.provider,
-      nodeType: knownNodeType(models, first.provider, first.instanceType),
-      count: list.length,
-      capacity: resources(list, 'capacity'),
-      allocatable: resources(list, 'allocatable'),
-      hourlyPrice: mean(list.map((f) => f.hourlyPrice))
+      row: {
+        instanceType: first.instanceType,
+        region: first.region,
+        provider: first.provider,
+        nodeType: knownNodeType(models, first.provider, first.instanceType),
+        count: list.length,
+        capacity,
+        allocatable: resources(list, 'allocatable'),
+        hourlyPrice: mean(list.map((f) => f.hourlyPrice))
+      },
+      capacityDropped: RESOURCES.some((r) => known[r] === null && list.some((f) => f.capacityDropped.has(r)))
     }
-  }).sort((a, b) => b.count - a.count || String(a.instanceType).localeCompare(String(b.instanceType)))
+  }).sort((a, b) => b.row.count - a.row.count || String(a.row.instanceType).localeCompare(String(b.row.instanceType)))
 }
 
-function meshComponents (answers: Record<QueryKey, Sample[]>): MeasuredComponent[] {
+/** The mesh components that run (replicas > 0), and the meshes they detect; the usage of those meshes' components. */
+function meshComponents (answers: Record<QueryKey, Sample[]>, checks: Plausibility): { detected: string[], components: MeasuredComponent[] } {
   const byComponent = (key: 'meshReplicas' | 'meshCpuCores' | 'meshMemoryBytes') =>
     new Map(answers[key].map((s) => [s.labels.component ?? '', s.value]))
   const replicas = byComponent('meshReplicas')
   const cpu = byComponent('meshCpuCores')
   const memory = byComponent('meshMemoryBytes')
-  const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) && x >= 0 ? x : null)
-  return MESH_COMPONENTS.flatMap(({ mesh, component }) => {
-    const key = `${mesh}/${component}`
-    const count = finite(replicas.get(key))
-    if (count === null || count === 0) return []
-    const cpuCores = finite(cpu.get(key))
-    const bytes = finite(memory.get(key))
-    return [{ mesh, component, replicas: count, cpuCores: cpuCores === null ? null : round(cpuCores), memoryGiB: bytes === null ? null : round(bytes / GiB) }]
+  const running = MESH_COMPONENTS.flatMap((c) => {
+    const key = `${c.mesh}/${c.component}`
+    const found = replicas.get(key)
+    const count = found === undefined
+      ? null
+      : checks.check('kube_pod_container_info', `running pods of ${key}`, found, BOUNDS.runningPods, 'the component is not reported and does not detect its mesh')
+    return count === null || count === 0 ? [] : [{ ...c, key, count }]
   })
+  const detected = [...new Set(running.filter((c) => c.detects).map((c) => c.mesh))]
+  // Only the meshes that run: istiod serves sidecar and ambient Istio alike, and is reported under the one that runs.
+  const components = running.filter((c) => detected.includes(c.mesh)).map(({ mesh, component, key, count }) => {
+    const measured = (values: Map<string, number>, family: Family, series: string, bound: Bound) => {
+      const value = values.get(key)
+      return value === undefined ? null : checks.check(family, `${series} of ${key}`, value, perReplica(bound, count), 'null: no measured usage of the component')
+    }
+    const cpuCores = measured(cpu, 'container_cpu_usage_seconds_total', 'sum(rate(container_cpu_usage_seconds_total))', BOUNDS.componentCpuCores)
+    const bytes = measured(memory, 'container_memory_working_set_bytes', 'sum(avg_over_time(container_memory_working_set_bytes))', BOUNDS.componentMemoryBytes)
+    return { mesh, component, replicas: count, cpuCores: cpuCores === null ? null : round(cpuCores), memoryGiB: bytes === null ? null : round(bytes / GiB) }
+  })
+  return { detected, components }
 }
 
 /** The cluster view of a set of answers; pure, so that it is tested on fixtures as well as on a real Prometheus. */
 export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Record<QueryKey, string>, models: Models, window: string): ClusterResponse {
+  return clusterRead(answers, queries, models, window, '').view
+}
+
+/** The view, and what the estimate needs beside it; pure, as clusterView. `upstream` only names Prometheus to the operator. */
+export function clusterRead (answers: Record<QueryKey, Sample[]>, queries: Record<QueryKey, string>, models: Models, window: string, upstream: string): ClusterRead {
+  const checks = new Plausibility()
+  /** The one value of an aggregated query, checked; null when Prometheus has none. */
+  const scalar = (key: QueryKey, family: Family, series: string, bound: Bound, replacedBy: string): number | null => {
+    const value = answers[key][0]?.value
+    return value === undefined ? null : checks.check(family, series, value, bound, replacedBy)
+  }
+
   const present = new Set(answers.families.map((s) => s.labels.__name__))
   const system = new Set<string>(SYSTEM_NAMESPACES)
-  const byNamespaceAll = answers.runningPodsByNamespace
-    .filter((s) => s.labels.namespace !== undefined && Number.isFinite(s.value))
-    .map((s) => ({ namespace: s.labels.namespace as string, pods: Math.round(s.value) }))
+  const running = new Map<string, number>()
+  const droppedNamespaces = new Set<string>()
+  const runningSeries = 'running pods by namespace (kube_pod_status_phase)'
+  for (const s of answers.runningPodsByNamespace) {
+    const namespace = s.labels.namespace
+    if (namespace === undefined) continue
+    const pods = checks.check('kube_pod_status_phase', runningSeries, s.value, BOUNDS.runningPods, 'the namespace\'s running pods are not counted')
+    if (pods === null) droppedNamespaces.add(namespace)
+    else running.set(namespace, pods)
+  }
+  const byNamespaceAll = [...running].map(([namespace, pods]) => ({ namespace, pods }))
   const byNamespace = byNamespaceAll.filter((n) => !system.has(n.namespace) && n.pods > 0)
     .sort((a, b) => b.pods - a.pods || a.namespace.localeCompare(b.namespace))
   const systemPods = byNamespaceAll.filter((n) => system.has(n.namespace)).reduce((sum, n) => sum + n.pods, 0)
+  const podsTotal = byNamespace.reduce((sum, n) => sum + n.pods, 0)
 
-  const cpuMedian = scalar(answers.podCpuRequestMedian)
-  const cpuMean = scalar(answers.podCpuRequestMean)
-  const memMedian = scalar(answers.podMemoryRequestMedian)
-  const memMean = scalar(answers.podMemoryRequestMean)
+  const requestsDropped = 'the default pod requests (models/defaults.yaml)'
+  const cpuRequest = (key: QueryKey, what: string) => scalar(key, 'kube_pod_container_resource_requests', `${what} CPU request of a pod (kube_pod_container_resource_requests)`, BOUNDS.podCpuRequestCores, requestsDropped)
+  const memoryRequest = (key: QueryKey, what: string) => scalar(key, 'kube_pod_container_resource_requests', `${what} memory request of a pod (kube_pod_container_resource_requests)`, BOUNDS.podMemoryRequestBytes, requestsDropped)
+  const cpuMedian = cpuRequest('podCpuRequestMedian', 'median')
+  const cpuMean = cpuRequest('podCpuRequestMean', 'mean')
+  const memMedian = memoryRequest('podMemoryRequestMedian', 'median')
+  const memMean = memoryRequest('podMemoryRequestMean', 'mean')
   const requests = cpuMedian !== null && cpuMean !== null && memMedian !== null && memMean !== null
     ? { cpuCores: { median: round(cpuMedian), mean: round(cpuMean) }, memoryGiB: { median: round(memMedian / GiB), mean: round(memMean / GiB) } }
     : null
 
-  const running = meshComponents(answers)
-  const detected = [...new Set(running.filter((c) => MESH_COMPONENTS.some((m) => m.mesh === c.mesh && m.component === c.component && m.detects)).map((c) => c.mesh))]
-  // Only the meshes that run: istiod serves sidecar and ambient Istio alike, and is reported under the one that runs.
-  const components = running.filter((c) => detected.includes(c.mesh))
+  const { detected, components } = meshComponents(answers, checks)
 
+  const trafficDropped = 'the default traffic per pod (models/defaults.yaml)'
   const trafficSources = [
-    { mesh: 'istio', metric: 'istio_requests_total', value: scalar(answers.istioRequestsPerSecond) },
-    { mesh: 'linkerd', metric: 'request_total', value: scalar(answers.linkerdRequestsPerSecond) }
-  ].filter((t) => t.value !== null && detected.includes(t.mesh))
-  const proxies = components.filter((c) => trafficSources.some((t) => t.mesh === c.mesh) && (c.component === 'istio-proxy' || c.component === 'linkerd-proxy'))
+    { mesh: 'istio', metric: 'istio_requests_total', key: 'istioRequestsPerSecond' },
+    { mesh: 'linkerd', metric: 'request_total', key: 'linkerdRequestsPerSecond' }
+  ] as const
+  const measuredTraffic = trafficSources.filter((t) => detected.includes(t.mesh)).flatMap((t) => {
+    const value = scalar(t.key, t.metric, `sum(rate(${t.metric}))`, BOUNDS.requestsPerSecond, trafficDropped)
+    return value === null ? [] : [{ ...t, value }]
+  })
+  const proxies = components.filter((c) => measuredTraffic.some((t) => t.mesh === c.mesh) && (c.component === 'istio-proxy' || c.component === 'linkerd-proxy'))
     .reduce((sum, c) => sum + c.replicas, 0)
-  const requestsPerSecond = trafficSources.reduce((sum, t) => sum + (t.value ?? 0), 0)
-  const traffic = trafficSources.length === 0
+  const requestsPerSecond = measuredTraffic.reduce((sum, t) => sum + t.value, 0)
+  const traffic = measuredTraffic.length === 0
     ? null
-    : { requestsPerSecond: round(requestsPerSecond, 3), requestsPerSecondPerProxy: proxies > 0 ? round(requestsPerSecond / proxies, 3) : null, metric: trafficSources.map((t) => t.metric).join(' + ') }
+    : { requestsPerSecond: round(requestsPerSecond, 3), requestsPerSecondPerProxy: proxies > 0 ? round(requestsPerSecond / proxies, 3) : null, metric: measuredTraffic.map((t) => t.metric).join(' + ') }
 
-  const cpuCoreHour = scalar(answers.cpuCoreHour)
-  const memoryGiBHour = scalar(answers.memoryGiBHour)
-  const prices = cpuCoreHour !== null && memoryGiBHour !== null && cpuCoreHour > 0 && memoryGiBHour > 0
-    ? { source: 'opencost' as const, currency: 'USD', cpuCoreHour: round(cpuCoreHour, 8), memoryGiBHour: round(memoryGiBHour, 8) }
-    : null
+  const pricesDropped = 'the node type\'s list price, else the default price book'
+  const cpuCoreHour = scalar('cpuCoreHour', 'node_cpu_hourly_cost', 'avg(node_cpu_hourly_cost)', BOUNDS.unitPrice, pricesDropped)
+  const memoryGiBHour = scalar('memoryGiBHour', 'node_ram_hourly_cost', 'avg(node_ram_hourly_cost)', BOUNDS.unitPrice, pricesDropped)
+  // Rounded first: a price that rounds to 0 is no price (POST /estimate takes only prices above 0).
+  const unitPrices = cpuCoreHour !== null && memoryGiBHour !== null ? { cpuCoreHour: round(cpuCoreHour, 8), memoryGiBHour: round(memoryGiBHour, 8) } : null
+  const prices = unitPrices !== null && unitPrices.cpuCoreHour > 0 && unitPrices.memoryGiBHour > 0 ? { source: 'opencost' as const, currency: 'USD', ...unitPrices } : null
 
-  return {
+  const types = nodeTypes(nodeFacts(answers, checks), models)
+  const capacityEntries = (['cpu', 'memory', 'pods'] as const).flatMap((r) => checks.entry(`kube_node_status_capacity{resource="${r}"}`) ?? [])
+
+  const view: ClusterResponse = {
     window,
-    nodes: { total: answers.nodeInfo.length, byType: nodeTypes(answers, models) },
+    nodes: { total: answers.nodeInfo.length, byType: types.map((t) => t.row) },
     pods: {
-      total: byNamespace.reduce((sum, n) => sum + n.pods, 0),
+      total: podsTotal,
       system: systemPods,
       systemNamespaces: [...SYSTEM_NAMESPACES],
       byNamespace,
@@ -200,7 +289,7 @@ export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Recor
     mesh: { detected, components },
     traffic,
     prices,
-    missing: missingFamilies(present, detected),
+    missing: [...missingFamilies(present, detected), ...checks.missing()],
     queries: {
       'nodes.total': queries.nodeInfo,
       'nodes.byType.instanceType': `${queries.nodeLabels} (label_node_kubernetes_io_instance_type), else ${queries.nodeHourlyCost} (instance_type)`,
@@ -222,6 +311,15 @@ export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Recor
       'prices.memoryGiBHour': queries.memoryGiBHour,
       missing: queries.families
     }
+  }
+  const inScope = (namespaces: readonly string[] | undefined) => (n: string) => namespaces === undefined ? !system.has(n) : namespaces.includes(n)
+  return {
+    view,
+    upstream,
+    clusterPods: [...running.values()].reduce((a, b) => a + b, 0),
+    podsIn: (namespaces) => namespaces === undefined ? podsTotal : namespaces.reduce((sum, n) => sum + (running.get(n) ?? 0), 0),
+    podsDroppedIn: (namespaces) => [...droppedNamespaces].some(inScope(namespaces)) ? checks.entry(runningSeries) : undefined,
+    mainCapacityDropped: types[0]?.capacityDropped === true ? capacityEntries : []
   }
 }
 

@@ -5,14 +5,13 @@ import { parseArgs } from 'node:util'
 import { table, type Io } from '../cli.js'
 import { PACKAGE_ROOT } from '../config.js'
 import { DomainError } from '../errors.js'
-import { estimate } from '../engine/estimate.js'
 import { loadModels } from '../models/load.js'
 import { fieldChecker } from '../plugins/validation.js'
 import { ClusterEstimateRequest } from '../schemas/cluster.js'
 import { PrometheusClient, PrometheusError } from './client.js'
 import { readCluster } from './cluster.js'
 import { DEFAULT_WINDOW, defaultScope } from './queries.js'
-import { clusterScenario, measuredBeside } from './scenario.js'
+import { clusterEstimate } from './scenario.js'
 
 const USAGE = `Usage: meshcost cluster --prometheus URL [options]
 
@@ -86,18 +85,17 @@ export async function runCluster (argv: string[], io: Io): Promise<number> {
   try {
     const window = body.window ?? DEFAULT_WINDOW
     const read = await readCluster(client, models, body.namespaces === undefined ? defaultScope : { include: body.namespaces }, window)
-    const scenario = clusterScenario(read.view, read.podsIn(body.namespaces), read.clusterPods, body, models)
-    const result = estimate(scenario, models)
-    const measured = measuredBeside(read.view, result)
+    const answer = clusterEstimate(read, body, models)
+    const { scenario, measured } = answer
     if (values.json === true) {
-      io.out(JSON.stringify({ ...result, scenario, measured, missing: read.view.missing }, null, 2) + '\n')
+      io.out(JSON.stringify(answer, null, 2) + '\n')
       return 0
     }
     const lines = [
       `Cluster at ${client.upstream}: ${read.view.nodes.total} nodes, ${scenario.pods} pods to mesh${body.namespaces === undefined ? '' : ` in ${body.namespaces.join(', ')}`}; mesh running: ${read.view.mesh.detected.join(', ') || 'none'}`,
-      ...read.view.missing.map((m) => `  missing ${m.metric} (${m.exporter}): ${m.replacedBy}`),
+      ...read.view.missing.map((m) => m.reason === undefined ? `  missing ${m.metric} (${m.exporter}): ${m.replacedBy}` : `  dropped ${m.reason}; ${m.replacedBy}`),
       '',
-      table(result, scenario).trimEnd(),
+      table(answer, scenario).trimEnd(),
       ...measured.flatMap((m) => [
         '',
         `${m.mesh} measured over ${m.window} vs modelled, per replica (factor = measured / modelled):`,

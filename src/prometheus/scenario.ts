@@ -1,19 +1,34 @@
 // The cluster view -> the ordinary POST /estimate body, and the measured usage of a running mesh beside the
 // model's figures for that same scenario.
-import { DomainError } from '../errors.js'
+import { DomainError, type FieldError } from '../errors.js'
+import { estimate } from '../engine/estimate.js'
 import type { Models } from '../models/load.js'
-import type { ClusterEstimateRequest, ClusterResponse } from '../schemas/cluster.js'
+import type { ClusterEstimateRequest, ClusterEstimateResponse, ClusterResponse, Missing } from '../schemas/cluster.js'
 import { LIMITS, type EstimateRequest, type EstimateResponse } from '../schemas/estimate.js'
+import { PrometheusError } from './client.js'
+import type { ClusterRead } from './cluster.js'
 import { DEFAULT_WINDOW } from './queries.js'
 import { round } from '../units.js'
+
+/** A 502: Prometheus answered a figure the estimate cannot do without, but only values dropped as implausible. */
+function unusable (read: ClusterRead, entries: Missing[], needed: string): PrometheusError {
+  const metrics = [...new Set(entries.map((e) => e.metric))].join(', ')
+  return new PrometheusError(502, read.upstream, `answered no usable ${metrics}, which ${needed}: ${entries.map((e) => e.reason ?? e.metric).join('; ')}`)
+}
 
 /**
  * The scenario of the pods that would get the mesh: their count, their typical (mean) requests, the most
  * numerous node type, OpenCost's unit prices and the measured traffic per proxy. Every figure Prometheus lacks
- * is left out, so the engine applies its documented default and lists it in assumptions.defaultsApplied.
+ * is left out, so the engine applies its documented default and lists it in assumptions.defaultsApplied; so is
+ * every figure whose values were dropped as implausible, unless the scenario cannot do without it: then a
+ * PrometheusError (502) names the metric and why.
  */
-export function clusterScenario (view: ClusterResponse, pods: number, clusterPods: number, body: ClusterEstimateRequest, models: Models): EstimateRequest {
+export function clusterScenario (read: ClusterRead, body: ClusterEstimateRequest, models: Models): EstimateRequest {
+  const { view } = read
+  const pods = read.podsIn(body.namespaces)
   if (pods < 1) {
+    const dropped = read.podsDroppedIn(body.namespaces)
+    if (dropped !== undefined) throw unusable(read, [dropped], 'counts the pods to mesh')
     const where = body.namespaces === undefined ? 'outside the system namespaces' : `in ${body.namespaces.join(', ')}`
     throw new DomainError([{ pointer: '/namespaces', detail: `Prometheus reports no running pods ${where} (kube_pod_status_phase)` }])
   }
@@ -27,7 +42,7 @@ export function clusterScenario (view: ClusterResponse, pods: number, clusterPod
   const perProxy = view.traffic?.requestsPerSecondPerProxy
   if (perProxy !== null && perProxy !== undefined) scenario.traffic = { requestsPerSecondPerPod: Math.min(perProxy, LIMITS.requestsPerSecondPerPod) }
 
-  const workload: NonNullable<EstimateRequest['workload']> = { clusterPods: Math.max(clusterPods, scenario.pods) }
+  const workload: NonNullable<EstimateRequest['workload']> = { clusterPods: Math.min(Math.max(read.clusterPods, scenario.pods), LIMITS.pods * 10) }
   const requests = view.pods.requests
   // The mean, not the median: capacity adds requests up over all pods, and pods x mean is their sum.
   if (requests !== null && requests.cpuCores.mean > 0 && requests.memoryGiB.mean > 0) {
@@ -52,8 +67,11 @@ export function clusterScenario (view: ClusterResponse, pods: number, clusterPod
         vcpu: Math.min(main.capacity.cpuCores, LIMITS.nodeVcpu),
         memoryGiB: Math.min(round(main.capacity.memoryGiB), LIMITS.nodeMemoryGiB),
         maxPods: Math.min(Math.round(main.capacity.pods), LIMITS.maxPods),
-        ...(main.hourlyPrice !== null && main.hourlyPrice > 0 ? { hourlyPrice: round(main.hourlyPrice) } : {})
+        ...(main.hourlyPrice !== null && main.hourlyPrice > 0 ? { hourlyPrice: Math.min(round(main.hourlyPrice), LIMITS.price) } : {})
       }
+    } else if (read.mainCapacityDropped.length > 0) {
+      // Without the shape of its nodes the estimate would price the default node type instead: not this cluster.
+      throw unusable(read, read.mainCapacityDropped, `shapes the cluster's most numerous node type (${main.instanceType ?? 'no instance type'}, not in GET /node-types)`)
     }
   }
   if (Object.keys(cluster).length > 0) scenario.cluster = cluster
@@ -62,6 +80,46 @@ export function clusterScenario (view: ClusterResponse, pods: number, clusterPod
     scenario.pricing = { currency: view.prices.currency, cpuCoreHour: view.prices.cpuCoreHour, memoryGiBHour: view.prices.memoryGiBHour }
   }
   return scenario
+}
+
+/** Fields of POST /cluster/estimate that the client gave; every other field of the scenario comes from Prometheus. */
+const OWN = /^\/(namespaces|meshes|basis|window)(\/|$)/
+
+/** The metric behind each field of the scenario, for a 502 that names it. */
+const SOURCES: Array<[RegExp, string]> = [
+  [/^\/pods(\/|$)|^\/workload\/clusterPods/, 'kube_pod_status_phase'],
+  [/^\/workload\/podRequests/, 'kube_pod_container_resource_requests'],
+  [/^\/cluster\/nodes(\/|$)/, 'kube_node_info'],
+  [/^\/cluster\/node(\/|$)/, 'kube_node_status_capacity'],
+  [/^\/cluster\/(nodeType|region|networkMode)/, 'kube_node_labels'],
+  [/^\/cluster\/cni|^\/baseline/, 'kube_pod_container_info'],
+  [/^\/pricing/, 'node_cpu_hourly_cost, node_ram_hourly_cost'],
+  [/^\/traffic/, 'istio_requests_total, request_total']
+]
+
+/**
+ * A DomainError of the estimate of a derived scenario. The client's own fields keep their pointers (a 422);
+ * the rest point under /scenario. When every error is in a field derived from the cluster, the client did
+ * nothing wrong: a 502 names the metric the field came from.
+ */
+export function scenarioError (err: DomainError, read: ClusterRead): DomainError | PrometheusError {
+  if (err.errors.some((e) => OWN.test(e.pointer)) || err.errors.length === 0) {
+    return err.mapErrors((e) => ({ pointer: OWN.test(e.pointer) ? e.pointer : `/scenario${e.pointer}`, detail: e.detail }))
+  }
+  const named = (e: FieldError) => `/scenario${e.pointer} (${SOURCES.find(([field]) => field.test(e.pointer))?.[1] ?? 'the cluster'}): ${e.detail}`
+  return new PrometheusError(502, read.upstream, `describes a cluster the estimate cannot price as read: ${err.errors.map(named).join('; ')}`)
+}
+
+/** POST /cluster/estimate on a cluster read: the estimate, its scenario, measured usage and what is missing. */
+export function clusterEstimate (read: ClusterRead, body: ClusterEstimateRequest, models: Models): ClusterEstimateResponse {
+  const scenario = clusterScenario(read, body, models)
+  let estimated: EstimateResponse
+  try {
+    estimated = estimate(scenario, models)
+  } catch (err) {
+    throw err instanceof DomainError ? scenarioError(err, read) : err
+  }
+  return { ...estimated, scenario, measured: measuredBeside(read.view, estimated), missing: read.view.missing }
 }
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? round(a / b, 3) : null)

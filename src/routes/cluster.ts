@@ -2,13 +2,11 @@
 // never from a URL a request names.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { DomainError } from '../errors.js'
-import { estimate } from '../engine/estimate.js'
 import { sendProblem } from '../plugins/problem.js'
 import { PrometheusClient, PrometheusError, type PrometheusOptions } from '../prometheus/client.js'
 import { readCluster, type ClusterRead } from '../prometheus/cluster.js'
 import { DEFAULT_WINDOW, defaultScope, type NamespaceScope } from '../prometheus/queries.js'
-import { clusterScenario, measuredBeside } from '../prometheus/scenario.js'
+import { clusterEstimate } from '../prometheus/scenario.js'
 import { ClusterEstimateRequest, ClusterEstimateResponse, ClusterQuery, ClusterResponse } from '../schemas/cluster.js'
 import { problemResponses } from '../schemas/responses.js'
 
@@ -21,9 +19,17 @@ const NOT_CONFIGURED = 'This server reads clusters from Prometheus, and none is 
 
 const UPSTREAM = 'Answers 502 when Prometheus is down, refuses, errs or answers something that is not its API, 504 when it does not answer within PROMETHEUS_TIMEOUT_MS, 503 when PROMETHEUS_URL is not set.'
 
+const DROPPED = 'A value Prometheus answers that is NaN, infinite, negative or beyond a physical bound (src/prometheus/plausible.ts) is dropped, and `missing` names its series and why (`dropped`, `reason`).'
+
 const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (app, options) => {
   const client = options.prometheus === undefined ? undefined : new PrometheusClient(options.prometheus)
   if (client !== undefined) app.addHook('onClose', async () => { await client.close() })
+
+  /** A failing Prometheus as a 502/504 problem: the operator's reason logged, redacted; the answer in our own words only. */
+  function upstreamProblem (request: FastifyRequest, reply: FastifyReply, err: PrometheusError): FastifyReply {
+    request.log.warn({ status: err.status, reason: err.reason }, 'Prometheus read failed')
+    return sendProblem(request, reply, err.status, err.publicMessage, { type: err.status === 504 ? 'upstream-timeout' : 'upstream-unavailable' })
+  }
 
   /** One read of the cluster, aborted if our client goes away; a failing Prometheus becomes a 502/504 problem. */
   async function read (request: FastifyRequest, reply: FastifyReply, scope: NamespaceScope, window: string): Promise<ClusterRead | undefined> {
@@ -38,9 +44,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
       return await readCluster(client, app.models, scope, window, gone.signal)
     } catch (err) {
       if (!(err instanceof PrometheusError)) throw err
-      // the operator's reason, logged with the address and any secret redacted; the answer in our own words only
-      request.log.warn({ status: err.status, reason: err.reason }, 'Prometheus read failed')
-      sendProblem(request, reply, err.status, err.publicMessage, { type: err.status === 504 ? 'upstream-timeout' : 'upstream-unavailable' })
+      upstreamProblem(request, reply, err)
       return undefined
     } finally {
       reply.raw.off('close', onClose)
@@ -51,7 +55,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
     schema: {
       tags: ['cluster'],
       summary: 'The cluster as its Prometheus sees it: nodes, pods, the mesh that runs, traffic and prices',
-      description: 'Reads kube-state-metrics, cAdvisor, OpenCost and the meshes\' request metrics from the Prometheus at PROMETHEUS_URL. Each figure comes with its PromQL in `queries`; each metric family Prometheus lacks is listed in `missing` with what replaces it. ' + UPSTREAM,
+      description: 'Reads kube-state-metrics, cAdvisor, OpenCost and the meshes\' request metrics from the Prometheus at PROMETHEUS_URL. Each figure comes with its PromQL in `queries`; each metric family Prometheus lacks is listed in `missing` with what replaces it. ' + DROPPED + ' ' + UPSTREAM,
       querystring: ClusterQuery,
       response: { 200: ClusterResponse, ...problemResponses }
     }
@@ -65,7 +69,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
     schema: {
       tags: ['cluster'],
       summary: 'Estimate the meshes on the cluster Prometheus describes',
-      description: 'Builds the POST /estimate body from the cluster (pods in `namespaces`, their mean requests, the main node type, OpenCost prices, measured traffic per proxy), answers the ordinary estimate plus that body as `scenario` (edit it and send it to POST /estimate), and for each mesh that already runs, `measured` usage beside the modelled one with the factor between them. ' + UPSTREAM,
+      description: 'Builds the POST /estimate body from the cluster (pods in `namespaces`, their mean requests, the main node type, OpenCost prices, measured traffic per proxy), answers the ordinary estimate plus that body as `scenario` (edit it and send it to POST /estimate), and for each mesh that already runs, `measured` usage beside the modelled one with the factor between them. ' + DROPPED + ' Answers 502 naming the metric when the scenario cannot do without a figure whose values were all dropped (running pods; the capacity of a node type not in GET /node-types), or when the scenario derived from the cluster cannot be priced; a 4xx only ever names the request\'s own fields. ' + UPSTREAM,
       body: ClusterEstimateRequest,
       response: { 200: ClusterEstimateResponse, ...problemResponses }
     }
@@ -75,14 +79,11 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
     const result = await read(request, reply, body.namespaces === undefined ? defaultScope : { include: body.namespaces }, window)
     if (result === undefined) return reply
     try {
-      const scenario = clusterScenario(result.view, result.podsIn(body.namespaces), result.clusterPods, body, app.models)
-      const estimated = estimate(scenario, app.models)
-      return { ...estimated, scenario, measured: measuredBeside(result.view, estimated), missing: result.view.missing }
+      // A DomainError names the request's own fields (422); a figure derived from the cluster is a PrometheusError (502).
+      return clusterEstimate(result, body, app.models)
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err
-      // Fields the request gave keep their pointer; the rest were derived from the cluster, under /scenario.
-      const own = /^\/(namespaces|meshes|basis|window)(\/|$)/
-      throw err.mapErrors((e) => ({ pointer: own.test(e.pointer) ? e.pointer : `/scenario${e.pointer}`, detail: e.detail }))
+      if (!(err instanceof PrometheusError)) throw err
+      return upstreamProblem(request, reply, err)
     }
   })
 }

@@ -17,7 +17,7 @@ const Resources = Type.Object({
   cpuCores: nullable(Type.Number({ minimum: 0 })),
   memoryGiB: nullable(Type.Number({ minimum: 0 })),
   pods: nullable(Type.Number({ minimum: 0 }))
-}, { ...strict, description: 'per node; null when kube-state-metrics does not report it' })
+}, { ...strict, description: 'per node; null when kube-state-metrics does not report it, or reports only values dropped as implausible (see `missing`)' })
 
 const Typical = Type.Object({
   median: Type.Number({ minimum: 0 }),
@@ -34,9 +34,11 @@ export const MeasuredComponent = Type.Object({
 export type MeasuredComponent = Static<typeof MeasuredComponent>
 
 export const Missing = Type.Object({
-  metric: Type.String({ description: 'metric family that Prometheus does not have' }),
+  metric: Type.String({ description: 'metric family that Prometheus does not have; or, with `dropped` and `reason`, whose values meshcost dropped as implausible' }),
   exporter: Type.String(),
-  replacedBy: Type.String({ description: 'what meshcost uses instead' })
+  replacedBy: Type.String({ description: 'what meshcost uses instead' }),
+  dropped: Type.Optional(Type.Integer({ minimum: 1, description: 'values Prometheus answered that meshcost dropped: NaN, infinite, negative or beyond a physical bound (src/prometheus/plausible.ts); absent when the family is missing altogether' })),
+  reason: Type.Optional(Type.String({ description: 'which series were dropped and why, with an example value, e.g. kube_node_status_capacity{resource="cpu"}: 3 of 4 series dropped: negative (-1)' }))
 }, strict)
 export type Missing = Static<typeof Missing>
 

@@ -52,6 +52,9 @@ const PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const
 const labels = (l: Record<string, string | number>): string =>
   `{${Object.entries(l).map(([k, v]) => `${k}="${String(v)}"`).join(',')}}`
 
+/** A value as the exposition format writes it: NaN, +Inf and -Inf as Prometheus spells them (tests set them on purpose). */
+const sample = (v: number): string => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v))
+
 /**
  * The exposition text at `elapsedSeconds` after the exporter started. With `timestampMs`, every sample carries
  * it: Prometheus then stores the time the value was computed rather than the time the scrape began, so a slow
@@ -63,7 +66,7 @@ export function exposition (cluster: FixtureCluster, elapsedSeconds: number, tim
   const family = (name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Record<string, string | number>, number]>) => {
     if (samples.length === 0) return
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
-    for (const [l, v] of samples) out.push(`${name}${labels(l)} ${v}${at}`)
+    for (const [l, v] of samples) out.push(`${name}${labels(l)} ${sample(v)}${at}`)
   }
 
   // kube-state-metrics v2

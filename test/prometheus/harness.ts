@@ -6,6 +6,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { Test } from 'tap'
+import { sampleValue } from '../../src/prometheus/client.js'
 import { serveFixture, type FixtureCluster } from './fixture.js'
 
 /** The window the tests measure over: short, so that a fresh Prometheus already covers it with samples. */
@@ -52,6 +53,24 @@ async function instantValue (url: string, query: string): Promise<number | undef
   } catch {
     return undefined
   }
+}
+
+/**
+ * Waits until Prometheus answers `expected` (NaN and ±Inf included, as the service parses them) as the value of
+ * the first series of `query`: after a test changes the fixture, its next scrape has landed. Resolves to whether it did.
+ */
+export async function untilSample (url: string, query: string, expected: number, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`)
+      const body = await res.json() as { data?: { result?: Array<{ value: [number, string] }> } }
+      const value = body.data?.result?.[0]?.value[1]
+      if (value !== undefined && Object.is(sampleValue(value), expected)) return true
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return false
 }
 
 export interface RunningPrometheus { url: string, version: string }

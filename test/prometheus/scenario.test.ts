@@ -2,15 +2,17 @@
 // a real Prometheus: what is missing is said, and the scenario falls back to the engine's defaults.
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
+import { run } from '../../src/cli.js'
 import { createConfig } from '../../src/config.js'
 import type { ClusterEstimateResponse, ClusterResponse } from '../../src/schemas/cluster.js'
 import { shippedModels } from '../helpers.js'
 import { plainCluster } from './clusters.js'
-import { requirePrometheus, startPrometheus, TEST_WINDOW } from './harness.js'
+import { requirePrometheus, startPrometheus, TEST_WINDOW, untilSample } from './harness.js'
 
 const bin = requirePrometheus(t)
 if (bin !== undefined) {
-  const prometheus = await startPrometheus(t, bin, plainCluster())
+  const cluster = plainCluster() // served as it is at each scrape: a test may change it
+  const prometheus = await startPrometheus(t, bin, cluster)
   const app = await buildApp(createConfig({}, { logLevel: 'silent', prometheusUrl: prometheus.url }), { logger: false, models: shippedModels() })
   t.teardown(() => app.close())
 
@@ -44,5 +46,45 @@ if (bin !== undefined) {
     t.ok(result.assumptions.defaultsApplied.some((d) => d.field === '/traffic/requestsPerSecondPerPod'), 'the default traffic, listed')
     t.equal(result.estimates[0]?.capacity.nodeType, 'custom')
     t.same(result.missing.map((m) => m.metric), ['kube_node_labels', 'node_cpu_hourly_cost', 'node_ram_hourly_cost', 'node_total_hourly_cost'])
+  })
+
+  t.test('implausible node capacity: dropped and named in missing; a 502 naming it when the custom node needs it, never a 4xx', async (t) => {
+    const host = new URL(prometheus.url).host
+    const restore = () => { for (const n of cluster.nodes) n.capacity.cpuCores = 16 }
+    t.teardown(restore)
+    const estimate = () => app.inject({ method: 'POST', url: '/cluster/estimate', payload: { meshes: ['istio'], window: TEST_WINDOW } })
+
+    // Two of five nodes: the others still shape the custom node.
+    for (const n of cluster.nodes.slice(0, 2)) n.capacity.cpuCores = -1
+    t.ok(await untilSample(prometheus.url, 'kube_node_status_capacity{node="worker-0", resource="cpu"}', -1), 'Prometheus scraped the bad value')
+    const partial = await estimate()
+    t.equal(partial.statusCode, 200, partial.body.slice(0, 300))
+    t.same(partial.json().scenario.cluster, { nodes: 5, node: { vcpu: 16, memoryGiB: 64, maxPods: 110 } }, 'the custom node from the three plausible nodes')
+    t.same((partial.json() as ClusterEstimateResponse).missing.filter((m) => m.dropped !== undefined), [{
+      metric: 'kube_node_status_capacity',
+      exporter: 'kube-state-metrics',
+      replacedBy: 'left out of its node type\'s mean (null when no node of the type is left); POST /cluster/estimate answers 502 when it needs the capacity of a node type that is not in GET /node-types',
+      dropped: 2,
+      reason: 'kube_node_status_capacity{resource="cpu"}: 2 of 5 series dropped: negative (-1)'
+    }], 'named in missing, after the families Prometheus lacks')
+
+    for (const bad of [-1, 1e308, NaN, Infinity]) {
+      for (const n of cluster.nodes) n.capacity.cpuCores = bad
+      t.ok(await untilSample(prometheus.url, 'kube_node_status_capacity{node="worker-4", resource="cpu"}', bad), `Prometheus scraped ${bad}`)
+      const view = await app.inject({ url: `/cluster?window=${TEST_WINDOW}` })
+      t.equal(view.statusCode, 200, `GET /cluster with capacity ${bad}`)
+      t.equal((view.json() as ClusterResponse).nodes.byType[0]?.capacity.cpuCores, null)
+      t.match((view.json() as ClusterResponse).missing.find((m) => m.dropped !== undefined), { metric: 'kube_node_status_capacity', dropped: 5, reason: /^kube_node_status_capacity\{resource="cpu"\}: 5 of 5 series dropped: (negative|above 8192 cores|not a number|infinite) / })
+      const res = await estimate()
+      t.equal(res.statusCode, 502, `POST /cluster/estimate with capacity ${bad}: the estimate would price another node`)
+      t.equal(res.json().type, 'https://meshcost.dev/problems/upstream-unavailable')
+      t.match(res.json().detail, /^Prometheus \(PROMETHEUS_URL\) answered no usable kube_node_status_capacity, which shapes the cluster's most numerous node type \(no instance type, not in GET \/node-types\): kube_node_status_capacity\{resource="cpu"\}: 5 of 5 series dropped: /)
+      t.notMatch(view.body + res.body, host, 'the address of Prometheus is in no answer')
+    }
+    // The command line: Prometheus could not be read usefully (exit 1), in the operator's words.
+    let err = ''
+    const code = await run(['cluster', '--prometheus', prometheus.url, '--window', TEST_WINDOW], { out: () => {}, err: (s) => { err += s } })
+    t.equal(code, 1)
+    t.match(err, 'answered no usable kube_node_status_capacity')
   })
 }

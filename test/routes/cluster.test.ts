@@ -15,7 +15,7 @@ import type { ClusterEstimateResponse, ClusterResponse } from '../../src/schemas
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
 import { near, shippedModels } from '../helpers.js'
 import { istioCluster } from '../prometheus/clusters.js'
-import { freePort, freshScrape, requirePrometheus, startPrometheus, TEST_WINDOW } from '../prometheus/harness.js'
+import { freePort, freshScrape, requirePrometheus, startPrometheus, TEST_WINDOW, untilSample } from '../prometheus/harness.js'
 
 /** The service on a real loopback socket; `logs` collects what it writes to its log. */
 async function serve (t: Test, config: Partial<Config>): Promise<{ url: string, logs: () => string }> {
@@ -45,7 +45,8 @@ const RATE = 0.15
 
 const bin = requirePrometheus(t)
 if (bin !== undefined) {
-  const prometheus = await startPrometheus(t, bin, istioCluster())
+  const cluster = istioCluster() // the exporter serves this object as it is at each scrape: a test may change it
+  const prometheus = await startPrometheus(t, bin, cluster)
   t.comment(`Prometheus ${prometheus.version} at ${prometheus.url}`)
   const tokenDir = mkdtempSync(join(tmpdir(), 'meshcost-token-'))
   const TOKEN = 'sekrit-token-3f9a1c7e'
@@ -183,6 +184,104 @@ if (bin !== undefined) {
     t.match(heads, `authorization: Bearer ${TOKEN}\r\n`, 'each query carries the token, trimmed of the file\'s newline')
     t.match(heads, /^POST \/api\/v1\/query HTTP\/1\.1\r\n/, 'queries are POSTed: no PromQL in URLs and their access logs')
     t.notMatch(timedOut.text + watched.logs(), TOKEN)
+  })
+
+  t.test('implausible values (-1, 1e308, NaN, +Inf) are dropped where they enter and named in `missing`: never a 500, nor a 4xx', async (t) => {
+    // One bad value at a time, in node capacity, allocatable, an OpenCost price and a usage metric: each answer is
+    // 200 with the series named in `missing` (a known node type, m5.xlarge, needs no capacity) and a finite estimate.
+    const host = new URL(prometheus.url).host
+    const xlarge = cluster.nodes.filter((n) => n.instanceType === 'm5.xlarge')
+    const first = xlarge[0]?.name ?? ''
+    const KINDS: Array<[number, RegExp]> = [[-1, /negative \(-1\)/], [1e308, /above [0-9.]+ (cores|TiB|an hour) \(1e\+308\)/], [NaN, /not a number \(NaN\)/], [Infinity, /infinite \(\+Inf\)/]]
+    const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x)
+
+    /** Both routes while the fixture holds a bad value; what each answers is checked here, the figures by `check`. */
+    async function answers (t: Test, what: string): Promise<{ view: ClusterResponse, estimate: ClusterEstimateResponse } | undefined> {
+      const view = await call(`${service.url}/cluster?window=${TEST_WINDOW}`)
+      const estimate = await call(`${service.url}/cluster/estimate`, { method: 'POST', body: { namespaces: ['shop'], meshes: ['istio', 'linkerd'], window: TEST_WINDOW } })
+      for (const [route, answer] of [['GET /cluster', view], ['POST /cluster/estimate', estimate]] as const) {
+        t.equal(answer.status, 200, `${route} with ${what}`)
+        if (answer.status !== 200) t.comment(answer.text.slice(0, 500))
+        t.notMatch(answer.text, host, `${route}: the address of Prometheus is in no answer`)
+      }
+      if (view.status !== 200 || estimate.status !== 200) return undefined
+      const result = estimate.body as ClusterEstimateResponse
+      t.ok(result.estimates.length === 2 && result.estimates.every((e) => finite(e.totals.cpuCores.expected) && finite(e.totals.memoryGiB.expected) && finite(e.cost.monthly.expected)), `the estimate is finite with ${what}`)
+      return { view: view.body as ClusterResponse, estimate: result }
+    }
+    const entry = (missing: ClusterResponse['missing'], metric: string) => missing.find((m) => m.metric === metric && m.dropped !== undefined)
+
+    for (const [bad, reason] of KINDS) {
+      await t.test(`node capacity (cpu) ${bad}`, async (t) => {
+        for (const n of xlarge) n.capacity.cpuCores = bad
+        t.teardown(() => { for (const n of xlarge) n.capacity.cpuCores = 4 })
+        t.ok(await untilSample(prometheus.url, `kube_node_status_capacity{node="${first}", resource="cpu"}`, bad), 'Prometheus scraped the bad value')
+        const got = await answers(t, `capacity ${bad}`)
+        if (got === undefined) return
+        const dropped = entry(got.view.missing, 'kube_node_status_capacity')
+        t.match(dropped, { exporter: 'kube-state-metrics', dropped: 3, reason: /^kube_node_status_capacity\{resource="cpu"\}: 3 of 4 series dropped: / })
+        t.match(dropped?.reason, reason)
+        t.same(got.view.nodes.byType[0]?.capacity, { cpuCores: null, memoryGiB: 16, pods: 58 }, 'the m5.xlarge nodes\' CPU is unknown, the rest is kept')
+        t.same(got.view.nodes.byType[1]?.capacity, { cpuCores: 2, memoryGiB: 8, pods: 29 })
+        t.same(got.estimate.scenario.cluster, { nodes: 4, nodeType: 'aws/m5.xlarge', region: 'us-east-1' }, 'a known node type: capacity is not needed')
+        t.ok(entry(got.estimate.missing, 'kube_node_status_capacity'), 'POST /cluster/estimate says so too')
+      })
+
+      await t.test(`node allocatable (memory) ${bad}`, async (t) => {
+        for (const n of xlarge) n.allocatable.memoryBytes = bad
+        t.teardown(() => { for (const n of xlarge) n.allocatable.memoryBytes = 14.5 * 1024 ** 3 })
+        t.ok(await untilSample(prometheus.url, `kube_node_status_allocatable{node="${first}", resource="memory"}`, bad), 'Prometheus scraped the bad value')
+        const got = await answers(t, `allocatable ${bad}`)
+        if (got === undefined) return
+        const dropped = entry(got.view.missing, 'kube_node_status_allocatable')
+        t.match(dropped, { dropped: 3, reason: /^kube_node_status_allocatable\{resource="memory"\}: 3 of 4 series dropped: / })
+        t.match(dropped?.reason, reason)
+        t.same(got.view.nodes.byType[0]?.allocatable, { cpuCores: 3.92, memoryGiB: null, pods: 58 })
+        t.ok(entry(got.estimate.missing, 'kube_node_status_allocatable'))
+      })
+
+      await t.test(`OpenCost price (node_cpu_hourly_cost) ${bad}`, async (t) => {
+        const opencost = cluster.nodes[0]?.opencost // one object, shared by every node
+        if (opencost === undefined) return
+        opencost.cpuCoreHour = bad
+        t.teardown(() => { opencost.cpuCoreHour = 0.024 })
+        t.ok(await untilSample(prometheus.url, 'avg(node_cpu_hourly_cost)', bad), 'Prometheus scraped the bad value')
+        const got = await answers(t, `price ${bad}`)
+        if (got === undefined) return
+        const dropped = entry(got.view.missing, 'node_cpu_hourly_cost')
+        t.match(dropped, { exporter: 'OpenCost', dropped: 1, replacedBy: /list price/, reason: /^avg\(node_cpu_hourly_cost\): dropped: / })
+        t.match(dropped?.reason, reason)
+        t.equal(got.view.prices, null, 'no OpenCost unit prices')
+        t.equal(got.estimate.scenario.pricing, undefined, 'the estimate prices from the node catalog instead')
+        t.not(got.estimate.assumptions.pricing.source, 'opencost')
+        t.ok(entry(got.estimate.missing, 'node_cpu_hourly_cost'))
+      })
+    }
+
+    await t.test('measured usage (container_memory_working_set_bytes of the sidecars): -1, 1e308, +Inf, NaN', async (t) => {
+      // avg_over_time over the window: the bad samples show as soon as one is in it (-1 once all are), and mix with
+      // the earlier ones, so only the metric is checked here, not the value in the reason.
+      const sidecars = cluster.pods.flatMap((p) => p.containers.filter((c) => c.name === 'istio-proxy' && p.namespace !== 'istio-system'))
+      t.teardown(() => { for (const c of sidecars) c.memoryWorkingSetBytes = 64 * 1024 ** 2 })
+      for (const bad of [-1, 1e308, Infinity, NaN]) {
+        for (const c of sidecars) c.memoryWorkingSetBytes = bad
+        let view: { status: number, body: any, text: string } | undefined
+        const deadline = Date.now() + 30_000
+        while (Date.now() < deadline) {
+          view = await call(`${service.url}/cluster?window=${TEST_WINDOW}`)
+          if (view.status !== 200 || entry((view.body as ClusterResponse).missing, 'container_memory_working_set_bytes') !== undefined) break
+          await new Promise((resolve) => setTimeout(resolve, 250))
+        }
+        t.equal(view?.status, 200, `GET /cluster with sidecar memory ${bad}`)
+        const dropped = entry((view?.body as ClusterResponse).missing, 'container_memory_working_set_bytes')
+        t.match(dropped, { exporter: 'cAdvisor', dropped: 1, reason: /^sum\(avg_over_time\(container_memory_working_set_bytes\)\) of istio\/istio-proxy: dropped: / }, `named in missing with ${bad}`)
+        t.equal((view?.body as ClusterResponse).mesh.components.find((c) => c.component === 'istio-proxy')?.memoryGiB, null)
+        const got = await answers(t, `sidecar memory ${bad}`)
+        if (got === undefined) continue
+        t.notOk(got.estimate.measured[0]?.components.some((c) => c.component === 'istio-proxy'), 'the sidecar is not measured beside its model')
+        t.ok(entry(got.estimate.missing, 'container_memory_working_set_bytes'))
+      }
+    })
   })
 }
 
