@@ -11,7 +11,8 @@
 //   5. resident memory after the load; a 10,000-point sweep (JSON, view=summary, NDJSON, CSV) and a 100-scenario
 //      batch (JSON, view=summary, NDJSON), time per call at the client and in the server's log; a 1,000,000-point
 //      NDJSON sweep with the server's resident memory sampled while it streams
-//   6. a soak on a fresh server: BENCH_SOAK_S (30) s at 100 connections, errors counted, memory sampled
+//   6. liveness: /healthz probed every 50 ms while 8 clients post maximal sweeps and batches back to back
+//   7. a soak on a fresh server: BENCH_SOAK_S (30) s at 100 connections, errors counted, memory sampled
 //
 // The service runs with its production plugins and logging (LOG_LEVEL info, one line per request, to a
 // file as a container runtime would collect it); the rate limiter stays on with a limit no client reaches,
@@ -34,7 +35,9 @@ import { describeEngine, engineBench } from './engine.js'
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10)
 const SOAK = Number(process.env.BENCH_SOAK_S ?? 30)
 const ENTRY = process.env.BENCH_ENTRY === 'tsx' ? 'tsx' : 'compiled'
-const TARGETS = { ratio: 0.8, engine: 100_000, p99Ms: 10, openLoopRate: 400, sweepMs: 100, startupMs: 500 }
+/** BENCH_ONLY=liveness: start-up skipped, only the liveness phase (a quick look after a change to it). */
+const ONLY = process.env.BENCH_ONLY ?? ''
+const TARGETS = { ratio: 0.8, engine: 100_000, p99Ms: 10, openLoopRate: 400, sweepMs: 100, startupMs: 500, healthP99Ms: 500 }
 const JSON_HEADERS = { 'content-type': 'application/json' }
 const SAMPLE_ANSWERS = 256
 
@@ -302,25 +305,28 @@ async function main (): Promise<void> {
   console.log(`meshcost bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${load()}`)
   console.log(`entry: ${ENTRY === 'tsx' ? 'src/server.ts via tsx' : 'dist/server.js (the bundle, as npm start)'}${process.env.BENCH_SERVER_NODE_OPTIONS === undefined ? '' : ` with NODE_OPTIONS=${process.env.BENCH_SERVER_NODE_OPTIONS}`}; ${DURATION} s per measured run\n`)
 
-  console.log('engine, in-process, one core:')
-  const engine = engineBench(loadModels(join(PACKAGE_ROOT, 'models')))
-  for (const line of describeEngine(engine)) console.log(line)
-  console.log(`  single-mesh estimates per CPU-second: ${Math.round(engine.singleMesh.cpuPerSecond).toLocaleString('en')} — ${verdict(engine.singleMesh.cpuPerSecond >= TARGETS.engine)} (>= ${TARGETS.engine.toLocaleString('en')})\n`)
+  const engine = engineBench(loadModels(join(PACKAGE_ROOT, 'models')), ONLY === '' ? 1500 : 10)
+  if (ONLY === '') console.log(['engine, in-process, one core:', ...describeEngine(engine)].join('\n'))
+  if (ONLY === '') console.log(`  single-mesh estimates per CPU-second: ${Math.round(engine.singleMesh.cpuPerSecond).toLocaleString('en')} — ${verdict(engine.singleMesh.cpuPerSecond >= TARGETS.engine)} (>= ${TARGETS.engine.toLocaleString('en')})\n`)
 
   if (ENTRY === 'compiled') build()
   const logFile = join(work, 'service.log')
 
   // Start-up, three times: the first pays for a cold file cache.
   const startups: number[] = []
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < (ONLY === '' ? 3 : 0); i++) {
     const s = await startService(logFile)
     startups.push(s.startupMs)
     await stop(s.child)
   }
   const startup = Math.max(...startups.slice(1))
-  console.log(`start-up, spawn to the first 200 on /readyz: ${startups.map((x) => fmt(x, 0)).join(', ')} ms (first run cold) — ${verdict(startup < TARGETS.startupMs)} (< ${TARGETS.startupMs} ms; ${load()})`)
+  if (ONLY === '') console.log(`start-up, spawn to the first 200 on /readyz: ${startups.map((x) => fmt(x, 0)).join(', ')} ms (first run cold) — ${verdict(startup < TARGETS.startupMs)} (< ${TARGETS.startupMs} ms; ${load()})`)
 
   const service = await startService(logFile)
+  if (ONLY === 'liveness') {
+    try { await liveness(service.url) } finally { await stop(service.child) }
+    return
+  }
   try {
     const pid = service.child.pid as number
     console.log(`resident memory at rest: ${fmt(mib(rssBytes(pid)))} MiB`)
@@ -367,6 +373,7 @@ async function main (): Promise<void> {
       console.log(`  POST /estimate/batch${query}, 100 scenarios, every mesh: ${(await timeCalls(service.url, `/estimate/batch${query}`, { scenarios }, 5)).text}; server ${fmt(serverTimes(logFile, `/estimate/batch${query}`))} ms`)
     }
     console.log(`resident memory after the large calls: ${fmt(mib(rssBytes(pid)))} MiB`)
+    await liveness(service.url)
     const logLines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"request completed"')).length
     console.log(`\nthe service logged ${logLines.toLocaleString('en')} request lines (LOG_LEVEL=info)`)
   } finally {
@@ -378,6 +385,42 @@ async function main (): Promise<void> {
     rmSync(work, { recursive: true, force: true })
   }
   console.log(`\nbench done in ${fmt((performance.now() - began) / 1000, 0)} s (${load()})`)
+}
+
+/** /healthz's latency, probed every 50 ms for DURATION s, alone and then beside 8 clients posting maximal requests. */
+async function liveness (url: string): Promise<void> {
+  const probe = async (busy: () => boolean): Promise<number[]> => {
+    const times: number[] = []
+    const until = performance.now() + DURATION * 1000
+    while (performance.now() < until && busy()) {
+      const t0 = performance.now()
+      const res = await request(`${url}/healthz`)
+      await res.body.dump()
+      if (res.statusCode === 200) times.push(performance.now() - t0)
+      await sleep(50)
+    }
+    return times.sort((a, b) => a - b)
+  }
+  const quantile = (xs: number[], q: number): number => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN
+  const describeTimes = (xs: number[]): string => `p50 ${fmt(quantile(xs, 0.5))} ms, p99 ${fmt(quantile(xs, 0.99))} ms, max ${fmt(xs[xs.length - 1] ?? Number.NaN)} ms over ${xs.length} probes`
+  const idle = await probe(() => true)
+  // The largest calls there are: a 10,000-step JSON sweep of every mesh, and a batch of 100 every-mesh scenarios.
+  const sweep = JSON.stringify({ scenario: { pods: 1000 }, vary: 'pods', from: 1, to: 10_000, steps: 10_000 })
+  const batch = JSON.stringify({ scenarios: Array.from({ length: 100 }, (_, i) => ({ pods: 5000 + i * 50, options: { highAvailability: true, observability: true } })) })
+  const state = { running: true, calls: 0 }
+  const clients = Array.from({ length: 8 }, async (_, i) => {
+    while (state.running) {
+      const res = await post(`${url}/estimate/${i % 2 === 0 ? 'sweep' : 'batch'}`, i % 2 === 0 ? sweep : batch)
+      await res.body.dump()
+      state.calls++
+    }
+  })
+  const busy = await probe(() => true)
+  state.running = false
+  await Promise.all(clients)
+  console.log(`\nliveness (${load()}): GET /healthz every 50 ms`)
+  console.log(`  alone: ${describeTimes(idle)}`)
+  console.log(`  beside 8 clients posting maximal sweeps (4) and batches (4) back to back, ${state.calls} calls: ${describeTimes(busy)}; p99 ratio busy / alone ${fmt(quantile(busy, 0.99) / quantile(idle, 0.99))} — ${verdict(quantile(busy, 0.99) < TARGETS.healthP99Ms)} (< ${TARGETS.healthP99Ms} ms)`)
 }
 
 /** A fresh service (the sweeps' garbage would blur the picture), 100 connections, memory sampled every second. */

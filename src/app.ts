@@ -13,9 +13,10 @@ import { loadPriceSheet } from './models/price-sheet.js'
 import caching from './plugins/caching.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
-import metrics, { metricsRoute } from './plugins/metrics.js'
+import metrics, { metricsListener, metricsRoute } from './plugins/metrics.js'
 import overload from './plugins/overload.js'
-import problemDetails, { sendProblem } from './plugins/problem.js'
+import unsent from './plugins/unsent.js'
+import problemDetails, { clientErrorHandler, sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
 import { schemaCache, type SchemaCache } from './plugins/precompiled.js'
 import { serializerFactory } from './plugins/serialization.js'
@@ -94,6 +95,7 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
       reply.header('x-request-id', request.id)
       return sendProblem(request, reply, error.statusCode ?? 400, error.message, { type: 'invalid-request' })
     },
+    clientErrorHandler, // what Node's HTTP parser rejects (400, 408, 413, 431) answered as a problem document
     return503OnClosing: false, // a request that reaches an open connection while closing is answered (plugins/drain.ts)
     routerOptions: { maxParamLength: 100 }
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -114,7 +116,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(metrics) // first, so that its onResponse hook sees every route
   await app.register(corsPlugin, { origins: config.corsOrigins })
   await app.register(drain)
-  await app.register(overload, { maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs, maxHeapUsedMiB: config.overloadMaxHeapUsedMiB })
+  await app.register(overload, { maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs, maxHeapUsedMiB: config.overloadMaxHeapUsedMiB, maxRssMiB: config.overloadMaxRssMiB })
+  await app.register(unsent, { maxUnsentBytes: config.unsentAnswersMaxMiB * 2 ** 20, writeTimeoutMs: config.writeTimeoutMs })
   await app.register(caching, { maxAgeSeconds: config.cacheMaxAgeSeconds })
   await app.register(security, { rateLimitMax: config.rateLimitMax, rateLimitWindowMs: config.rateLimitWindowMs, requestTimeoutMs: config.requestTimeoutMs })
   await app.register(swagger, {
@@ -147,7 +150,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(recommendRoutes)
   await app.register(sweepRoutes)
   await app.register(batchRoutes)
-  await app.register(metricsRoute)
+  if (config.metricsPort === 0) await app.register(metricsRoute)
+  else await app.register(metricsListener, { port: config.metricsPort, host: config.host })
   await app.register(nodeTypeRoutes)
   await app.register(pricingRoutes)
   await app.register(validationRoutes)

@@ -1,5 +1,5 @@
 // Configuration comes from the environment, parsed once and passed into buildApp.
-import { accessSync, constants, existsSync } from 'node:fs'
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,6 +36,10 @@ export const Config = Type.Object({
   rateLimitWindowMs: Type.Integer({ minimum: 1000, maximum: 24 * 3600 * 1000 }),
   overloadMaxEventLoopDelayMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
   overloadMaxHeapUsedMiB: Type.Integer({ minimum: 0 }),
+  overloadMaxRssMiB: Type.Integer({ minimum: 0 }),
+  unsentAnswersMaxMiB: Type.Integer({ minimum: 0 }),
+  writeTimeoutMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
+  metricsPort: Type.Integer({ minimum: 0, maximum: 65535 }),
   cacheMaxAgeSeconds: Type.Integer({ minimum: 0, maximum: 365 * 24 * 3600 }),
   trustProxy: Type.String({ pattern: '^\\s*(off|[1-9][0-9]?|[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*)\\s*$', description: 'off, a hop count (1 = the nearest proxy), or a comma list of proxy addresses, CIDR ranges or loopback, linklocal, uniquelocal' }),
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' }),
@@ -66,12 +70,10 @@ export const DEFAULT_CONFIG: Config = {
   // GET answers that follow from the models may be reused this long, then revalidated (ETag, 304): the models
   // change only when the service restarts, and five minutes bounds how stale a dashboard can be after a deploy.
   cacheMaxAgeSeconds: 300,
-  // Whose X-Forwarded-For to believe, for the client address that rate limiting and logs use. The service
-  // usually sits behind an ingress or a load balancer inside the cluster network: trusting the private
-  // ranges (RFC 1918, RFC 4193, loopback, link-local) gives each real client its own budget there, while a
-  // client reaching the service directly from a public address cannot forge one. An operator who knows
-  // the proxies sets their addresses, or a hop count.
-  trustProxy: 'loopback,linklocal,uniquelocal',
+  // Whose X-Forwarded-For to believe, for the client address that rate limiting and logs use: nobody's. Any
+  // pod in a cluster can connect from a private address, so trusting private ranges let it forge a fresh
+  // rate-limit budget per request; the operator names the ingress's addresses (deploy/kubernetes shows how).
+  trustProxy: 'off',
   // Shed load (503 + Retry-After) while the event loop's mean delay is over 500 ms: an estimate takes a few
   // milliseconds, so that is a queue a hundred requests long, and a client waits less for a 503 and a retry
   // elsewhere than for its place in line (bench/overload.ts measures both). Not lower: a CPU limit's
@@ -81,12 +83,40 @@ export const DEFAULT_CONFIG: Config = {
   // (npm run bench), so this is a leak or a flood of large batches, and it leaves room below the 512 MiB
   // memory limit of deploy/kubernetes for the rest of the process.
   overloadMaxHeapUsedMiB: 384,
+  // ... or while the process's resident memory, which the heap does not show (buffers of answers, sockets),
+  // is above 90 % of the container's memory limit: shedding before the kernel's OOM kill. Off with no limit.
+  overloadMaxRssMiB: rssLimitFromCgroup(),
+  // Large answers (JSON sweeps) reserve the memory they hold until their client has read them; past this in
+  // all, a new one gets a 503 (plugins/unsent.ts). 64 MiB is ten maximal six-mesh sweeps waiting for slow
+  // readers, and with the ~150 MiB a replica uses under load it stays well inside a 512 MiB limit.
+  unsentAnswersMaxMiB: 64,
+  // A connection whose client has taken none of the bytes waiting for it this long is cut and its memory
+  // freed. Any client that reads at all, however slowly, makes progress well within 15 s.
+  writeTimeoutMs: 15_000,
+  // 0: /metrics is served with the API. A port: /metrics only there, so that the API's Service and ingress
+  // do not expose it (deploy/kubernetes uses 9464).
+  metricsPort: 0,
   corsOrigins: '', // CORS off: browsers on other origins cannot call the API until an operator names them
   prometheusUrl: '', // GET /cluster and POST /cluster/estimate answer a problem saying how to set it
   prometheusBearerTokenFile: '',
   // Whole answer of one Prometheus read (all its queries), under the 30 s request time-out and Grafana's
   // 30 s default data-source time-out, so a slow Prometheus gets a 504 from us rather than a dropped socket.
   prometheusTimeoutMs: 10_000
+}
+
+/**
+ * 90 % of the container's memory limit in MiB (cgroup v2 memory.max, or v1 memory.limit_in_bytes), 0 when
+ * there is none (no file, "max", or v1's near-2^63 "unlimited").
+ */
+export function rssLimitFromCgroup (files = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']): number {
+  for (const file of files) {
+    let text: string
+    try { text = readFileSync(file, 'utf8').trim() } catch { continue }
+    const bytes = Number(text)
+    if (!/^\d+$/.test(text) || bytes >= 2 ** 60) return 0
+    return Math.floor(0.9 * bytes / 2 ** 20)
+  }
+  return 0
 }
 
 const ENV: Record<string, keyof Config> = {
@@ -105,6 +135,10 @@ const ENV: Record<string, keyof Config> = {
   TRUST_PROXY: 'trustProxy',
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 'overloadMaxEventLoopDelayMs',
   OVERLOAD_MAX_HEAP_USED_MIB: 'overloadMaxHeapUsedMiB',
+  OVERLOAD_MAX_RSS_MIB: 'overloadMaxRssMiB',
+  UNSENT_ANSWERS_MAX_MIB: 'unsentAnswersMaxMiB',
+  WRITE_TIMEOUT_MS: 'writeTimeoutMs',
+  METRICS_PORT: 'metricsPort',
   CORS_ORIGINS: 'corsOrigins',
   PROMETHEUS_URL: 'prometheusUrl',
   PROMETHEUS_BEARER_TOKEN_FILE: 'prometheusBearerTokenFile',

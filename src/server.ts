@@ -23,8 +23,8 @@ async function main (): Promise<void> {
   }
 
   // SIGTERM (Kubernetes, a container runtime): readiness 503 at once, keep serving for SHUTDOWN_DELAY_MS
-  // while the endpoint is removed everywhere (longer while connections still arrive, up to half the grace
-  // period), then stop accepting and finish what is in flight.
+  // while the endpoint is removed everywhere, then stop accepting (once connections stop arriving, at most
+  // half the grace period later: plugins/drain.ts) and finish what is in flight.
   // SIGINT (Ctrl-C at a terminal): no delay. Whatever happens, the process exits once the delay and
   // SHUTDOWN_GRACE_MS have passed (exit 1 then); a second signal ends it at once.
   const log = app.log
@@ -38,8 +38,8 @@ async function main (): Promise<void> {
     } else if (signal === 'SIGTERM' && config.shutdownDelayMs > 0) {
       log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: not ready, still serving while load balancers catch up')
       await sleep(config.shutdownDelayMs)
-      await app.untilConnectionsStop(config.shutdownGraceMs / 2)
     }
+    await app.settle(config.shutdownGraceMs / 2)
     log.info({ signal }, 'closing: no new connections, finishing requests in flight')
     await app.close()
     log.info('closed')

@@ -1,6 +1,6 @@
 // Every setting refuses a bad value at start-up, naming the environment variable and the rule.
 import t from 'tap'
-import { createConfig, DEFAULT_CONFIG, type Config } from '../src/config.js'
+import { createConfig, DEFAULT_CONFIG, rssLimitFromCgroup, type Config } from '../src/config.js'
 
 // One bad value (or more) for every setting, with what the message must say.
 const bad: Array<{ variable: string, key: keyof Config, value: string, rule: RegExp }> = [
@@ -23,6 +23,10 @@ const bad: Array<{ variable: string, key: keyof Config, value: string, rule: Reg
   { variable: 'TRUST_PROXY', key: 'trustProxy', value: '-1', rule: /pattern/ },
   { variable: 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', key: 'overloadMaxEventLoopDelayMs', value: '-1', rule: />= 0/ },
   { variable: 'OVERLOAD_MAX_HEAP_USED_MIB', key: 'overloadMaxHeapUsedMiB', value: 'lots', rule: /integer|number/ },
+  { variable: 'OVERLOAD_MAX_RSS_MIB', key: 'overloadMaxRssMiB', value: '-5', rule: />= 0/ },
+  { variable: 'UNSENT_ANSWERS_MAX_MIB', key: 'unsentAnswersMaxMiB', value: '1.5', rule: /integer|number/ },
+  { variable: 'WRITE_TIMEOUT_MS', key: 'writeTimeoutMs', value: '3600000', rule: /<= 600000/ },
+  { variable: 'METRICS_PORT', key: 'metricsPort', value: '70000', rule: /<= 65535/ },
   { variable: 'PROMETHEUS_URL', key: 'prometheusUrl', value: 'prometheus:9090', rule: /pattern/ },
   { variable: 'PROMETHEUS_URL', key: 'prometheusUrl', value: 'http://user:pass@prometheus:9090', rule: /must not hold credentials/ },
   { variable: 'PROMETHEUS_BEARER_TOKEN_FILE', key: 'prometheusBearerTokenFile', value: '/no/such/file', rule: /cannot be read/ },
@@ -67,4 +71,13 @@ t.test('Prometheus: a token file needs a URL; a URL may carry a path prefix; the
   t.equal(config.prometheusTimeoutMs, 2500)
   t.equal(createConfig({}).prometheusTimeoutMs, 10_000)
   t.equal(createConfig({}).prometheusUrl, '', 'off unless set')
+})
+
+t.test('OVERLOAD_MAX_RSS_MIB defaults to 90 % of the cgroup memory limit, off without one', async (t) => {
+  const dir = t.testdir({ v2: '536870912\n', unlimited: 'max\n', v1: '9223372036854771712\n' })
+  t.equal(rssLimitFromCgroup([`${dir}/v2`]), 460, '512 MiB: 460 MiB')
+  t.equal(rssLimitFromCgroup([`${dir}/unlimited`]), 0, 'cgroup v2 "max": off')
+  t.equal(rssLimitFromCgroup([`${dir}/v1`]), 0, 'cgroup v1 unlimited: off')
+  t.equal(rssLimitFromCgroup([`${dir}/none`, `${dir}/v2`]), 460, 'the first file that exists')
+  t.equal(rssLimitFromCgroup([`${dir}/none`]), 0, 'no cgroup: off')
 })

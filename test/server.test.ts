@@ -1,40 +1,11 @@
 // The real entry point as a process: start, serve, log, shut down on a signal, refuse bad set-ups clearly.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
 import t from 'tap'
 import { request } from 'undici'
-import { PACKAGE_ROOT } from '../src/config.js'
+import { startServer } from './server-process.js'
 
-const SERVER = join(PACKAGE_ROOT, 'src', 'server.ts')
-
-interface Started { child: ChildProcess, lines: string[], address: Promise<string>, exit: Promise<[number | null, NodeJS.Signals | null]> }
-
-function start (env: Record<string, string>): Started {
-  // execArgv carries tap's TypeScript loader (and coverage) into the child, so src/server.ts runs as it is.
-  const child = spawn(process.execPath, [...process.execArgv, SERVER], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines: string[] = []
-  let buffer = ''
-  const address = new Promise<string>((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${lines.join('\n')}`)))
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      let newline: number
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline)
-        buffer = buffer.slice(newline + 1)
-        lines.push(line)
-        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line)
-        if (match?.[1]) resolve(match[1])
-      }
-    })
-  })
-  address.catch(() => undefined) // the tests that expect a failed start never await it
-  child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString()))
-  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-  return { child, lines, address, exit }
-}
+const start = startServer
 
 t.test('starts with the shipped models, logs JSON with request ids, exits 0 on SIGTERM', async (t) => {
   const server = start({})

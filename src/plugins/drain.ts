@@ -1,20 +1,30 @@
 // Shutdown as Kubernetes expects it. After SIGTERM the endpoint is removed from Services and ingresses
 // asynchronously, so traffic keeps arriving for a few seconds: app.beginShutdown() turns readiness to 503
-// and asks clients to reconnect (Connection: close) while every route keeps answering. app.close() then
-// stops accepting, lets requests in flight finish, and closes each connection once it is quiet.
+// and asks clients to reconnect (Connection: close) while every route keeps answering. app.settle() then
+// readies the listener's close: app.close() stops accepting, lets requests in flight finish, and closes
+// each connection once it is quiet.
+//
+// Closing a listener resets (ECONNRESET) every connection still in the kernel's accept queue: their clients
+// count them as open and may have sent a request, which they cannot know was not processed. A refused
+// connection (the listener gone) is safe to retry. So before it closes, the answers stop asking clients to
+// reconnect: clients that keep their connections stop opening new ones, and the listener closes once none
+// has arrived for SETTLE_QUIET_MS, right after the event loop has accepted whatever the kernel held.
 //
 // Node's own server.close() destroys at once every keep-alive connection that sits between requests,
 // judged by what Node has read: a next request still unread in the kernel's buffer (the event loop was
 // busy) is lost with a reset (ECONNRESET). Here a connection is closed only once it has no answer pending
 // and nothing has arrived on it for QUIET_MS, judged over a poll phase of the event loop.
 import type { Socket } from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
 /** How long a connection without a request in progress must stay silent before the drain closes it. */
 export const QUIET_MS = 500
 const SWEEP_INTERVAL_MS = 50
+/** No new connection for this long, and over this many turns of the event loop, and the listener may close. */
+export const SETTLE_QUIET_MS = 100
+const SETTLE_QUIET_TURNS = 3
 
 /** What the drain last saw of a connection. */
 interface Observation { bytesRead: number, lastActiveMs: number }
@@ -25,8 +35,11 @@ declare module 'fastify' {
     beginShutdown: () => void
     /** True from beginShutdown() (or app.close()) on. */
     readonly shuttingDown: boolean
-    /** Resolves once no connection has arrived for QUIET_MS, or after maxMs. */
-    untilConnectionsStop: (maxMs: number) => Promise<void>
+    /**
+     * Stops asking clients to reconnect until the listener has closed, and resolves once no connection has
+     * arrived for SETTLE_QUIET_MS (just after a poll of the event loop), or after maxMs: the moment to close it.
+     */
+    settle: (maxMs: number) => Promise<void>
   }
 }
 
@@ -40,17 +53,30 @@ export default fp(async function drain (app: FastifyInstance) {
   app.decorate('shuttingDown', { getter: () => shuttingDown })
 
   let lastConnectionMs = 0
+  let accepted = 0
+  let settling = false
 
-  // Closing the listener resets (ECONNRESET) every connection still in the kernel's accept queue, which
-  // the client already counts as open: so it closes only once connections have stopped arriving, as they
-  // do once the endpoint is gone from every load balancer. When they keep arriving, at most maxMs later.
-  app.decorate('untilConnectionsStop', async (maxMs: number) => {
+  app.decorate('settle', async (maxMs: number) => {
+    settling = true
     const deadline = Date.now() + maxMs
-    while (Date.now() < deadline && Date.now() - lastConnectionMs < QUIET_MS) await sleep(SWEEP_INTERVAL_MS)
+    // Quiet is counted in turns of the event loop as well as in time: a turn busy with requests can last longer
+    // than SETTLE_QUIET_MS, and connections that arrive meanwhile wait in the kernel until the next poll.
+    let seen = accepted
+    let quietTurns = 0
+    while (Date.now() < deadline) {
+      await sleep(SWEEP_INTERVAL_MS / 5)
+      await nextTurn() // the check phase: the poll before it has accepted every connection the kernel held
+      quietTurns = accepted === seen ? quietTurns + 1 : 0
+      seen = accepted
+      if (quietTurns >= SETTLE_QUIET_TURNS && Date.now() - lastConnectionMs >= SETTLE_QUIET_MS) break
+    }
   })
 
   app.server.on('connection', (socket: Socket) => {
     lastConnectionMs = Date.now()
+    accepted++
+    // Which connections the process accepted (the rest of a client's view is the kernel's): shutdown tests read it.
+    if (shuttingDown) app.log.debug({ remotePort: socket.remotePort }, 'connection accepted while shutting down')
     connections.add(socket)
     socket.once('close', () => connections.delete(socket))
   })
@@ -87,8 +113,9 @@ export default fp(async function drain (app: FastifyInstance) {
   // A callback hook, not an async one: it runs on every answer and costs a boolean test, not a promise.
   app.addHook('onSend', (_request, reply, payload, done) => {
     // From the signal on, answers close their connection: the client's next request opens a new one,
-    // which the Service sends to a replica that is still ready.
-    if (shuttingDown) reply.header('connection', 'close')
+    // which the Service sends to a replica that is still ready. Not while the listener is about to close:
+    // a new connection then could be reset with it.
+    if (shuttingDown && !(settling && app.server.listening)) reply.header('connection', 'close')
     done(null, payload)
   })
 }, { name: 'drain' })

@@ -1,8 +1,11 @@
 // GET /metrics in Prometheus text format: requests by route and status, their durations, and the process's
 // own metrics (CPU, memory, event loop, GC), with prom-client. Each app has its own registry, so several apps
 // in one process (the tests) do not collide.
+import { once } from 'node:events'
+import { createServer } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { clientErrorHandler } from './problem.js'
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
 
 declare module 'fastify' {
@@ -47,3 +50,39 @@ export const metricsRoute = fp(async function metricsRoute (app: FastifyInstance
     }
   }, async (_request, reply) => reply.type(register.contentType).send(await register.metrics()))
 }, { name: 'meshcost-metrics-route', dependencies: ['meshcost-metrics'] })
+
+/**
+ * METRICS_PORT: /metrics on a port of its own, so that the API's Service and ingress do not expose it. A plain
+ * HTTP server that answers GET /metrics and a 404 problem for anything else; it listens when the app is ready
+ * (a port already taken stops the start) and closes with the app.
+ */
+export const metricsListener = fp<{ port: number, host: string }>(async function metricsListener (app: FastifyInstance, { port, host }) {
+  const register = app.metricsRegistry
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0]
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || path !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'application/problem+json' })
+      response.end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'This port serves GET /metrics only.', instance: path }))
+      return
+    }
+    register.metrics().then((text) => {
+      response.writeHead(200, { 'content-type': register.contentType })
+      response.end(request.method === 'HEAD' ? undefined : text)
+    }, (err: unknown) => {
+      app.log.error({ err }, 'metrics could not be collected')
+      response.writeHead(500, { 'content-type': 'application/problem+json' })
+      response.end(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'The metrics could not be collected.', instance: path }))
+    })
+  })
+  server.on('clientError', clientErrorHandler) // as the API's port answers what Node's parser rejects
+  server.keepAliveTimeout = 65_000 // above Prometheus's scrape interval, so that scrapes reuse their connection
+  app.addHook('onReady', async () => {
+    server.listen(port, host)
+    await once(server, 'listening')
+    app.log.info({ port }, 'metrics on their own port')
+  })
+  app.addHook('onClose', async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+}, { name: 'meshcost-metrics-listener', dependencies: ['meshcost-metrics'] })

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { estimate } from '../engine/estimate.js'
-import { DomainError } from '../errors.js'
+import { describeErrors, DomainError } from '../errors.js'
 import { domainProblem } from '../plugins/problem.js'
 import { fieldChecker } from '../plugins/validation.js'
 import { EstimateRequest } from '../schemas/estimate.js'
@@ -49,7 +49,7 @@ const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const answer = (scenario: unknown, i: number): BatchResult => {
       const errors = check(scenario)
       if (errors.length > 0) {
-        return problem(i, new DomainError(errors, 400), `not a valid scenario: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`)
+        return problem(i, new DomainError(errors, 400), `not a valid scenario: ${describeErrors(errors)}`)
       }
       try {
         const body = scenario as EstimateRequest
@@ -71,7 +71,14 @@ const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .header('content-disposition', 'inline; filename="meshcost-batch.ndjson"')
         .send(streamLines(lines()) as never) // a stream: the JSON response schema does not apply
     }
-    return reply.send({ results: scenarios.map(answer) })
+    // JSON too is written as the client reads, one scenario's answer at a time: a batch is up to 100 estimates
+    // (a few MB), which are neither computed nor held ahead of a client that reads slowly or not at all.
+    function * json (): Generator<string> {
+      yield '{"results":['
+      for (let i = 0; i < scenarios.length; i++) yield (i === 0 ? '' : ',') + JSON.stringify(answer(scenarios[i], i))
+      yield ']}'
+    }
+    return reply.type('application/json; charset=utf-8').send(streamLines(json()) as never) // a stream: the response schema does not apply
   })
 }
 

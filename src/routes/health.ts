@@ -25,7 +25,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     logLevel: 'warn'
   }, async (request, reply) => {
     if (app.shuttingDown) return sendProblem(request, reply, 503, 'The replica is shutting down; it still answers requests until the load balancers stop sending them.', { type: 'shutting-down' })
-    if (app.overloaded()) return sendProblem(request, reply, 503, 'The replica is overloaded and sheds load; it is ready again once its event loop and heap are back under their limits.', { type: 'overloaded' })
+    if (app.overloaded()) return sendProblem(request, reply, 503, 'The replica is overloaded and sheds load; it is ready again once its event loop and memory are back under their limits.', { type: 'overloaded' })
     return {
       status: 'ready' as const,
       models: { meshes: app.models.meshes.size, nodeTypes: app.models.nodeTypes.size, priceBooks: app.models.priceBooks.size }

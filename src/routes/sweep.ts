@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Counter } from 'prom-client'
 import { Type } from 'typebox'
@@ -9,7 +8,7 @@ import { plainJson } from '../plugins/serialization.js'
 import { STREAM_LIMITS, SWEEP_LIMITS, SweepLine, SweepRequest, SweepResponse, SweepSummaryResponse } from '../schemas/integration.js'
 import { View } from '../schemas/estimate.js'
 import { problemResponses } from '../schemas/responses.js'
-import { NDJSON_CONTENT_TYPE, STREAM_CHUNK_BYTES, streamChunks, wantsNdjson } from '../stream.js'
+import { inSlices, NDJSON_CONTENT_TYPE, STREAM_CHUNK_BYTES, streamChunks, wantsNdjson } from '../stream.js'
 import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../sweep-text.js'
 
 const SweepQuery = Type.Object({
@@ -27,7 +26,7 @@ const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['estimate'],
       summary: 'Curves for plots: one scenario priced across a range of pods, traffic, services or nodes',
-      description: `Prices \`scenario\` (any POST /estimate body) at \`steps\` values of \`vary\` from \`from\` to \`to\`, linear or log, and answers one series per mesh, each point with the expected CPU, memory, monthly cost and additional nodes and the low and high bounds beside them (\`?view=summary\`: expected figures only). Each point is what POST /estimate answers for that value. JSON answers are built whole: at most ${SWEEP_LIMITS.steps} points per series and ${SWEEP_LIMITS.points} in all. \`?format=ndjson\` (\`Accept: application/x-ndjson\`) and \`?format=csv\` (\`Accept: text/csv\`) stream the points x by x as they are computed, in flat memory, up to ${STREAM_LIMITS.points} points; a client that disconnects stops the work. Past the limits, a 400 problem.`,
+      description: `Prices \`scenario\` (any POST /estimate body) at \`steps\` values of \`vary\` from \`from\` to \`to\`, linear or log, and answers one series per mesh, each point with the expected CPU, memory, monthly cost and additional nodes and the low and high bounds beside them (\`?view=summary\`: expected figures only). Each point is what POST /estimate answers for that value. JSON answers are computed whole, then written as the client reads: at most ${SWEEP_LIMITS.steps} points per series and ${SWEEP_LIMITS.points} in all. \`?format=ndjson\` (\`Accept: application/x-ndjson\`) and \`?format=csv\` (\`Accept: text/csv\`) stream the points x by x as they are computed, in flat memory, up to ${STREAM_LIMITS.points} points; a client that disconnects stops the work. Past the limits, a 400 problem.`,
       querystring: SweepQuery,
       body: SweepRequest,
       response: {
@@ -49,17 +48,16 @@ const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('vary', 'accept')
     if (format === 'json') {
       const plan = planSweep(request.body, app.models) // a DomainError becomes its problem document (plugins/problem.ts)
-      const answer = sweepJson(plan, summary)
-      for (const row of sweepRows(request.body, plan, app.models)) answer.add(row.x, row.meshes, row.count)
+      // Every point is computed before the first series is sent (series are mesh by mesh, rows x by x): the
+      // numbers are held, reserved against the replica's bound, and written out as the client reads.
+      const answer = sweepJson(plan, summary, request.body.steps)
+      if (!app.reserveUnsent(reply, answer.heldBytes())) return reply
+      // A client that goes away stops the work; what was computed is then sent into the closed socket, a no-op.
+      await inSlices(sweepRows(request.body, plan, app.models), (row) => { answer.add(row.x, row.meshes, row.count) }, () => request.socket.destroyed)
       pointsComputed.inc(answer.points())
-      // written as bytes by sweep-text.ts: what JSON.stringify of SweepResponse (or the summary) would give.
-      // Sent as the buffers it was written in, with its length: copying up to 19 MB into one Buffer first cost
-      // a tenth of the call.
-      const parts = answer.parts()
       return reply
         .type('application/json; charset=utf-8')
-        .header('content-length', parts.reduce((bytes, part) => bytes + part.length, 0))
-        .send(Readable.from(parts, { objectMode: false }) as never)
+        .send(streamChunks(answer.chunks(STREAM_CHUNK_BYTES)) as never) // a stream: the JSON response schemas do not apply
     }
 
     const plan = planSweep(request.body, app.models, STREAM_LIMITS) // checked before the 200, as above

@@ -65,7 +65,12 @@ t.test('ports, probes and selectors agree with the service', async (t) => {
   t.equal(config.host, '0.0.0.0', 'listens beyond loopback')
   const service = one('Service')
   t.equal(service.spec.ports[0].targetPort, 'http', 'the Service targets the named port')
-  t.same(one('NetworkPolicy').spec.ingress[0].ports, [{ port: 'http', protocol: 'TCP' }], 'ingress is allowed to the HTTP port only')
+  t.same(one('NetworkPolicy').spec.ingress[0].ports, [{ port: 'http', protocol: 'TCP' }], 'ingress from anywhere is allowed to the HTTP port only')
+  const metrics = container.ports.find((p: { name: string }) => p.name === 'metrics')
+  t.equal(metrics.containerPort, config.metricsPort, 'the metrics port is the METRICS_PORT the service serves /metrics on')
+  t.same(service.spec.ports.map((p: { targetPort: string }) => p.targetPort), ['http'], 'the Service does not expose the metrics port')
+  t.same(one('NetworkPolicy').spec.ingress[1], { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 'metrics', protocol: 'TCP' }] }, 'the metrics port admits the monitoring namespace only')
+  t.equal(config.trustProxy, 'off', 'X-Forwarded-For is believed from nobody until the operator names the ingress')
 
   t.equal(container.readinessProbe.httpGet.path, '/readyz')
   t.equal(container.livenessProbe.httpGet.path, '/healthz')

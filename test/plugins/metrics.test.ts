@@ -1,4 +1,6 @@
 // GET /metrics (Prometheus text format) and CORS (CORS_ORIGINS, off by default).
+import { once } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
 import t from 'tap'
 import { request } from 'undici'
 import { testApp } from '../helpers.js'
@@ -31,4 +33,23 @@ t.test('GET /metrics: requests by route and status, durations, process metrics',
   for (const line of text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))) {
     t.ok(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? -?[0-9.e+-]+$/.test(line) || /\+Inf"\} \d+$/.test(line), `sample line: ${line.slice(0, 80)}`)
   }
+})
+
+t.test('METRICS_PORT: /metrics on its own port only, a 404 problem for anything else there', async (t) => {
+  const free = createServer().listen(0, '127.0.0.1')
+  await once(free, 'listening')
+  const port = (free.address() as AddressInfo).port
+  await new Promise((resolve) => free.close(resolve))
+  const app = await testApp(t, undefined, { metricsPort: port, host: '127.0.0.1' })
+  const api = await app.listen({ port: 0, host: '127.0.0.1' })
+  await (await request(`${api}/meshes`)).body.dump()
+  t.equal((await app.inject('/metrics')).statusCode, 404, 'the API port has no /metrics')
+  const res = await request(`http://127.0.0.1:${port}/metrics`)
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /text\/plain/)
+  t.match(await res.body.text(), /http_requests_total\{method="GET",route="\/meshes",status_code="200"\} 1/, 'counts the API port\'s requests')
+  const other = await request(`http://127.0.0.1:${port}/estimate`)
+  t.equal(other.statusCode, 404)
+  t.equal(other.headers['content-type'], 'application/problem+json')
+  t.match(await other.body.json(), { status: 404, detail: /GET \/metrics only/ })
 })

@@ -139,7 +139,7 @@ t.test('TRUST_PROXY values: off, a hop count, addresses and ranges; anything els
   t.type(hops, 'function')
   if (typeof hops === 'function') t.same([hops('any', 0), hops('any', 1), hops('any', 2)], [true, true, false], 'two hops trusted')
   t.same(trustProxyOption('10.0.0.0/8, fd00::/8,192.168.1.7'), ['10.0.0.0/8', 'fd00::/8', '192.168.1.7'])
-  t.same(createConfig({}).trustProxy, 'loopback,linklocal,uniquelocal', 'default: the private ranges an in-cluster ingress connects from')
+  t.same(createConfig({}).trustProxy, 'off', 'default: nobody\'s X-Forwarded-For is believed (any pod can connect from a private address)')
   for (const bad of ['true', 'yes', '10.0.0.0/33', '10.0.0.300', 'example.com']) {
     t.throws(() => createConfig({ TRUST_PROXY: bad }), /TRUST_PROXY=/, `TRUST_PROXY=${bad} is refused`)
   }
