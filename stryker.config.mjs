@@ -4,7 +4,7 @@
 // `npx stryker run --mutate src/engine/<file>.ts` runs only the test files written for that file (TESTS_OF):
 // much cheaper, and a lower bound on the full run's score for that file. A long file can be run in line ranges
 // (`--mutate src/engine/estimate.ts:1-130`), each of which records its results when it ends. Results accumulate in
-// test/mutation/incremental.json, which is committed, so a rerun on a clean clone tests only what changed.
+// test/mutation/incremental.json (not in git; a CI cache may keep it), so a rerun tests only what changed.
 const TESTS_OF = {
   'src/engine/calibration.ts': ['test/engine/calibration.test.ts'],
   'src/engine/capacity.ts': ['test/engine/capacity.test.ts', 'test/engine/capacity.providers.test.ts'],
