@@ -86,7 +86,18 @@ export const MESH_COMPONENTS: ReadonlyArray<{ mesh: string, component: string, m
   { mesh: 'kuma', component: 'kuma-control-plane', matchers: 'container="control-plane", pod=~"kuma-control-plane-.*"', detects: true }
 ]
 
-/** Sidecar containers, left out of "the application pod's requests" (the estimate adds its own sidecar). */
+/**
+ * A container's info series. A native sidecar (an init container with restartPolicy: Always: Istio's
+ * istio-proxy by default since 1.27, Linkerd's with proxy.nativeSidecar) is listed by kube-state-metrics under
+ * kube_pod_init_container_info, not kube_pod_container_info; cAdvisor measures it as any container. A cluster
+ * without init containers has no such series: not a missing family, so it is not in FAMILIES.
+ */
+const containerInfo = (matchers: string): string => `(kube_pod_container_info{${matchers}} or kube_pod_init_container_info{${matchers}})`
+
+/**
+ * Sidecar containers, left out of "the application pod's requests" (the estimate adds its own sidecar). Native
+ * sidecars' requests are in kube_pod_init_container_resource_requests, which that query does not read.
+ */
 const SIDECAR_CONTAINERS = 'istio-proxy|istio-init|istio-validation|linkerd-proxy|linkerd-init|linkerd-network-validator|consul-dataplane|consul-connect-inject-init|kuma-sidecar|kuma-init'
 
 const RUNNING = (ns: string) => `(kube_pod_status_phase{phase="Running", ${ns}} == 1)`
@@ -117,7 +128,7 @@ export function clusterQueries (scope: NamespaceScope, rangeWindow: string) {
     podCpuRequestMean: `avg(${podRequests('cpu')})`,
     podMemoryRequestMedian: `quantile(0.5, ${podRequests('memory')})`,
     podMemoryRequestMean: `avg(${podRequests('memory')})`,
-    meshReplicas: perComponent((m) => `count(count by (namespace, pod) (kube_pod_container_info{${m}}) and on (namespace, pod) ${RUNNING('namespace!=""')})`),
+    meshReplicas: perComponent((m) => `count(count by (namespace, pod) ${containerInfo(m)} and on (namespace, pod) ${RUNNING('namespace!=""')})`),
     meshCpuCores: perComponent((m) => `sum(rate(container_cpu_usage_seconds_total{${m}}[${w}]))`),
     meshMemoryBytes: perComponent((m) => `sum(avg_over_time(container_memory_working_set_bytes{${m}}[${w}]))`),
     // Each proxy counts what it handles: Istio once as source and once as destination reporter, Linkerd as

@@ -11,7 +11,9 @@ function range<T> (n: number, f: (i: number) => T): T[] {
 /**
  * EKS in us-east-1 with Istio sidecars and OpenCost:
  * 3 m5.xlarge + 1 m5.large; shop 6 running pods (+1 pending) at 0.25 core / 512 MiB, payments 4 at 0.5 core / 1 GiB,
- * each with an istio-proxy using 0.02 core / 64 MiB and handling 10 rps in, 5 rps out; istiod 0.05 core / 256 MiB;
+ * each with an istio-proxy using 0.02 core / 64 MiB and handling 10 rps in, 5 rps out (shop's injected as classic
+ * sidecars, payments' as native sidecars, init containers with restartPolicy: Always, Istio's default since 1.27:
+ * a cluster part-way through an upgrade); istiod 0.05 core / 256 MiB;
  * 2 ingress gateways at 0.01 core / 96 MiB; kube-system 5 pods. OpenCost: 0.024 per core-hour, 0.003 per GiB-hour.
  */
 export function istioCluster (): FixtureCluster {
@@ -41,7 +43,7 @@ export function istioCluster (): FixtureCluster {
   const pods: FixturePod[] = [
     ...range(6, (i) => appPod('shop', `web-7f9c8d6b5-s${i}x0q`, node, { cpu: 0.25, memoryBytes: 512 * MiB, cpuUsed: 0.1, memoryUsed: 300 * MiB }, sidecar)),
     appPod('shop', 'web-7f9c8d6b5-pend0', node, { cpu: 0.25, memoryBytes: 512 * MiB, cpuUsed: 0, memoryUsed: 0 }, sidecar, 'Pending'),
-    ...range(4, (i) => appPod('payments', `api-5d6f7c8b9-p${i}y1w`, node, { cpu: 0.5, memoryBytes: GiB, cpuUsed: 0.2, memoryUsed: 700 * MiB }, sidecar)),
+    ...range(4, (i) => appPod('payments', `api-5d6f7c8b9-p${i}y1w`, node, { cpu: 0.5, memoryBytes: GiB, cpuUsed: 0.2, memoryUsed: 700 * MiB }, { ...sidecar, native: true })),
     ...range(2, (i) => platformPod('kube-system', `coredns-6d4b75cb6d-c${i}dns`, node, [{ name: 'coredns', cpuUsed: 0.005, memoryUsed: 20 * MiB }])),
     ...range(3, (i) => platformPod('kube-system', `kube-proxy-k${i}prx`, node, [{ name: 'kube-proxy', cpuUsed: 0.002, memoryUsed: 15 * MiB }])),
     platformPod('istio-system', 'istiod-5d7c9b8f6-x1y2z', node, [{ name: 'discovery', cpuUsed: 0.05, memoryUsed: 256 * MiB }]),

@@ -9,6 +9,8 @@ const GiB = 1024 ** 3
 
 export interface FixtureContainer {
   name: string
+  /** a native sidecar: an init container with restartPolicy: Always (kube_pod_init_container_* in kube-state-metrics) */
+  native?: boolean
   cpuRequestCores?: number
   memoryRequestBytes?: number
   /** cAdvisor: CPU used, cores (the counter grows by this many seconds per second) */
@@ -84,12 +86,16 @@ export function exposition (cluster: FixtureCluster, elapsedSeconds: number, tim
   }
   family('kube_pod_status_phase', 'gauge', 'The pods current phase.', cluster.pods.flatMap((p) =>
     PHASES.map((phase) => [{ namespace: p.namespace, pod: p.name, uid: `uid-${p.name}`, phase }, phase === p.phase ? 1 : 0] as [Record<string, string>, number])))
-  family('kube_pod_container_info', 'gauge', 'Information about a container in a pod.', cluster.pods.flatMap((p) => p.containers.map((c) =>
-    [{ namespace: p.namespace, pod: p.name, uid: `uid-${p.name}`, container: c.name, image_spec: `example/${c.name}:1`, image: `example/${c.name}:1`, container_id: `containerd://${p.name}-${c.name}` }, 1] as [Record<string, string>, number])))
-  family('kube_pod_container_resource_requests', 'gauge', 'The number of requested request resource by a container.', cluster.pods.flatMap((p) => p.containers.flatMap((c) => [
-    ...(c.cpuRequestCores === undefined ? [] : [[{ namespace: p.namespace, pod: p.name, uid: `uid-${p.name}`, container: c.name, node: p.node, resource: 'cpu', unit: 'core' }, c.cpuRequestCores]]),
-    ...(c.memoryRequestBytes === undefined ? [] : [[{ namespace: p.namespace, pod: p.name, uid: `uid-${p.name}`, container: c.name, node: p.node, resource: 'memory', unit: 'byte' }, c.memoryRequestBytes]])
-  ] as Array<[Record<string, string>, number]>)))
+  // Regular containers, then native sidecars (init containers with restartPolicy: Always, kube-state-metrics >= 2.10).
+  for (const [prefix, native, extra] of [['kube_pod_container', false, {}], ['kube_pod_init_container', true, { restart_policy: 'Always' }]] as const) {
+    const containers = (p: FixturePod) => p.containers.filter((c) => (c.native === true) === native)
+    family(`${prefix}_info`, 'gauge', 'Information about a container in a pod.', cluster.pods.flatMap((p) => containers(p).map((c) =>
+      [{ namespace: p.namespace, pod: p.name, uid: `uid-${p.name}`, container: c.name, image_spec: `example/${c.name}:1`, image: `example/${c.name}:1`, container_id: `containerd://${p.name}-${c.name}`, ...extra }, 1] as [Record<string, string>, number])))
+    family(`${prefix}_resource_requests`, 'gauge', 'The number of requested request resource by a container.', cluster.pods.flatMap((p) => containers(p).flatMap((c) => [
+      ...(c.cpuRequestCores === undefined ? [] : [[{ namespace: p.namespace, pod: p.name, uid: `uid-${p.name}`, container: c.name, node: p.node, resource: 'cpu', unit: 'core' }, c.cpuRequestCores]]),
+      ...(c.memoryRequestBytes === undefined ? [] : [[{ namespace: p.namespace, pod: p.name, uid: `uid-${p.name}`, container: c.name, node: p.node, resource: 'memory', unit: 'byte' }, c.memoryRequestBytes]])
+    ] as Array<[Record<string, string>, number]>)))
+  }
 
   // cAdvisor (kubelet /metrics/cadvisor): one series per container plus the pod's own cgroup (container="").
   const running = cluster.pods.filter((p) => p.phase === 'Running')
@@ -142,7 +148,7 @@ export async function serveFixture (cluster: FixtureCluster): Promise<{ server: 
 }
 
 /** An application pod with its sidecar (when the mesh injects one). */
-export function appPod (namespace: string, name: string, node: string, app: { cpu: number, memoryBytes: number, cpuUsed: number, memoryUsed: number }, sidecar?: { name: string, cpuUsed: number, memoryUsed: number, inbound: number, outbound: number }, phase: 'Running' | 'Pending' = 'Running'): FixturePod {
+export function appPod (namespace: string, name: string, node: string, app: { cpu: number, memoryBytes: number, cpuUsed: number, memoryUsed: number }, sidecar?: { name: string, cpuUsed: number, memoryUsed: number, inbound: number, outbound: number, native?: boolean }, phase: 'Running' | 'Pending' = 'Running'): FixturePod {
   return {
     namespace,
     name,
@@ -151,7 +157,7 @@ export function appPod (namespace: string, name: string, node: string, app: { cp
     containers: [
       { name: 'app', cpuRequestCores: app.cpu, memoryRequestBytes: app.memoryBytes, cpuUsageCores: app.cpuUsed, memoryWorkingSetBytes: app.memoryUsed },
       // the sidecar's own requests (the charts' defaults) must not count as the application's
-      ...(sidecar === undefined ? [] : [{ name: sidecar.name, cpuRequestCores: 0.1, memoryRequestBytes: 128 * MiB, cpuUsageCores: sidecar.cpuUsed, memoryWorkingSetBytes: sidecar.memoryUsed }])
+      ...(sidecar === undefined ? [] : [{ name: sidecar.name, cpuRequestCores: 0.1, memoryRequestBytes: 128 * MiB, cpuUsageCores: sidecar.cpuUsed, memoryWorkingSetBytes: sidecar.memoryUsed, native: sidecar.native }])
     ],
     ...(sidecar === undefined ? {} : { proxyInboundPerSecond: sidecar.inbound, proxyOutboundPerSecond: sidecar.outbound })
   }

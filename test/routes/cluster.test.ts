@@ -75,7 +75,7 @@ if (bin !== undefined) {
     t.same(view.mesh.detected, ['istio'])
     t.same([...new Set(view.mesh.components.map((c) => c.mesh))], ['istio'], 'istiod is reported under the Istio that runs, not also under ambient')
     const component = (id: string) => view.mesh.components.find((c) => c.mesh === 'istio' && c.component === id)
-    t.equal(component('istio-proxy')?.replicas, 10, 'ten running sidecars; the pending pod\'s is not counted')
+    t.equal(component('istio-proxy')?.replicas, 10, 'ten running sidecars, six classic and four native (init containers); the pending pod\'s is not counted')
     t.ok(near(component('istio-proxy')?.cpuCores ?? 0, 0.2, RATE * 0.2), `sidecars: 10 x 0.02 cores, got ${component('istio-proxy')?.cpuCores}`)
     t.ok(near(component('istio-proxy')?.memoryGiB ?? 0, 0.625), 'sidecars: 10 x 64 MiB')
     t.equal(component('istiod')?.replicas, 1)
