@@ -156,7 +156,9 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
   await app.register(pricingRoutes)
   await app.register(validationRoutes)
   await app.register(clusterRoutes, {
-    prometheus: config.prometheusUrl === '' ? undefined : { url: config.prometheusUrl, bearerTokenFile: config.prometheusBearerTokenFile, timeoutMs: config.prometheusTimeoutMs }
+    prometheus: config.prometheusUrl === '' ? undefined : { url: config.prometheusUrl, bearerTokenFile: config.prometheusBearerTokenFile, timeoutMs: config.prometheusTimeoutMs },
+    refresh: { everySeconds: config.clusterRefreshSeconds, window: config.clusterRefreshWindow },
+    version: pkg.version
   })
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

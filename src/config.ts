@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { DEFAULT_WINDOW, WINDOW } from './window.js'
 
 /** The package root: the nearest folder above this file that holds package.json (src/ or dist/src/). */
 function packageRoot (): string {
@@ -45,7 +46,9 @@ export const Config = Type.Object({
   corsOrigins: Type.String({ pattern: '^\\s*(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)?\\s*$', description: 'empty (CORS off), * (any origin) or a comma list of origins such as https://grafana.example.com' }),
   prometheusUrl: Type.String({ pattern: '^(https?://[^\\s?#]+)?$', description: 'empty (GET /cluster off) or the base URL of a Prometheus HTTP API, such as http://prometheus.monitoring:9090' }),
   prometheusBearerTokenFile: Type.String({ description: 'empty, or a file holding a bearer token for Prometheus, read on each use (Kubernetes rotates projected tokens)' }),
-  prometheusTimeoutMs: Type.Integer({ minimum: 100, maximum: 300_000 })
+  prometheusTimeoutMs: Type.Integer({ minimum: 100, maximum: 300_000 }),
+  clusterRefreshSeconds: Type.Integer({ minimum: 0, maximum: 86_400, description: 'with PROMETHEUS_URL: seconds between re-estimates of the live cluster exported on /metrics; 0 off' }),
+  clusterRefreshWindow: Type.String({ pattern: WINDOW, description: 'the range of the measured rates and averages of those re-estimates, a Prometheus duration such as 1h' })
 })
 export type Config = Static<typeof Config>
 
@@ -101,7 +104,12 @@ export const DEFAULT_CONFIG: Config = {
   prometheusBearerTokenFile: '',
   // Whole answer of one Prometheus read (all its queries), under the 30 s request time-out and Grafana's
   // 30 s default data-source time-out, so a slow Prometheus gets a 504 from us rather than a dropped socket.
-  prometheusTimeoutMs: 10_000
+  prometheusTimeoutMs: 10_000,
+  // With PROMETHEUS_URL set, the live cluster is re-estimated this often and exported on /metrics
+  // (meshcost_whatif_*): a cluster's pods, nodes and prices move over hours, and one read is about fifteen
+  // aggregated queries, so five minutes keeps dashboards current at a load Prometheus does not notice.
+  clusterRefreshSeconds: 300,
+  clusterRefreshWindow: DEFAULT_WINDOW // GET /cluster's default: an hour smooths a burst without hiding a trend
 }
 
 /**
@@ -142,7 +150,9 @@ const ENV: Record<string, keyof Config> = {
   CORS_ORIGINS: 'corsOrigins',
   PROMETHEUS_URL: 'prometheusUrl',
   PROMETHEUS_BEARER_TOKEN_FILE: 'prometheusBearerTokenFile',
-  PROMETHEUS_TIMEOUT_MS: 'prometheusTimeoutMs'
+  PROMETHEUS_TIMEOUT_MS: 'prometheusTimeoutMs',
+  CLUSTER_REFRESH_S: 'clusterRefreshSeconds',
+  CLUSTER_REFRESH_WINDOW: 'clusterRefreshWindow'
 }
 
 /** Explicit options, then environment variables, then defaults. Throws, naming the variable, on a bad value. */

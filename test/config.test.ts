@@ -27,6 +27,8 @@ const bad: Array<{ variable: string, key: keyof Config, value: string, rule: Reg
   { variable: 'UNSENT_ANSWERS_MAX_MIB', key: 'unsentAnswersMaxMiB', value: '1.5', rule: /integer|number/ },
   { variable: 'WRITE_TIMEOUT_MS', key: 'writeTimeoutMs', value: '3600000', rule: /<= 600000/ },
   { variable: 'METRICS_PORT', key: 'metricsPort', value: '70000', rule: /<= 65535/ },
+  { variable: 'CLUSTER_REFRESH_S', key: 'clusterRefreshSeconds', value: '-1', rule: />= 0/ },
+  { variable: 'CLUSTER_REFRESH_WINDOW', key: 'clusterRefreshWindow', value: '1 hour', rule: /pattern/ },
   { variable: 'PROMETHEUS_URL', key: 'prometheusUrl', value: 'prometheus:9090', rule: /pattern/ },
   { variable: 'PROMETHEUS_URL', key: 'prometheusUrl', value: 'http://user:pass@prometheus:9090', rule: /must not hold credentials/ },
   { variable: 'PROMETHEUS_BEARER_TOKEN_FILE', key: 'prometheusBearerTokenFile', value: '/no/such/file', rule: /cannot be read/ },

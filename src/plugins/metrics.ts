@@ -45,7 +45,7 @@ export const metricsRoute = fp(async function metricsRoute (app: FastifyInstance
     schema: {
       tags: ['operations'],
       summary: 'Prometheus metrics',
-      description: 'Prometheus text exposition format: http_requests_total and http_request_duration_seconds by method, route and status_code, and the process metrics of prom-client (process_*, nodejs_*).',
+      description: 'Prometheus text exposition format: http_requests_total and http_request_duration_seconds by method, route and status_code, the process metrics of prom-client (process_*, nodejs_*), meshcost_unsent_answer_bytes, and with PROMETHEUS_URL set the live cluster\'s what-if estimates (meshcost_whatif_*, meshcost_component_*, meshcost_cluster_refresh_*; docs/integrations.md). With METRICS_PORT set, served on that port only.',
       response: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } }
     }
   }, async (_request, reply) => reply.type(register.contentType).send(await register.metrics()))

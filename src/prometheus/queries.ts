@@ -1,15 +1,14 @@
 // The PromQL meshcost runs, and the metric families it reads: kube-state-metrics v2, cAdvisor (kubelet),
 // OpenCost and the meshes' own request metrics. docs/integrations.md lists each with what replaces it.
 // Values from a request (namespaces, window) enter a query only through the validators below.
+import { WINDOW } from '../window.js'
 
 /** A Kubernetes namespace name: an RFC 1123 label, as the API server enforces it. */
 export const KUBERNETES_NAME = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'
 const kubernetesName = new RegExp(KUBERNETES_NAME)
 
-/** A Prometheus range for rate() and avg_over_time(): seconds, minutes, hours or days, about a month at most. */
-export const WINDOW = '^([1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|[1-9][0-9]{0,2}h|([1-9]|[12][0-9]|30)d)$'
+export { DEFAULT_WINDOW, WINDOW } from '../window.js'
 const window = new RegExp(WINDOW)
-export const DEFAULT_WINDOW = '1h'
 
 /**
  * Namespaces that hold the platform rather than the workload: Kubernetes' own and the meshes' control planes.

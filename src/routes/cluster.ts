@@ -7,12 +7,17 @@ import { PrometheusClient, PrometheusError, type PrometheusOptions } from '../pr
 import { readCluster, type ClusterRead } from '../prometheus/cluster.js'
 import { DEFAULT_WINDOW, defaultScope, type NamespaceScope } from '../prometheus/queries.js'
 import { clusterEstimate } from '../prometheus/scenario.js'
+import { startRefresh, type Refresher } from '../prometheus/whatif.js'
 import { ClusterEstimateRequest, ClusterEstimateResponse, ClusterQuery, ClusterResponse } from '../schemas/cluster.js'
 import { problemResponses } from '../schemas/responses.js'
 
 export interface ClusterRoutesOptions {
   /** undefined when PROMETHEUS_URL is not set: the routes then say how to set it */
   prometheus: PrometheusOptions | undefined
+  /** CLUSTER_REFRESH_S and _WINDOW: re-estimates exported on /metrics (prometheus/whatif.ts); every 0 s: off */
+  refresh?: { everySeconds: number, window: string }
+  /** the service's version, for meshcost_info */
+  version?: string
 }
 
 const NOT_CONFIGURED = 'This server reads clusters from Prometheus, and none is configured: start it with PROMETHEUS_URL set to the base URL of the Prometheus that scrapes kube-state-metrics and cAdvisor (e.g. PROMETHEUS_URL=http://prometheus.monitoring:9090), and PROMETHEUS_BEARER_TOKEN_FILE if it needs a token. See docs/integrations.md, "Reading a cluster from Prometheus".'
@@ -24,6 +29,14 @@ const DROPPED = 'A value Prometheus answers that is NaN, infinite, negative or b
 const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (app, options) => {
   const client = options.prometheus === undefined ? undefined : new PrometheusClient(options.prometheus)
   if (client !== undefined) app.addHook('onClose', async () => { await client.close() })
+  const refresh = options.refresh
+  if (client !== undefined && refresh !== undefined && refresh.everySeconds > 0) {
+    let refresher: Refresher | undefined
+    app.addHook('onReady', async () => {
+      refresher = startRefresh({ client, models: app.models, registry: app.metricsRegistry, version: options.version ?? 'unknown', ...refresh, log: app.log })
+    })
+    app.addHook('preClose', async () => { refresher?.stop() })
+  }
 
   /** A failing Prometheus as a 502/504 problem: the operator's reason logged, redacted; the answer in our own words only. */
   function upstreamProblem (request: FastifyRequest, reply: FastifyReply, err: PrometheusError): FastifyReply {

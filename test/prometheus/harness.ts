@@ -75,8 +75,11 @@ export async function untilSample (url: string, query: string, expected: number,
 
 export interface RunningPrometheus { url: string, version: string }
 
-/** Starts the exporter and Prometheus; both stop in the test's teardown. */
-export async function startPrometheus (t: Tap, bin: string, cluster: FixtureCluster): Promise<RunningPrometheus> {
+/**
+ * Starts the exporter and Prometheus; both stop in the test's teardown. `alsoScrape`: more targets
+ * (host:port, /metrics), in job "meshcost", such as the service's own metrics port.
+ */
+export async function startPrometheus (t: Tap, bin: string, cluster: FixtureCluster, alsoScrape: string[] = []): Promise<RunningPrometheus> {
   const { server, target } = await serveFixture(cluster)
   // Prometheus holds keep-alive connections to the exporter: drop them, or close() waits for them.
   t.teardown(() => new Promise((resolve) => { server.close(resolve); server.closeAllConnections() }))
@@ -91,6 +94,7 @@ export async function startPrometheus (t: Tap, bin: string, cluster: FixtureClus
     '    honor_labels: true', // the exporter's namespace, pod and instance labels are the cluster's, keep them
     '    static_configs:',
     `      - targets: ['${target}']`,
+    ...(alsoScrape.length === 0 ? [] : ['  - job_name: meshcost', '    static_configs:', `      - targets: [${alsoScrape.map((a) => `'${a}'`).join(', ')}]`]),
     ''
   ].join('\n'))
 

@@ -13,7 +13,7 @@ const bin = requirePrometheus(t)
 if (bin !== undefined) {
   const cluster = plainCluster() // served as it is at each scrape: a test may change it
   const prometheus = await startPrometheus(t, bin, cluster)
-  const app = await buildApp(createConfig({}, { logLevel: 'silent', prometheusUrl: prometheus.url }), { logger: false, models: shippedModels() })
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', prometheusUrl: prometheus.url, clusterRefreshSeconds: 0 }), { logger: false, models: shippedModels() })
   t.teardown(() => app.close())
 
   t.test('no mesh, no OpenCost, no instance types: the view says what is missing and what replaces it', async (t) => {

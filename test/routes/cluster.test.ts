@@ -21,7 +21,8 @@ import { freePort, freshScrape, requirePrometheus, startPrometheus, TEST_WINDOW,
 async function serve (t: Test, config: Partial<Config>): Promise<{ url: string, logs: () => string }> {
   let logs = ''
   const stream = new Writable({ write (chunk, _enc, done) { logs += String(chunk); done() } })
-  const settings = createConfig({}, { logLevel: 'info', ...config })
+  // No background refresh unless a test asks (test/prometheus/whatif.test.ts): its queries would share the upstream.
+  const settings = createConfig({}, { logLevel: 'info', clusterRefreshSeconds: 0, ...config })
   // the service's own logger options (redaction included), writing to `logs`
   const app = await buildApp(settings, { logger: { ...loggerOptions(settings), stream }, models: shippedModels() })
   t.teardown(() => app.close())
