@@ -55,6 +55,8 @@ interface NodeFacts {
   instanceType: string | null
   region: string | null
   provider: string | null
+  capacityType: CapacityType | null
+  arch: string | null
   /** memory in GiB */
   capacity: Record<Resource, number | null>
   allocatable: Record<Resource, number | null>
@@ -81,7 +83,7 @@ function nodeFacts (answers: Record<QueryKey, Sample[]>, checks: Plausibility): 
   const node = (name: string): NodeFacts => {
     let facts = nodes.get(name)
     if (facts === undefined) {
-      facts = { instanceType: null, region: null, provider: null, capacity: { cpu: null, memory: null, pods: null }, allocatable: { cpu: null, memory: null, pods: null }, hourlyPrice: null, capacityDropped: new Set() }
+      facts = { instanceType: null, region: null, provider: null, capacityType: null, arch: null, capacity: { cpu: null, memory: null, pods: null }, allocatable: { cpu: null, memory: null, pods: null }, hourlyPrice: null, capacityDropped: new Set() }
       nodes.set(name, facts)
     }
     return facts
@@ -95,6 +97,8 @@ function nodeFacts (answers: Record<QueryKey, Sample[]>, checks: Plausibility): 
     const facts = node(s.labels.node)
     facts.instanceType ??= s.labels.label_node_kubernetes_io_instance_type ?? s.labels.label_beta_kubernetes_io_instance_type ?? null
     facts.region ??= s.labels.label_topology_kubernetes_io_region ?? s.labels.label_failure_domain_beta_kubernetes_io_region ?? null
+    facts.capacityType ??= capacityTypeOf(s.labels)
+    facts.arch ??= s.labels.label_kubernetes_io_arch ?? null
   }
   for (const [key, field] of [['nodeCapacity', 'capacity'], ['nodeAllocatable', 'allocatable']] as const) {
     const { family, bounds, replacedBy } = NODE_FIGURES[field]
@@ -133,8 +137,28 @@ function nodeFacts (answers: Record<QueryKey, Sample[]>, checks: Plausibility): 
     if (price !== null) facts.hourlyPrice = price
     if (s.labels.instance_type !== undefined && s.labels.instance_type !== '') facts.instanceType ??= s.labels.instance_type
     if (s.labels.region !== undefined && s.labels.region !== '') facts.region ??= s.labels.region
+    if (s.labels.arch !== undefined && s.labels.arch !== '') facts.arch ??= s.labels.arch
   }
   return nodes
+}
+
+export type CapacityType = 'onDemand' | 'spot'
+
+/**
+ * On-Demand or Spot, from the well-known node labels as kube-state-metrics names them (its
+ * --metric-labels-allowlist must list them): Karpenter's karpenter.sh/capacity-type (spot, on-demand), EKS
+ * managed node groups' eks.amazonaws.com/capacityType (SPOT, ON_DEMAND), GKE's cloud.google.com/gke-spot and
+ * gke-preemptible ("true"), AKS's kubernetes.azure.com/scalesetpriority (spot, regular). Null when none says.
+ */
+export function capacityTypeOf (labels: Record<string, string>): CapacityType | null {
+  const karpenter = labels.label_karpenter_sh_capacity_type
+  if (karpenter !== undefined) return karpenter === 'spot' ? 'spot' : 'onDemand'
+  const eks = labels.label_eks_amazonaws_com_capacity_type
+  if (eks !== undefined) return eks === 'SPOT' ? 'spot' : 'onDemand'
+  if (labels.label_cloud_google_com_gke_spot === 'true' || labels.label_cloud_google_com_gke_preemptible === 'true') return 'spot'
+  const aks = labels.label_kubernetes_azure_com_scalesetpriority
+  if (aks !== undefined) return aks === 'spot' ? 'spot' : 'onDemand'
+  return null
 }
 
 const mean = (xs: Array<number | null>): number | null => {
@@ -148,7 +172,8 @@ type NodeTypeRow = ClusterResponse['nodes']['byType'][number]
 function nodeTypes (nodes: Map<string, NodeFacts>, models: Models): Array<{ row: NodeTypeRow, capacityDropped: boolean }> {
   const groups = new Map<string, NodeFacts[]>()
   for (const facts of nodes.values()) {
-    const key = JSON.stringify([facts.provider, facts.instanceType, facts.region])
+    // A pool: nodes of one instance type, region, capacity type and architecture.
+    const key = JSON.stringify([facts.provider, facts.instanceType, facts.region, facts.capacityType, facts.arch])
     groups.set(key, [...(groups.get(key) ?? []), facts])
   }
   const resources = (list: NodeFacts[], field: 'capacity' | 'allocatable') => ({
@@ -166,6 +191,8 @@ function nodeTypes (nodes: Map<string, NodeFacts>, models: Models): Array<{ row:
         region: first.region,
         provider: first.provider,
         nodeType: knownNodeType(models, first.provider, first.instanceType),
+        capacityType: first.capacityType,
+        arch: first.arch,
         count: list.length,
         capacity,
         allocatable: resources(list, 'allocatable'),
@@ -294,6 +321,8 @@ export function clusterRead (answers: Record<QueryKey, Sample[]>, queries: Recor
       'nodes.total': queries.nodeInfo,
       'nodes.byType.instanceType': `${queries.nodeLabels} (label_node_kubernetes_io_instance_type), else ${queries.nodeHourlyCost} (instance_type)`,
       'nodes.byType.region': `${queries.nodeLabels} (label_topology_kubernetes_io_region), else ${queries.nodeHourlyCost} (region)`,
+      'nodes.byType.capacityType': `${queries.nodeLabels} (label_karpenter_sh_capacity_type, label_eks_amazonaws_com_capacity_type, label_cloud_google_com_gke_spot, label_cloud_google_com_gke_preemptible, label_kubernetes_azure_com_scalesetpriority)`,
+      'nodes.byType.arch': `${queries.nodeLabels} (label_kubernetes_io_arch), else ${queries.nodeHourlyCost} (arch)`,
       'nodes.byType.capacity': queries.nodeCapacity,
       'nodes.byType.allocatable': queries.nodeAllocatable,
       'nodes.byType.hourlyPrice': queries.nodeHourlyCost,

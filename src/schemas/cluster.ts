@@ -51,11 +51,13 @@ export const ClusterResponse = Type.Object({
       region: nullable(Type.String()),
       provider: nullable(Type.String({ description: 'aws, gcp or azure, from the node\'s providerID' })),
       nodeType: nullable(Type.String({ description: 'the node type (GET /node-types) of this instance type, when there is one' })),
+      capacityType: nullable(Type.Union([Type.Literal('onDemand'), Type.Literal('spot')], { description: 'from the well-known node labels (Karpenter, EKS, GKE, AKS), when kube-state-metrics exports them' })),
+      arch: nullable(Type.String({ description: 'CPU architecture (kubernetes.io/arch, else OpenCost\'s arch label), e.g. amd64, arm64' })),
       count: Type.Integer({ minimum: 1 }),
       capacity: Resources,
       allocatable: Resources,
       hourlyPrice: nullable(Type.Number({ minimum: 0, description: 'mean OpenCost node_total_hourly_cost of these nodes' }))
-    }, strict), { description: 'most numerous first' })
+    }, strict), { description: 'node pools, most numerous first: nodes of one instance type, region, capacity type (On-Demand, Spot) and architecture' })
   }, strict),
   pods: Type.Object({
     total: Type.Integer({ minimum: 0, description: 'running pods outside the system namespaces' }),

@@ -31,6 +31,7 @@ if (bin !== undefined) {
     const { view, clusterPods } = await readCluster(client, shippedModels(), defaultScope, TEST_WINDOW)
     t.equal(view.nodes.total, 2)
     t.same(view.nodes.byType.map((n) => [n.nodeType, n.count, n.region, n.provider]), [['gcp/n2-standard-4', 2, 'us-central1', 'gcp']])
+    t.same(view.nodes.byType.map((n) => [n.capacityType, n.arch]), [[null, 'amd64']], 'no capacity-type label: unknown; the architecture from OpenCost\'s arch label')
     t.same(view.pods.byNamespace, [{ namespace: 'api', pods: 8 }])
     t.equal(view.pods.system, 5, 'kube-system 2, linkerd 3')
     t.equal(clusterPods, 13)

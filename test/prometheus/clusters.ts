@@ -10,7 +10,7 @@ function range<T> (n: number, f: (i: number) => T): T[] {
 
 /**
  * EKS in us-east-1 with Istio sidecars and OpenCost:
- * 3 m5.xlarge + 1 m5.large; shop 6 running pods (+1 pending) at 0.25 core / 512 MiB, payments 4 at 0.5 core / 1 GiB,
+ * two pools: 3 m5.xlarge On-Demand (an EKS managed node group) + 1 m5.large Spot (Karpenter), all amd64; shop 6 running pods (+1 pending) at 0.25 core / 512 MiB, payments 4 at 0.5 core / 1 GiB,
  * each with an istio-proxy using 0.02 core / 64 MiB and handling 10 rps in, 5 rps out (shop's injected as classic
  * sidecars, payments' as native sidecars, init containers with restartPolicy: Always, Istio's default since 1.27:
  * a cluster part-way through an upgrade); istiod 0.05 core / 256 MiB;
@@ -24,6 +24,7 @@ export function istioCluster (): FixtureCluster {
       providerId: `aws:///us-east-1a/i-00000000000000${i + 1}`,
       instanceType: 'm5.xlarge',
       region: 'us-east-1',
+      labels: { label_eks_amazonaws_com_capacity_type: 'ON_DEMAND', label_kubernetes_io_arch: 'amd64' },
       capacity: { cpuCores: 4, memoryBytes: 16 * GiB, pods: 58 },
       allocatable: { cpuCores: 3.92, memoryBytes: 14.5 * GiB, pods: 58 },
       opencost
@@ -33,6 +34,7 @@ export function istioCluster (): FixtureCluster {
       providerId: 'aws:///us-east-1b/i-000000000000009',
       instanceType: 'm5.large',
       region: 'us-east-1',
+      labels: { label_karpenter_sh_capacity_type: 'spot', label_kubernetes_io_arch: 'amd64' },
       capacity: { cpuCores: 2, memoryBytes: 8 * GiB, pods: 29 },
       allocatable: { cpuCores: 1.93, memoryBytes: 6.5 * GiB, pods: 29 },
       opencost

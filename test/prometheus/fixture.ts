@@ -35,6 +35,8 @@ export interface FixtureNode {
   /** node.kubernetes.io/instance-type and topology.kubernetes.io/region; absent when kube-state-metrics does not allowlist labels */
   instanceType?: string
   region?: string
+  /** more node labels as kube-state-metrics names them (label_karpenter_sh_capacity_type, label_kubernetes_io_arch, ...) */
+  labels?: Record<string, string>
   capacity: { cpuCores: number, memoryBytes: number, pods: number }
   allocatable: { cpuCores: number, memoryBytes: number, pods: number }
   /** OpenCost: per core-hour and per GiB-hour; absent when the cluster runs no OpenCost */
@@ -75,7 +77,7 @@ export function exposition (cluster: FixtureCluster, elapsedSeconds: number, tim
   family('kube_node_info', 'gauge', 'Information about a cluster node.', cluster.nodes.map((n) => [
     { node: n.name, provider_id: n.providerId, kernel_version: '6.1.0', kubelet_version: 'v1.31.2', container_runtime_version: 'containerd://1.7.22', os_image: 'Fixture Linux', internal_ip: '10.0.0.1', system_uuid: n.name }, 1]))
   family('kube_node_labels', 'gauge', 'Kubernetes labels converted to Prometheus labels.', cluster.nodes.filter((n) => n.instanceType !== undefined).map((n) => [
-    { node: n.name, label_node_kubernetes_io_instance_type: n.instanceType ?? '', label_topology_kubernetes_io_region: n.region ?? '' }, 1]))
+    { node: n.name, label_node_kubernetes_io_instance_type: n.instanceType ?? '', label_topology_kubernetes_io_region: n.region ?? '', ...n.labels }, 1]))
   for (const [name, field] of [['kube_node_status_capacity', 'capacity'], ['kube_node_status_allocatable', 'allocatable']] as const) {
     family(name, 'gauge', `The ${field} for different resources of a node.`, cluster.nodes.flatMap((n) => [
       [{ node: n.name, resource: 'cpu', unit: 'core' }, n[field].cpuCores],

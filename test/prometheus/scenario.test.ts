@@ -21,7 +21,7 @@ if (bin !== undefined) {
     t.equal(res.statusCode, 200)
     const view = res.json() as ClusterResponse
     t.equal(view.nodes.total, 5)
-    t.same(view.nodes.byType, [{ instanceType: null, region: null, provider: null, nodeType: null, count: 5, capacity: { cpuCores: 16, memoryGiB: 64, pods: 110 }, allocatable: { cpuCores: 15.5, memoryGiB: 60, pods: 110 }, hourlyPrice: null }])
+    t.same(view.nodes.byType, [{ instanceType: null, region: null, provider: null, nodeType: null, capacityType: null, arch: null, count: 5, capacity: { cpuCores: 16, memoryGiB: 64, pods: 110 }, allocatable: { cpuCores: 15.5, memoryGiB: 60, pods: 110 }, hourlyPrice: null }])
     t.same(view.pods.byNamespace, [{ namespace: 'team-a', pods: 12 }, { namespace: 'team-b', pods: 3 }])
     t.same(view.pods.requests, { cpuCores: { median: 0.5, mean: 0.5 }, memoryGiB: { median: 1, mean: 1 } }, 'team-b\'s pods set no requests and are not counted')
     t.same(view.mesh, { detected: [], components: [] })

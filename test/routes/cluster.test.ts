@@ -63,6 +63,7 @@ if (bin !== undefined) {
     // 3 m5.xlarge and 1 m5.large, matched to the node types; OpenCost's node price = 4 x 0.024 + 16 x 0.003 = 0.144
     t.equal(view.nodes.total, 4)
     t.same(view.nodes.byType.map((n) => [n.nodeType, n.count, n.region, n.provider]), [['aws/m5.xlarge', 3, 'us-east-1', 'aws'], ['aws/m5.large', 1, 'us-east-1', 'aws']])
+    t.same(view.nodes.byType.map((n) => [n.capacityType, n.arch]), [['onDemand', 'amd64'], ['spot', 'amd64']], 'two pools: the EKS node group On-Demand, the Karpenter node Spot')
     t.same(view.nodes.byType[0]?.capacity, { cpuCores: 4, memoryGiB: 16, pods: 58 })
     t.same(view.nodes.byType[0]?.allocatable, { cpuCores: 3.92, memoryGiB: 14.5, pods: 58 })
     t.ok(near(view.nodes.byType[0]?.hourlyPrice ?? 0, 0.144), 'm5.xlarge: 0.144 an hour')
