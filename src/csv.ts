@@ -100,7 +100,7 @@ function rowContext (response: EstimateResponse, request: EstimateRequest, nodeT
  * GiB-hours over the 730-hour charge period) and x_UnitPrice, and x_EstimatedCost = x_PricingQuantity x x_UnitPrice.
  * Either way the x_EstimatedCost of a mesh's rows sums to its cost.monthly.expected (to rounding).
  */
-export function estimateCsv (response: EstimateResponse, request: EstimateRequest, now: Date = new Date(), rows: 'component' | 'resource' = 'component'): string {
+export function estimateCsv (response: EstimateResponse, request: EstimateRequest, now: Date = new Date(), rows: 'component' | 'resource' = 'component', pool?: string): string {
   const { pricing, basis } = response.assumptions
   const out: Cell[][] = []
   const monthly = (x: number, price: number) => x * price * HOURS_PER_MONTH
@@ -109,7 +109,7 @@ export function estimateCsv (response: EstimateResponse, request: EstimateReques
     for (const c of e.components) {
       const head = (description: string): Cell[] => [period.start, period.end, 'Forecast', description, 'Compute', 'Containers', provider, region, RESOURCE_TYPES[c.scope] ?? c.scope]
       const about: Cell[] = [e.mesh, e.name, e.version, e.mode, c.id, c.name, c.scope, c.role, c.replicas]
-      const tail: Cell[] = [pricing.source, e.capacity.nodeType, request.pods, pricing.model, pricing.asOf ?? '']
+      const tail: Cell[] = [pricing.source, e.capacity.nodeType, request.pods, pricing.model, pricing.asOf ?? '', ...(pool === undefined ? [] : [pool])]
       const replicas = `${c.replicas} replica${c.replicas === 1 ? '' : 's'}, ${basis} basis`
       if (rows === 'component') {
         const cpu = c.basis.cpuCores
@@ -140,7 +140,8 @@ export function estimateCsv (response: EstimateResponse, request: EstimateReques
       }
     }
   }
-  return toCsv(rows === 'component' ? COMPONENT_COLUMNS : ESTIMATE_COLUMNS, out)
+  const columns = rows === 'component' ? COMPONENT_COLUMNS : ESTIMATE_COLUMNS
+  return toCsv(pool === undefined ? columns : [...columns, 'x_Pool'], out)
 }
 
 export const SWEEP_COLUMNS = [

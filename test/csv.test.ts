@@ -3,26 +3,7 @@ import t from 'tap'
 import { request } from 'undici'
 import { chargePeriod, COMPONENT_COLUMNS, decimal, ESTIMATE_COLUMNS, preferredFormat, toCsv } from '../src/csv.js'
 import type { EstimateResponse } from '../src/schemas/estimate.js'
-import { testApp } from './helpers.js'
-
-/** A strict RFC 4180 reader: every record must have as many fields as the header. */
-function parseCsv (text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++ } else if (ch === '"') quoted = false
-      else field += ch
-    } else if (ch === '"' && field === '') quoted = true
-    else if (ch === ',') { row.push(field); field = '' } else if (ch === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++ } else if (ch === '\n') throw new Error(`bare LF at ${i}`)
-    else field += ch
-  }
-  if (field !== '' || row.length > 0) throw new Error('last record not ended by CRLF')
-  return rows
-}
+import { parseCsv, testApp } from './helpers.js'
 
 const records = (text: string): Array<Record<string, string>> => {
   const [header = [], ...rows] = parseCsv(text)

@@ -43,3 +43,22 @@ export function isProblem (t: Test, res: { statusCode: number, headers: Record<s
   t.match(res.headers['content-type'], /^application\/problem\+json/)
   t.match(res.json(), { status, title: String, detail: String, requestId: String, ...(type === undefined ? {} : { type }) })
 }
+
+/** A strict RFC 4180 reader: every record must have as many fields as the header. */
+export function parseCsv (text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++ } else if (ch === '"') quoted = false
+      else field += ch
+    } else if (ch === '"' && field === '') quoted = true
+    else if (ch === ',') { row.push(field); field = '' } else if (ch === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++ } else if (ch === '\n') throw new Error(`bare LF at ${i}`)
+    else field += ch
+  }
+  if (field !== '' || row.length > 0) throw new Error('last record not ended by CRLF')
+  return rows
+}

@@ -9,7 +9,10 @@ import { DEFAULT_WINDOW, defaultScope, type NamespaceScope } from '../prometheus
 import { clusterEstimate } from '../prometheus/scenario.js'
 import { startRefresh, type Refresher } from '../prometheus/whatif.js'
 import { ClusterEstimateRequest, ClusterEstimateResponse, ClusterQuery, ClusterResponse } from '../schemas/cluster.js'
+import { CsvRows, Format } from '../schemas/query.js'
 import { problemResponses } from '../schemas/responses.js'
+import { CSV_CONTENT_TYPE, estimateCsv, preferredFormat } from '../csv.js'
+import { Type } from 'typebox'
 
 export interface ClusterRoutesOptions {
   /** undefined when PROMETHEUS_URL is not set: the routes then say how to set it */
@@ -25,6 +28,15 @@ const NOT_CONFIGURED = 'This server reads clusters from Prometheus, and none is 
 const UPSTREAM = 'Answers 502 when Prometheus is down, refuses, errs or answers something that is not its API, 504 when it does not answer within PROMETHEUS_TIMEOUT_MS, 503 when PROMETHEUS_URL is not set.'
 
 const DROPPED = 'A value Prometheus answers that is NaN, infinite, negative or beyond a physical bound (src/prometheus/plausible.ts) is dropped, and `missing` names its series and why (`dropped`, `reason`).'
+
+const ClusterFormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows) }, { additionalProperties: false })
+
+/** The pool an estimate of the cluster was made on, for x_Pool: its node type (or instance type), capacity type and architecture. */
+function poolName (pool: ClusterRead['view']['nodes']['byType'][number] | undefined): string {
+  if (pool === undefined) return 'unknown'
+  const facts = [pool.capacityType, pool.arch].filter((f): f is string => f !== null)
+  return `${pool.nodeType ?? pool.instanceType ?? 'custom'}${facts.length === 0 ? '' : ` (${facts.join(', ')})`}`
+}
 
 const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (app, options) => {
   const client = options.prometheus === undefined ? undefined : new PrometheusClient(options.prometheus)
@@ -83,17 +95,34 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
       tags: ['cluster'],
       summary: 'Estimate the meshes on the cluster Prometheus describes',
       description: 'Builds the POST /estimate body from the cluster (pods in `namespaces`, their mean requests, the main node type, OpenCost prices, measured traffic per proxy), answers the ordinary estimate plus that body as `scenario` (edit it and send it to POST /estimate), and for each mesh that already runs, `measured` usage beside the modelled one with the factor between them. ' + DROPPED + ' Answers 502 naming the metric when the scenario cannot do without a figure whose values were all dropped (running pods; the capacity of a node type not in GET /node-types), or when the scenario derived from the cluster cannot be priced; a 4xx only ever names the request\'s own fields. ' + UPSTREAM,
+      querystring: ClusterFormatQuery,
       body: ClusterEstimateRequest,
-      response: { 200: ClusterEstimateResponse, ...problemResponses }
+      response: {
+        200: {
+          description: 'The estimate of the cluster, in JSON or CSV',
+          content: {
+            'application/json': { schema: ClusterEstimateResponse },
+            'text/csv': { schema: Type.String({ description: 'POST /estimate\'s CSV columns (rows=component or resource) for the scenario derived from the cluster, and x_Pool: the node pool it was estimated on (node type, capacity type, architecture)' }) }
+          }
+        },
+        ...problemResponses
+      }
     }
   }, async (request, reply) => {
     const body = request.body
     const window = body.window ?? DEFAULT_WINDOW
+    const csv = preferredFormat(request.query.format, request.headers.accept) === 'csv'
+    reply.header('vary', 'accept')
     const result = await read(request, reply, body.namespaces === undefined ? defaultScope : { include: body.namespaces }, window)
     if (result === undefined) return reply
     try {
       // A DomainError names the request's own fields (422); a figure derived from the cluster is a PrometheusError (502).
-      return clusterEstimate(result, body, app.models)
+      const answer = clusterEstimate(result, body, app.models)
+      if (!csv) return answer
+      return reply
+        .type(CSV_CONTENT_TYPE)
+        .header('content-disposition', 'inline; filename="meshcost-cluster-estimate.csv"')
+        .send(estimateCsv(answer, answer.scenario, new Date(), request.query.rows, poolName(result.view.nodes.byType[0])))
     } catch (err) {
       if (!(err instanceof PrometheusError)) throw err
       return upstreamProblem(request, reply, err)

@@ -13,7 +13,7 @@ import { createConfig, type Config } from '../../src/config.js'
 import { loggerOptions } from '../../src/logging.js'
 import type { ClusterEstimateResponse, ClusterResponse } from '../../src/schemas/cluster.js'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
-import { near, shippedModels } from '../helpers.js'
+import { near, parseCsv, shippedModels } from '../helpers.js'
 import { istioCluster } from '../prometheus/clusters.js'
 import { freePort, freshScrape, requirePrometheus, startPrometheus, TEST_WINDOW, untilSample } from '../prometheus/harness.js'
 
@@ -93,6 +93,24 @@ if (bin !== undefined) {
     t.match(view.queries['pods.byNamespace'], /kube_pod_status_phase/)
     t.match(view.queries['mesh.components.cpuCores'], /container_cpu_usage_seconds_total\{container="istio-proxy"/)
     t.match(view.queries['prices.cpuCoreHour'], /node_cpu_hourly_cost/)
+  })
+
+  t.test('POST /cluster/estimate?format=csv: POST /estimate\'s columns for the derived scenario, and the pool it was estimated on', async (t) => {
+    await freshScrape(prometheus.url)
+    const body = JSON.stringify({ namespaces: ['shop'], meshes: ['istio'], window: TEST_WINDOW })
+    const res = await fetch(`${service.url}/cluster/estimate?format=csv`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    t.equal(res.status, 200)
+    t.match(res.headers.get('content-type'), /^text\/csv/)
+    const [header = [], ...rows] = parseCsv(await res.text())
+    t.equal(header.at(-1), 'x_Pool', 'POST /estimate\'s columns, then x_Pool')
+    const json = await call(`${service.url}/cluster/estimate`, { method: 'POST', body: JSON.parse(body) })
+    const istio = (json.body as ClusterEstimateResponse).estimates[0]
+    t.equal(rows.length, istio?.components.length, 'one row per component')
+    const pool = rows.map((r) => r.at(-1))
+    t.same([...new Set(pool)], ['aws/m5.xlarge (onDemand, amd64)'], 'the main pool: the EKS On-Demand node group')
+    const cost = header.indexOf('x_EstimatedCost')
+    const total = rows.reduce((sum, r) => sum + Number(r[cost]), 0)
+    t.ok(near(total, istio?.cost.monthly.expected ?? 0, 0.01), `the rows' x_EstimatedCost add up to cost.monthly.expected (${total} against ${istio?.cost.monthly.expected})`)
   })
 
   t.test('POST /cluster/estimate: the scenario of the namespaces asked for, the estimate, and Istio measured beside its model', async (t) => {
