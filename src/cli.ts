@@ -10,12 +10,11 @@ import { estimateCsv } from './csv.js'
 import { estimate } from './engine/estimate.js'
 import { DomainError } from './errors.js'
 import { loadModels } from './models/load.js'
+import { table, type Io } from './cli-output.js'
 import { runCluster } from './prometheus/command.js'
 import { fieldChecker } from './plugins/validation.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
 import { EstimateQuery, queryPointer, queryToRequest } from './schemas/query.js'
-
-export interface Io { out: (text: string) => void, err: (text: string) => void }
 
 const kebab = (name: string): string => name.replace(/GiB/g, 'Gib').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 
@@ -67,34 +66,6 @@ function usage (): string {
     '',
     'Exit status: 0 priced, 1 the server could not be reached or failed, 2 the scenario is not valid.'
   ].join('\n') + '\n'
-}
-
-const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-
-/** The readable table: one line per mesh, expected value and (low–high) range. */
-export function table (result: EstimateResponse, scenario: EstimateRequest): string {
-  const { pricing, basis } = result.assumptions
-  const header = ['Mesh', 'CPU cores', 'Memory GiB', `Monthly cost (${pricing.currency})`, 'Sidecars', 'Extra pods', 'Added nodes']
-  const rows = result.estimates.map((e) => [
-    e.mesh,
-    `${fmt(e.totals.cpuCores.expected)} (${fmt(e.totals.cpuCores.low)}–${fmt(e.totals.cpuCores.high)})`,
-    `${fmt(e.totals.memoryGiB.expected)} (${fmt(e.totals.memoryGiB.low)}–${fmt(e.totals.memoryGiB.high)})`,
-    `${fmt(e.cost.monthly.expected)} (${fmt(e.cost.monthly.low)}–${fmt(e.cost.monthly.high)})`,
-    String(e.totals.sidecars),
-    String(e.totals.extraPods),
-    String(e.capacity.additionalNodes)
-  ])
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()
-  const node = result.estimates[0]?.capacity.nodeType ?? ''
-  return [
-    `${scenario.pods} pods on ${node}, ${basis} basis, prices: ${pricing.source} (${pricing.currency}); expected (low–high)`,
-    '',
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
-    ''
-  ].join('\n')
 }
 
 /** Runs the command; resolves to the exit status. */

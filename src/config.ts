@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
-import { DEFAULT_WINDOW, WINDOW } from './window.js'
+import { DEFAULT_WINDOW, WINDOW } from './promql-inputs.js'
 
 /** The package root: the nearest folder above this file that holds package.json (src/ or dist/src/). */
 function packageRoot (): string {

@@ -5,7 +5,7 @@
 //   node dist/src/models/compile-cli.js [modelsDir] [outFile]
 import { join, resolve } from 'node:path'
 import { PACKAGE_ROOT } from '../config.js'
-import { compileModels } from './compiled.js'
+import { compileModels } from './load.js'
 
 const modelsDir = resolve(process.argv[2] ?? join(PACKAGE_ROOT, 'models'))
 const outFile = resolve(process.argv[3] ?? join(PACKAGE_ROOT, 'dist', 'models.json'))

@@ -6,9 +6,8 @@
 //
 //   node dist/src/models/compile-cli.js [modelsDir] [outFile]     (npm run build runs it)
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadModels } from './load.js'
 
 /** The folders loadModels reads, and its top-level files. */
 const FOLDERS = ['meshes', 'pricing', 'nodes', 'evidence', 'fitted'] as const
@@ -56,17 +55,5 @@ export function readCompiled (file: string, modelsDir: string): CompiledModels |
     return undefined // none built, or unreadable: the YAML is read instead
   }
   if (compiled.format !== COMPILED_FORMAT || compiled.hash !== modelsHash(modelsDir)) return undefined
-  return compiled
-}
-
-/** Validates modelsDir as the service does (throws ModelError listing every problem), then writes the JSON. */
-export function compileModels (modelsDir: string, outFile: string): CompiledModels {
-  const files: Record<string, unknown> = {}
-  const names = modelFiles(modelsDir)
-  const hash = modelsHash(modelsDir, names)
-  loadModels(modelsDir, { onParsed: (name, value) => { files[name] = value } })
-  const compiled: CompiledModels = { format: COMPILED_FORMAT, hash, files }
-  writeFileSync(`${outFile}.tmp`, JSON.stringify(compiled))
-  renameSync(`${outFile}.tmp`, outFile)
   return compiled
 }

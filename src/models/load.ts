@@ -1,12 +1,12 @@
 // Reads and validates every data file in models/ once, at start-up. A bad file stops the process
 // with every problem listed (file and field), rather than the first one found.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { basename, join, relative } from 'node:path'
 import { Compile } from 'typebox/compile'
 import type { TSchema } from 'typebox'
 import { Settings } from 'typebox/system'
 import { parse } from 'yaml'
-import { readCompiled, type CompiledModels } from './compiled.js'
+import { COMPILED_FORMAT, modelFiles, modelsHash, readCompiled, type CompiledModels } from './compiled.js'
 import { EvidenceFile } from './evidence-schema.js'
 import { applyFitted, FittedMeshFile } from './fitted.js'
 import type { SheetRates } from './price-sheet.js'
@@ -304,4 +304,16 @@ export function loadModels (modelsDir: string, options: LoadOptions = {}): Model
   if (reader.problems.length > 0 || defaults === undefined) throw new ModelError(reader.problems)
   const fittedMeshes = new Map([...meshes].map(([id, prior]) => [id, applyFitted(prior, fitted.get(id), evidence)]))
   return { meshes: fittedMeshes, priors: meshes, priceBooks, nodeCatalogs, nodeTypes, defaults, evidence, ...(decision ? { decision } : {}) }
+}
+
+/** Validates modelsDir as the service does (throws ModelError listing every problem), then writes the JSON. */
+export function compileModels (modelsDir: string, outFile: string): CompiledModels {
+  const files: Record<string, unknown> = {}
+  const names = modelFiles(modelsDir)
+  const hash = modelsHash(modelsDir, names)
+  loadModels(modelsDir, { onParsed: (name, value) => { files[name] = value } })
+  const compiled: CompiledModels = { format: COMPILED_FORMAT, hash, files }
+  writeFileSync(`${outFile}.tmp`, JSON.stringify(compiled))
+  renameSync(`${outFile}.tmp`, outFile)
+  return compiled
 }

@@ -1,13 +1,12 @@
 // The PromQL meshcost runs, and the metric families it reads: kube-state-metrics v2, cAdvisor (kubelet),
 // OpenCost and the meshes' own request metrics. docs/integrations.md lists each with what replaces it.
 // Values from a request (namespaces, window) enter a query only through the validators below.
-import { WINDOW } from '../window.js'
+import { KUBERNETES_NAME, WINDOW } from '../promql-inputs.js'
 
-/** A Kubernetes namespace name: an RFC 1123 label, as the API server enforces it. */
-export const KUBERNETES_NAME = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'
+export { KUBERNETES_NAME } from '../promql-inputs.js'
 const kubernetesName = new RegExp(KUBERNETES_NAME)
 
-export { DEFAULT_WINDOW, WINDOW } from '../window.js'
+export { DEFAULT_WINDOW, WINDOW } from '../promql-inputs.js'
 const window = new RegExp(WINDOW)
 
 /**

@@ -1,6 +1,6 @@
 // GET /cluster and POST /cluster/estimate: the cluster as Prometheus sees it, and the estimate built from it.
 import { Type, type Static } from 'typebox'
-import { KUBERNETES_NAME, WINDOW } from '../prometheus/queries.js'
+import { KUBERNETES_NAME, WINDOW } from '../promql-inputs.js'
 import { Basis, EstimateRequest, EstimateResponse, LIMITS, MeshId } from './estimate.js'
 import { strict } from '../models/schema.js'
 

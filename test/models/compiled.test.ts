@@ -3,8 +3,8 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { compileModels, modelsHash, type CompiledModels } from '../../src/models/compiled.js'
-import { loadModels, ModelError } from '../../src/models/load.js'
+import { modelsHash, type CompiledModels } from '../../src/models/compiled.js'
+import { compileModels, loadModels, ModelError } from '../../src/models/load.js'
 import { SHIPPED_MODELS } from '../helpers.js'
 
 /** A models as plain data, Maps included, to compare two loads. */
