@@ -43,19 +43,18 @@ export function streamChunks (chunks: Iterable<Buffer>): Readable {
 
 /**
  * Runs `each` over `items` in slices of about SLICE_MS, giving the event loop a turn between them, so that
- * other requests (and /healthz) are answered while a large answer is computed. Stops early, returning false,
- * once `stopped()` says the client is gone.
+ * other requests (and /healthz) are answered while a large answer is computed. Stops early once `stopped()`
+ * says the client is gone.
  */
-export async function inSlices<T> (items: Iterable<T>, each: (item: T) => void, stopped: () => boolean = () => false): Promise<boolean> {
+export async function inSlices<T> (items: Iterable<T>, each: (item: T) => void, stopped: () => boolean = () => false): Promise<void> {
   let sliceEnds = performance.now() + SLICE_MS
   for (const item of items) {
     each(item)
     if (performance.now() < sliceEnds) continue
     await nextTurn()
-    if (stopped()) return false
+    if (stopped()) return
     sliceEnds = performance.now() + SLICE_MS
   }
-  return true
 }
 
 /** The size streamed answers are cut to. */

@@ -31,6 +31,8 @@ interface Observation { bytesRead: number, lastActiveMs: number }
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The connections open now (plugins/unsent.ts reads their buffers). */
+    readonly openConnections: ReadonlySet<Socket>
     /** Readiness off and Connection: close on every answer; the routes keep serving until app.close(). */
     beginShutdown: () => void
     /** True from beginShutdown() (or app.close()) on. */
@@ -51,6 +53,7 @@ export default fp(async function drain (app: FastifyInstance) {
 
   app.decorate('beginShutdown', () => { shuttingDown = true })
   app.decorate('shuttingDown', { getter: () => shuttingDown })
+  app.decorate('openConnections', { getter: () => connections })
 
   let lastConnectionMs = 0
   let accepted = 0

@@ -45,13 +45,8 @@ interface Progress { sent: number, sinceMs: number }
 
 export default fp<UnsentOptions>(async function unsent (app: FastifyInstance, options) {
   let reserved = 0
-  const connections = new Set<Socket>()
+  const connections = app.openConnections // tracked once, by the drain
   const progress = new WeakMap<Socket, Progress>()
-
-  app.server.on('connection', (socket: Socket) => {
-    connections.add(socket)
-    socket.once('close', () => connections.delete(socket))
-  })
 
   const buffered = (): number => {
     let bytes = 0
@@ -111,7 +106,7 @@ export default fp<UnsentOptions>(async function unsent (app: FastifyInstance, op
       this.set({ kind: 'buffered' }, buffered())
     }
   })
-}, { name: 'unsent', dependencies: ['problem-details', 'meshcost-metrics'] })
+}, { name: 'unsent', dependencies: ['problem-details', 'meshcost-metrics', 'drain'] })
 
 // A large answer's numbers sit outside the V8 heap, and an idle process would keep them until some later
 // allocation starts a full collection: once no large answer is held, one is started (at most every 10 s).

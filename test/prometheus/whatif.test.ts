@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
@@ -15,7 +16,7 @@ import { freePort, requirePrometheus, startPrometheus, TEST_WINDOW } from './har
 
 const MiB = 2 ** 20
 
-/** The first sample of an instant query, or undefined. */
+/** Every sample of an instant query: its labels and value. */
 async function query (url: string, promql: string): Promise<Array<{ metric: Record<string, string>, value: number }>> {
   const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`)
   const body = await res.json() as { data?: { result?: Array<{ metric: Record<string, string>, value: [number, string] }> } }
@@ -55,7 +56,6 @@ t.test('the live cluster re-estimated every second, its what-if series read back
   const doorUrl = `http://127.0.0.1:${(door.address() as { port: number }).port}`
 
   let logs = ''
-  const { Writable } = await import('node:stream')
   const stream = new Writable({ write (chunk, _enc, done) { logs += String(chunk); done() } })
   const config = createConfig({}, { logLevel: 'info', prometheusUrl: doorUrl, clusterRefreshSeconds: 1, clusterRefreshWindow: TEST_WINDOW, metricsPort, host: '127.0.0.1' })
   const app = await buildApp(config, { logger: { level: 'info', stream }, models: shippedModels() })
