@@ -4,10 +4,10 @@ import { cpuCores, memoryGiB } from '../models/quantity.js'
 import { BENCHMARK_CONNECTIONS, type Component, type MeshModel, type ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
 import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
-import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type Resources } from './capacity.js'
+import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type PoolPacking, type Resources } from './capacity.js'
 import { borrowedEvidence, borrowedEvidenceNote } from './borrowed-evidence.js'
 import { withBaseline } from './delta.js'
-import { resolveScenario, type NodeShape, type Scenario } from './scenario.js'
+import { resolveScenario, type Scenario } from './scenario.js'
 import { cacheOf } from './memo.js'
 import { sensitivityOf } from './sensitivity.js'
 import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange } from '../units.js'
@@ -295,24 +295,27 @@ const NO_AGENTS = Object.freeze({ cpuCores: 0, memoryGiB: 0, pods: 0 })
 
 /** The workload alone on the scenario's nodes: what the cluster needs before any mesh. */
 export function packWorkload (scenario: Scenario): PackResult {
-  return pack(scenario.node, {
+  return pack(scenario.pools, {
     workloadPods: scenario.pods,
     pod: scenario.podRequests,
     perNode: NO_AGENTS,
     clusterPods: [],
-    minNodes: scenario.nodes ?? 0,
+    minNodes: nodesToday(scenario),
     podLabel: 'one application pod'
   })
 }
 
-/** packWorkload's packer, for many pod and node counts on one node and pod shape: place(pods, [], nodes ?? 0). Throws as packWorkload does. */
-export const workloadPacker = (scenario: Scenario): Packer => packer(scenario.node, scenario.podRequests, NO_AGENTS, 'one application pod')
+/** Per pool, the nodes it runs today (0 where the request does not say): the packing of the workload starts there. */
+export const nodesToday = (scenario: Scenario): number[] => scenario.pools.map((pool) => pool.nodes ?? 0)
+
+/** packWorkload's packer, for many pod and node counts on one set of pools and pod shape: place(pods, [], nodesToday). Throws as packWorkload does. */
+export const workloadPacker = (scenario: Scenario): Packer => packer(scenario.pools, scenario.podRequests, NO_AGENTS, 'one application pod')
 
 /**
  * Workload and mesh together, as pack takes them: sidecars grow each pod, per-node agents shrink each node,
  * replicas take room. `requests[i]` and `clusterReplicas[i]` belong to `components[i]`.
  */
-export function meshPackInput (components: readonly Component[], requests: readonly Resources[], clusterReplicas: readonly number[], scenario: Scenario, withoutMesh: PackResult): PackInput {
+export function meshPackInput (components: readonly Component[], requests: readonly Resources[], clusterReplicas: readonly number[], scenario: Scenario, withoutMesh: readonly number[]): PackInput {
   const pod = { ...scenario.podRequests }
   const perNode = { cpuCores: 0, memoryGiB: 0, pods: 0 }
   const clusterPods: PackInput['clusterPods'] = []
@@ -334,21 +337,22 @@ export function meshPackInput (components: readonly Component[], requests: reado
       for (let i = 0; i < replicas; i++) clusterPods.push(spread === undefined ? r : { ...r, spread })
     }
   }
-  return { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh.nodes, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' }
+  return { workloadPods: scenario.pods, pod, perNode, clusterPods, minNodes: withoutMesh, podLabel: sidecars ? 'one application pod with its sidecar' : 'one application pod' }
 }
 
 /**
  * Packings already done for one mesh and node shape, to reuse when another scenario (a sensitivity variant)
  * gives pack the very same input: pack is a pure function of the node and its input.
  */
-export type PackMemo = Array<{ node: NodeShape, input: PackInput, result: PackResult }>
+export type PackMemo = Array<{ pools: Scenario['pools'], input: PackInput, result: PackResult }>
 
 function sameResources (a: Resources, b: Resources): boolean {
   return a.cpuCores === b.cpuCores && a.memoryGiB === b.memoryGiB
 }
 
 function samePackInput (a: PackInput, b: PackInput): boolean {
-  if (a.workloadPods !== b.workloadPods || a.minNodes !== b.minNodes || a.podLabel !== b.podLabel) return false
+  if (a.workloadPods !== b.workloadPods || a.podLabel !== b.podLabel || a.minNodes.length !== b.minNodes.length) return false
+  for (let i = 0; i < a.minNodes.length; i++) if (a.minNodes[i] !== b.minNodes[i]) return false
   if (!sameResources(a.pod, b.pod) || !sameResources(a.perNode, b.perNode) || a.perNode.pods !== b.perNode.pods) return false
   if (a.clusterPods.length !== b.clusterPods.length) return false
   for (let i = 0; i < a.clusterPods.length; i++) {
@@ -360,10 +364,10 @@ function samePackInput (a: PackInput, b: PackInput): boolean {
 }
 
 function packMemoised (scenario: Scenario, input: PackInput, memo: PackMemo | undefined): PackResult {
-  if (memo === undefined) return pack(scenario.node, input)
-  for (const done of memo) if (done.node === scenario.node && samePackInput(done.input, input)) return done.result
-  const result = pack(scenario.node, input)
-  memo.push({ node: scenario.node, input, result })
+  if (memo === undefined) return pack(scenario.pools, input)
+  for (const done of memo) if (done.pools === scenario.pools && samePackInput(done.input, input)) return done.result
+  const result = pack(scenario.pools, input)
+  memo.push({ pools: scenario.pools, input, result })
   return result
 }
 
@@ -381,8 +385,36 @@ function capacityOf (scenario: Scenario, withoutMesh: PackResult, withMesh: Pack
     additionalNodes: withMesh.nodes - withoutMesh.nodes,
     bindingResource: withMesh.binding,
     podsPerNodeWithoutMesh: withoutMesh.podsPerNode,
-    podsPerNodeWithMesh: withMesh.podsPerNode
+    podsPerNodeWithMesh: withMesh.podsPerNode,
+    ...(scenario.nodePools ? { pools: poolsOf(scenario, withoutMesh, withMesh) } : {})
   }
+}
+
+/** capacity.pools: each pool's node counts and node cost, with and without the mesh. */
+function poolsOf (scenario: Scenario, withoutMesh: PackResult, withMesh: PackResult): NonNullable<Capacity['pools']> {
+  return scenario.pools.map((pool, i) => {
+    const without = withoutMesh.pools[i] as PoolPacking
+    const withIt = withMesh.pools[i] as PoolPacking
+    const capacity = allocatable(pool.node)
+    const monthly = (nodes: number) => pool.node.hourlyPrice === null ? null : round(nodes * pool.node.hourlyPrice * HOURS_PER_MONTH, 2)
+    return {
+      name: pool.name,
+      nodeType: pool.node.id,
+      pricingModel: pool.pricingModel,
+      hourlyPrice: pool.node.hourlyPrice,
+      maxPodsPerNode: pool.node.maxPods,
+      allocatablePerNode: { cpuCores: round(capacity.cpuCores, 6), memoryGiB: round(capacity.memoryGiB, 6) },
+      nodesWithoutMesh: without.nodes,
+      nodesWithMesh: withIt.nodes,
+      additionalNodes: withIt.nodes - without.nodes,
+      podsPerNodeWithoutMesh: without.podsPerNode,
+      podsPerNodeWithMesh: withIt.podsPerNode,
+      bindingResource: withIt.binding,
+      nodesMonthlyWithoutMesh: monthly(without.nodes),
+      nodesMonthlyWithMesh: monthly(withIt.nodes),
+      additionalNodesMonthly: monthly(withIt.nodes - without.nodes)
+    }
+  })
 }
 
 // Which components a scenario includes depends only on its observability and CNI: filtered once per mesh and
@@ -470,7 +502,7 @@ export function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackRes
     if (c.scope !== 'cluster') return 0
     return (unchanged?.[i] === true ? base?.figures[i]?.replicas : undefined) ?? autoscaledReplicas(c, scenario, requests[i] as Resources)
   })
-  const withMesh = packMemoised(scenario, meshPackInput(components, requests, clusterReplicas, scenario, workload), reuse?.packMemo)
+  const withMesh = packMemoised(scenario, meshPackInput(components, requests, clusterReplicas, scenario, workload.pools.map((p) => p.nodes)), reuse?.packMemo)
   const figures: ComponentFigures[] = []
   let cpuLow = 0; let cpuExpected = 0; let cpuHigh = 0
   let memoryLow = 0; let memoryExpected = 0; let memoryHigh = 0
@@ -496,8 +528,21 @@ export function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackRes
 }
 
 const monthlyOf = (hourly: Range): Range => roundRange(scaleRange(HOURS_PER_MONTH, hourly), 2)
-export const additionalNodesMonthlyOf = (scenario: Scenario, additionalNodes: number): number | null =>
-  scenario.node.hourlyPrice === null ? null : round(additionalNodes * scenario.node.hourlyPrice * HOURS_PER_MONTH, 2)
+
+/**
+ * What the nodes the mesh adds cost a month: each pool's added nodes at its node price, summed; null when a
+ * pool has no price. `withoutMesh` and `withMesh`: nodes per pool.
+ */
+export function additionalNodesMonthlyOf (scenario: Scenario, withoutMesh: ArrayLike<number>, withMesh: ArrayLike<number>): number | null {
+  let hourly = 0
+  for (let i = 0; i < scenario.pools.length; i++) {
+    const price = (scenario.pools[i] as Scenario['pools'][number]).node.hourlyPrice
+    if (price === null) return null
+    hourly += ((withMesh[i] as number) - (withoutMesh[i] as number)) * price
+  }
+  return round(hourly * HOURS_PER_MONTH, 2)
+}
+const nodesOf = (packed: PackResult): number[] => packed.pools.map((p) => p.nodes)
 
 /** The figures of one mesh that sweeps, summaries and sensitivity need: totals, nodes and monthly cost. */
 export interface MeshTotals {
@@ -534,7 +579,7 @@ export function meshTotals (mesh: MeshModel, scenario: Scenario, workload: PackR
     nodesWithMesh: core.withMesh.nodes,
     additionalNodes,
     monthly: monthlyOf(core.hourly),
-    additionalNodesMonthly: additionalNodesMonthlyOf(scenario, additionalNodes)
+    additionalNodesMonthly: additionalNodesMonthlyOf(scenario, nodesOf(workload), nodesOf(core.withMesh))
   }
 }
 
@@ -601,7 +646,7 @@ function summaryOfCore (mesh: MeshModel, scenario: Scenario, workload: PackResul
       hourly: roundRange(hourly),
       monthly: monthlyOf(hourly),
       yearly: roundRange(scaleRange(HOURS_PER_YEAR, hourly), 2),
-      additionalNodesMonthly: additionalNodesMonthlyOf(scenario, capacity.additionalNodes)
+      additionalNodesMonthly: additionalNodesMonthlyOf(scenario, nodesOf(workload), nodesOf(core.withMesh))
     }
   }
 }
@@ -616,10 +661,13 @@ export const GENERAL_NOTES = [
 function scenarioOf (request: EstimateRequest, models: Models): { scenario: Scenario, workload: PackResult } {
   const scenario = resolveScenario(request, models)
   const workload = packWorkload(scenario)
-  const needed = scenario.nodes === null ? workload.nodes : packWorkload({ ...scenario, nodes: null }).nodes
-  if (scenario.nodes !== null && scenario.nodes < needed) {
-    scenario.notes.push(`cluster.nodes is ${scenario.nodes}, but the workload's requests need ${needed} ${scenario.node.id} nodes; estimates assume ${needed}.`)
-  }
+  scenario.pools.forEach((pool, i) => {
+    const packed = (workload.pools[i] as PoolPacking).nodes
+    if (pool.nodes === null || pool.nodes >= packed) return
+    scenario.notes.push(scenario.pools.length === 1
+      ? `cluster.nodes is ${pool.nodes}, but the workload's requests need ${packed} ${pool.node.id} nodes; estimates assume ${packed}.`
+      : `Node pool "${pool.name}" runs ${pool.nodes} nodes (count), but the workload's requests need ${packed} there (the cluster autoscaler's least-waste choice); estimates assume ${packed}.`)
+  })
   return { scenario, workload }
 }
 

@@ -77,7 +77,8 @@ function ratesUnderModel (rates: Rates & { spotCpuCoreHour?: number, spotMemoryG
 
 export interface ResolvedPricing { pricing: Pricing, nodeHourly: number | null }
 
-export function resolvePricing (request: EstimateRequest, models: Models, node: PricedNode, defaultsApplied: DefaultsApplied, notes: string[]): ResolvedPricing {
+/** `nodeNotes`: where the notes on the node's own price go (by default with the others, on the unit prices). */
+export function resolvePricing (request: EstimateRequest, models: Models, node: PricedNode, defaultsApplied: DefaultsApplied, notes: string[], nodeNotes: string[] = notes): ResolvedPricing {
   const pricing = request.pricing ?? {}
   const model: PricingModel = pricing.model ?? 'onDemand'
   if (pricing.model === undefined) defaultsApplied.push({ field: '/pricing/model', value: 'onDemand', reason: 'list prices, as the providers publish them' })
@@ -106,7 +107,7 @@ export function resolvePricing (request: EstimateRequest, models: Models, node: 
   if (book === undefined && sheet === undefined && pricing.currency === undefined && inlineRates) defaultsApplied.push({ field: '/pricing/currency', value: 'USD', reason: 'inline prices without a currency are taken as USD' })
   if (sheet?.source === 'price-sheet-file') defaultsApplied.push({ field: '/pricing/sheet', value: 'PRICE_SHEET_FILE', reason: 'the price sheet this service was started with' })
 
-  const hourly = nodeHourly(node, model, discountPercent, currency, notes)
+  const hourly = nodeHourly(node, model, discountPercent, currency, nodeNotes)
   const defaultBook = models.priceBooks.get(models.defaults.priceBook.value)
   if (defaultBook === undefined) throw new Error(`default price book "${models.defaults.priceBook.value}" not loaded`)
 

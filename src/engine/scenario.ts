@@ -1,25 +1,11 @@
 // Turns a request (every field but `pods` optional) into a complete scenario, recording each default applied.
 import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
-import type { MeshModel, NodeCatalog, NodePrice, Reservation, ScenarioDefaults } from '../models/schema.js'
+import type { MeshModel, NodeCatalog, NodePrice, PricingModel, Reservation, ScenarioDefaults } from '../models/schema.js'
 import { LIMITS, type Assumptions, type Basis, type EstimateRequest } from '../schemas/estimate.js'
 import { DomainError } from '../errors.js'
+import { packer, type NodeShape, type PackPool } from './capacity.js'
 import { resolvePricing, type PricedNode, type Pricing } from './pricing.js'
-
-export interface NodeShape {
-  id: string
-  vcpu: number
-  /** nominal memory, as the provider sells it */
-  memoryGiB: number
-  /** memory the kubelet reports as node capacity: what allocatable and OpenCost's price split start from */
-  kubeletMemoryGiB: number
-  maxPods: number
-  /** the provider's own per-node pods (kube-proxy, CNI agent...), there with or without a mesh */
-  systemPods: { pods: number, cpuCores: number, memoryGiB: number }
-  /** null when no price is known for the region or in the scenario's currency */
-  hourlyPrice: number | null
-  reservation: Reservation
-}
 
 /**
  * The services one sidecar holds configuration for: with sidecar scoping (Istio's Sidecar resource, Linkerd's
@@ -28,6 +14,19 @@ export interface NodeShape {
  */
 export function servicesVisiblePerSidecar (sidecarScoping: boolean, services: number, servicesVisibleWhenScoped: number): number {
   return sidecarScoping ? Math.min(services, servicesVisibleWhenScoped) : services
+}
+
+/**
+ * A node pool: a node shape, the nodes it runs today and how far the cluster autoscaler may grow it. The single
+ * node of cluster.nodeType or cluster.node is one pool; cluster.nodePools lists several.
+ */
+export interface Pool extends PackPool {
+  /** nodePools[i].name, or the node type */
+  name: string
+  /** nodes the pool runs today, without a mesh, as the request gives them (cluster.nodes or nodePools[i].count); null when not given */
+  nodes: number | null
+  /** the pricing model of the pool's node price */
+  pricingModel: PricingModel
 }
 
 /** A share of the meshed pods and the requests per second through each of them. */
@@ -62,8 +61,16 @@ export interface Scenario {
   /** waypoint proxies (Istio ambient's L7 proxies), one per namespace or service that opts in */
   waypoints: number
   podRequests: { cpuCores: number, memoryGiB: number }
-  /** Nodes the cluster runs today, when the request says; otherwise derived by packing. */
-  nodes: number | null
+  /** the node pools, in the request's order; one for cluster.nodeType or cluster.node */
+  pools: Pool[]
+  /** the request lists cluster.nodePools: the answer's capacity details each pool */
+  nodePools: boolean
+  /**
+   * The pool whose node prices charge the mesh's overhead: the pool the cluster autoscaler would grow for the
+   * whole workload (capacity.ts's rule), where the capacity the mesh takes from the workload is bought.
+   */
+  pricingPool: number
+  /** pools[pricingPool].node */
   node: NodeShape
   cni: string
   highAvailability: boolean
@@ -403,6 +410,111 @@ function knownNode (context: Context): { node: NodeShape, nodeCatalog: NodeCatal
   }
 }
 
+/** The node cluster.nodeType (with its region and network mode) or cluster.node describes, and what its price reads. */
+function resolveNode (context: Context, defaultsApplied: Listed[], notes: string[]): { node: NodeShape, priced: PricedNode } {
+  const { models } = context
+  const cluster = context.request.cluster ?? {}
+  if (cluster.node !== undefined && (cluster.nodeType !== undefined || cluster.region !== undefined || cluster.networkMode !== undefined)) {
+    throw new DomainError([{ pointer: '/cluster/node', detail: 'give either cluster.node (a custom node) or cluster.nodeType with region and networkMode, not both' }])
+  }
+  if (cluster.node !== undefined) {
+    const { reservation, from } = genericReservation(models.nodeCatalogs)
+    const node: NodeShape = { id: 'custom', ...cluster.node, kubeletMemoryGiB: cluster.node.memoryGiB, systemPods: NO_SYSTEM_PODS, hourlyPrice: cluster.node.hourlyPrice ?? null, reservation }
+    notes.push(`Custom node: allocatable follows the ${from} reservation rule, the one documented rule that depends only on capacity; its memory is taken as the kubelet reports it, and no system pods are counted on it.`)
+    // No provider: the price split falls back to the default book's CPU:RAM ratio (see pricing.ts).
+    return { node, priced: { id: 'custom', vcpu: node.vcpu, kubeletMemoryGiB: node.kubeletMemoryGiB, gpus: 0, explicit: true, ...(cluster.node.hourlyPrice === undefined ? {} : { customHourly: cluster.node.hourlyPrice }) } }
+  }
+  resolveRows(NODE_TYPE_ROWS, context, defaultsApplied)
+  const known = knownNode(context)
+  const { node } = known
+  const { priceSplit, provider } = known.nodeCatalog
+  return {
+    node,
+    priced: {
+      id: node.id,
+      vcpu: node.vcpu,
+      kubeletMemoryGiB: node.kubeletMemoryGiB,
+      gpus: known.gpus,
+      nodeCatalogPrice: known.price,
+      explicit: cluster.nodeType !== undefined,
+      priceSplit: { cpuCoreHour: priceSplit.cpuCoreHour, memoryGiBHour: priceSplit.memoryGiBHour, label: `OpenCost's ${provider} CPU:memory price ratio (${(priceSplit.cpuCoreHour / priceSplit.memoryGiBHour).toFixed(2)} GiB-hours per vCPU-hour)` }
+    }
+  }
+}
+
+type NodePoolIn = NonNullable<NonNullable<EstimateRequest['cluster']>['nodePools']>[number]
+const SINGLE_NODE_FIELDS = ['nodeType', 'region', 'networkMode', 'node', 'nodes'] as const
+const NO_AGENTS = Object.freeze({ cpuCores: 0, memoryGiB: 0, pods: 0 })
+
+/**
+ * cluster.nodePools: each pool's node resolved as cluster.nodeType or cluster.node is, and priced under the
+ * request's pricing with the pool's own model and discount; its defaults and errors point into the pool.
+ */
+function resolvePools (context: Context, nodePools: readonly NodePoolIn[], defaultsApplied: Listed[], notes: string[]): { pools: Pool[], pricingPool: number, prices: Pricing } {
+  const { request, models } = context
+  const cluster = request.cluster ?? {}
+  const single = SINGLE_NODE_FIELDS.find((k) => cluster[k] !== undefined)
+  if (single !== undefined) throw new DomainError([{ pointer: `/cluster/${single}`, detail: 'describes the one node type of a cluster without node pools; with cluster.nodePools, give it in each pool' }])
+  if (nodePools.every((pool) => pool.maxCount === 0)) throw new DomainError([{ pointer: '/cluster/nodePools', detail: 'every pool has maxCount 0: no node could run the workload' }])
+  const names = new Set<string>()
+  const resolved = nodePools.map((pool, i) => {
+    const at = `/cluster/nodePools/${i}`
+    if (pool.nodeType === undefined && pool.node === undefined) throw new DomainError([{ pointer: at, detail: 'give the pool\'s nodeType (see GET /node-types) or node (a custom node)' }])
+    if (pool.maxCount !== undefined && pool.count !== undefined && pool.maxCount < pool.count) {
+      throw new DomainError([{ pointer: `${at}/maxCount`, detail: `is ${pool.maxCount}, below the ${pool.count} nodes the pool runs (count)` }])
+    }
+    if (pool.name !== undefined && names.has(pool.name)) throw new DomainError([{ pointer: `${at}/name`, detail: `"${pool.name}" names another pool already; pool names are unique` }])
+    const { nodeType, region, networkMode, node: custom } = pool
+    const poolRequest: EstimateRequest = {
+      ...request,
+      cluster: { ...(nodeType === undefined ? {} : { nodeType }), ...(region === undefined ? {} : { region }), ...(networkMode === undefined ? {} : { networkMode }), ...(custom === undefined ? {} : { node: custom }) },
+      pricing: { ...request.pricing, ...pool.pricing }
+    }
+    const listed: Listed[] = []
+    const pricingListed: Listed[] = []
+    const nodeNotes: string[] = []
+    const rateNotes: string[] = []
+    try {
+      const { node, priced } = resolveNode({ ...context, request: poolRequest, resolved: { ...context.resolved } }, listed, nodeNotes)
+      const { pricing, nodeHourly } = resolvePricing(poolRequest, models, priced, pricingListed, rateNotes, nodeNotes)
+      node.hourlyPrice = nodeHourly
+      const name = pool.name ?? (names.has(node.id) ? `${node.id} (${i})` : node.id)
+      names.add(name)
+      const shape: Pool = { name, node, nodes: pool.count ?? null, maxNodes: pool.maxCount ?? Infinity, pointer: at, pricingModel: pricing.model }
+      return { shape, pricing, listed: listed.map((l) => ({ ...l, field: l.field.replace('/cluster', at) })), pricingListed, nodeNotes, rateNotes }
+    } catch (err) {
+      throw inPool(err, i, pool)
+    }
+  })
+  const pools = resolved.map((r) => r.shape)
+  // The pool the autoscaler would grow for the whole workload, from empty pools: its prices charge the overhead.
+  const pricingPool = packer(pools, context.resolved.podRequests, NO_AGENTS, 'one application pod').place(request.pods, [], pools.map(() => 0), pools.map(() => 0))
+  const priced = resolved[pricingPool] as (typeof resolved)[number]
+  for (const r of resolved) defaultsApplied.push(...r.listed)
+  defaultsApplied.push(...priced.pricingListed)
+  const seen = new Set(notes)
+  // The unit prices are the pricing pool's alone; every pool's node and node price may need a word.
+  for (const note of [...priced.rateNotes, ...resolved.flatMap((r) => r.nodeNotes)]) {
+    if (!seen.has(note)) notes.push(note)
+    seen.add(note)
+  }
+  if (pools.length > 1) notes.push(`The mesh's CPU and memory are charged at the unit prices of node pool "${priced.shape.name}", the pool the cluster autoscaler's least-waste expander would grow for this workload: the capacity the mesh takes from the workload is bought there.`)
+  return { pools, pricingPool, prices: priced.pricing }
+}
+
+/** An error of one pool's node or price, pointed into the pool (the request's own pricing fields keep their pointer). */
+function inPool (err: unknown, i: number, pool: NodePoolIn): unknown {
+  if (!(err instanceof DomainError)) return err
+  const at = `/cluster/nodePools/${i}`
+  return err.mapErrors((e) => {
+    if (e.pointer.startsWith('/cluster/')) return { ...e, pointer: e.pointer.replace('/cluster', at) }
+    const field = e.pointer.replace('/pricing/', '')
+    if ((field === 'model' || field === 'discountPercent') && pool.pricing?.[field] !== undefined) return { ...e, pointer: `${at}/pricing/${field}` }
+    if (e.pointer.startsWith('/pricing/')) return { ...e, detail: `${e.detail} (node pool ${i}${pool.name === undefined ? '' : `, "${pool.name}"`}; a pool may set its own pricing.model and pricing.discountPercent)` }
+    return e
+  })
+}
+
 export function resolveScenario (request: EstimateRequest, models: Models): Scenario {
   const { defaults } = models
   const defaultsApplied: Scenario['defaultsApplied'] = []
@@ -417,38 +529,20 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
   if (resolved.distribution === 'skewed') notes.push(`Skewed traffic: ${podShare * 100}% of the pods carry ${trafficShare * 100}% of the requests (${noteOf(defaults.skewedTraffic)}).`)
 
   const cluster = request.cluster ?? {}
-  if (cluster.node !== undefined && (cluster.nodeType !== undefined || cluster.region !== undefined || cluster.networkMode !== undefined)) {
-    throw new DomainError([{ pointer: '/cluster/node', detail: 'give either cluster.node (a custom node) or cluster.nodeType with region and networkMode, not both' }])
-  }
-
-  // The node the workload runs on.
-  let node: NodeShape
-  let priced: PricedNode
-  if (cluster.node !== undefined) {
-    const { reservation, from } = genericReservation(models.nodeCatalogs)
-    node = { id: 'custom', ...cluster.node, kubeletMemoryGiB: cluster.node.memoryGiB, systemPods: NO_SYSTEM_PODS, hourlyPrice: cluster.node.hourlyPrice ?? null, reservation }
-    // No provider: the price split falls back to the default book's CPU:RAM ratio (see pricing.ts).
-    priced = { id: 'custom', vcpu: node.vcpu, kubeletMemoryGiB: node.kubeletMemoryGiB, gpus: 0, explicit: true, ...(cluster.node.hourlyPrice === undefined ? {} : { customHourly: cluster.node.hourlyPrice }) }
-    notes.push(`Custom node: allocatable follows the ${from} reservation rule, the one documented rule that depends only on capacity; its memory is taken as the kubelet reports it, and no system pods are counted on it.`)
+  let pools: Pool[]
+  let pricingPool = 0
+  let prices: Pricing
+  if (cluster.nodePools === undefined) {
+    const { node, priced } = resolveNode(context, defaultsApplied, notes)
+    // Unit prices and the node price, under the pricing model (see pricing.ts, which lists its own defaults).
+    const resolvedPricing = resolvePricing(request, models, priced, defaultsApplied, notes)
+    prices = resolvedPricing.pricing
+    node.hourlyPrice = resolvedPricing.nodeHourly
+    const pointer = cluster.node === undefined ? '/cluster/nodeType' : '/cluster/node'
+    pools = [{ name: node.id, node, nodes: cluster.nodes ?? null, maxNodes: Infinity, pointer, pricingModel: prices.model }]
   } else {
-    resolveRows(NODE_TYPE_ROWS, context, defaultsApplied)
-    const known = knownNode(context)
-    node = known.node
-    const { priceSplit, provider } = known.nodeCatalog
-    priced = {
-      id: node.id,
-      vcpu: node.vcpu,
-      kubeletMemoryGiB: node.kubeletMemoryGiB,
-      gpus: known.gpus,
-      nodeCatalogPrice: known.price,
-      explicit: cluster.nodeType !== undefined,
-      priceSplit: { cpuCoreHour: priceSplit.cpuCoreHour, memoryGiBHour: priceSplit.memoryGiBHour, label: `OpenCost's ${provider} CPU:memory price ratio (${(priceSplit.cpuCoreHour / priceSplit.memoryGiBHour).toFixed(2)} GiB-hours per vCPU-hour)` }
-    }
+    ({ pools, pricingPool, prices } = resolvePools(context, cluster.nodePools, defaultsApplied, notes))
   }
-
-  // Unit prices and the node price, under the pricing model (see pricing.ts, which lists its own defaults).
-  const { pricing: prices, nodeHourly } = resolvePricing(request, models, priced, defaultsApplied, notes)
-  node.hourlyPrice = nodeHourly
 
   resolveRows(OPTION_ROWS, context, defaultsApplied)
 
@@ -471,8 +565,10 @@ export function resolveScenario (request: EstimateRequest, models: Models): Scen
     proxyRequestScale: 1,
     waypoints: resolved.waypoints,
     podRequests: resolved.podRequests,
-    nodes: cluster.nodes ?? null,
-    node,
+    pools,
+    nodePools: cluster.nodePools !== undefined,
+    pricingPool,
+    node: (pools[pricingPool] as Pool).node,
     cni: resolved.cni,
     highAvailability: resolved.highAvailability,
     observability: resolved.observability,
@@ -520,7 +616,10 @@ export function scenarioAt (base: Scenario, request: EstimateRequest, field: Swe
     case 'services':
       if (base.waypoints > x) return undefined
       return { ...base, services: x, servicesVisiblePerSidecar: servicesVisiblePerSidecar(base.sidecarScoping, x, base.servicesVisibleWhenScoped) }
-    case 'nodes':
-      return { ...base, nodes: x }
+    case 'nodes': {
+      // cluster.nodes describes the one pool of a cluster without nodePools (resolveScenario refuses it with them)
+      const [pool] = base.pools as [Pool]
+      return base.pools.length === 1 ? { ...base, pools: [{ ...pool, nodes: x }] } : undefined
+    }
   }
 }

@@ -37,13 +37,11 @@ interface Part {
 }
 
 export interface MeshSweep {
-  /** One mesh's totals at the scenario `at` (the sweep's scenario at one x) on `workloadNodes` nodes without the mesh, into `out`. */
-  totals: (at: Scenario, workloadNodes: number, out: PointTotals) => void
+  /** One mesh's totals at the scenario `at` (the sweep's scenario at one x) on `workloadNodes` nodes per pool without the mesh, into `out`. */
+  totals: (at: Scenario, workloadNodes: readonly number[], out: PointTotals) => void
 }
 
 export const emptyTotals = (): PointTotals => ({ cpuLow: 0, cpuExpected: 0, cpuHigh: 0, memoryLow: 0, memoryExpected: 0, memoryHigh: 0, monthlyLow: 0, monthlyExpected: 0, monthlyHigh: 0, additionalNodes: 0, additionalNodesMonthly: null, nodesWithMesh: 0 })
-
-const NO_NODES = { nodes: 0, podsPerNode: 0, binding: 'pods' } as const
 
 /**
  * Compiles one mesh for a sweep of `scenario` (the sweep's scenario at any x). Throws the DomainError the
@@ -59,8 +57,12 @@ export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
     fixedReplicas: component.scope === 'cluster' && component.replicas?.autoscaling === undefined ? autoscaledReplicas(component, scenario, requests[i] as Resources) : -1
   }))
   const replicas = parts.map((p) => p.scope === 'cluster' ? p.fixedReplicas : 0)
-  const shapes = meshPackInput(components, requests, replicas, scenario, NO_NODES)
-  const withMesh: Packer = packer(scenario.node, shapes.pod, shapes.perNode, shapes.podLabel)
+  const noNodes = scenario.pools.map(() => 0)
+  const shapes = meshPackInput(components, requests, replicas, scenario, noNodes)
+  const withMesh: Packer = packer(scenario.pools, shapes.pod, shapes.perNode, shapes.podLabel)
+  // One pool (cluster.nodeType or cluster.node) is placed by arithmetic (`placed`); several, by the packer itself.
+  const podsPerNode = scenario.pools.length === 1 ? (withMesh.pools[0] as Packer['pools'][number]).podsPerNode : 0
+  const meshNodes = scenario.pools.map(() => 0)
   const autoscaled = parts.some((p) => p.scope === 'cluster' && p.fixedReplicas < 0)
   // The replicas to place, sorted: rebuilt only when an autoscaled count moves (a few times over a sweep).
   let clusterPods: PackInput['clusterPods'] = byCpuDescending(shapes.clusterPods)
@@ -69,7 +71,7 @@ export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
   const sums = new ReplicaSums()
   const { cpuCoreHour, memoryGiBHour } = scenario.prices
 
-  function totals (at: Scenario, workloadNodes: number, out: PointTotals): void {
+  function totals (at: Scenario, workloadNodes: readonly number[], out: PointTotals): void {
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i] as Part
       if (p.scope !== 'cluster' || p.fixedReplicas >= 0) continue
@@ -78,11 +80,20 @@ export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
       replicas[i] = r
     }
     if (moved) {
-      clusterPods = byCpuDescending(meshPackInput(components, requests, replicas, at, NO_NODES).clusterPods)
+      clusterPods = byCpuDescending(meshPackInput(components, requests, replicas, at, noNodes).clusterPods)
       placements = new Map()
       moved = false
     }
-    const nodesWithMesh = placed(withMesh, at.pods, clusterPods, workloadNodes, placements)
+    let nodesWithMesh = 0
+    if (podsPerNode > 0) {
+      nodesWithMesh = placed(withMesh, podsPerNode, at.pods, clusterPods, workloadNodes[0] as number, placements)
+      meshNodes[0] = nodesWithMesh
+    } else {
+      withMesh.place(at.pods, clusterPods, workloadNodes, meshNodes)
+      for (const n of meshNodes) nodesWithMesh += n
+    }
+    let nodesWithoutMesh = 0
+    for (const n of workloadNodes) nodesWithoutMesh += n
 
     // meshCore: the components' figures on the basis, summed in order from zero.
     let cpuLow = 0; let cpuExpected = 0; let cpuHigh = 0
@@ -100,8 +111,8 @@ export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
     out.monthlyLow = round(HOURS_PER_MONTH * (out.cpuLow * cpuCoreHour + out.memoryLow * memoryGiBHour), 2)
     out.monthlyExpected = round(HOURS_PER_MONTH * (out.cpuExpected * cpuCoreHour + out.memoryExpected * memoryGiBHour), 2)
     out.monthlyHigh = round(HOURS_PER_MONTH * (out.cpuHigh * cpuCoreHour + out.memoryHigh * memoryGiBHour), 2)
-    out.additionalNodes = nodesWithMesh - workloadNodes
-    out.additionalNodesMonthly = additionalNodesMonthlyOf(at, out.additionalNodes)
+    out.additionalNodes = nodesWithMesh - nodesWithoutMesh
+    out.additionalNodesMonthly = additionalNodesMonthlyOf(at, workloadNodes, meshNodes)
     out.nodesWithMesh = nodesWithMesh
   }
   return { totals }
@@ -113,8 +124,7 @@ export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
  * nodes off a group, so a group of more than P + 1 nodes places them as one of P + 1 does: the nodes the replicas
  * add depend only on the groups' sizes capped at P + 1 and on the remainder, and over a sweep they repeat.
  */
-function placed (withMesh: Packer, workloadPods: number, clusterPods: PackInput['clusterPods'], minNodes: number, placements: Map<number, number>): number {
-  const perNode = withMesh.podsPerNode
+function placed (withMesh: Packer, perNode: number, workloadPods: number, clusterPods: PackInput['clusterPods'], minNodes: number, placements: Map<number, number>): number {
   const full = Math.floor(workloadPods / perNode)
   const remainder = workloadPods - full * perNode
   const partial = remainder > 0 ? 1 : 0
@@ -127,7 +137,9 @@ function placed (withMesh: Packer, workloadPods: number, clusterPods: PackInput[
   let added = placements.get(key)
   if (added === undefined) {
     const before = cappedFull + partial + cappedEmpty
-    added = withMesh.place(cappedFull * perNode + remainder, clusterPods, before) - before
+    const nodes = [0]
+    withMesh.place(cappedFull * perNode + remainder, clusterPods, [before], nodes)
+    added = (nodes[0] as number) - before
     placements.set(key, added)
   }
   return full + partial + empty + added

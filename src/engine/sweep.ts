@@ -6,7 +6,7 @@ import type { EstimateRequest } from '../schemas/estimate.js'
 import { STREAM_LIMITS, SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type SweepResponse } from '../schemas/integration.js'
 import { DomainError } from '../errors.js'
 import type { Packer } from './capacity.js'
-import { packWorkload, workloadPacker } from './estimate.js'
+import { nodesToday, packWorkload, workloadPacker } from './estimate.js'
 import { resolveScenario, scenarioAt, type Scenario } from './scenario.js'
 import { emptyTotals, meshSweep, type MeshSweep, type PointTotals } from './sweep-totals.js'
 import { round } from '../units.js'
@@ -113,14 +113,15 @@ export function * sweepRows (request: SweepRequest, plan: SweepPlan, models: Mod
   let workload: Packer | undefined
   const totals = plan.meshes.map(emptyTotals)
   const row = { x: 0, count: 0, meshes: totals }
+  let workloadNodes: number[] = []
   for (const x of eachSweepValue(request.from, request.to, request.steps, plan.scale, field.integer)) {
     let scenario: Scenario | undefined
-    let workloadNodes: number
     try {
       scenario = base === undefined ? undefined : scenarioAt(base, request.scenario, request.vary, x, models)
       scenario ??= resolveScenario(withValue(request.scenario, request.vary, x), models)
       // packWorkload's packing, its node and pod fixed: placed by arithmetic
-      workloadNodes = workload === undefined ? packWorkload(scenario).nodes : workload.place(scenario.pods, [], scenario.nodes ?? 0)
+      if (workload === undefined) workloadNodes = packWorkload(scenario).pools.map((p) => p.nodes)
+      else workload.place(scenario.pods, [], nodesToday(scenario), workloadNodes)
     } catch (err) {
       throw under(err, x, request.vary)
     }

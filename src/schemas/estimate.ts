@@ -19,7 +19,8 @@ export const LIMITS = {
   hopsPerRequest: 50,
   waypoints: 1000,
   connectionsPerPod: 1_000_000,
-  podChurnPerMinute: 1_000_000
+  podChurnPerMinute: 1_000_000,
+  nodePools: 20
 } as const
 
 export const Basis = Type.Union([Type.Literal('requests'), Type.Literal('usage'), Type.Literal('max')], {
@@ -36,6 +37,30 @@ export const CNI = Type.Unsafe<typeof CNI_IDS[number]>(Type.Union(
 export const PricingModelIn = Type.Union([Type.Literal('onDemand'), Type.Literal('spot'), Type.Literal('commitment1Year'), Type.Literal('commitment3Year')], {
   description: 'onDemand (default): list prices; spot: Spot prices (GCP publishes them; elsewhere give discountPercent); commitment1Year / commitment3Year: 1- or 3-year commitments with no upfront payment (AWS Standard Reserved Instances, GCP committed use; Azure: give discountPercent)'
 })
+
+const NodeTypeIn = Type.String({ pattern: NODE_TYPE_ID_PATTERN, maxLength: 64, description: 'a node type from GET /node-types, e.g. aws/m5.large (default gcp/n2-standard-4)' })
+const RegionIn = Type.String({ pattern: '^[a-z0-9-]{2,32}$', description: 'region of the node price, e.g. us-east-1 (default: the node type\'s first priced region)' })
+const NetworkModeIn = Type.String({ pattern: '^[a-z0-9-]{1,32}$', description: 'network mode that sets max pods per node, e.g. vpc-cni-prefix (default: the provider\'s default mode)' })
+const CustomNode = Type.Object({
+  vcpu: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.nodeVcpu, description: 'vCPUs per node' }),
+  memoryGiB: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.nodeMemoryGiB, description: 'memory per node, GiB' }),
+  maxPods: Type.Integer({ minimum: 1, maximum: LIMITS.maxPods, description: 'max pods per node' }),
+  hourlyPrice: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price per node-hour, in pricing.currency' }))
+}, { ...strict, description: 'a node not in GET /node-types (on-prem, other clouds); excludes nodeType' })
+
+export const NodePool = Type.Object({
+  name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', description: 'the pool\'s name in the answer (default: its node type)' })),
+  nodeType: Type.Optional(NodeTypeIn),
+  region: Type.Optional(RegionIn),
+  networkMode: Type.Optional(NetworkModeIn),
+  node: Type.Optional(CustomNode),
+  count: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.nodes, description: 'nodes the pool runs today, without a mesh; the estimate never removes them (default 0)' })),
+  maxCount: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.nodes, description: 'the most nodes the cluster autoscaler may run in the pool (its node group\'s maximum size; default: no limit); maxCount equal to count is a pool that never grows' })),
+  pricing: Type.Optional(Type.Object({
+    model: Type.Optional(PricingModelIn),
+    discountPercent: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 100, description: 'your discount off the pool\'s on-demand list price, in percent, under its pricing model (as pricing.discountPercent)' }))
+  }, { ...strict, minProperties: 1, description: 'the pool\'s own pricing model and discount (e.g. a Spot pool); default: pricing.model and pricing.discountPercent' }))
+}, { ...strict, description: 'a node pool: nodeType (with region and networkMode) or node, and how many nodes it runs and may run' })
 
 export const MeshId = Type.String({ pattern: `^${ID_PATTERN}$`, description: 'a mesh id from GET /meshes' })
 
@@ -65,15 +90,15 @@ export const EstimateRequest = Type.Object({
   cluster: Type.Optional(Type.Object({
     nodes: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.nodes, description: 'nodes the cluster runs today, without a mesh; default: as many as the workload needs' })),
     cni: Type.Optional(CNI),
-    nodeType: Type.Optional(Type.String({ pattern: NODE_TYPE_ID_PATTERN, maxLength: 64, description: 'a node type from GET /node-types, e.g. aws/m5.large (default gcp/n2-standard-4)' })),
-    region: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{2,32}$', description: 'region of the node price, e.g. us-east-1 (default: the node type\'s first priced region)' })),
-    networkMode: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,32}$', description: 'network mode that sets max pods per node, e.g. vpc-cni-prefix (default: the provider\'s default mode)' })),
-    node: Type.Optional(Type.Object({
-      vcpu: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.nodeVcpu, description: 'vCPUs per node' }),
-      memoryGiB: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.nodeMemoryGiB, description: 'memory per node, GiB' }),
-      maxPods: Type.Integer({ minimum: 1, maximum: LIMITS.maxPods, description: 'max pods per node' }),
-      hourlyPrice: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price per node-hour, in pricing.currency' }))
-    }, { ...strict, description: 'a node not in GET /node-types (on-prem, other clouds); excludes nodeType' }))
+    nodeType: Type.Optional(NodeTypeIn),
+    region: Type.Optional(RegionIn),
+    networkMode: Type.Optional(NetworkModeIn),
+    node: Type.Optional(CustomNode),
+    nodePools: Type.Optional(Type.Array(NodePool, {
+      minItems: 1,
+      maxItems: LIMITS.nodePools,
+      description: 'node pools (node groups) instead of one node type: workload pods fill the nodes the pools run, then the pool the cluster autoscaler\'s least-waste expander picks grows; per-node agents run on every node of every pool. Excludes nodeType, region, networkMode, node and nodes'
+    }))
   }, strict)),
   options: Type.Optional(Type.Object({
     highAvailability: Type.Optional(Type.Boolean({ description: 'control planes in HA: more replicas, HA requests (default false)' })),
@@ -131,6 +156,27 @@ export type ComponentEstimate = Static<typeof ComponentEstimate>
 
 const money = (description: string) => rangeOf(description)
 
+const BindingResource = Type.Union([Type.Literal('cpu'), Type.Literal('memory'), Type.Literal('pods')], { description: 'the resource that limits how many workload pods fit on a node with the mesh' })
+const nullableMoney = (description: string) => Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description })
+
+const PoolCapacity = Type.Object({
+  name: Type.String({ description: 'nodePools[i].name, or the node type' }),
+  nodeType: Type.String({ description: 'a node type id from GET /node-types, or "custom"' }),
+  pricingModel: PricingModelIn,
+  hourlyPrice: nullableMoney('price of one node-hour under the pool\'s pricing model; null when none is known in the currency'),
+  maxPodsPerNode: Type.Integer(),
+  allocatablePerNode: Quantity,
+  nodesWithoutMesh: Type.Integer({ minimum: 0 }),
+  nodesWithMesh: Type.Integer({ minimum: 0 }),
+  additionalNodes: Type.Integer({ minimum: 0 }),
+  podsPerNodeWithoutMesh: Type.Integer({ minimum: 0, description: '0 when a workload pod fits none of the pool\'s nodes' }),
+  podsPerNodeWithMesh: Type.Integer({ minimum: 0 }),
+  bindingResource: BindingResource,
+  nodesMonthlyWithoutMesh: nullableMoney('the pool\'s nodes without the mesh, a month (730 hours) at hourlyPrice; null without a price'),
+  nodesMonthlyWithMesh: nullableMoney('the pool\'s nodes with the mesh, a month'),
+  additionalNodesMonthly: nullableMoney('the nodes the mesh adds to the pool, a month')
+}, strict)
+
 export const Capacity = Type.Object({
   nodeType: Type.String({ description: 'a node type id from GET /node-types, or "custom"' }),
   maxPodsPerNode: Type.Integer(),
@@ -144,9 +190,10 @@ export const Capacity = Type.Object({
   nodesWithoutMesh: Type.Integer({ minimum: 0 }),
   nodesWithMesh: Type.Integer({ minimum: 0 }),
   additionalNodes: Type.Integer({ minimum: 0 }),
-  bindingResource: Type.Union([Type.Literal('cpu'), Type.Literal('memory'), Type.Literal('pods')], { description: 'the resource that limits how many workload pods fit on a node with the mesh' }),
+  bindingResource: BindingResource,
   podsPerNodeWithoutMesh: Type.Integer({ minimum: 0 }),
-  podsPerNodeWithMesh: Type.Integer({ minimum: 0 })
+  podsPerNodeWithMesh: Type.Integer({ minimum: 0 }),
+  pools: Type.Optional(Type.Array(PoolCapacity, { description: 'with cluster.nodePools: per pool, in the request\'s order; the node counts above are their sums, the node shape above the pool whose prices charge the overhead' }))
 }, { ...strict, description: 'workload plus mesh packed onto nodes by requests, as the scheduler and autoscaler do' })
 export type Capacity = Static<typeof Capacity>
 

@@ -1,7 +1,10 @@
 // Packing and allocatable on hand-made nodes: every expected figure is worked out in the comments.
 import t from 'tap'
 import { allocatable, pack } from '../../src/engine/capacity.js'
-import type { NodeShape } from '../../src/engine/scenario.js'
+import type { NodeShape, PackPool } from '../../src/engine/capacity.js'
+
+/** A node as the one pool of a cluster without node pools. */
+const one = (node: NodeShape): PackPool[] => [{ node, maxNodes: Infinity, pointer: '/cluster/nodeType' }]
 
 // A node that reserves nothing, so allocatable = capacity and the packing arithmetic stands alone.
 const bare = (vcpu: number, memoryGiB: number, maxPods: number): NodeShape => ({
@@ -21,27 +24,27 @@ t.test('replicas that land in a group of identical nodes take one node each from
   // so 12 pods fill 3 identical nodes, each with 0.5 core free.
   const node = bare(4.5, 16, 10)
   const replica = { cpuCores: 0.5, memoryGiB: 0.5 }
-  const input = { workloadPods: 12, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, minNodes: 0, podLabel: 'pod' }
-  t.match(pack(node, { ...input, clusterPods: [] }), { nodes: 3, podsPerNode: 4, binding: 'cpu' })
+  const input = { workloadPods: 12, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, minNodes: [0], podLabel: 'pod' }
+  t.match(pack(one(node), { ...input, clusterPods: [] }), { nodes: 3, podsPerNode: 4, binding: 'cpu' })
   // Three 0.5-core replicas: one into each of the three nodes' 0.5 core. No node is added.
-  t.equal(pack(node, { ...input, clusterPods: [replica, replica, replica] }).nodes, 3)
+  t.equal(pack(one(node), { ...input, clusterPods: [replica, replica, replica] }).nodes, 3)
   // A fourth finds every node full and opens a 4th node.
-  t.equal(pack(node, { ...input, clusterPods: [replica, replica, replica, replica] }).nodes, 4)
+  t.equal(pack(one(node), { ...input, clusterPods: [replica, replica, replica, replica] }).nodes, 4)
   // Under required anti-affinity the three still spread over the three nodes.
   const spread = { ...replica, spread: 'cp' }
-  t.equal(pack(node, { ...input, clusterPods: [spread, spread, spread] }).nodes, 3)
+  t.equal(pack(one(node), { ...input, clusterPods: [spread, spread, spread] }).nodes, 3)
   // Two 0.25-core siblings under anti-affinity may not share the first node although it has room: 3 nodes still.
   const small = { cpuCores: 0.25, memoryGiB: 0.25, spread: 'cp' }
-  t.equal(pack(node, { ...input, clusterPods: [small, small] }).nodes, 3)
+  t.equal(pack(one(node), { ...input, clusterPods: [small, small] }).nodes, 3)
   // Without anti-affinity, four 0.25-core replicas fill two nodes' 0.5 core each: 3 nodes.
   const loose = { cpuCores: 0.25, memoryGiB: 0.25 }
-  t.equal(pack(node, { ...input, clusterPods: [loose, loose, loose, loose, loose, loose] }).nodes, 3)
-  t.equal(pack(node, { ...input, clusterPods: [loose, loose, loose, loose, loose, loose, loose] }).nodes, 4)
+  t.equal(pack(one(node), { ...input, clusterPods: [loose, loose, loose, loose, loose, loose] }).nodes, 3)
+  t.equal(pack(one(node), { ...input, clusterPods: [loose, loose, loose, loose, loose, loose, loose] }).nodes, 4)
 })
 
 t.test('memory binds when pods are memory-heavy', async (t) => {
   // 8 cores, 8 GiB, 110 slots: pods of 0.1 core / 1.5 GiB -> CPU allows 80, memory floor(8 / 1.5) = 5: memory binds.
-  const result = pack(bare(8, 8, 110), { workloadPods: 11, pod: { cpuCores: 0.1, memoryGiB: 1.5 }, perNode: none, clusterPods: [], minNodes: 0, podLabel: 'pod' })
+  const result = pack(one(bare(8, 8, 110)), { workloadPods: 11, pod: { cpuCores: 0.1, memoryGiB: 1.5 }, perNode: none, clusterPods: [], minNodes: [0], podLabel: 'pod' })
   // ceil(11 / 5) = 3 nodes
   t.match(result, { nodes: 3, podsPerNode: 5, binding: 'memory' })
 })
@@ -50,15 +53,15 @@ t.test('pod slots bind when pods are tiny, and per-node agents take slots', asyn
   // 29 slots (an m5.large's max pods), pods of 10m / 64 MiB: CPU and memory allow hundreds, slots bind.
   const node = bare(2, 8, 29)
   const pod = { cpuCores: 0.01, memoryGiB: 0.0625 }
-  t.match(pack(node, { workloadPods: 29, pod, perNode: none, clusterPods: [], minNodes: 0, podLabel: 'pod' }), { nodes: 1, podsPerNode: 29, binding: 'pods' })
+  t.match(pack(one(node), { workloadPods: 29, pod, perNode: none, clusterPods: [], minNodes: [0], podLabel: 'pod' }), { nodes: 1, podsPerNode: 29, binding: 'pods' })
   // Two agents on every node leave 27 slots: ceil(29 / 27) = 2 nodes.
   const agents = { cpuCores: 0.05, memoryGiB: 0.1, pods: 2 }
-  t.match(pack(node, { workloadPods: 29, pod, perNode: agents, clusterPods: [], minNodes: 0, podLabel: 'pod' }), { nodes: 2, podsPerNode: 27, binding: 'pods' })
+  t.match(pack(one(node), { workloadPods: 29, pod, perNode: agents, clusterPods: [], minNodes: [0], podLabel: 'pod' }), { nodes: 2, podsPerNode: 27, binding: 'pods' })
 })
 
 t.test('minNodes keeps empty nodes that replicas can use', async (t) => {
   // 4 pods of 1 core on 4-core nodes: 1 node is enough, but the cluster has 3; a 2-core replica goes on an empty one.
-  const result = pack(bare(4, 16, 10), { workloadPods: 4, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, clusterPods: [{ cpuCores: 2, memoryGiB: 1 }], minNodes: 3, podLabel: 'pod' })
+  const result = pack(one(bare(4, 16, 10)), { workloadPods: 4, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, clusterPods: [{ cpuCores: 2, memoryGiB: 1 }], minNodes: [3], podLabel: 'pod' })
   t.equal(result.nodes, 3)
 })
 
@@ -95,11 +98,11 @@ t.test('replicas are placed largest first, so that small ones do not take the ro
   // Replicas 0.1, 0.6 and 1.5 cores, placed largest first into the first node with room:
   //   1.5 -> second node (0.1 left), 0.6 -> first node (0 left), 0.1 -> second node (0 left): 2 nodes.
   // In the given order they would need a third: 0.1 -> first (0.5 left), 0.6 -> second (1.0 left), 1.5 -> new node.
-  const result = pack(bare(4.6, 16, 10), {
+  const result = pack(one(bare(4.6, 16, 10)), {
     workloadPods: 7,
     pod: { cpuCores: 1, memoryGiB: 1 },
     perNode: none,
-    minNodes: 0,
+    minNodes: [0],
     podLabel: 'pod',
     clusterPods: [{ cpuCores: 0.1, memoryGiB: 0.1 }, { cpuCores: 0.6, memoryGiB: 0.1 }, { cpuCores: 1.5, memoryGiB: 0.1 }]
   })
@@ -111,55 +114,55 @@ t.test('a replica needs memory and a pod slot too, on full and part-full nodes a
   // binds first on a tie, being listed first). 6 pods: one full node (0 slots) and one with 1 pod (4 slots,
   // 6.5 GiB, 7.5 cores free).
   const node = bare(8, 8, 5)
-  const input = { workloadPods: 6, pod: { cpuCores: 0.5, memoryGiB: 1.5 }, perNode: none, minNodes: 0, podLabel: 'pod' }
-  t.match(pack(node, { ...input, clusterPods: [] }), { nodes: 2, podsPerNode: 5, binding: 'pods' })
+  const input = { workloadPods: 6, pod: { cpuCores: 0.5, memoryGiB: 1.5 }, perNode: none, minNodes: [0], podLabel: 'pod' }
+  t.match(pack(one(node), { ...input, clusterPods: [] }), { nodes: 2, podsPerNode: 5, binding: 'pods' })
   // Four 0.1-core replicas take the 4 free slots of the second node; a fifth needs a third node.
   const tiny = { cpuCores: 0.1, memoryGiB: 0.1 }
-  t.equal(pack(node, { ...input, clusterPods: [tiny, tiny, tiny, tiny] }).nodes, 2)
-  t.equal(pack(node, { ...input, clusterPods: [tiny, tiny, tiny, tiny, tiny] }).nodes, 3)
+  t.equal(pack(one(node), { ...input, clusterPods: [tiny, tiny, tiny, tiny] }).nodes, 2)
+  t.equal(pack(one(node), { ...input, clusterPods: [tiny, tiny, tiny, tiny, tiny] }).nodes, 3)
   // A 6.5 GiB replica fits the second node's 6.5 GiB exactly; a 6.6 GiB one does not, and opens a node.
-  t.equal(pack(node, { ...input, clusterPods: [{ cpuCores: 0.1, memoryGiB: 6.5 }] }).nodes, 2)
-  t.equal(pack(node, { ...input, clusterPods: [{ cpuCores: 0.1, memoryGiB: 6.6 }] }).nodes, 3)
+  t.equal(pack(one(node), { ...input, clusterPods: [{ cpuCores: 0.1, memoryGiB: 6.5 }] }).nodes, 2)
+  t.equal(pack(one(node), { ...input, clusterPods: [{ cpuCores: 0.1, memoryGiB: 6.6 }] }).nodes, 3)
   // Two 3.25 GiB replicas fill the second node's memory; a third opens a node.
   const half = { cpuCores: 0.1, memoryGiB: 3.25 }
-  t.equal(pack(node, { ...input, clusterPods: [half, half] }).nodes, 2)
-  t.equal(pack(node, { ...input, clusterPods: [half, half, half] }).nodes, 3)
+  t.equal(pack(one(node), { ...input, clusterPods: [half, half] }).nodes, 2)
+  t.equal(pack(one(node), { ...input, clusterPods: [half, half, half] }).nodes, 3)
 })
 
 t.test('the last free pod slot is usable', async (t) => {
   // 4 slots, pods of 1 core on 8 cores: slots bind at 4. 3 pods leave one node with 1 slot: a replica takes it.
   const node = bare(8, 16, 4)
-  const input = { workloadPods: 3, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, minNodes: 0, podLabel: 'pod' }
-  t.equal(pack(node, { ...input, clusterPods: [{ cpuCores: 1, memoryGiB: 1 }] }).nodes, 1)
-  t.equal(pack(node, { ...input, clusterPods: [{ cpuCores: 1, memoryGiB: 1 }, { cpuCores: 1, memoryGiB: 1 }] }).nodes, 2)
+  const input = { workloadPods: 3, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, minNodes: [0], podLabel: 'pod' }
+  t.equal(pack(one(node), { ...input, clusterPods: [{ cpuCores: 1, memoryGiB: 1 }] }).nodes, 1)
+  t.equal(pack(one(node), { ...input, clusterPods: [{ cpuCores: 1, memoryGiB: 1 }, { cpuCores: 1, memoryGiB: 1 }] }).nodes, 2)
 })
 
 t.test('per-node agents take CPU and memory from every node', async (t) => {
   // 4 cores, 8 GiB; agents 1 core / 2 GiB leave 3 cores / 6 GiB. Pods of 0.5 core / 2 GiB: memory binds at 3.
-  const result = pack(bare(4, 8, 110), { workloadPods: 6, pod: { cpuCores: 0.5, memoryGiB: 2 }, perNode: { cpuCores: 1, memoryGiB: 2, pods: 1 }, clusterPods: [], minNodes: 0, podLabel: 'pod' })
+  const result = pack(one(bare(4, 8, 110)), { workloadPods: 6, pod: { cpuCores: 0.5, memoryGiB: 2 }, perNode: { cpuCores: 1, memoryGiB: 2, pods: 1 }, clusterPods: [], minNodes: [0], podLabel: 'pod' })
   t.match(result, { nodes: 2, podsPerNode: 3, binding: 'memory' })
 })
 
 t.test('pods that request nothing are bound by pod slots alone', async (t) => {
-  t.match(pack(bare(1, 1, 10), { workloadPods: 25, pod: { cpuCores: 0, memoryGiB: 0 }, perNode: none, clusterPods: [], minNodes: 0, podLabel: 'pod' }), { nodes: 3, podsPerNode: 10, binding: 'pods' })
+  t.match(pack(one(bare(1, 1, 10)), { workloadPods: 25, pod: { cpuCores: 0, memoryGiB: 0 }, perNode: none, clusterPods: [], minNodes: [0], podLabel: 'pod' }), { nodes: 3, podsPerNode: 10, binding: 'pods' })
 })
 
 t.test('when two resources run out at once, the first listed (pods, then CPU) is named', async (t) => {
   // 10 slots and 10 cores for pods of 1 core: both allow 10, pods is named; 2 GiB pods on 20 GiB tie with CPU too.
-  t.match(pack(bare(10, 100, 10), { workloadPods: 10, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, clusterPods: [], minNodes: 0, podLabel: 'pod' }), { podsPerNode: 10, binding: 'pods' })
-  t.match(pack(bare(10, 20, 110), { workloadPods: 10, pod: { cpuCores: 1, memoryGiB: 2 }, perNode: none, clusterPods: [], minNodes: 0, podLabel: 'pod' }), { podsPerNode: 10, binding: 'cpu' })
+  t.match(pack(one(bare(10, 100, 10)), { workloadPods: 10, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, clusterPods: [], minNodes: [0], podLabel: 'pod' }), { podsPerNode: 10, binding: 'pods' })
+  t.match(pack(one(bare(10, 20, 110)), { workloadPods: 10, pod: { cpuCores: 1, memoryGiB: 2 }, perNode: none, clusterPods: [], minNodes: [0], podLabel: 'pod' }), { podsPerNode: 10, binding: 'cpu' })
 })
 
 t.test('a node with no room, a pod or a replica too large: an error that names the field and the figures', async (t) => {
   const pod = { cpuCores: 1, memoryGiB: 1 }
   // Agents that take exactly all the CPU leave no room: an error, not a division by zero.
-  t.throws(() => pack(bare(2, 8, 10), { workloadPods: 1, pod, perNode: { cpuCores: 2, memoryGiB: 1, pods: 1 }, clusterPods: [], minNodes: 0, podLabel: 'pod' }),
+  t.throws(() => pack(one(bare(2, 8, 10)), { workloadPods: 1, pod, perNode: { cpuCores: 2, memoryGiB: 1, pods: 1 }, clusterPods: [], minNodes: [0], podLabel: 'pod' }),
     { message: 'a custom node has no room left once its system reservation and per-node agents are placed (allocatable 2 cores, 8 GiB, 10 pods)' })
-  t.throws(() => pack(bare(2, 8, 10), { workloadPods: 1, pod, perNode: { cpuCores: 1, memoryGiB: 8, pods: 1 }, clusterPods: [], minNodes: 0, podLabel: 'pod' }), /no room left/)
-  t.throws(() => pack(bare(2, 8, 1), { workloadPods: 1, pod, perNode: { cpuCores: 0, memoryGiB: 0, pods: 1 }, clusterPods: [], minNodes: 0, podLabel: 'pod' }), /no room left/)
+  t.throws(() => pack(one(bare(2, 8, 10)), { workloadPods: 1, pod, perNode: { cpuCores: 1, memoryGiB: 8, pods: 1 }, clusterPods: [], minNodes: [0], podLabel: 'pod' }), /no room left/)
+  t.throws(() => pack(one(bare(2, 8, 1)), { workloadPods: 1, pod, perNode: { cpuCores: 0, memoryGiB: 0, pods: 1 }, clusterPods: [], minNodes: [0], podLabel: 'pod' }), /no room left/)
   // 2.5 cores for a pod on a 2-core node, with a third of a core taken by agents: 1.667 cores free, rounded to 3 places.
-  t.throws(() => pack(bare(2, 8, 10), { workloadPods: 1, pod: { cpuCores: 2.5, memoryGiB: 1 }, perNode: { cpuCores: 1 / 3, memoryGiB: 0, pods: 0 }, clusterPods: [], minNodes: 0, podLabel: 'one application pod' }),
+  t.throws(() => pack(one(bare(2, 8, 10)), { workloadPods: 1, pod: { cpuCores: 2.5, memoryGiB: 1 }, perNode: { cpuCores: 1 / 3, memoryGiB: 0, pods: 0 }, clusterPods: [], minNodes: [0], podLabel: 'one application pod' }),
     { message: 'one application pod (2.5 cores, 1 GiB) does not fit on a custom node (1.667 cores, 8 GiB free)' })
-  t.throws(() => pack(bare(2, 8, 10), { workloadPods: 1, pod, perNode: none, clusterPods: [{ cpuCores: 3, memoryGiB: 1 }], minNodes: 0, podLabel: 'pod' }),
+  t.throws(() => pack(one(bare(2, 8, 10)), { workloadPods: 1, pod, perNode: none, clusterPods: [{ cpuCores: 3, memoryGiB: 1 }], minNodes: [0], podLabel: 'pod' }),
     { message: 'a mesh replica (3 cores, 1 GiB) does not fit on an empty custom node' })
 })

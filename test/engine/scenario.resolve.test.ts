@@ -54,7 +54,8 @@ t.test('the defaults of a bare request, in order', async (t) => {
     proxyRequestScale: 1,
     waypoints: 1,
     podRequests: { cpuCores: 1, memoryGiB: 2 },
-    nodes: null,
+    pools: [{ name: 'lab/4x16', nodes: null, maxNodes: Infinity, pointer: '/cluster/nodeType', pricingModel: 'onDemand' }],
+    pricingPool: 0,
     node: { id: 'lab/4x16', vcpu: 4, memoryGiB: 16, kubeletMemoryGiB: 16, maxPods: 10, systemPods: { pods: 0, cpuCores: 0, memoryGiB: 0 }, hourlyPrice: 0.2 },
     cni: 'other',
     highAvailability: false,
@@ -76,7 +77,7 @@ t.test('given values replace the defaults and leave no default behind', async (t
   })
   t.same(s.defaultsApplied, [], 'nothing defaulted')
   t.same(s.meshes.map((m) => m.id), ['gamma', 'alpha'], 'in the order asked')
-  t.match(s, { basis: 'requests', requestsPerSecondPerPod: 7, hopsPerRequest: 3, activeConnectionsPerPod: 200, podChurnPerMinute: 12, services: 4, clusterPods: 30, waypoints: 4, podRequests: { cpuCores: 0.5, memoryGiB: 1 }, sidecarScoping: true, highAvailability: true, observability: true, proxyRequests: { cpuCores: 0.2 }, cni: 'cilium', nodes: 7 })
+  t.match(s, { basis: 'requests', requestsPerSecondPerPod: 7, hopsPerRequest: 3, activeConnectionsPerPod: 200, podChurnPerMinute: 12, services: 4, clusterPods: 30, waypoints: 4, podRequests: { cpuCores: 0.5, memoryGiB: 1 }, sidecarScoping: true, highAvailability: true, observability: true, proxyRequests: { cpuCores: 0.2 }, cni: 'cilium', pools: [{ nodes: 7 }] })
   t.equal(s.servicesVisiblePerSidecar, 3, 'scoped: min(4 services, 3 visible)')
   t.equal(s.node.maxPods, 100, 'dense network mode')
   t.equal(resolve({ workload: { services: 4, servicesVisibleWhenScoped: 9 }, options: { sidecarScoping: true } }).servicesVisiblePerSidecar, 4, 'min(4, 9)')
