@@ -21,7 +21,11 @@ export function table (result: EstimateResponse, scenario: EstimateRequest): str
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()
-  const node = result.estimates[0]?.capacity.nodeType ?? ''
+  const capacity = result.estimates[0]?.capacity
+  // With node pools, each pool and its nodes without a mesh: "general (aws/m5.large) x3 + spot-arm (aws/m7g.xlarge, spot) x7"
+  const node = capacity?.pools === undefined
+    ? capacity?.nodeType ?? ''
+    : capacity.pools.map((p) => `${p.name === p.nodeType ? p.nodeType : `${p.name} (${p.nodeType})`}${p.pricingModel === 'onDemand' ? '' : ` ${p.pricingModel}`} x${p.nodesWithoutMesh}`).join(' + ')
   return [
     `${scenario.pods} pods on ${node}, ${basis} basis, prices: ${pricing.source} (${pricing.currency}); expected (low–high)`,
     '',

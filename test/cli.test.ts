@@ -45,6 +45,20 @@ t.test('flags mean what the query parameters and the body mean', async (t) => {
   t.ok(csv.out.split('\r\n').slice(1, -1).every((l) => l.includes(',linkerd,')))
 })
 
+t.test('--node-pools: the pools in the heading, the same figures as the body with cluster.nodePools', async (t) => {
+  const app = await testApp(t)
+  const pools = 'aws/m5.large@us-east-1:3,aws/m7g.xlarge@us-east-1:5:spot:60'
+  const { code, out, err } = await cli('estimate', '--pods', '57', '--meshes', 'istio', '--pod-cpu-cores', '0.5', '--pod-memory-gib', '1.5', '--node-pools', pools)
+  t.equal(code, 0, err)
+  t.match(out.split('\n')[0], /^57 pods on aws\/m5.large x3 \+ aws\/m7g.xlarge spot x7, /)
+  const json = await cli('estimate', '--pods', '57', '--meshes', 'istio', '--pod-cpu-cores', '0.5', '--pod-memory-gib', '1.5', '--node-pools', pools, '--json')
+  const body = { pods: 57, meshes: ['istio'], workload: { podRequests: { cpuCores: 0.5, memoryGiB: 1.5 } }, cluster: { nodePools: [{ nodeType: 'aws/m5.large', region: 'us-east-1', count: 3 }, { nodeType: 'aws/m7g.xlarge', region: 'us-east-1', count: 5, pricing: { model: 'spot', discountPercent: 60 } }] } }
+  t.same(JSON.parse(json.out), (await app.inject({ method: 'POST', url: '/estimate', payload: body })).json())
+  const bad = await cli('estimate', '--pods', '5', '--node-pools', 'aws/m9.huge')
+  t.equal(bad.code, 2)
+  t.match(bad.err, /--node-pools unknown node type "aws\/m9.huge"/)
+})
+
 t.test('against a server with --url', async (t) => {
   const app = await testApp(t)
   const address = await app.listen({ port: 0, host: '127.0.0.1' })

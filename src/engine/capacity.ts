@@ -219,7 +219,7 @@ export function packer (pools: readonly PackPool[], podRequests: Resources, perN
         const added = Math.min(Math.ceil(pending / r.podsPerNode), growth)
         const pods = Math.min(pending, added * r.podsPerNode)
         const score = wasteOf(r.capacity, added, { cpuCores: pods * podRequests.cpuCores, memoryGiB: pods * podRequests.memoryGiB })
-        if (score < bestScore) { best = i; bestScore = score; bestNodes = added; bestPods = pods }
+        if (score < bestScore - EPSILON) { best = i; bestScore = score; bestNodes = added; bestPods = pods } // a tie (to float slack) keeps the earlier pool
       }
       if (best < 0) throw tooFewNodes(pools, `${pending} of the ${workloadPods} workload pods`)
       nodes[best] = (nodes[best] as number) + bestNodes
@@ -273,7 +273,7 @@ export function packer (pools: readonly PackPool[], podRequests: Resources, perN
       if ((pools[i] as PackPool).maxNodes - (nodes[i] as number) < 1) continue
       if (r.free.cpuCores + EPSILON < pod.cpuCores || r.free.memoryGiB + EPSILON < pod.memoryGiB) continue
       const score = wasteOf(r.capacity, 1, pod)
-      if (score < bestScore) { best = i; bestScore = score }
+      if (score < bestScore - EPSILON) { best = i; bestScore = score }
     }
     if (best >= 0) return best
     const fitsEmpty = rooms.some((r) => r.free.cpuCores + EPSILON >= pod.cpuCores && r.free.memoryGiB + EPSILON >= pod.memoryGiB)

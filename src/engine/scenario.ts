@@ -594,6 +594,8 @@ export function scenarioAt (base: Scenario, request: EstimateRequest, field: Swe
   const { defaults } = models
   switch (field) {
     case 'pods': {
+      // With several pools, the pool whose prices charge the overhead depends on the pod count: resolved in full.
+      if (base.pools.length > 1) return undefined
       const total = request.traffic?.requestsPerSecond
       const requestsPerSecondPerPod = total === undefined ? base.requestsPerSecondPerPod : total / x
       if (total !== undefined && (request.traffic?.requestsPerSecondPerPod !== undefined || requestsPerSecondPerPod > LIMITS.requestsPerSecondPerPod)) return undefined

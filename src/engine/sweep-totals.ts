@@ -69,7 +69,6 @@ export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
   let placements = new Map<number, number>()
   let moved = autoscaled
   const sums = new ReplicaSums()
-  const { cpuCoreHour, memoryGiBHour } = scenario.prices
 
   function totals (at: Scenario, workloadNodes: readonly number[], out: PointTotals): void {
     for (let i = 0; i < parts.length; i++) {
@@ -105,7 +104,9 @@ export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
       cpuLow += sums.basisCpuLow; cpuExpected += sums.basisCpuExpected; cpuHigh += sums.basisCpuHigh
       memoryLow += sums.basisMemoryLow; memoryExpected += sums.basisMemoryExpected; memoryHigh += sums.basisMemoryHigh
     }
-    // Cost from the totals as published (rounded), as meshCore computes it.
+    // Cost from the totals as published (rounded), as meshCore computes it, at this x's prices (with node pools
+    // the pricing pool may move with the pod count).
+    const { cpuCoreHour, memoryGiBHour } = at.prices
     out.cpuLow = round(cpuLow); out.cpuExpected = round(cpuExpected); out.cpuHigh = round(cpuHigh)
     out.memoryLow = round(memoryLow); out.memoryExpected = round(memoryExpected); out.memoryHigh = round(memoryHigh)
     out.monthlyLow = round(HOURS_PER_MONTH * (out.cpuLow * cpuCoreHour + out.memoryLow * memoryGiBHour), 2)

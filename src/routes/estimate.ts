@@ -75,10 +75,13 @@ const estimateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...problemResponses
       }
     },
-    // ?meshes=istio&meshes=linkerd means the same as ?meshes=istio,linkerd
+    // ?meshes=istio&meshes=linkerd means the same as ?meshes=istio,linkerd; so for nodePools
     preValidation: async (request) => {
       const query = request.query as Record<string, unknown>
-      if (Array.isArray(query.meshes) && query.meshes.every((m) => typeof m === 'string')) query.meshes = query.meshes.join(',')
+      for (const list of ['meshes', 'nodePools']) {
+        const value = query[list]
+        if (Array.isArray(value) && value.every((m) => typeof m === 'string')) query[list] = value.join(',')
+      }
     }
   }, async (request, reply) => {
     const body = queryToRequest(request.query) // a half-given group is a 400 DomainError

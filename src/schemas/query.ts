@@ -27,6 +27,9 @@ export type CsvRows = Static<typeof CsvRows>
 
 export const FormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows), view: Type.Optional(View) }, { additionalProperties: false })
 
+// One pool of ?nodePools=: nodeType[@region][:count[-maxCount]][:pricingModel[:discountPercent]]
+const POOL = `[a-z]+/[A-Za-z0-9._-]+(@[a-z0-9-]{2,32})?(:([0-9]{1,6}(-[0-9]{1,6})?)?(:(onDemand|spot|commitment1Year|commitment3Year)(:[0-9]{1,2}(\\.[0-9]{1,6})?)?)?)?`
+
 export const EstimateQuery = Type.Object({
   pods: Type.Integer({ ...body.pods, examples: [100] }),
   meshes: Type.Optional(Type.String({
@@ -50,6 +53,11 @@ export const EstimateQuery = Type.Object({
   podCpuCores: Type.Optional(Type.Number({ ...podRequests.cpuCores, description: 'CPU request of one application pod, cores (default 0.5); give podMemoryGiB with it' })),
   podMemoryGiB: Type.Optional(Type.Number({ ...podRequests.memoryGiB, description: 'memory request of one application pod, GiB (default 2); give podCpuCores with it' })),
   nodes: Type.Optional(Type.Integer({ ...cluster.nodes })),
+  nodePools: Type.Optional(Type.String({
+    pattern: `^${POOL}(,${POOL}){0,${LIMITS.nodePools - 1}}$`,
+    description: 'cluster.nodePools as a comma list of pools, each `nodeType[@region][:count[-maxCount]][:pricingModel[:discountPercent]]` (count may be left empty: `aws/m7g.xlarge::spot:60`); a pool\'s name is its node type. Names, network modes and custom nodes of pools are POST-only. Excludes nodeType, region, networkMode, nodes and the custom node',
+    examples: ['aws/m5.large@us-east-1:3,aws/m7g.xlarge@us-east-1:5:spot:60']
+  })),
   cni: Type.Optional(cluster.cni),
   nodeType: Type.Optional(Type.String({ ...cluster.nodeType })),
   region: Type.Optional(Type.String({ ...cluster.region })),
@@ -76,9 +84,9 @@ export type EstimateQuery = Static<typeof EstimateQuery>
 
 /**
  * Each query parameter and the body field it stands for: the one table that maps URLs to bodies, bodies to
- * URLs and body error pointers to parameters. `meshes` (a comma list) and `format`/`rows`/`view` are handled apart.
+ * URLs and body error pointers to parameters. `meshes` and `nodePools` (comma lists) and `format`/`rows`/`view` are handled apart.
  */
-export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshes' | 'format' | 'rows' | 'view'>, readonly string[]]> = [
+export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshes' | 'nodePools' | 'format' | 'rows' | 'view'>, readonly string[]]> = [
   ['pods', ['pods']],
   ['basis', ['basis']],
   ['baseline', ['baseline']],
@@ -119,6 +127,37 @@ export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshe
 /** Body fields with no query parameter: an OpenCost price sheet is a JSON document, sent in a POST body. */
 export const BODY_ONLY: readonly string[] = ['pricing.sheet']
 
+type NodePoolIn = NonNullable<NonNullable<EstimateRequest['cluster']>['nodePools']>[number]
+
+/** ?nodePools= → cluster.nodePools (the pattern has checked the grammar; the limits are checked here). */
+function parseNodePools (value: string, errors: Array<{ pointer: string, detail: string }>): NodePoolIn[] {
+  return value.split(',').map((text) => {
+    const [head = '', count = '', model = '', discount = ''] = text.split(':')
+    const [nodeType = '', region] = head.split('@')
+    const [min = '', max = ''] = count.split('-')
+    for (const n of [min, max]) {
+      if (n !== '' && Number(n) > LIMITS.nodes) errors.push({ pointer: '/nodePools', detail: `${text}: a pool's count and maxCount must be <= ${LIMITS.nodes}` })
+    }
+    const pricing = model === '' ? undefined : { model: model as NonNullable<NodePoolIn['pricing']>['model'], ...(discount === '' ? {} : { discountPercent: Number(discount) }) }
+    return {
+      nodeType,
+      ...(region === undefined ? {} : { region }),
+      ...(min === '' ? {} : { count: Number(min) }),
+      ...(max === '' ? {} : { maxCount: Number(max) }),
+      ...(pricing === undefined ? {} : { pricing })
+    }
+  })
+}
+
+/** cluster.nodePools → ?nodePools=, for the pools the query grammar can say (no names, network modes or custom nodes). */
+function nodePoolsQuery (pools: readonly NodePoolIn[]): string {
+  return pools.map((p) => {
+    const count = p.count === undefined && p.maxCount === undefined ? '' : `${p.count ?? ''}${p.maxCount === undefined ? '' : `-${p.maxCount}`}`
+    const pricing = p.pricing?.model === undefined ? '' : `:${p.pricing.model}${p.pricing.discountPercent === undefined ? '' : `:${p.pricing.discountPercent}`}`
+    return `${p.nodeType ?? ''}${p.region === undefined ? '' : `@${p.region}`}${count === '' && pricing === '' ? '' : `:${count}`}${pricing}`
+  }).join(',')
+}
+
 /** Body pointers that name a group, not a field: the group's first parameter stands for it. */
 const GROUPS: Record<string, string> = {
   '/workload/podRequests': '/podCpuCores',
@@ -130,6 +169,7 @@ const BY_POINTER = new Map(FIELDS.map(([param, path]) => [`/${path.join('/')}`, 
 /** The query parameter (as a JSON pointer into the query object) that a body pointer stands for. */
 export function queryPointer (bodyPointer: string): string {
   if (/^\/meshes(\/\d+)?$/.test(bodyPointer)) return '/meshes'
+  if (bodyPointer.startsWith('/cluster/nodePools')) return '/nodePools'
   return BY_POINTER.get(bodyPointer) ?? GROUPS[bodyPointer] ?? bodyPointer
 }
 
@@ -170,10 +210,12 @@ export function queryToRequest (q: EstimateQuery): EstimateRequest {
     meshes = q.meshes.split(',')
     if (new Set(meshes).size !== meshes.length) errors.push({ pointer: '/meshes', detail: 'must NOT have duplicate items' })
   }
+  const nodePools = q.nodePools === undefined ? undefined : parseNodePools(q.nodePools, errors)
   if (errors.length > 0) throw DomainError.invalid('request query string', errors)
 
   const request: Tree = {}
   if (meshes !== undefined) request.meshes = meshes
+  if (nodePools !== undefined) setPath(request, ['cluster', 'nodePools'], nodePools)
   for (const [param, path] of FIELDS) if (q[param] !== undefined) setPath(request, path, q[param])
   return request as EstimateRequest
 }
@@ -185,6 +227,7 @@ export function requestToQuery (r: EstimateRequest): Record<string, string> {
     const value = getPath(r, path)
     if (value !== undefined) q[param] = String(value)
     if (param === 'pods' && r.meshes !== undefined) q.meshes = r.meshes.join(',') // keep the URL's usual order
+    if (param === 'nodes' && r.cluster?.nodePools !== undefined) q.nodePools = nodePoolsQuery(r.cluster.nodePools)
   }
   return q
 }

@@ -166,3 +166,41 @@ t.test('a node with no room, a pod or a replica too large: an error that names t
   t.throws(() => pack(one(bare(2, 8, 10)), { workloadPods: 1, pod, perNode: none, clusterPods: [{ cpuCores: 3, memoryGiB: 1 }], minNodes: [0], podLabel: 'pod' }),
     { message: 'a mesh replica (3 cores, 1 GiB) does not fit on an empty custom node' })
 })
+
+// Several pools: bare nodes, so free room = capacity and the least-waste scores are plain fractions.
+const pools = (...nodes: Array<[NodeShape, number?]>): PackPool[] => nodes.map(([node, maxNodes], i) => ({ node, maxNodes: maxNodes ?? Infinity, pointer: `/cluster/nodePools/${i}` }))
+
+t.test('pools: existing nodes first, then the pool that wastes least grows', async (t) => {
+  const small = bare(2, 8, 110)
+  const large = { ...bare(8, 16, 110), id: 'large' }
+  const input = { pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, clusterPods: [], podLabel: 'pod' }
+  // 2 nodes of small already hold 2 x 2 = 4 pods; 3 more: small needs 2 nodes, wasting (4 - 3) / 4 + (16 - 3) / 16
+  // = 1.0625; large needs 1, wasting (8 - 3) / 8 + (16 - 3) / 16 = 1.4375: small grows to 4.
+  t.match(pack(pools([small], [large]), { ...input, workloadPods: 7, minNodes: [2, 0] }), { nodes: 4, scalePool: 0, pools: [{ nodes: 4, podsPerNode: 2 }, { nodes: 0, podsPerNode: 8 }] })
+  // 13 more: small 7 nodes, (14 - 13) / 14 + (56 - 13) / 56 = 0.839; large 2 nodes, (16 - 13) / 16 + (32 - 13) / 32 = 0.781: large grows.
+  t.match(pack(pools([small], [large]), { ...input, workloadPods: 17, minNodes: [2, 0] }), { nodes: 4, scalePool: 1, pools: [{ nodes: 2 }, { nodes: 2 }] })
+  // The same with small capped at 2 nodes and large at 1: 8 of the 13 fit on one large node, 5 are left, and no pool may grow.
+  t.throws(() => pack(pools([small, 2], [large, 1]), { ...input, workloadPods: 17, minNodes: [2, 0] }), { errors: [{ pointer: '/cluster/nodePools', detail: /5 of the 17 workload pods fit on no node: every pool that could hold them is at its maxCount/ }] })
+})
+
+t.test('pools: a tie keeps the pool listed first, in either order', async (t) => {
+  // A node of 4 cores / 16 GiB is two of 2 cores / 8 GiB: 4 pods of 1 core / 1 GiB waste (4 - 4) / 4 + (16 - 4) / 16 on
+  // two small nodes and on one large one alike.
+  const small = bare(2, 8, 110)
+  const large = { ...bare(4, 16, 110), id: 'large' }
+  const input = { workloadPods: 4, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: none, clusterPods: [], podLabel: 'pod' }
+  t.match(pack(pools([small], [large]), { ...input, minNodes: [0, 0] }), { scalePool: 0, pools: [{ nodes: 2 }, { nodes: 0 }] })
+  t.match(pack(pools([large], [small]), { ...input, minNodes: [0, 0] }), { scalePool: 0, pools: [{ nodes: 1 }, { nodes: 0 }] })
+})
+
+t.test('pools: a pool whose node holds no workload pod still takes replicas and per-node agents', async (t) => {
+  // tiny: 1 core; the 2-core pods fit only on large. A replica of 0.5 core goes to tiny's existing node.
+  const tiny = { ...bare(1, 4, 110), id: 'tiny' }
+  const large = { ...bare(4, 16, 110), id: 'large' }
+  const result = pack(pools([tiny], [large]), { workloadPods: 4, pod: { cpuCores: 2, memoryGiB: 1 }, perNode: { cpuCores: 0.25, memoryGiB: 0.5, pods: 1 }, clusterPods: [{ cpuCores: 0.5, memoryGiB: 1 }], minNodes: [1, 0], podLabel: 'pod' })
+  // large: 3.75 cores free after the agent, floor(3.75 / 2) = 1 pod per node: 4 nodes; tiny: 0.75 core free holds the replica.
+  t.match(result, { nodes: 5, pools: [{ nodes: 1, podsPerNode: 0 }, { nodes: 4, podsPerNode: 1 }] })
+  // A per-node agent larger than tiny's node fails on tiny, naming it: DaemonSets run on every node of every pool.
+  t.throws(() => pack(pools([tiny], [large]), { workloadPods: 1, pod: { cpuCores: 1, memoryGiB: 1 }, perNode: { cpuCores: 1.5, memoryGiB: 0, pods: 1 }, clusterPods: [], minNodes: [0, 0], podLabel: 'pod' }),
+    { errors: [{ pointer: '/cluster/nodePools/0', detail: /a tiny node has no room left/ }] })
+})

@@ -138,3 +138,29 @@ t.test('bad pools: a problem+json 4xx naming the field', async (t) => {
     t.match(error?.detail, detail, `${what}: says why`)
   }
 })
+
+t.test('sweeps, batches and CSV take pools: each point and result is what POST /estimate answers', async (t) => {
+  const app = await testApp(t)
+  const meshes = ['istio', 'istio-ambient', 'linkerd']
+  const scenario = { ...TWO_POOLS, meshes }
+  const sweep = await app.inject({ method: 'POST', url: '/estimate/sweep', payload: { scenario, vary: 'pods', from: 10, to: 400, steps: 9 } })
+  t.equal(sweep.statusCode, 200, sweep.body)
+  const series = sweep.json<{ series: Array<{ mesh: string, points: Array<{ x: number, cpuCores: number, monthlyCost: number, additionalNodes: number, additionalNodesMonthlyCost: number | null, nodesWithMesh: number }> }> }>().series
+  for (const x of [10, 205, 400]) {
+    const one = (await app.inject(post({ ...scenario, pods: x }))).json<EstimateResponse>()
+    for (const e of one.estimates) {
+      const point = series.find((s) => s.mesh === e.mesh)?.points.find((p) => p.x === x)
+      t.same(point === undefined ? undefined : [point.cpuCores, point.monthlyCost, point.additionalNodes, point.additionalNodesMonthlyCost, point.nodesWithMesh],
+        [e.totals.cpuCores.expected, e.cost.monthly.expected, e.capacity.additionalNodes, e.cost.additionalNodesMonthly, e.capacity.nodesWithMesh], `${e.mesh} at ${x} pods`)
+    }
+  }
+  const nodes = await app.inject({ method: 'POST', url: '/estimate/sweep', payload: { scenario, vary: 'nodes', from: 1, to: 20, steps: 5 } })
+  isProblem(t, nodes, 422)
+  t.match(nodes.json(), { errors: [{ pointer: '/scenario/cluster/nodes', detail: /give it in each pool/ }] }, 'varying nodes: the pools give the node counts')
+
+  const batch = await app.inject({ method: 'POST', url: '/estimate/batch', payload: { scenarios: [scenario, { ...scenario, cluster: { nodePools: [{ nodeType: 'aws/m9.huge' }] } }] } })
+  t.equal(batch.statusCode, 200)
+  const results = batch.json<{ results: Array<{ status: number, estimate?: EstimateResponse, problem?: { errors: Array<{ pointer: string }> } }> }>().results
+  t.same(results[0]?.estimate?.estimates.map((e) => e.capacity.pools?.map((p) => p.nodesWithMesh)), (await app.inject(post(scenario))).json<EstimateResponse>().estimates.map((e) => e.capacity.pools?.map((p) => p.nodesWithMesh)))
+  t.match(results[1], { status: 422, problem: { errors: [{ pointer: '/scenarios/1/cluster/nodePools/0/nodeType' }] } })
+})

@@ -31,6 +31,14 @@ const scenarios: Array<{ name: string, body: EstimateRequest }> = [
     }
   },
   {
+    name: 'two node pools, one Spot with a discount and a maximum',
+    body: {
+      pods: 57,
+      meshes: ['istio', 'istio-ambient'],
+      cluster: { cni: 'aws-vpc-cni', nodePools: [{ nodeType: 'aws/m5.large', region: 'us-east-1', count: 3 }, { nodeType: 'aws/m7g.xlarge', region: 'us-east-1', count: 5, maxCount: 9, pricing: { model: 'spot', discountPercent: 60 } }] }
+    }
+  },
+  {
     name: 'a custom node and inline prices in EUR',
     body: { pods: 50, meshes: ['cilium'], cluster: { node: { vcpu: 8, memoryGiB: 32, maxPods: 110, hourlyPrice: 0.3 } }, pricing: { currency: 'EUR', cpuCoreHour: 0.03, memoryGiBHour: 0.004 } }
   }
@@ -46,6 +54,32 @@ t.test('GET /estimate?… answers exactly what POST /estimate answers for the sa
     t.equal(post.statusCode, 200, `${name}: POST`)
     t.same(get.json(), post.json(), `${name}: same answer`)
     t.ok(get.json().estimates.length > 0, `${name}: estimates`)
+  }
+})
+
+t.test('?nodePools=: the grammar, repeated or comma-joined, and its errors naming the parameter', async (t) => {
+  const app = await testApp(t)
+  const url = '/estimate?pods=57&meshes=istio&nodePools=aws/m5.large@us-east-1:3,aws/m7g.xlarge@us-east-1:5-9:spot:60'
+  t.same(requestToQuery({ pods: 57, meshes: ['istio'], cluster: { nodePools: [{ nodeType: 'aws/m5.large', region: 'us-east-1', count: 3 }, { nodeType: 'aws/m7g.xlarge', region: 'us-east-1', count: 5, maxCount: 9, pricing: { model: 'spot', discountPercent: 60 } }] } }).nodePools,
+    'aws/m5.large@us-east-1:3,aws/m7g.xlarge@us-east-1:5-9:spot:60')
+  const comma = await app.inject(url)
+  t.equal(comma.statusCode, 200, comma.body)
+  const pools = comma.json().estimates[0].capacity.pools
+  t.same(pools.map((p: { name: string, pricingModel: string, hourlyPrice: number }) => [p.name, p.pricingModel, p.hourlyPrice]), [['aws/m5.large', 'onDemand', 0.096], ['aws/m7g.xlarge', 'spot', 0.06528]])
+  const repeated = await app.inject('/estimate?pods=57&meshes=istio&nodePools=aws/m5.large@us-east-1:3&nodePools=aws/m7g.xlarge@us-east-1:5-9:spot:60')
+  t.same(repeated.json(), comma.json(), 'repeated means the same as comma-joined')
+  t.equal((await app.inject('/estimate?pods=5&meshes=istio&nodePools=aws/m7g.xlarge::spot:60')).statusCode, 200, 'count left empty')
+  for (const [query, status, detail] of [
+    ['nodePools=aws/m5.large:spot', 400, /pattern/],
+    ['nodePools=aws/m5.large:200000', 400, /<= 100000/],
+    ['nodePools=aws/m9.huge', 422, /unknown node type/],
+    ['nodePools=aws/m5.large&nodeType=aws/m5.large', 422, /give it in each pool/],
+    ['nodePools=aws/m7g.xlarge:1:spot', 422, /Spot/]
+  ] as const) {
+    const res = await app.inject(`/estimate?pods=10&${query}`)
+    t.equal(res.statusCode, status, `${query}: ${status}`)
+    const errors = res.json().errors as Array<{ pointer: string, detail: string }>
+    t.ok(errors.some((e) => (e.pointer === '/nodePools' || e.pointer === '/nodeType') && detail.test(e.detail)), `${query}: names the parameter (${JSON.stringify(errors)})`)
   }
 })
 
@@ -132,7 +166,7 @@ t.test('every field of the POST body has its query parameter, so GET never falls
       if (BODY_ONLY.includes(path.join('.'))) return []
       return c.type === 'object' && c.properties !== undefined ? leaves(c, path) : [path.join('.')]
     })
-  const mapped = new Set([...FIELDS.map(([, path]) => path.join('.')), 'meshes'])
+  const mapped = new Set([...FIELDS.map(([, path]) => path.join('.')), 'meshes', 'cluster.nodePools'])
   for (const leaf of leaves(EstimateRequest)) t.ok(mapped.has(leaf), `${leaf} has a query parameter`)
   t.equal(mapped.size, leaves(EstimateRequest).length, 'and no parameter maps to a field the body lacks')
 })
