@@ -28,7 +28,7 @@ export type CsvRows = Static<typeof CsvRows>
 export const FormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows), view: Type.Optional(View) }, { additionalProperties: false })
 
 // One pool of ?nodePools=: nodeType[@region][:count[-maxCount]][:pricingModel[:discountPercent]]
-const POOL = `[a-z]+/[A-Za-z0-9._-]+(@[a-z0-9-]{2,32})?(:([0-9]{1,6}(-[0-9]{1,6})?)?(:(onDemand|spot|commitment1Year|commitment3Year)(:[0-9]{1,2}(\\.[0-9]{1,6})?)?)?)?`
+const POOL = '[a-z]+/[A-Za-z0-9._-]+(@[a-z0-9-]{2,32})?(:([0-9]{1,6}(-[0-9]{1,6})?)?(:(onDemand|spot|commitment1Year|commitment3Year)(:[0-9]{1,2}(\\.[0-9]{1,6})?)?)?)?'
 
 export const EstimateQuery = Type.Object({
   pods: Type.Integer({ ...body.pods, examples: [100] }),
