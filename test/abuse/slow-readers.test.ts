@@ -22,6 +22,13 @@ async function nonReader (port: number): Promise<{ socket: Socket, status: numbe
   return { socket, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(first.toString('latin1'))?.[1]) }
 }
 
+/** A sample of the service's own /metrics (prom-client's process metrics among them), in MiB. */
+async function metricMiB (address: string, sample: string): Promise<number> {
+  const text = await (await request(`${address}/metrics`)).body.text()
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `))
+  return Number(line?.slice(sample.length + 1)) / 2 ** 20
+}
+
 t.test(`${CLIENTS} clients that never read a maximal sweep: bounded memory, others answered, memory back when they go`, async (t) => {
   const server = startServer({}, { coverage: false })
   t.teardown(() => { server.child.kill('SIGKILL') })
@@ -30,6 +37,9 @@ t.test(`${CLIENTS} clients that never read a maximal sweep: bounded memory, othe
   const pid = server.child.pid as number
   await request(`${address}/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pods":100}' }).then((r) => r.body.dump())
   const before = rssMiB(pid)
+  // A held answer's numbers (Float64Arrays) and the chunks waiting in its connection's buffer are outside the
+  // V8 heap: prom-client's nodejs_external_memory_bytes counts them (plugins/unsent.ts).
+  const externalBefore = await metricMiB(address, 'nodejs_external_memory_bytes')
 
   let peak = before
   const sampler = setInterval(() => { peak = Math.max(peak, rssMiB(pid)) }, 100)
@@ -49,6 +59,8 @@ t.test(`${CLIENTS} clients that never read a maximal sweep: bounded memory, othe
   peak = Math.max(peak, held)
   const health = await request(`${address}/healthz`)
   await health.body.dump()
+  const externalHeld = await metricMiB(address, 'nodejs_external_memory_bytes')
+  const reservedHeld = await metricMiB(address, 'meshcost_unsent_answer_bytes{kind="reserved"}')
 
   const served = readers.filter((r) => r.status === 200).length
   const refused = readers.filter((r) => r.status === 503).length
@@ -59,14 +71,24 @@ t.test(`${CLIENTS} clients that never read a maximal sweep: bounded memory, othe
   t.ok(refused >= 1, 'past the bound, the next large answers are refused')
   t.same([...new Set(others)], [200], 'clients that read are answered meanwhile')
   t.equal(health.statusCode, 200, '/healthz answers')
+  // The measure sees what they hold (a held answer that moved into the V8 heap would make the check below vacuous).
+  t.ok(reservedHeld > 0 && externalHeld - externalBefore > reservedHeld / 2, `what they hold is external memory: ${(externalHeld - externalBefore).toFixed(0)} MiB more than before, for ${reservedHeld.toFixed(0)} MiB reserved`)
 
   for (const { socket } of readers) socket.destroy()
   // Ordinary traffic after they went, as a live replica has: what they held is garbage, collected as it comes.
   for (let i = 0; i < 200; i++) await request(`${address}/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pods":100}' }).then((r) => r.body.dump())
   await sleep(1000)
+  // What they held is freed: the service starts a full collection once no large answer is held (plugins/unsent.ts).
+  // Judged on the memory that held it, not on RSS, which depends on V8's heap sizing: on Node 20 RSS was back at
+  // its level before (167-169 MiB against 161-166); on Node 24 V8 keeps the heap capacity that computing the sweeps
+  // grew (about 67 to 103-119 MiB committed, 34-74 MiB used) while the process keeps allocating, and gives it back
+  // only after some seconds without requests (its memory reducer). Measured on Node 24 with external memory back
+  // at its 7 MiB: RSS 229-294 MiB against 139-146 before; down to 171-183 MiB 9-12 s after the clients went when
+  // no request followed, and never within 40 s of four estimates a second.
+  const externalAfter = await metricMiB(address, 'nodejs_external_memory_bytes')
   const after = rssMiB(pid)
-  t.comment(`RSS ${after.toFixed(0)} MiB after they went and 200 estimates`)
-  t.ok(after - before < (peak - before) / 2 + 16, `memory comes back: ${after.toFixed(0)} MiB after, ${before.toFixed(0)} before, ${peak.toFixed(0)} at the peak`)
+  t.comment(`RSS ${after.toFixed(0)} MiB after they went and 200 estimates; external memory ${externalBefore.toFixed(0)} MiB before, ${externalHeld.toFixed(0)} held, ${externalAfter.toFixed(0)} after`)
+  t.ok(externalAfter - externalBefore < 16, `what they held is freed: external memory ${externalAfter.toFixed(0)} MiB after, ${externalBefore.toFixed(0)} before, ${externalHeld.toFixed(0)} while they held it`)
   const metrics = await request(`${address}/metrics`)
   const text = await metrics.body.text()
   t.match(text, /meshcost_unsent_answer_bytes\{kind="reserved"\} 0\n/, 'no reservation is left')
