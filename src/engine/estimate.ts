@@ -399,6 +399,7 @@ function poolsOf (scenario: Scenario, withoutMesh: PackResult, withMesh: PackRes
     const monthly = (nodes: number) => pool.node.hourlyPrice === null ? null : round(nodes * pool.node.hourlyPrice * HOURS_PER_MONTH, 2)
     return {
       name: pool.name,
+      chargesOverhead: i === scenario.pricingPool,
       nodeType: pool.node.id,
       pricingModel: pool.pricingModel,
       hourlyPrice: pool.node.hourlyPrice,

@@ -77,8 +77,16 @@ function ratesUnderModel (rates: Rates & { spotCpuCoreHour?: number, spotMemoryG
 
 export interface ResolvedPricing { pricing: Pricing, nodeHourly: number | null }
 
-/** `nodeNotes`: where the notes on the node's own price go (by default with the others, on the unit prices). */
-export function resolvePricing (request: EstimateRequest, models: Models, node: PricedNode, defaultsApplied: DefaultsApplied, notes: string[], nodeNotes: string[] = notes): ResolvedPricing {
+/** How a node pool's pricing differs from the request's own (see scenario.ts's resolvePools). */
+export interface PoolPricing {
+  /** where the notes on the node's own price go (by default with the others, on the unit prices) */
+  nodeNotes?: string[]
+  /** the discount is the pool's own (nodePools[i].pricing): with inline unit prices it discounts the node price alone */
+  poolDiscount?: boolean
+}
+
+export function resolvePricing (request: EstimateRequest, models: Models, node: PricedNode, defaultsApplied: DefaultsApplied, notes: string[], pool: PoolPricing = {}): ResolvedPricing {
+  const nodeNotes = pool.nodeNotes ?? notes
   const pricing = request.pricing ?? {}
   const model: PricingModel = pricing.model ?? 'onDemand'
   if (pricing.model === undefined) defaultsApplied.push({ field: '/pricing/model', value: 'onDemand', reason: 'list prices, as the providers publish them' })
@@ -90,7 +98,7 @@ export function resolvePricing (request: EstimateRequest, models: Models, node: 
     const missing = pricing.cpuCoreHour === undefined ? 'cpuCoreHour' : 'memoryGiBHour'
     throw new DomainError([{ pointer: `/pricing/${missing}`, detail: 'inline prices need both cpuCoreHour and memoryGiBHour' }])
   }
-  if (inlineRates && discountPercent !== undefined) throw new DomainError([{ pointer: '/pricing/discountPercent', detail: 'applies to list prices (the node catalog\'s, a book\'s or a sheet\'s); inline prices are already yours' }])
+  if (inlineRates && discountPercent !== undefined && pool.poolDiscount !== true) throw new DomainError([{ pointer: '/pricing/discountPercent', detail: 'applies to list prices (the node catalog\'s, a book\'s or a sheet\'s); inline prices are already yours' }])
 
   const book = pricing.book === undefined ? undefined : models.priceBooks.get(pricing.book)
   if (pricing.book !== undefined && book === undefined) throw new DomainError([{ pointer: '/pricing/book', detail: `unknown price book "${pricing.book}"; see GET /pricing` }])

@@ -476,7 +476,7 @@ function resolvePools (context: Context, nodePools: readonly NodePoolIn[], defau
     const rateNotes: string[] = []
     try {
       const { node, priced } = resolveNode({ ...context, request: poolRequest, resolved: { ...context.resolved } }, listed, nodeNotes)
-      const { pricing, nodeHourly } = resolvePricing(poolRequest, models, priced, pricingListed, rateNotes, nodeNotes)
+      const { pricing, nodeHourly } = resolvePricing(poolRequest, models, priced, pricingListed, rateNotes, { nodeNotes, poolDiscount: pool.pricing?.discountPercent !== undefined })
       node.hourlyPrice = nodeHourly
       const name = pool.name ?? (names.has(node.id) ? `${node.id} (${i})` : node.id)
       names.add(name)

@@ -1,6 +1,7 @@
 // The cluster view -> the ordinary POST /estimate body, and the measured usage of a running mesh beside the
 // model's figures for that same scenario.
 import { DomainError, type FieldError } from '../errors.js'
+import { pricedModels } from '../engine/pricing.js'
 import { estimate } from '../engine/estimate.js'
 import type { Models } from '../models/load.js'
 import type { ClusterEstimateRequest, ClusterEstimateResponse, ClusterResponse, Missing } from '../schemas/cluster.js'
@@ -55,20 +56,24 @@ export function clusterScenario (read: ClusterRead, body: ClusterEstimateRequest
 
   const cluster: NonNullable<EstimateRequest['cluster']> = {}
   if (view.mesh.detected.includes('cilium')) cluster.cni = 'cilium'
-  if (view.nodes.total > 0) cluster.nodes = Math.min(view.nodes.total, LIMITS.nodes)
-  const main = view.nodes.byType[0]
-  if (main !== undefined) {
-    const known = main.nodeType === null ? undefined : models.nodeTypes.get(main.nodeType)
-    if (known !== undefined) {
-      cluster.nodeType = known.nodeType.id
-      if (main.region !== null && known.nodeType.prices.some((p) => p.region === main.region)) cluster.region = main.region
-    } else if (main.capacity.cpuCores !== null && main.capacity.memoryGiB !== null && main.capacity.pods !== null && main.capacity.cpuCores > 0 && main.capacity.memoryGiB > 0 && main.capacity.pods >= 1) {
-      cluster.node = {
-        vcpu: Math.min(main.capacity.cpuCores, LIMITS.nodeVcpu),
-        memoryGiB: Math.min(round(main.capacity.memoryGiB), LIMITS.nodeMemoryGiB),
-        maxPods: Math.min(Math.round(main.capacity.pods), LIMITS.maxPods),
-        ...(main.hourlyPrice !== null && main.hourlyPrice > 0 ? { hourlyPrice: Math.min(round(main.hourlyPrice), LIMITS.price) } : {})
-      }
+  const [main] = view.nodes.byType
+  if (view.nodes.byType.length > 1) {
+    // Several pools: each as it runs (node type or shape, node count, Spot or On-Demand); the pools whose node
+    // shape is unknown are left out, and the estimate needs at least one.
+    const pools = view.nodes.byType.flatMap((row) => {
+      const pool = poolOf(row, models)
+      return pool === undefined ? [] : [pool]
+    })
+    if (pools.length === 0) throw unusable(read, read.mainCapacityDropped, 'shapes the nodes of every pool')
+    cluster.nodePools = pools.slice(0, LIMITS.nodePools)
+  } else if (main !== undefined) {
+    if (view.nodes.total > 0) cluster.nodes = Math.min(view.nodes.total, LIMITS.nodes)
+    const pool = poolOf(main, models)
+    if (pool?.nodeType !== undefined) {
+      cluster.nodeType = pool.nodeType
+      if (pool.region !== undefined) cluster.region = pool.region
+    } else if (pool?.node !== undefined) {
+      cluster.node = pool.node
     } else if (read.mainCapacityDropped.length > 0) {
       // Without the shape of its nodes the estimate would price the default node type instead: not this cluster.
       throw unusable(read, read.mainCapacityDropped, `shapes the cluster's most numerous node type (${main.instanceType ?? 'no instance type'}, not in GET /node-types)`)
@@ -82,6 +87,47 @@ export function clusterScenario (read: ClusterRead, body: ClusterEstimateRequest
   return scenario
 }
 
+type NodePool = NonNullable<NonNullable<EstimateRequest['cluster']>['nodePools']>[number]
+type PoolRow = ClusterResponse['nodes']['byType'][number]
+
+/** A pool's name in the answer, from what Prometheus says of its nodes: "aws/m5.xlarge (onDemand, amd64)". */
+export function poolName (row: PoolRow): string {
+  const facts = [row.capacityType, row.arch].filter((f): f is string => f !== null)
+  return `${row.nodeType ?? row.instanceType ?? 'custom'}${facts.length === 0 ? '' : ` (${facts.join(', ')})`}`.slice(0, 63)
+}
+
+/**
+ * One pool of the cluster as POST /estimate takes it: its node type (priced in its region when the node catalog
+ * has the region), or its measured shape when the instance type is not in GET /node-types; undefined when
+ * neither is known. A Spot pool of a known type is priced at OpenCost's price for its nodes, as a discount off the
+ * catalog's on-demand price; without that price, at the catalog's Spot price where it has one, else On-Demand.
+ */
+function poolOf (row: PoolRow, models: Models): NodePool | undefined {
+  const known = row.nodeType === null ? undefined : models.nodeTypes.get(row.nodeType)
+  const base = { name: poolName(row), count: Math.min(row.count, LIMITS.nodes) }
+  if (known !== undefined) {
+    const price = row.region === null ? undefined : known.nodeType.prices.find((p) => p.region === row.region)
+    const pool: NodePool = { ...base, nodeType: known.nodeType.id, ...(price === undefined ? {} : { region: price.region }) }
+    if (row.capacityType !== 'spot') return pool
+    const entry = price ?? known.nodeType.prices[0]
+    if (entry !== undefined && row.hourlyPrice !== null && row.hourlyPrice > 0 && row.hourlyPrice < entry.hourly) {
+      return { ...pool, pricing: { model: 'spot', discountPercent: round(100 * (1 - row.hourlyPrice / entry.hourly), 4) } }
+    }
+    return entry !== undefined && pricedModels(entry).includes('spot') ? { ...pool, pricing: { model: 'spot' } } : pool
+  }
+  const { cpuCores, memoryGiB, pods } = row.capacity
+  if (cpuCores === null || memoryGiB === null || pods === null || cpuCores <= 0 || memoryGiB <= 0 || pods < 1) return undefined
+  return {
+    ...base,
+    node: {
+      vcpu: Math.min(cpuCores, LIMITS.nodeVcpu),
+      memoryGiB: Math.min(round(memoryGiB), LIMITS.nodeMemoryGiB),
+      maxPods: Math.min(Math.round(pods), LIMITS.maxPods),
+      ...(row.hourlyPrice !== null && row.hourlyPrice > 0 ? { hourlyPrice: Math.min(round(row.hourlyPrice), LIMITS.price) } : {})
+    }
+  }
+}
+
 /** Fields of POST /cluster/estimate that the client gave; every other field of the scenario comes from Prometheus. */
 const OWN = /^\/(namespaces|meshes|basis|window)(\/|$)/
 
@@ -90,6 +136,7 @@ const SOURCES: Array<[RegExp, string]> = [
   [/^\/pods(\/|$)|^\/workload\/clusterPods/, 'kube_pod_status_phase'],
   [/^\/workload\/podRequests/, 'kube_pod_container_resource_requests'],
   [/^\/cluster\/nodes(\/|$)/, 'kube_node_info'],
+  [/^\/cluster\/nodePools/, 'kube_node_labels, kube_node_status_capacity, node_total_hourly_cost'],
   [/^\/cluster\/node(\/|$)/, 'kube_node_status_capacity'],
   [/^\/cluster\/(nodeType|region|networkMode)/, 'kube_node_labels'],
   [/^\/cluster\/cni|^\/baseline/, 'kube_pod_container_info'],

@@ -6,9 +6,10 @@ import { sendProblem } from '../plugins/problem.js'
 import { PrometheusClient, PrometheusError, type PrometheusOptions } from '../prometheus/client.js'
 import { readCluster, type ClusterRead } from '../prometheus/cluster.js'
 import { DEFAULT_WINDOW, defaultScope, type NamespaceScope } from '../prometheus/queries.js'
-import { clusterEstimate } from '../prometheus/scenario.js'
+import { clusterEstimate, poolName } from '../prometheus/scenario.js'
 import { startRefresh, type Refresher } from '../prometheus/whatif.js'
 import { ClusterEstimateRequest, ClusterEstimateResponse, ClusterQuery, ClusterResponse } from '../schemas/cluster.js'
+import type { EstimateResponse } from '../schemas/estimate.js'
 import { CsvRows, Format } from '../schemas/query.js'
 import { problemResponses } from '../schemas/responses.js'
 import { CSV_CONTENT_TYPE, estimateCsv, preferredFormat } from '../csv.js'
@@ -32,10 +33,10 @@ const DROPPED = 'A value Prometheus answers that is NaN, infinite, negative or b
 const ClusterFormatQuery = Type.Object({ format: Type.Optional(Format), rows: Type.Optional(CsvRows) }, { additionalProperties: false })
 
 /** The pool an estimate of the cluster was made on, for x_Pool: its node type (or instance type), capacity type and architecture. */
-function poolName (pool: ClusterRead['view']['nodes']['byType'][number] | undefined): string {
-  if (pool === undefined) return 'unknown'
-  const facts = [pool.capacityType, pool.arch].filter((f): f is string => f !== null)
-  return `${pool.nodeType ?? pool.instanceType ?? 'custom'}${facts.length === 0 ? '' : ` (${facts.join(', ')})`}`
+/** x_Pool: with several pools, the one whose unit prices charge the overhead; else the one pool there is. */
+function pricedPool (answer: EstimateResponse, main: ClusterRead['view']['nodes']['byType'][number] | undefined): string {
+  const charged = answer.estimates[0]?.capacity.pools?.find((p) => p.chargesOverhead)
+  return charged?.name ?? (main === undefined ? 'unknown' : poolName(main))
 }
 
 const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (app, options) => {
@@ -94,7 +95,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
     schema: {
       tags: ['cluster'],
       summary: 'Estimate the meshes on the cluster Prometheus describes',
-      description: 'Builds the POST /estimate body from the cluster (pods in `namespaces`, their mean requests, the main node type, OpenCost prices, measured traffic per proxy), answers the ordinary estimate plus that body as `scenario` (edit it and send it to POST /estimate), and for each mesh that already runs, `measured` usage beside the modelled one with the factor between them. ' + DROPPED + ' Answers 502 naming the metric when the scenario cannot do without a figure whose values were all dropped (running pods; the capacity of a node type not in GET /node-types), or when the scenario derived from the cluster cannot be priced; a 4xx only ever names the request\'s own fields. ' + UPSTREAM,
+      description: 'Builds the POST /estimate body from the cluster (pods in `namespaces`, their mean requests, its node pools with their node counts and Spot prices, OpenCost prices, measured traffic per proxy), answers the ordinary estimate plus that body as `scenario` (edit it and send it to POST /estimate), and for each mesh that already runs, `measured` usage beside the modelled one with the factor between them. ' + DROPPED + ' Answers 502 naming the metric when the scenario cannot do without a figure whose values were all dropped (running pods; the capacity of a node type not in GET /node-types), or when the scenario derived from the cluster cannot be priced; a 4xx only ever names the request\'s own fields. ' + UPSTREAM,
       querystring: ClusterFormatQuery,
       body: ClusterEstimateRequest,
       response: {
@@ -102,7 +103,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
           description: 'The estimate of the cluster, in JSON or CSV',
           content: {
             'application/json': { schema: ClusterEstimateResponse },
-            'text/csv': { schema: Type.String({ description: 'POST /estimate\'s CSV columns (rows=component or resource) for the scenario derived from the cluster, and x_Pool: the node pool it was estimated on (node type, capacity type, architecture)' }) }
+            'text/csv': { schema: Type.String({ description: 'POST /estimate\'s CSV columns (rows=component or resource) for the scenario derived from the cluster, and x_Pool: the node pool whose unit prices charge the overhead (node type, capacity type, architecture); with one pool, that pool' }) }
           }
         },
         ...problemResponses
@@ -122,7 +123,7 @@ const clusterRoutes: FastifyPluginAsyncTypebox<ClusterRoutesOptions> = async (ap
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', 'inline; filename="meshcost-cluster-estimate.csv"')
-        .send(estimateCsv(answer, answer.scenario, new Date(), request.query.rows, poolName(result.view.nodes.byType[0])))
+        .send(estimateCsv(answer, answer.scenario, new Date(), request.query.rows, pricedPool(answer, result.view.nodes.byType[0])))
     } catch (err) {
       if (!(err instanceof PrometheusError)) throw err
       return upstreamProblem(request, reply, err)

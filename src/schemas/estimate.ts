@@ -49,7 +49,7 @@ const CustomNode = Type.Object({
 }, { ...strict, description: 'a node not in GET /node-types (on-prem, other clouds); excludes nodeType' })
 
 export const NodePool = Type.Object({
-  name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', description: 'the pool\'s name in the answer (default: its node type)' })),
+  name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._/(),-]{0,62}$', description: 'the pool\'s name in the answer (default: its node type)' })),
   nodeType: Type.Optional(NodeTypeIn),
   region: Type.Optional(RegionIn),
   networkMode: Type.Optional(NetworkModeIn),
@@ -58,7 +58,7 @@ export const NodePool = Type.Object({
   maxCount: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.nodes, description: 'the most nodes the cluster autoscaler may run in the pool (its node group\'s maximum size; default: no limit); maxCount equal to count is a pool that never grows' })),
   pricing: Type.Optional(Type.Object({
     model: Type.Optional(PricingModelIn),
-    discountPercent: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 100, description: 'your discount off the pool\'s on-demand list price, in percent, under its pricing model (as pricing.discountPercent)' }))
+    discountPercent: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 100, description: 'your discount off the pool\'s on-demand list price, in percent, under its pricing model (as pricing.discountPercent); with inline unit prices (pricing.cpuCoreHour and memoryGiBHour), it discounts the pool\'s node price alone' }))
   }, { ...strict, minProperties: 1, description: 'the pool\'s own pricing model and discount (e.g. a Spot pool); default: pricing.model and pricing.discountPercent' }))
 }, { ...strict, description: 'a node pool: nodeType (with region and networkMode) or node, and how many nodes it runs and may run' })
 
@@ -161,6 +161,7 @@ const nullableMoney = (description: string) => Type.Union([Type.Number({ minimum
 
 const PoolCapacity = Type.Object({
   name: Type.String({ description: 'nodePools[i].name, or the node type' }),
+  chargesOverhead: Type.Boolean({ description: 'the mesh\'s CPU and memory are charged at this pool\'s unit prices: the pool the cluster autoscaler\'s least-waste expander would grow for the whole workload' }),
   nodeType: Type.String({ description: 'a node type id from GET /node-types, or "custom"' }),
   pricingModel: PricingModelIn,
   hourlyPrice: nullableMoney('price of one node-hour under the pool\'s pricing model; null when none is known in the currency'),

@@ -95,7 +95,7 @@ if (bin !== undefined) {
     t.match(view.queries['prices.cpuCoreHour'], /node_cpu_hourly_cost/)
   })
 
-  t.test('POST /cluster/estimate?format=csv: POST /estimate\'s columns for the derived scenario, and the pool it was estimated on', async (t) => {
+  t.test('POST /cluster/estimate?format=csv: POST /estimate\'s columns for the derived scenario, and the pool whose prices charge the overhead', async (t) => {
     await freshScrape(prometheus.url)
     const body = JSON.stringify({ namespaces: ['shop'], meshes: ['istio'], window: TEST_WINDOW })
     const res = await fetch(`${service.url}/cluster/estimate?format=csv`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
@@ -107,7 +107,9 @@ if (bin !== undefined) {
     const istio = (json.body as ClusterEstimateResponse).estimates[0]
     t.equal(rows.length, istio?.components.length, 'one row per component')
     const pool = rows.map((r) => r.at(-1))
-    t.same([...new Set(pool)], ['aws/m5.xlarge (onDemand, amd64)'], 'the main pool: the EKS On-Demand node group')
+    // Least waste for the 6 pods of 0.25 core / 0.5 GiB from empty pools: one m5.large (2 cores, 7.46 GiB) wastes
+    // (2 - 1.5) / 2 + (7.4608 - 3) / 7.4608 = 0.848, one m5.xlarge (4 cores, 14.92 GiB) 0.625 + 0.799 = 1.424.
+    t.same([...new Set(pool)], ['aws/m5.large (spot, amd64)'], 'the pool whose unit prices charge the overhead: the Spot m5.large')
     const cost = header.indexOf('x_EstimatedCost')
     const total = rows.reduce((sum, r) => sum + Number(r[cost]), 0)
     t.ok(near(total, istio?.cost.monthly.expected ?? 0, 0.01), `the rows' x_EstimatedCost add up to cost.monthly.expected (${total} against ${istio?.cost.monthly.expected})`)
@@ -122,7 +124,15 @@ if (bin !== undefined) {
     t.equal(scenario.pods, 6, 'the running pods of shop')
     t.same(scenario.workload?.podRequests, { cpuCores: 0.25, memoryGiB: 0.5 })
     t.equal(scenario.workload?.clusterPods, 18, 'every running pod: 10 + 5 + 3')
-    t.same(scenario.cluster, { nodes: 4, nodeType: 'aws/m5.xlarge', region: 'us-east-1' })
+    t.same(scenario.cluster, {
+      nodePools: [
+        { name: 'aws/m5.xlarge (onDemand, amd64)', nodeType: 'aws/m5.xlarge', region: 'us-east-1', count: 3 },
+        // OpenCost prices the Spot m5.large at 2 x 0.024 + 8 x 0.003 = 0.072 an hour: 25 % off the catalog's 0.096
+        { name: 'aws/m5.large (spot, amd64)', nodeType: 'aws/m5.large', region: 'us-east-1', count: 1, pricing: { model: 'spot', discountPercent: 25 } }
+      ]
+    }, 'both pools, as they run, the Spot one at its OpenCost price')
+    const pools = result.estimates[0]?.capacity.pools
+    t.same(pools?.map((p) => [p.name, p.pricingModel, p.hourlyPrice, p.nodesWithoutMesh]), [['aws/m5.xlarge (onDemand, amd64)', 'onDemand', 0.192, 3], ['aws/m5.large (spot, amd64)', 'spot', 0.072, 1]])
     t.same(scenario.pricing, { currency: 'USD', cpuCoreHour: 0.024, memoryGiBHour: 0.003 })
     t.same(scenario.meshes, ['istio', 'linkerd'])
     t.equal(scenario.baseline, 'istio', 'what runs today is the baseline')
@@ -243,7 +253,7 @@ if (bin !== undefined) {
         t.match(dropped?.reason, reason)
         t.same(got.view.nodes.byType[0]?.capacity, { cpuCores: null, memoryGiB: 16, pods: 58 }, 'the m5.xlarge nodes\' CPU is unknown, the rest is kept')
         t.same(got.view.nodes.byType[1]?.capacity, { cpuCores: 2, memoryGiB: 8, pods: 29 })
-        t.same(got.estimate.scenario.cluster, { nodes: 4, nodeType: 'aws/m5.xlarge', region: 'us-east-1' }, 'a known node type: capacity is not needed')
+        t.same(got.estimate.scenario.cluster?.nodePools?.map((p) => [p.nodeType, p.count]), [['aws/m5.xlarge', 3], ['aws/m5.large', 1]], 'a known node type: capacity is not needed')
         t.ok(entry(got.estimate.missing, 'kube_node_status_capacity'), 'POST /cluster/estimate says so too')
       })
 
