@@ -20,6 +20,9 @@ t.test('estimate, CSV, sweep, batch, meshes over a real socket', async (t) => {
   t.same(batch.results.map((r) => r.status), [200, 400])
   t.ok((await client.meshes()).meshes.some((m) => m.id === 'istio'))
   t.ok(await client.ready())
+  // Node pools, typed as the server takes them (cluster.nodePools) and answers them (capacity.pools)
+  const pooled = await client.estimate({ pods: 40, meshes: ['linkerd'], cluster: { nodePools: [{ name: 'system', nodeType: 'aws/m5.large', count: 2, maxCount: 2 }, { name: 'spot', nodeType: 'aws/m7g.xlarge', pricing: { model: 'spot', discountPercent: 50 } }] } })
+  t.same(pooled.estimates[0]?.capacity.pools?.map((p) => [p.name, p.pricingModel]), [['system', 'onDemand'], ['spot', 'spot']])
 })
 
 t.test('a 4xx answer is a MeshcostError carrying the problem document', async (t) => {
