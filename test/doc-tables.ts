@@ -41,7 +41,38 @@ function seedTable (models: Models): string {
     return c === undefined ? 'n/a' : range(c.usage.memoryGiB)
   }
   rows.push('', `Sidecars alone, 100 pods on the usage basis: Istio ${proxy('istio', 'istio-proxy')} GiB, Linkerd ${proxy('linkerd', 'linkerd-proxy')} GiB.`)
+  rows.push('', 'Where they differ, and why:', ...seedComparison(models))
   return rows.join('\n')
+}
+
+/** Where the expected figure stands against the seed's range, in the seed's units (GB = 10^9 bytes). */
+function against (value: number, [low, high]: readonly [number, number], unit: string): string {
+  const where = value < low ? 'below' : value > high ? 'above' : 'within'
+  return `${where} the seed's ${low}–${high} ${unit}`
+}
+
+/** The seed comparison's bullets: the figures from the engine, the reasons from the model files' sources. */
+function seedComparison (models: Models): string[] {
+  const usage = (mesh: string): MeshEstimate => estimate({ pods: 100, basis: 'usage', meshes: [mesh] }, models).estimates[0] as MeshEstimate
+  const requests = (mesh: string): MeshEstimate => estimate({ pods: 100, basis: 'requests', meshes: [mesh] }, models).estimates[0] as MeshEstimate
+  const gb = (gib: number): number => gib * 2 ** 30 / 1e9
+  const component = (e: MeshEstimate, id: string) => e.components.find((c) => c.id === id)
+  const istio = usage('istio')
+  const istioSidecars = component(istio, 'istio-proxy')
+  const istioRequested = component(requests('istio'), 'istio-proxy')
+  const linkerd = usage('linkerd')
+  const linkerdSidecars = component(linkerd, 'linkerd-proxy')
+  if (istioSidecars === undefined || istioRequested === undefined || linkerdSidecars === undefined) throw new Error('the sidecars are missing')
+  const proxyCpu = istioProxyCpu(models)
+  const m = (cores: number): string => `${fmt(cores * 1000, 1)}m`
+  // The sentence's arithmetic must be the answer's: 100 sidecars at 35 rps each.
+  if (Math.abs(100 * (proxyCpu.base + proxyCpu.slope * 0.035) - istioSidecars.usage.cpuCores.expected) > 0.01) throw new Error('the Istio sidecar CPU arithmetic is not the answer\'s')
+  return [
+    `- **Istio memory**, ${fmt(gb(istio.totals.memoryGiB.expected))} GB expected (${fmt(gb(istio.totals.memoryGiB.low))}–${fmt(gb(istio.totals.memoryGiB.high))}), is ${against(gb(istio.totals.memoryGiB.expected), [5, 10], 'GB')}: the expected sidecar is Istio 1.24's published 60 MB (measured with Sidecar scoping); the high bound is the 156 MB Buoyant measured.`,
+    `- **Istio CPU**, ${fmt(istio.totals.cpuCores.expected)} cores on the usage basis, is ${against(istio.totals.cpuCores.expected, [2, 5], 'cores')}. The sidecars' ${fmt(istioSidecars.usage.cpuCores.expected)} are 100 × (${m(proxyCpu.base)} idle + ${fmt(proxyCpu.slope, 4)} cores per 1,000 rps × 0.035): the idle base and slope fitted on every Envoy measurement (\`models/fitted/istio.yaml\`, see below), where Istio 1.24's own benchmark alone gives 0.20 vCPU per 1,000 rps. What the sidecars *request*, ${fmt(istioRequested.requests.total.cpuCores)} cores (the \`requests\` and \`max\` bases), is what a cluster pays for.`,
+    `- **Linkerd memory**, ${fmt(gb(linkerd.totals.memoryGiB.expected))} GB expected (${fmt(gb(linkerd.totals.memoryGiB.low))}–${fmt(gb(linkerd.totals.memoryGiB.high))}; the sidecars ${fmt(gb(linkerdSidecars.usage.memoryGiB.expected))} GB), is ${against(gb(linkerd.totals.memoryGiB.expected), [1, 2], 'GB')} for 100 sidecars: the expected proxy is the newest published benchmark (26.3 MB per proxy, Linkerd 2.11.1, the largest proxy of the run). Linkerd publishes no per-core CPU figure, so proxy CPU is a stated assumption.`,
+    '- **Cilium** is close to zero only when Cilium is already the CNI. Adopting it as a mesh on another CNI means running its agent, its Envoy DaemonSet and its operator: that overhead is per node, not per pod.'
+  ]
 }
 
 function walkthrough (models: Models): string {
@@ -58,7 +89,51 @@ function walkthrough (models: Models): string {
   }
   const p = r.assumptions.pricing
   rows.push('', `Unit prices (${p.source}): ${p.cpuCoreHour} ${p.currency} per vCPU-hour, ${p.memoryGiBHour} per GiB-hour.`)
+  rows.push('', walkthroughReading(r, models))
   return rows.join('\n')
+}
+
+/** The walkthrough's reading, every figure from the answer it reads and the node catalog it was priced from. */
+function walkthroughReading (r: ReturnType<typeof estimate>, models: Models): string {
+  const [first] = r.estimates
+  if (first === undefined) throw new Error('no estimate')
+  const c = first.capacity
+  const known = models.nodeTypes.get(c.nodeType)
+  if (known === undefined) throw new Error(`${c.nodeType} is not in the node catalog`)
+  const podRequests = r.assumptions.defaultsApplied.find((d) => d.field === '/workload/podRequests')?.value
+  const most = [...r.estimates].sort((a, b) => b.capacity.additionalNodes - a.capacity.additionalNodes)[0] as MeshEstimate
+  const none = r.estimates.filter((e) => e.capacity.additionalNodes === 0).map((e) => e.mesh)
+  const hourly = r.assumptions.pricing.node?.hourly
+  const list = (ids: string[]): string => ids.length <= 1 ? ids.join('') : `${ids.slice(0, -1).join(', ')} and ${ids.at(-1) as string}`
+  const added = most.capacity.additionalNodes
+  return [
+    `Read it like this. An ${c.nodeType} has ${known.nodeType.vcpu} vCPUs and ${known.nodeType.memoryGiB} GiB; on the provider's default network mode it takes ${c.maxPodsPerNode} pods.`,
+    `The kubelet reports ${fmt(c.kubeletMemoryPerNodeGiB, 3)} GiB of memory, and the provider's reservation leaves ${fmt(c.allocatablePerNode.cpuCores)} cores and ${fmt(c.allocatablePerNode.memoryGiB)} GiB allocatable, of which its ${c.systemPodsPerNode.pods} system pods request ${fmt(c.systemPodsPerNode.cpuCores)} cores.`,
+    `Application pods of ${String(podRequests)} fit ${c.podsPerNodeWithoutMesh} to a node, so the workload needs ${c.nodesWithoutMesh} nodes.`,
+    added === 0
+      ? 'No mesh adds a node.'
+      : `${most.name}'s requests bring that to ${most.capacity.podsPerNodeWithMesh} a node (${most.capacity.bindingResource} binds), so it adds ${added} node${added === 1 ? '' : 's'}: ${most.cost.additionalNodesMonthly === null || hourly === undefined ? 'no node price is known' : `${added} × ${hourly} ${first.cost.currency} × 730 hours = ${fmt(most.cost.additionalNodesMonthly)} ${first.cost.currency} a month`}.`,
+    ...r.estimates.filter((e) => e !== most && e.capacity.additionalNodes > 0).map((e) => `${e.name} adds ${e.capacity.additionalNodes}.`),
+    none.length === 0 ? '' : `${list(none)} add no node: what they request still fits, though they use CPU and memory, which the allocated cost shows.`,
+    'Unit prices here are the node price split OpenCost\'s way.'
+  ].filter(Boolean).join(' ')
+}
+
+/** README.md's reading of its first example, every figure from that answer. */
+function readmeReading (models: Models): string {
+  const r = estimate({ pods: 100, meshes: ['linkerd'] }, models)
+  const e = r.estimates[0] as MeshEstimate
+  const { cost, totals, capacity } = e
+  const marginal = capacity.additionalNodes === 0
+    ? `the overhead fits in the ${capacity.nodesWithoutMesh} nodes the workload already needs, so the **marginal cost** of extra nodes is 0`
+    : `the mesh needs ${capacity.additionalNodes} more nodes: a **marginal cost** of ${cost.additionalNodesMonthly === null ? 'unknown (no node price)' : `${fmt(cost.additionalNodesMonthly)} ${cost.currency} a month`}`
+  return [
+    '(Trimmed: the answer also lists each component with its requests, usage and sources, the latency per',
+    `hop, and every default it applied with its reason.) Read it as: ${e.name}'s ${totals.sidecars} sidecars and ${totals.extraPods}`,
+    `control-plane pods take about ${fmt(totals.cpuCores.expected)} cores and ${fmt(totals.memoryGiB.expected)} GiB on the ${r.assumptions.basis} basis (requests or usage, whichever is more, per component); at OpenCost's default unit prices that is an`,
+    `**allocated cost** of about ${fmt(cost.monthly.expected)} ${cost.currency} a month (${fmt(cost.monthly.low)} to ${fmt(cost.monthly.high)}: the model's range), and`,
+    `${marginal}.`
+  ].join('\n')
 }
 
 function calibrations (models: Models): string {
@@ -115,21 +190,25 @@ function recommendExample (models: Models): string {
 }
 
 export function generatedBlocks (models: Models): Record<string, string> {
-  return { 'recommend-example': recommendExample(models), 'seed-table': seedTable(models), walkthrough: walkthrough(models), calibrations: calibrations(models), latency: latencyTable(models), 'engine-example': engineExample(models) }
+  return { 'recommend-example': recommendExample(models), 'seed-table': seedTable(models), walkthrough: walkthrough(models), calibrations: calibrations(models), latency: latencyTable(models), 'engine-example': engineExample(models), 'readme-reading': readmeReading(models) }
 }
 
 /**
  * docs/models.md's worked example: one Istio sidecar at 100 rps, by hand from the served model's figures (the model
  * file with models/fitted/ in place), then the service's own answer. Rendering fails if the two disagree.
  */
-function engineExample (models: Models): string {
-  const request: EstimateRequest = { pods: 1, meshes: ['istio'], basis: 'usage', traffic: { requestsPerSecondPerPod: 100 } }
+/** istio-proxy's served CPU model: the fitted idle base and slope per 1,000 rps, and its interval factors. */
+function istioProxyCpu (models: Models) {
   const proxy = models.meshes.get('istio')?.components.find((c) => c.id === 'istio-proxy')
   const factors = proxy?.usage.intervals?.cpu
   const slopeTerm = proxy?.usage.scaling?.find((t) => t.per === 'thousandRequestsPerSecond')?.cpu
   if (proxy === undefined || factors?.slope === undefined || slopeTerm === undefined) throw new Error('istio-proxy has no fitted CPU interval and slope')
-  const base = cpuCores(proxy.usage.cpu.expected)
-  const slope = cpuCores(slopeTerm.expected)
+  return { proxy, factors: { ...factors, slope: factors.slope }, base: cpuCores(proxy.usage.cpu.expected), slope: cpuCores(slopeTerm.expected) }
+}
+
+function engineExample (models: Models): string {
+  const request: EstimateRequest = { pods: 1, meshes: ['istio'], basis: 'usage', traffic: { requestsPerSecondPerPod: 100 } }
+  const { proxy, factors, base, slope } = istioProxyCpu(models)
   const x = 100 / 1000
   const expected = base + slope * x
   const part = slope * x
