@@ -193,3 +193,36 @@ t.test('the README gives the two commands a new user needs, and stays a front do
   t.match(models, /^## Glossary$/m)
   for (const term of ['basis', 'allocated cost', 'marginal cost', 'models', 'node catalog', 'price book', 'seed']) t.match(models, `- **${term}**`, `glossary: ${term}`)
 })
+
+t.test('the route tables of README.md and docs/api.md list every route the service serves, and no other', async (t) => {
+  const app = await testApp(t)
+  const spec = (await app.inject('/openapi.json')).json<{ paths: Record<string, Record<string, unknown>> }>()
+  const served = new Set(Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)))
+  // Served beside the API document, not in it.
+  for (const route of ['GET /openapi.json', 'GET /openapi.yaml', 'GET /docs']) {
+    t.equal((await app.inject(route.split(' ')[1] as string)).statusCode < 400, true, `${route} answers`)
+    served.add(route)
+  }
+  for (const doc of ['README.md', 'docs/api.md']) {
+    const listed = new Set<string>()
+    for (const line of readFileSync(join(PACKAGE_ROOT, doc), 'utf8').split('\n')) {
+      const cell = /^\| (`(GET|POST) [^|]*) \|/.exec(line)?.[1]
+      if (cell === undefined) continue
+      for (const m of cell.matchAll(/`(GET|POST) ([^`?]+)[^`]*`/g)) listed.add(`${m[1] as string} ${m[2] as string}`)
+    }
+    t.same([...served].filter((r) => !listed.has(r)), [], `${doc}: every served route is in its table`)
+    t.same([...listed].filter((r) => !served.has(r)), [], `${doc}: every route in its table is served`)
+  }
+})
+
+t.test('the CSV headers the docs show are the service\'s', async (t) => {
+  const { SWEEP_COLUMNS, COMPONENT_COLUMNS } = await import('../src/csv.js')
+  const headers = [SWEEP_COLUMNS, COMPONENT_COLUMNS].map((c) => c.join(','))
+  for (const doc of DOCS) {
+    const text = readFileSync(join(PACKAGE_ROOT, doc), 'utf8')
+    for (const m of text.matchAll(/`((?:x_MeshId|ChargePeriodStart),[^`]*)`/g)) {
+      const shown = (m[1] as string).replace(/,…$/, '')
+      t.ok(headers.some((h) => h.startsWith(shown)), `${doc}: \`${m[1] as string}\` begins a header the service writes`)
+    }
+  }
+})
