@@ -1,13 +1,15 @@
-// npm run fit            fits the usage coefficients to models/evidence and writes models/fitted/<mesh>.yaml
-// npm run fit -- --check exits 1 if the committed files differ from a fresh fit (test/engine/fit.test.ts does the same)
+// npx tsx scripts/fit.ts (step 1 of npm run generate) fits the usage coefficients to models/evidence and writes models/fitted/<mesh>.yaml
+// ... --check exits 1 if the committed files differ from a fresh fit (test/engine/fit.test.ts does the same)
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'
 import { fitAll } from '../src/engine/jackknife.js'
 import { renderFitted } from '../src/models/fitted.js'
 import { loadModels } from '../src/models/load.js'
 
-const modelsDir = join(PACKAGE_ROOT, 'models')
+// --models DIR: another models directory (test/models/add-a-mesh.test.ts fits a copy with a toy mesh in it)
+const at = process.argv.indexOf('--models')
+const modelsDir = at < 0 ? join(PACKAGE_ROOT, 'models') : resolve(process.argv[at + 1] ?? '')
 const dir = join(modelsDir, 'fitted')
 const models = loadModels(modelsDir)
 const fits = fitAll(models.priors.values(), models.evidence.values())
@@ -18,7 +20,7 @@ const committed = (() => { try { return readdirSync(dir).filter((f) => f.endsWit
 if (process.argv.includes('--check')) {
   const stale = [...files].filter(([name, text]) => { try { return readFileSync(join(dir, name), 'utf8') !== text } catch { return true } }).map(([n]) => n)
   const extra = committed.filter((name) => !files.has(name))
-  for (const name of [...stale, ...extra]) console.error(`models/fitted/${name} is stale: run npm run fit`)
+  for (const name of [...stale, ...extra]) console.error(`models/fitted/${name} is stale: run npm run generate`)
   process.exit(stale.length + extra.length > 0 ? 1 : 0)
 }
 mkdirSync(dir, { recursive: true })

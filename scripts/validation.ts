@@ -1,6 +1,6 @@
-// npm run validation             writes docs/validation.svg (predicted against measured, log-log) and the
+// npx tsx scripts/validation.ts (step 2 of npm run generate) writes docs/validation.svg (predicted against measured, log-log) and the
 //                                generated leave-one-source-out tables in docs/models.md
-// npm run validation -- --check  exits 1 if either is stale (test/validation-docs.test.ts runs it)
+// ... --check exits 1 if either is stale (test/validation-docs.test.ts runs it)
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'
@@ -134,9 +134,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--check')) {
     let stale = false
     try { stale = readFileSync(SVG_FILE, 'utf8') !== svg } catch { stale = true }
-    if (stale) console.error('docs/validation.svg is stale: run npm run validation')
+    if (stale) console.error('docs/validation.svg is stale: run npm run generate')
     const docStale = readFileSync(DOC_FILE, 'utf8') !== doc
-    if (docStale) console.error('docs/models.md is stale: run npm run validation')
+    if (docStale) console.error('docs/models.md is stale: run npm run generate')
     process.exit(stale || docStale ? 1 : 0)
   }
   writeFileSync(SVG_FILE, svg)

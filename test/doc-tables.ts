@@ -1,6 +1,6 @@
 // The tables and trimmed answers in docs/ that the engine computes from the shipped models, each between
 // <!-- generated:NAME --> and <!-- /generated -->. test/docs.test.ts checks each block against this rendering;
-// npm run golden rewrites them (and test/golden/), so a change to a model shows up as a reviewed diff.
+// npm run generate rewrites them (and test/golden/), so a change to a model shows up as a reviewed diff.
 import { reproduce } from '../src/engine/calibration.js'
 import { estimate } from '../src/engine/estimate.js'
 import { recommend } from '../src/engine/recommend.js'

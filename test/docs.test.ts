@@ -2,7 +2,7 @@
 // socket, and its output checked: a JSON block is a trimmed copy of the answer (every field it shows must be
 // there with that value; a string starting with "…" stands for what was left out), other lines must match the
 // answer's lines. The whole answer is kept as a golden file in test/golden/, as Infracost keeps its
-// testdata: `npm run golden` (UPDATE_GOLDEN=1) rewrites them, and the diff shows what a change did.
+// testdata: `npm run generate` (its last step, UPDATE_GOLDEN=1) rewrites them, and the diff shows what a change did.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -160,7 +160,7 @@ t.test('every example in the docs that shows output is what the running service 
       else {
         let golden: string | undefined
         try { golden = readFileSync(file, 'utf8') } catch {}
-        t.equal(normalise(actual), golden, `test/golden/${name} (${example.doc}:${example.line}); after a deliberate change: npm run golden`)
+        t.equal(normalise(actual), golden, `test/golden/${name} (${example.doc}:${example.line}); after a deliberate change: npm run generate`)
       }
     }
   }
@@ -168,7 +168,7 @@ t.test('every example in the docs that shows output is what the running service 
   if (!UPDATE) t.same(readdirSync(GOLDEN).filter((f) => !expectedGoldens.has(f)), [], 'no golden file is left over from a removed example')
 })
 
-t.test('the tables computed from the models are what the engine gives today (npm run golden rewrites them)', async (t) => {
+t.test('the tables computed from the models are what the engine gives today (npm run generate rewrites them)', async (t) => {
   const blocks = generatedBlocks(shippedModels())
   const seen = new Set<string>()
   for (const doc of DOCS) {
@@ -187,7 +187,8 @@ t.test('the README gives the two commands a new user needs, and stays a front do
   t.match(readme, 'npm ci && npm start')
   t.match(readme, 'npm ci && npm test')
   t.ok(readme.split('\n').length <= 200, `${readme.split('\n').length} lines`)
-  for (const doc of ['api', 'models', 'decisions', 'integrations', 'operations', 'performance']) t.match(readme, `(docs/${doc}.md)`, `links docs/${doc}.md`)
+  for (const doc of ['api', 'models', 'decisions', 'integrations', 'operations', 'performance', 'testing']) t.match(readme, `(docs/${doc}.md)`, `links docs/${doc}.md`)
+  t.match(readme, '(CONTRIBUTING.md)', 'links CONTRIBUTING.md')
   const models = readFileSync(join(PACKAGE_ROOT, 'docs', 'models.md'), 'utf8')
   t.match(models, /^## How to add a mesh$/m)
   t.match(models, /^## Glossary$/m)

@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml'
 import { OPENAPI_DIR, OPENAPI_FILE, renderOpenApi } from '../src/openapi.js'
 import { shippedModels, testApp } from './helpers.js'
 
-t.test('/openapi.json and /openapi.yaml both serve the one committed document (npm run openapi regenerates it)', async (t) => {
+t.test('/openapi.json and /openapi.yaml both serve the one committed document (npm run generate regenerates it)', async (t) => {
   const app = await testApp(t)
   const committed = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as unknown
   const json = await app.inject('/openapi.json')
@@ -19,7 +19,7 @@ t.test('/openapi.json and /openapi.yaml both serve the one committed document (n
 
 t.test('the committed spec does not drift from the code, and is valid OpenAPI 3.1', async (t) => {
   const json = await renderOpenApi(shippedModels())
-  t.equal(readFileSync(OPENAPI_FILE, 'utf8'), json, 'openapi/openapi.json: run npm run openapi')
+  t.equal(readFileSync(OPENAPI_FILE, 'utf8'), json, 'openapi/openapi.json: run npm run generate')
   const { Validator } = await import('@seriousme/openapi-schema-validator')
   const validator = new Validator()
   const result = await validator.validate(JSON.parse(json))

@@ -1,5 +1,5 @@
 // docs/validation.svg and the validation tables in docs/models.md are what the engine gives today. The test runs
-// the script's own check, `npm run validation -- --check`, as a contributor would: no test imports from scripts/.
+// the script's own check, `npx tsx scripts/validation.ts --check` (a step of `npm run generate -- --check`), as a contributor would: no test imports from scripts/.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -11,7 +11,7 @@ import { shippedModels } from './helpers.js'
 const models = shippedModels()
 const report = validate(models.priors, models.evidence)
 
-t.test('docs/validation.svg and the tables in docs/models.md are current (npm run validation -- --check)', async (t) => {
+t.test('docs/validation.svg and the tables in docs/models.md are current (npm run generate)', async (t) => {
   const run = spawnSync(process.execPath, [...process.execArgv, join(PACKAGE_ROOT, 'scripts', 'validation.ts'), '--check'], { cwd: PACKAGE_ROOT, encoding: 'utf8' })
   t.equal(run.status, 0, run.stderr.trim() || 'exit 0')
 })

@@ -1,6 +1,6 @@
 // Fits the usage coefficients of each engine (the program a component runs: envoy, linkerd2-proxy, ztunnel,
 // istiod, ...) to the evidence records (models/evidence), by a stated and robust method. Pure: the same priors and
-// records give the same coefficients, byte for byte (npm run fit writes them to models/fitted/, and
+// records give the same coefficients, byte for byte (npm run generate writes them to models/fitted/, and
 // test/engine/fit.test.ts fails when the committed files differ from a fresh fit).
 //
 // The method, per engine and resource (CPU, memory), fixed before the results were looked at:

@@ -1,5 +1,5 @@
 // The ranges of the fitted figures: jackknife prediction intervals built from each engine's leave-one-source-out
-// errors. Pure and deterministic. npm run fit writes fitAll's result to models/fitted/; GET /validation checks the
+// errors. Pure and deterministic. npm run generate writes fitAll's result to models/fitted/; GET /validation checks the
 // intervals on sources they were not built from (src/engine/validation.ts nests this whole procedure).
 //
 // The rule, fixed before the validation figures of this method were looked at (docs/models.md says the same):
@@ -250,7 +250,7 @@ export function withIntervals (priors: readonly MeshModel[], points: readonly Fi
   })
 }
 
-/** npm run fit: the point fit of every mesh on all the evidence, with jackknife intervals and no-evidence assumptions. */
+/** npm run generate's fit: the point fit of every mesh on all the evidence, with jackknife intervals and no-evidence assumptions. */
 export function fitAll (priors: Iterable<MeshModel>, evidence: Iterable<EvidenceFile>): FittedMesh[] {
   const models = [...priors]
   const files = [...evidence]

@@ -90,7 +90,7 @@ export interface Validation {
 
 export const TARGETS = { shareWithin2x: 0.75, shareInsideRange: 0.8, medianWidth: 4, maxWidth: 20 } as const
 
-const METHOD = 'Leave-one-source-out: for each evidence source, every model is fitted again without it (npm run fit\'s method, ' +
+const METHOD = 'Leave-one-source-out: for each evidence source, every model is fitted again without it (the method of npm run generate\'s fit, ' +
   'src/engine/fit.ts) and predicts that source\'s figures from their setups: factor = measured ÷ predicted expected value, ' +
   'for typical (mean, median) and extreme (p90, p99, max) figures alike, and within 2× is the point prediction\'s check. The range [low, high] ' +
   'is the jackknife prediction interval (src/engine/jackknife.ts) built, nested, from the other sources only: with the source ' +

@@ -130,7 +130,7 @@ t.test('models/fitted/ is what npm run fit gives today (no coefficient is edited
   const names = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
   t.same(names, fresh.map((f) => `${f.mesh}.yaml`).sort(), 'one file per mesh')
   for (const f of fresh) {
-    t.equal(readFileSync(join(dir, `${f.mesh}.yaml`), 'utf8'), renderFitted({ schemaVersion: 1, ...f }), `models/fitted/${f.mesh}.yaml is current (npm run fit)`)
+    t.equal(readFileSync(join(dir, `${f.mesh}.yaml`), 'utf8'), renderFitted({ schemaVersion: 1, ...f }), `models/fitted/${f.mesh}.yaml is current (npm run generate)`)
   }
 })
 
