@@ -10,17 +10,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund && test -x node_modules/.bin/tsc
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN node_modules/.bin/tsc -p tsconfig.build.json --sourceMap false --declaration false
-# models/ parsed and validated once, here: dist/models.json (see src/models/compiled.ts); the service reads it
-# at start-up when models/ hashes the same, and the YAML otherwise.
 COPY models ./models
-RUN node dist/src/models/compile-cli.js
-# The route validators and serialisers compiled once, here: dist/schemas.cjs (see src/plugins/precompiled.ts).
-RUN node dist/src/plugins/precompile-cli.js
-# The service as one file, dist/server.js, holding dist/schemas.cjs (scripts/bundle.ts): half the start-up
-# time was loading modules.
-COPY scripts/bundle.ts ./scripts/
-RUN node_modules/.bin/tsx scripts/bundle.ts
+COPY scripts/compile-models.ts scripts/precompile.ts scripts/bundle.ts ./scripts/
+# npm run build, as on a developer's machine: the TypeScript compiled; models/ parsed and validated once into
+# dist/models.json (the service reads it when models/ hashes the same); the route validators and serialisers
+# compiled into dist/schemas.cjs; the service bundled as one file, dist/server.js (half the start-up time was
+# loading modules). The image runs no declarations or source maps.
+RUN npm run build && find dist \( -name '*.d.ts' -o -name '*.map' \) -delete
 
 # Production dependencies only, installed apart so that no build tool reaches the image. npm can exit 0
 # with a half-done install, so the tree is checked; TypeScript sources, declarations and source maps are not run.

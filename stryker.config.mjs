@@ -16,7 +16,7 @@ const TESTS_OF = {
   'src/engine/recommend.ts': ['test/engine/recommend.test.ts', 'test/engine/recommend.reasons.test.ts'],
   'src/engine/scenario.ts': ['test/engine/scenario.resolve.test.ts', 'test/engine/scenario.test.ts'],
   'src/engine/sensitivity.ts': ['test/engine/sensitivity.test.ts'],
-  'src/engine/summary.ts': ['test/engine/summary.test.ts'],
+  'src/engine/answer.ts': ['test/engine/summary.test.ts', 'test/engine/estimate.test.ts', 'test/engine/sensitivity.test.ts'],
   'src/engine/sweep.ts': ['test/engine/sweep.test.ts'],
   'src/engine/sweep-totals.ts': ['test/engine/sweep-totals.test.ts', 'test/engine/sweep.test.ts'],
   'src/engine/usage.ts': ['test/engine/usage.test.ts', 'test/engine/estimate.test.ts', 'test/engine/estimate.shipped.test.ts'],

@@ -5,9 +5,9 @@
 //   npx tsx bench/engine.ts     (npm run bench runs it too)
 import { pathToFileURL } from 'node:url'
 import { PACKAGE_ROOT } from '../src/config.js'
-import { estimate, meshTotals, packWorkload } from '../src/engine/estimate.js'
+import { meshTotals, packWorkload } from '../src/engine/estimate.js'
+import { estimate, estimateSummary } from '../src/engine/answer.js'
 import { resolveScenario } from '../src/engine/scenario.js'
-import { estimateSummary } from '../src/engine/summary.js'
 import { sweep } from '../src/engine/sweep.js'
 import { loadModels, type Models } from '../src/models/load.js'
 import type { EstimateRequest } from '../src/schemas/estimate.js'

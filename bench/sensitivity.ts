@@ -4,7 +4,8 @@
 //   npx tsx bench/sensitivity.ts
 import { join } from 'node:path'
 import { PACKAGE_ROOT } from '../src/config.js'
-import { estimate, packWorkload } from '../src/engine/estimate.js'
+import { packWorkload } from '../src/engine/estimate.js'
+import { estimate } from '../src/engine/answer.js'
 import { resolveScenario } from '../src/engine/scenario.js'
 import { sensitivityOf } from '../src/engine/sensitivity.js'
 import { loadModels } from '../src/models/load.js'

@@ -1,4 +1,4 @@
-// What the meshcost command writes, shared by its subcommands (cli.ts, prometheus/command.ts): where the
+// What the meshcost command writes, shared by its subcommands (cli.ts, cli-cluster.ts): where the
 // output goes, and the readable table of an estimate.
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
 

@@ -7,11 +7,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { MeshcostClient, MeshcostError } from './client.js'
 import { PACKAGE_ROOT } from './config.js'
 import { estimateCsv } from './csv.js'
-import { estimate } from './engine/estimate.js'
+import { estimate } from './engine/answer.js'
 import { DomainError } from './errors.js'
 import { loadModels } from './models/load.js'
 import { table, type Io } from './cli-output.js'
-import { runCluster } from './prometheus/command.js'
+import { runCluster } from './cli-cluster.js'
 import { fieldChecker } from './plugins/validation.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
 import { EstimateQuery, queryPointer, queryToRequest } from './schemas/query.js'
@@ -70,7 +70,7 @@ function usage (): string {
 
 /** Runs the command; resolves to the exit status. */
 export async function run (argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
-  if (argv[0] === 'cluster') return runCluster(argv.slice(1), io) // its own flags: src/prometheus/command.ts
+  if (argv[0] === 'cluster') return runCluster(argv.slice(1), io) // its own flags: src/cli-cluster.ts
   let parsed
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })

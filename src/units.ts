@@ -1,6 +1,8 @@
 // Units, rounding and ranges: defined once, used by the engine, the CSV writer and the routes.
 // (Kubernetes quantity strings of the model files, "100m" and "128Mi", are parsed in models/quantity.ts.)
-import type { Range } from './schemas/common.js'
+
+/** A figure with its range: the shape of schemas/common.ts's Range, stated here so that units sit below the schemas. */
+export interface Range { low: number, expected: number, high: number }
 
 /** Hours in a month, as OpenCost, Kubecost and Infracost count them: 365 x 24 / 12, rounded. */
 export const HOURS_PER_MONTH = 730

@@ -2,7 +2,7 @@
 // <!-- generated:NAME --> and <!-- /generated -->. test/docs.test.ts checks each block against this rendering;
 // npm run generate rewrites them (and test/golden/), so a change to a model shows up as a reviewed diff.
 import { reproduce } from '../src/engine/calibration.js'
-import { estimate } from '../src/engine/estimate.js'
+import { estimate } from '../src/engine/answer.js'
 import { recommend } from '../src/engine/recommend.js'
 import { cpuCores } from '../src/models/quantity.js'
 import type { Models } from '../src/models/load.js'

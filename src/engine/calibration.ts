@@ -6,7 +6,7 @@
 import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { Calibration, MeshModel } from '../models/schema.js'
-import { estimate } from './estimate.js'
+import { estimate } from './answer.js'
 
 export interface CalibrationResult {
   model: { cpuCores: number, memoryGiB: number }

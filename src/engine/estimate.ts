@@ -3,13 +3,11 @@ import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import { BENCHMARK_CONNECTIONS, type Component, type MeshModel, type ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
-import type { Capacity, ComponentEstimate, EstimateRequest, EstimateResponse, LatencyEstimate, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
+import type { Capacity, ComponentEstimate, EstimateRequest, LatencyEstimate, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
 import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type PoolPacking, type Resources } from './capacity.js'
-import { borrowedEvidence, borrowedEvidenceNote } from './borrowed-evidence.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { cacheOf } from './memo.js'
-import { sensitivityOf } from './sensitivity.js'
 import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange } from '../units.js'
 import { driversOf, fittedRange, numeric } from './usage.js'
 
@@ -694,35 +692,4 @@ export function summarizeMeshes (request: EstimateRequest, models: Models): { sc
   const { scenario, workload } = scenarioOf(request, models)
   const summaryOf = (mesh: MeshModel): MeshSummary => summaryOfCore(mesh, scenario, workload, meshCore(mesh, scenario, workload))
   return { scenario, estimates: withBaseline(request.baseline, scenario.meshes.map(summaryOf), models, summaryOf) }
-}
-
-export function estimate (request: EstimateRequest, models: Models): EstimateResponse {
-  const { scenario, workload, estimates, cores } = estimateMeshes(request, models)
-  return {
-    estimates,
-    assumptions: {
-      basis: scenario.basis,
-      hoursPerMonth: HOURS_PER_MONTH,
-      pricing: scenario.prices, // to 10 significant digits, as computed with: see resolveScenario
-      requestsPerSecondPerPod: round(scenario.requestsPerSecondPerPod, 6),
-      trafficDistribution: scenario.distribution,
-      hopsPerRequest: scenario.hopsPerRequest,
-      services: scenario.services,
-      clusterPods: scenario.clusterPods,
-      servicesVisiblePerSidecar: scenario.servicesVisiblePerSidecar,
-      activeConnectionsPerPod: scenario.activeConnectionsPerPod,
-      podChurnPerMinute: scenario.podChurnPerMinute,
-      waypoints: scenario.waypoints,
-      sidecarScoping: scenario.sidecarScoping,
-      podRequests: scenario.podRequests,
-      proxyRequests: { cpuCores: scenario.proxyRequests.cpuCores ?? null, memoryGiB: scenario.proxyRequests.memoryGiB ?? null },
-      cni: scenario.cni,
-      highAvailability: scenario.highAvailability,
-      observability: scenario.observability,
-      defaultsApplied: scenario.defaultsApplied,
-      sensitivity: sensitivityOf(scenario, workload, estimates, cores),
-      notes: [...GENERAL_NOTES, ...scenario.notes, ...scenario.meshes.flatMap((mesh) => borrowedEvidence(mesh, models.evidence)
-        .filter((b) => included(b.component, scenario)).map((b) => borrowedEvidenceNote(mesh, b)))]
-    }
-  }
 }

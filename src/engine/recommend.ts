@@ -11,7 +11,7 @@ import { citedSources } from '../schemas/common.js'
 import type { EstimateRequest, MeshEstimate } from '../schemas/estimate.js'
 import type { Candidate, RecommendRequest, RecommendResponse } from '../schemas/recommend.js'
 import { DomainError } from '../errors.js'
-import { estimate } from './estimate.js'
+import { estimate } from './answer.js'
 import { round } from '../units.js'
 
 type Rule = DecisionRules['preferences'][number]

@@ -4,7 +4,7 @@
 // and no schema compilation, which were most of the start-up time. Anything else (an edited file, a custom
 // MODELS_DIR, no dist/models.json) is parsed and validated from YAML as before, every problem listed.
 //
-//   node dist/src/models/compile-cli.js [modelsDir] [outFile]     (npm run build runs it)
+//   tsx scripts/compile-models.ts [modelsDir] [outFile]     (npm run build runs it)
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'

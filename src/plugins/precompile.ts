@@ -11,7 +11,7 @@ import { createAjv } from './validation.js'
 /** The source of dist/schemas.cjs for these schemas, by key. */
 export function precompiledSource (schemas: ReadonlyMap<string, CompiledSchema>): string {
   const parts = [
-    '// Written by npm run build (src/plugins/precompile-cli.ts) from the schemas the app compiled; do not edit.',
+    '// Written by npm run build (scripts/precompile.ts) from the schemas the app compiled; do not edit.',
     "'use strict'",
     'const validators = {}',
     'const serializers = {}'

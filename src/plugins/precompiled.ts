@@ -2,7 +2,7 @@
 // fast-json-stringify for response schemas) was about a third of start-up, and compiling them on a route's
 // first request instead held the event loop long enough for the overload guard to shed requests. So
 // `npm run build` builds the app once, takes every schema it compiled, and writes Ajv's standalone code and
-// fast-json-stringify's standalone code for each to dist/schemas.cjs (src/plugins/precompile-cli.ts).
+// fast-json-stringify's standalone code for each to dist/schemas.cjs (scripts/precompile.ts).
 //
 // Each function is filed under a hash of what produced it: the compiler's options and the schema's JSON. At
 // start-up a schema is looked up by the same hash, so a build older than the schemas (an edited schema, a

@@ -2,7 +2,7 @@
 // model's figures for that same scenario.
 import { DomainError, type FieldError } from '../errors.js'
 import { pricedModels } from '../engine/pricing.js'
-import { estimate } from '../engine/estimate.js'
+import { estimate } from '../engine/answer.js'
 import type { Models } from '../models/load.js'
 import type { ClusterEstimateRequest, ClusterEstimateResponse, ClusterResponse, Missing } from '../schemas/cluster.js'
 import { LIMITS, type EstimateRequest, type EstimateResponse } from '../schemas/estimate.js'
@@ -41,7 +41,13 @@ export function clusterScenario (read: ClusterRead, body: ClusterEstimateRequest
   if (running !== undefined) scenario.baseline = running
 
   const perProxy = view.traffic?.requestsPerSecondPerProxy
-  if (perProxy !== null && perProxy !== undefined) scenario.traffic = { requestsPerSecondPerPod: Math.min(perProxy, LIMITS.requestsPerSecondPerPod) }
+  if (perProxy !== null && perProxy !== undefined) {
+    scenario.traffic = { requestsPerSecondPerPod: Math.min(perProxy, LIMITS.requestsPerSecondPerPod) }
+  } else if (view.traffic !== null && view.traffic !== undefined && view.traffic.requestsPerSecond > 0) {
+    // No proxy in each pod (Cilium's runs per node): the requests measured, over the pods to mesh (the engine's
+    // requestsPerSecond). Hubble counts only the pods with L7 visibility, so this is what was seen, at least.
+    scenario.traffic = { requestsPerSecond: Math.min(view.traffic.requestsPerSecond, LIMITS.requestsPerSecondPerPod * scenario.pods) }
+  }
 
   const workload: NonNullable<EstimateRequest['workload']> = { clusterPods: Math.min(Math.max(read.clusterPods, scenario.pods), LIMITS.pods * 10) }
   const requests = view.pods.requests
@@ -141,7 +147,7 @@ const SOURCES: Array<[RegExp, string]> = [
   [/^\/cluster\/(nodeType|region|networkMode)/, 'kube_node_labels'],
   [/^\/cluster\/cni|^\/baseline/, 'kube_pod_container_info'],
   [/^\/pricing/, 'node_cpu_hourly_cost, node_ram_hourly_cost'],
-  [/^\/traffic/, 'istio_requests_total, request_total']
+  [/^\/traffic/, 'istio_requests_total, request_total, hubble_http_requests_total, envoy_http_downstream_rq_total']
 ]
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { estimate } from '../engine/estimate.js'
+import { estimate, estimateSummary } from '../engine/answer.js'
 import { describeErrors, DomainError } from '../errors.js'
 import { domainProblem } from '../plugins/problem.js'
 import { fieldChecker } from '../plugins/validation.js'
@@ -10,7 +10,6 @@ import { problemResponses } from '../schemas/responses.js'
 import { View } from '../schemas/estimate.js'
 import { NDJSON_CONTENT_TYPE, streamLines, wantsNdjson } from '../stream.js'
 import { Type } from 'typebox'
-import { estimateSummary } from '../engine/summary.js'
 
 const BatchQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ndjson')], { description: 'json (default); ndjson streams one line per scenario as each is computed (also `Accept: application/x-ndjson`)' })),

@@ -1,7 +1,7 @@
 // An estimate says when a component's figures come only from its engine's measurements in other meshes: Kuma's and
 // Consul's proxies are Envoy, and nobody has published a kuma-dp or consul-dataplane measurement (issue 23, item 1).
 import t from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import { borrowedEvidence } from '../../src/engine/borrowed-evidence.js'
 import { shippedModels } from '../helpers.js'
 

@@ -2,7 +2,7 @@
 // reports, counted with and without the mesh. Expected values are worked out by hand from the providers'
 // documents and manifests cited in models/nodes/*.yaml, never by project code.
 import t from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import type { EstimateRequest, MeshEstimate } from '../../src/schemas/estimate.js'
 import { near, shippedModels } from '../helpers.js'
 

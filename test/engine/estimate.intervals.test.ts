@@ -2,7 +2,7 @@
 // slope's on the slope part, their excesses over the expected value combined in quadrature as independent errors.
 // Worked by hand on a toy sidecar: 10m idle, 0.2 cores per 1,000 rps; base factors x0.5 to x2, slope x0.8 to x1.25.
 import t from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import { fittedRange } from '../../src/engine/usage.js'
 import type { Models } from '../../src/models/load.js'
 import type { MeshModel } from '../../src/models/schema.js'

@@ -2,7 +2,7 @@
 // A fixed seed keeps CI reproducible; FC_SEED=<n> replays another, FC_RUNS=<n> runs longer.
 import fc from 'fast-check'
 import t from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import { DomainError } from '../../src/errors.js'
 import { CNI_IDS, type EstimateRequest, type EstimateResponse } from '../../src/schemas/estimate.js'
 import { shippedModels } from '../helpers.js'

@@ -1,7 +1,7 @@
 // options.proxyRequests: the data-plane proxy's requests as Helm values or annotations set them, for every mesh.
 // Expected values are worked out by hand from the charts' defaults cited in models/meshes/*.yaml.
 import t from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import type { EstimateRequest, MeshEstimate } from '../../src/schemas/estimate.js'
 import { shippedModels, testApp } from '../helpers.js'
 

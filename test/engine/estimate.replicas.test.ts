@@ -6,7 +6,7 @@ import t from 'tap'
 import type { Models } from '../../src/models/load.js'
 import type { MeshModel } from '../../src/models/schema.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import { fixtureModels, near } from '../helpers.js'
 
 const base = fixtureModels()

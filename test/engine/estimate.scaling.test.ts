@@ -1,7 +1,7 @@
 // On the shipped models: more traffic or more visible services raise usage by exactly the cited slopes;
 // scoping lowers sidecar memory. Expected values are worked from the model files, not from the engine.
 import t from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import { cpuCores, memoryGiB } from '../../src/models/quantity.js'
 import type { Component } from '../../src/models/schema.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'

@@ -2,7 +2,7 @@
 // meshes' own documents (as cited in models/), in the comments, never computed by project code. Golden files
 // guard the same answers against regressions; these say whether the numbers are right.
 import t, { type Test } from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import type { EstimateRequest, MeshEstimate } from '../../src/schemas/estimate.js'
 import { near, shippedModels } from '../helpers.js'
 

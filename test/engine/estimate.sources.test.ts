@@ -4,7 +4,7 @@
 import t from 'tap'
 import type { Models } from '../../src/models/load.js'
 import type { Component, MeshModel } from '../../src/models/schema.js'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import { fixtureModels } from '../helpers.js'
 
 const base = fixtureModels()

@@ -1,7 +1,7 @@
 // Golden scenarios on the toy models in test/fixtures/models, every number worked out by hand in the comments.
 // The fixture node has no system reservation, so allocatable = capacity (4 cores, 16 GiB, 10 pods).
 import t from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import { DomainError } from '../../src/errors.js'
 import { fixtureModels, near } from '../helpers.js'
 

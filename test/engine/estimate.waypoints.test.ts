@@ -2,7 +2,7 @@
 // every number worked out by hand in the comments. Application pods are small (0.1 core, 0.1 GiB) so that
 // packing never matters here.
 import t from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
 import { fixtureModels } from '../helpers.js'
 

@@ -3,7 +3,7 @@
 // ordinary traffic. Each check reads the service's own answer on the shipped models; none compares the engine with itself.
 import t from 'tap'
 import { cpuCores, memoryGiB } from '../../src/models/quantity.js'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import type { EstimateResponse } from '../../src/schemas/estimate.js'
 import { shippedModels } from '../helpers.js'
 

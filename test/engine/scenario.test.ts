@@ -2,7 +2,7 @@
 // the provider's OpenCost config, scale it so that the node's capacity as the kubelet reports it costs the node price.
 // Expected values are worked out by hand from the cited configs and list prices, never by project code.
 import t from 'tap'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
 import { fixtureModels, shippedModels } from '../helpers.js'
 

@@ -1,7 +1,8 @@
 // assumptions.sensitivity: each defaulted input that scales, halved and doubled, per mesh, largest change first.
 import t from 'tap'
 import { DomainError } from '../../src/errors.js'
-import { estimate, estimateMesh, packWorkload } from '../../src/engine/estimate.js'
+import { estimateMesh, packWorkload } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import { resolveScenario } from '../../src/engine/scenario.js'
 import type { MeshModel } from '../../src/models/schema.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'

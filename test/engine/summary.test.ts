@@ -2,10 +2,20 @@
 // the notes without the general ones. In-process, on the fixture models (the route is tested over a socket in
 // test/routes/estimate.view.test.ts).
 import t from 'tap'
-import { estimate, GENERAL_NOTES } from '../../src/engine/estimate.js'
-import { estimateSummary, meshSummary, summary } from '../../src/engine/summary.js'
-import type { EstimateRequest } from '../../src/schemas/estimate.js'
+import { GENERAL_NOTES } from '../../src/engine/estimate.js'
+import { estimate, estimateSummary } from '../../src/engine/answer.js'
+import type { EstimateRequest, EstimateResponse, EstimateSummaryResponse, MeshEstimate, MeshSummary } from '../../src/schemas/estimate.js'
 import { fixtureModels } from '../helpers.js'
+
+// The reference: view=summary cut from the full answer, field by field. The service computes it without building
+// what it cuts (estimateSummary); the tests below hold the two equal.
+function meshSummary (e: MeshEstimate): MeshSummary {
+  return { mesh: e.mesh, name: e.name, mode: e.mode, version: e.version, totals: e.totals, capacity: e.capacity, cost: e.cost, ...(e.delta === undefined ? {} : { delta: e.delta }) }
+}
+
+function summary (answer: EstimateResponse): EstimateSummaryResponse {
+  return { view: 'summary', basis: answer.assumptions.basis, estimates: answer.estimates.map(meshSummary), notes: answer.assumptions.notes.slice(GENERAL_NOTES.length) }
+}
 
 const models = fixtureModels()
 const request: EstimateRequest = { pods: 10, meshes: ['alpha', 'beta'], cluster: { node: { vcpu: 8, memoryGiB: 32, maxPods: 110 } }, pricing: { cpuCoreHour: 0.03, memoryGiBHour: 0.004 } }

@@ -3,7 +3,7 @@
 import t, { type Test } from 'tap'
 import type { SweepRequest } from '../../src/schemas/integration.js'
 import { DomainError } from '../../src/errors.js'
-import { estimate } from '../../src/engine/estimate.js'
+import { estimate } from '../../src/engine/answer.js'
 import { checkSweep, planSweep, sweep, sweepValues } from '../../src/engine/sweep.js'
 import { shippedModels } from '../helpers.js'
 import { pointOfEstimate } from '../sweep-point.js'

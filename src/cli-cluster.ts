@@ -2,16 +2,16 @@
 // command line (the person running the command chooses it, as an operator chooses PROMETHEUS_URL).
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { table, type Io } from '../cli-output.js'
-import { PACKAGE_ROOT } from '../config.js'
-import { DomainError } from '../errors.js'
-import { loadModels } from '../models/load.js'
-import { fieldChecker } from '../plugins/validation.js'
-import { ClusterEstimateRequest } from '../schemas/cluster.js'
-import { PrometheusClient, PrometheusError } from './client.js'
-import { readCluster } from './cluster.js'
-import { DEFAULT_WINDOW, defaultScope } from './queries.js'
-import { clusterEstimate } from './scenario.js'
+import { table, type Io } from './cli-output.js'
+import { PACKAGE_ROOT } from './config.js'
+import { DomainError } from './errors.js'
+import { loadModels } from './models/load.js'
+import { fieldChecker } from './plugins/validation.js'
+import { ClusterEstimateRequest } from './schemas/cluster.js'
+import { PrometheusClient, PrometheusError } from './prometheus/client.js'
+import { readCluster } from './prometheus/cluster.js'
+import { DEFAULT_WINDOW, defaultScope } from './prometheus/queries.js'
+import { clusterEstimate } from './prometheus/scenario.js'
 
 const USAGE = `Usage: meshcost cluster --prometheus URL [options]
 

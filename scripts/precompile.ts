@@ -1,17 +1,19 @@
 // npm run build: builds the app with the default configuration, as the server does, and writes standalone
-// code for every validator and serialiser it compiled to dist/schemas.cjs (precompile.ts). Any earlier file
-// is removed first, so that every schema is compiled here from the current sources.
+// code for every validator and serialiser it compiled to dist/schemas.cjs (src/plugins/precompile.ts). Any
+// earlier file is removed first, so that every schema is compiled here from the current sources.
 //
-//   node dist/src/plugins/precompile-cli.js [outFile]
+//   tsx scripts/precompile.ts [outFile]
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { createConfig, PACKAGE_ROOT } from '../config.js'
+import { createConfig, PACKAGE_ROOT } from '../src/config.js'
 
 const outFile = resolve(process.argv[2] ?? join(PACKAGE_ROOT, 'dist', 'schemas.cjs'))
-rmSync(join(PACKAGE_ROOT, 'dist', 'schemas.cjs'), { force: true })
-const { buildApp } = await import('../app.js')
-const { schemaCache } = await import('./precompiled.js')
-const { writePrecompiled } = await import('./precompile.js')
+rmSync(outFile, { force: true })
+// Imported after the earlier file is gone. (A schema the process finds precompiled is still recorded in `seen`,
+// and written from its source below.)
+const { buildApp } = await import('../src/app.js')
+const { schemaCache } = await import('../src/plugins/precompiled.js')
+const { writePrecompiled } = await import('../src/plugins/precompile.js')
 try {
   const app = await buildApp(createConfig({}), { logger: false })
   await app.ready()
