@@ -5,10 +5,14 @@ import type { Models } from '../models/load.js'
 import type { ClusterResponse, MeasuredComponent, Missing } from '../schemas/cluster.js'
 import type { PrometheusClient, Sample } from './client.js'
 import { BOUNDS, perReplica, Plausibility, type Bound } from './plausible.js'
-import { clusterQueries, FAMILIES, MESH_COMPONENTS, SYSTEM_NAMESPACES, type Family, type NamespaceScope, type QueryKey } from './queries.js'
+import { clusterQueries, FAMILIES, MESH_COMPONENTS, meshTrafficQueries, SYSTEM_NAMESPACES, TRAFFIC_SOURCES, type Family, type MeshTrafficKey, type NamespaceScope, type QueryKey } from './queries.js'
 import { round } from '../units.js'
 
 const GiB = 1024 ** 3
+
+/** Prometheus' answer to each query; a mesh traffic query not asked counts as no series. */
+export type Answers = Record<QueryKey, Sample[]> & Partial<Record<MeshTrafficKey, Sample[]>>
+type Queries = Record<QueryKey, string> & Partial<Record<MeshTrafficKey, string>>
 
 export interface ClusterRead {
   view: ClusterResponse
@@ -26,7 +30,7 @@ export interface ClusterRead {
 
 /** Reads the cluster: every query in parallel, under the client's deadline. */
 export async function readCluster (client: PrometheusClient, models: Models, scope: NamespaceScope, window: string, signal?: AbortSignal): Promise<ClusterRead> {
-  const queries = clusterQueries(scope, window)
+  const queries = { ...clusterQueries(scope, window), ...meshTrafficQueries(window) }
   const answers = await client.queryAll(queries, signal)
   return clusterRead(answers, queries, models, window, client.upstream)
 }
@@ -78,7 +82,7 @@ const NODE_FIGURES = {
   }
 } as const satisfies Record<string, { family: Family, bounds: Record<Resource, Bound>, replacedBy: string }>
 
-function nodeFacts (answers: Record<QueryKey, Sample[]>, checks: Plausibility): Map<string, NodeFacts> {
+function nodeFacts (answers: Answers, checks: Plausibility): Map<string, NodeFacts> {
   const nodes = new Map<string, NodeFacts>()
   const node = (name: string): NodeFacts => {
     let facts = nodes.get(name)
@@ -204,7 +208,7 @@ function nodeTypes (nodes: Map<string, NodeFacts>, models: Models): Array<{ row:
 }
 
 /** The mesh components that run (replicas > 0), and the meshes they detect; the usage of those meshes' components. */
-function meshComponents (answers: Record<QueryKey, Sample[]>, checks: Plausibility): { detected: string[], components: MeasuredComponent[] } {
+function meshComponents (answers: Answers, checks: Plausibility): { detected: string[], components: MeasuredComponent[] } {
   const byComponent = (key: 'meshReplicas' | 'meshCpuCores' | 'meshMemoryBytes') =>
     new Map(answers[key].map((s) => [s.labels.component ?? '', s.value]))
   const replicas = byComponent('meshReplicas')
@@ -233,16 +237,16 @@ function meshComponents (answers: Record<QueryKey, Sample[]>, checks: Plausibili
 }
 
 /** The cluster view of a set of answers; pure, so that it is tested on fixtures as well as on a real Prometheus. */
-export function clusterView (answers: Record<QueryKey, Sample[]>, queries: Record<QueryKey, string>, models: Models, window: string): ClusterResponse {
+export function clusterView (answers: Answers, queries: Queries, models: Models, window: string): ClusterResponse {
   return clusterRead(answers, queries, models, window, '').view
 }
 
 /** The view, and what the estimate needs beside it; pure, as clusterView. `upstream` only names Prometheus to the operator. */
-export function clusterRead (answers: Record<QueryKey, Sample[]>, queries: Record<QueryKey, string>, models: Models, window: string, upstream: string): ClusterRead {
+export function clusterRead (answers: Answers, queries: Queries, models: Models, window: string, upstream: string): ClusterRead {
   const checks = new Plausibility()
   /** The one value of an aggregated query, checked; null when Prometheus has none. */
-  const scalar = (key: QueryKey, family: Family, series: string, bound: Bound, replacedBy: string): number | null => {
-    const value = answers[key][0]?.value
+  const scalar = (key: QueryKey | MeshTrafficKey, family: Family, series: string, bound: Bound, replacedBy: string): number | null => {
+    const value = answers[key]?.[0]?.value
     return value === undefined ? null : checks.check(family, series, value, bound, replacedBy)
   }
 
@@ -278,20 +282,22 @@ export function clusterRead (answers: Record<QueryKey, Sample[]>, queries: Recor
   const { detected, components } = meshComponents(answers, checks)
 
   const trafficDropped = 'the default traffic per pod (models/defaults.yaml)'
-  const trafficSources = [
-    { mesh: 'istio', metric: 'istio_requests_total', key: 'istioRequestsPerSecond' },
-    { mesh: 'linkerd', metric: 'request_total', key: 'linkerdRequestsPerSecond' }
-  ] as const
-  const measuredTraffic = trafficSources.filter((t) => detected.includes(t.mesh)).flatMap((t) => {
-    const value = scalar(t.key, t.metric, `sum(rate(${t.metric}))`, BOUNDS.requestsPerSecond, trafficDropped)
+  // Only the meshes that run; a mesh that runs without its metric is listed in `missing`, its traffic not guessed.
+  const meshesRunning = TRAFFIC_SOURCES.filter((t) => detected.includes(t.mesh))
+  const unanswered = meshesRunning.filter((t) => (answers[t.key] ?? []).length === 0)
+  const measuredTraffic = meshesRunning.flatMap((t) => {
+    const value = scalar(t.key, t.family, `sum(rate(${t.metric}))`, BOUNDS.requestsPerSecond, trafficDropped)
     return value === null ? [] : [{ ...t, value }]
   })
-  const proxies = components.filter((c) => measuredTraffic.some((t) => t.mesh === c.mesh) && (c.component === 'istio-proxy' || c.component === 'linkerd-proxy'))
+  // Per proxy: the meshes with a proxy in each pod, over those proxies (Cilium's L7 proxy runs per node).
+  const perPod = measuredTraffic.filter((t) => t.proxy !== null)
+  const proxies = components.filter((c) => perPod.some((t) => t.mesh === c.mesh && t.proxy === c.component))
     .reduce((sum, c) => sum + c.replicas, 0)
+  const perPodRequests = perPod.reduce((sum, t) => sum + t.value, 0)
   const requestsPerSecond = measuredTraffic.reduce((sum, t) => sum + t.value, 0)
   const traffic = measuredTraffic.length === 0
     ? null
-    : { requestsPerSecond: round(requestsPerSecond, 3), requestsPerSecondPerProxy: proxies > 0 ? round(requestsPerSecond / proxies, 3) : null, metric: measuredTraffic.map((t) => t.metric).join(' + ') }
+    : { requestsPerSecond: round(requestsPerSecond, 3), requestsPerSecondPerProxy: proxies > 0 ? round(perPodRequests / proxies, 3) : null, metric: measuredTraffic.map((t) => t.metric).join(' + ') }
 
   const pricesDropped = 'the node type\'s list price, else the default price book'
   const cpuCoreHour = scalar('cpuCoreHour', 'node_cpu_hourly_cost', 'avg(node_cpu_hourly_cost)', BOUNDS.unitPrice, pricesDropped)
@@ -316,7 +322,11 @@ export function clusterRead (answers: Record<QueryKey, Sample[]>, queries: Recor
     mesh: { detected, components },
     traffic,
     prices,
-    missing: [...missingFamilies(present, detected), ...checks.missing()],
+    missing: [
+      ...missingFamilies(present),
+      ...unanswered.map((t) => ({ metric: t.metric, exporter: FAMILIES[t.family], replacedBy: trafficDropped })),
+      ...checks.missing()
+    ],
     queries: {
       'nodes.total': queries.nodeInfo,
       'nodes.byType.instanceType': `${queries.nodeLabels} (label_node_kubernetes_io_instance_type), else ${queries.nodeHourlyCost} (instance_type)`,
@@ -334,8 +344,7 @@ export function clusterRead (answers: Record<QueryKey, Sample[]>, queries: Recor
       'mesh.components.replicas': queries.meshReplicas,
       'mesh.components.cpuCores': queries.meshCpuCores,
       'mesh.components.memoryGiB': queries.meshMemoryBytes,
-      'traffic.istio': queries.istioRequestsPerSecond,
-      'traffic.linkerd': queries.linkerdRequestsPerSecond,
+      ...Object.fromEntries(TRAFFIC_SOURCES.map((t) => [`traffic.${t.mesh}`, queries[t.key] ?? meshTrafficQueries(window)[t.key as MeshTrafficKey]])),
       'prices.cpuCoreHour': queries.cpuCoreHour,
       'prices.memoryGiBHour': queries.memoryGiBHour,
       missing: queries.families
@@ -367,13 +376,18 @@ const REPLACEMENTS: Record<Family, string> = {
   node_ram_hourly_cost: 'the node type\'s list price, else the default price book',
   node_total_hourly_cost: 'the node catalog\'s price for the node type; no price for a custom node',
   istio_requests_total: 'the default traffic per pod (models/defaults.yaml)',
-  request_total: 'the default traffic per pod (models/defaults.yaml)'
+  request_total: 'the default traffic per pod (models/defaults.yaml)',
+  hubble_http_requests_total: 'the default traffic per pod (models/defaults.yaml)',
+  envoy_http_downstream_rq_total: 'the default traffic per pod (models/defaults.yaml)'
 }
 
-function missingFamilies (present: Set<string | undefined>, detected: string[]): Missing[] {
-  const meshFamily: Partial<Record<Family, string>> = { istio_requests_total: 'istio', request_total: 'linkerd' }
+/**
+ * The families Prometheus lacks. The meshes' request metrics are not among them: each is missing when its mesh
+ * runs and its query answers no series (Kuma's and Consul's share a family name, so the family says too little).
+ */
+function missingFamilies (present: Set<string | undefined>): Missing[] {
+  const traffic = new Set<Family>(TRAFFIC_SOURCES.map((t) => t.family))
   return (Object.keys(FAMILIES) as Family[])
-    .filter((family) => !present.has(family))
-    .filter((family) => meshFamily[family] === undefined || detected.includes(meshFamily[family]))
+    .filter((family) => !present.has(family) && !traffic.has(family))
     .map((family) => ({ metric: family, exporter: FAMILIES[family], replacedBy: REPLACEMENTS[family] }))
 }

@@ -34,8 +34,35 @@ export const FAMILIES = {
   node_ram_hourly_cost: 'OpenCost',
   node_total_hourly_cost: 'OpenCost',
   istio_requests_total: 'Istio (Envoy sidecars and gateways, istio-proxy)',
-  request_total: 'Linkerd (linkerd-proxy)'
+  request_total: 'Linkerd (linkerd-proxy)',
+  hubble_http_requests_total: 'Cilium (Hubble metrics, handler httpV2 or http; L7 visibility needed)',
+  envoy_http_downstream_rq_total: 'Envoy (Kuma\'s kuma-dp, Consul\'s consul-dataplane)'
 } as const
+
+/**
+ * Where each mesh's traffic is read: requests per second through every proxy that handles them, inbound plus
+ * outbound, as the estimate's traffic means it. `metric`: the series read, as `traffic.metric` and `missing`
+ * name it; `proxy`: the per-pod proxy component the rate is shared by (null: the mesh has none).
+ * docs/integrations.md gives the source of each.
+ */
+export const TRAFFIC_SOURCES = [
+  // Each request reported once by the client's proxy (reporter="source") and once by the server's ("destination").
+  { mesh: 'istio', family: 'istio_requests_total', metric: 'istio_requests_total', key: 'istioRequestsPerSecond', proxy: 'istio-proxy' },
+  // linkerd-proxy counts what it receives (direction="inbound") and what it sends (direction="outbound").
+  { mesh: 'linkerd', family: 'request_total', metric: 'request_total', key: 'linkerdRequestsPerSecond', proxy: 'linkerd-proxy' },
+  // Hubble counts each HTTP request the L7 proxy sees, reporter="client" at the client pod's egress and
+  // reporter="server" at the server pod's ingress (httpV2 on response flows, http on request flows; same name).
+  // Cilium's L7 proxy runs per node, not per pod: no per-proxy rate.
+  { mesh: 'cilium', family: 'hubble_http_requests_total', metric: 'hubble_http_requests_total', key: 'ciliumRequestsPerSecond', proxy: null },
+  // kuma-dp labels the stats of mesh listeners kuma_io_mesh_traffic="true" (not admin, not Prometheus): each
+  // sidecar's inbound listeners (localhost_<port>, self_inbound_dp_<port>) and outbound ones.
+  { mesh: 'kuma', family: 'envoy_http_downstream_rq_total', metric: 'envoy_http_downstream_rq_total{kuma_io_mesh_traffic="true"}', key: 'kumaRequestsPerSecond', proxy: 'kuma-dp' },
+  // Consul tags every stat of its Envoy with consul_source_service; public_listener is the inbound listener,
+  // upstream the outbound ones (public_listener_http, upstream_<name>_http before Consul 1.9's tags).
+  { mesh: 'consul', family: 'envoy_http_downstream_rq_total', metric: 'envoy_http_downstream_rq_total{consul_source_service!="", envoy_http_conn_manager_prefix=~"public_listener.*|upstream.*"}', key: 'consulRequestsPerSecond', proxy: 'consul-dataplane' }
+] as const satisfies ReadonlyArray<{ mesh: string, family: Family, metric: string, key: QueryKey | MeshTrafficKey, proxy: string | null }>
+
+export type TrafficSource = typeof TRAFFIC_SOURCES[number]
 
 /** Which pods a query covers: the namespaces a request named, or every namespace but the system ones. */
 export type NamespaceScope = { include: readonly string[] } | { exclude: readonly string[] }
@@ -108,6 +135,20 @@ function perComponent (expr: (matchers: string) => string): string {
 }
 
 export type QueryKey = keyof ReturnType<typeof clusterQueries>
+export type MeshTrafficKey = keyof ReturnType<typeof meshTrafficQueries>
+
+/**
+ * The traffic queries of Cilium, Kuma and Consul (TRAFFIC_SOURCES), run with clusterQueries. Kept apart from
+ * them: a set of answers without these (as the plausibility tests build) reads as no series, never as a value.
+ */
+export function meshTrafficQueries (rangeWindow: string) {
+  const w = checkedWindow(rangeWindow)
+  return {
+    ciliumRequestsPerSecond: `sum(rate(hubble_http_requests_total[${w}]))`,
+    kumaRequestsPerSecond: `sum(rate(envoy_http_downstream_rq_total{kuma_io_mesh_traffic="true"}[${w}]))`,
+    consulRequestsPerSecond: `sum(rate(envoy_http_downstream_rq_total{consul_source_service!="", envoy_http_conn_manager_prefix=~"public_listener.*|upstream.*"}[${w}]))`
+  }
+}
 
 /** Every query of one read of the cluster; independent of each other, so they run in parallel. */
 export function clusterQueries (scope: NamespaceScope, rangeWindow: string) {
@@ -129,8 +170,8 @@ export function clusterQueries (scope: NamespaceScope, rangeWindow: string) {
     meshReplicas: perComponent((m) => `count(count by (namespace, pod) ${containerInfo(m)} and on (namespace, pod) ${RUNNING('namespace!=""')})`),
     meshCpuCores: perComponent((m) => `sum(rate(container_cpu_usage_seconds_total{${m}}[${w}]))`),
     meshMemoryBytes: perComponent((m) => `sum(avg_over_time(container_memory_working_set_bytes{${m}}[${w}]))`),
-    // Each proxy counts what it handles: Istio once as source and once as destination reporter, Linkerd as
-    // outbound and inbound. The sum is requests through all proxies, as the estimate's traffic means it.
+    // Each proxy counts what it handles (TRAFFIC_SOURCES): the sum is requests through all proxies, inbound
+    // plus outbound, as the estimate's traffic means it.
     istioRequestsPerSecond: `sum(rate(istio_requests_total[${w}]))`,
     linkerdRequestsPerSecond: `sum(rate(request_total{direction=~"inbound|outbound"}[${w}]))`,
     cpuCoreHour: 'avg(node_cpu_hourly_cost)',

@@ -74,9 +74,9 @@ export const ClusterResponse = Type.Object({
     components: Type.Array(MeasuredComponent)
   }, strict),
   traffic: nullable(Type.Object({
-    requestsPerSecond: Type.Number({ minimum: 0, description: 'requests per second through all proxies (each proxy counts what it handles)' }),
-    requestsPerSecondPerProxy: nullable(Type.Number({ minimum: 0 })),
-    metric: Type.String()
+    requestsPerSecond: Type.Number({ minimum: 0, description: 'requests per second through all proxies of the meshes that run, inbound plus outbound (each proxy counts what it handles), each mesh from its own metric' }),
+    requestsPerSecondPerProxy: nullable(Type.Number({ minimum: 0, description: 'the rates of the meshes with a proxy in each pod (Istio, Linkerd, Kuma, Consul) over those proxies; null when none is measured (Cilium\'s L7 proxy runs per node)' })),
+    metric: Type.String({ description: 'the series read, one per mesh joined by " + ": istio_requests_total, request_total, hubble_http_requests_total, envoy_http_downstream_rq_total{...} (docs/integrations.md)' })
   }, strict)),
   prices: nullable(Type.Object({
     source: Type.Literal('opencost'),

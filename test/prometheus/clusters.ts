@@ -105,3 +105,90 @@ export function plainCluster (): FixtureCluster {
   ]
   return { nodes, pods, mesh: 'none' }
 }
+
+/** Nodes of the traffic clusters below: 3 m5.2xlarge in eu-west-1 priced by OpenCost, so that nothing but traffic is missing. */
+function trafficNodes (prefix: string): FixtureNode[] {
+  return range(3, (i) => ({
+    name: `${prefix}-${i}`,
+    providerId: `aws:///eu-west-1a/i-0000000000000${i}${prefix.length}`,
+    instanceType: 'm5.2xlarge',
+    region: 'eu-west-1',
+    labels: { label_kubernetes_io_arch: 'amd64' },
+    capacity: { cpuCores: 8, memoryBytes: 32 * GiB, pods: 58 },
+    allocatable: { cpuCores: 7.91, memoryBytes: 29 * GiB, pods: 58 },
+    opencost: { cpuCoreHour: 0.024, ramGiBHour: 0.003 }
+  }))
+}
+
+/** Cilium's agent and its Envoy on each node (kube-system). */
+const ciliumNodePods = (nodes: FixtureNode[]): FixturePod[] => nodes.flatMap((n, i) => [
+  platformPod('kube-system', `cilium-c${i}lm`, n.name, [{ name: 'cilium-agent', cpuUsed: 0.05, memoryUsed: 200 * MiB }]),
+  platformPod('kube-system', `cilium-envoy-e${i}nv`, n.name, [{ name: 'cilium-envoy', cpuUsed: 0.02, memoryUsed: 60 * MiB }])
+])
+
+/**
+ * Cilium with Hubble's httpV2 metrics and L7 visibility: web 4 pods at 0.5 core / 1 GiB, no sidecar, each
+ * serving 25 rps (Hubble's reporter="server") and sending 10 (reporter="client"); the agent and cilium-envoy on
+ * each of the 3 nodes. Hubble's flow metric counts each request's and response's L7 flow, and L3/L4 traces.
+ */
+export function ciliumCluster (): FixtureCluster {
+  const nodes = trafficNodes('cilium-node')
+  const node = nodes[0]?.name ?? ''
+  const pods: FixturePod[] = [
+    ...range(4, (i) => ({ ...appPod('web', `web-6c8d9f7b5-w${i}eb0`, node, { cpu: 0.5, memoryBytes: GiB, cpuUsed: 0.2, memoryUsed: 600 * MiB }), proxyInboundPerSecond: 25, proxyOutboundPerSecond: 10 })),
+    ...ciliumNodePods(nodes)
+  ]
+  return { nodes, pods, mesh: 'cilium' }
+}
+
+/**
+ * Kuma: demo 6 pods at 0.25 core / 512 MiB, each with a kuma-sidecar (kuma-dp) handling 12 rps in (listener
+ * localhost_8080) and 8 out, and answering Prometheus and probes on its admin listener (5 rps, not traffic);
+ * kuma-control-plane in kuma-system.
+ */
+export function kumaCluster (): FixtureCluster {
+  const nodes = trafficNodes('kuma-node')
+  const node = nodes[0]?.name ?? ''
+  const sidecar = { name: 'kuma-sidecar', cpuUsed: 0.015, memoryUsed: 48 * MiB, inbound: 12, outbound: 8 }
+  const pods: FixturePod[] = [
+    ...range(6, (i) => appPod('demo', `demo-app-5f7d8c9b6-d${i}mo0`, node, { cpu: 0.25, memoryBytes: 512 * MiB, cpuUsed: 0.1, memoryUsed: 256 * MiB }, sidecar)),
+    platformPod('kuma-system', 'kuma-control-plane-7b9c8d6f5-k1cp0', node, [{ name: 'control-plane', cpuUsed: 0.03, memoryUsed: 180 * MiB }])
+  ]
+  return { nodes, pods, mesh: 'kuma' }
+}
+
+/**
+ * Consul on Kubernetes: shop 5 pods at 0.5 core / 1 GiB, each with a consul-dataplane whose Envoy handles 9 rps
+ * in (public_listener) and 6 out (upstream), and Prometheus' scrapes (5 rps on envoy_prometheus_metrics, not
+ * traffic); consul-server and the connect injector in consul.
+ */
+export function consulCluster (): FixtureCluster {
+  const nodes = trafficNodes('consul-node')
+  const node = nodes[0]?.name ?? ''
+  const sidecar = { name: 'consul-dataplane', cpuUsed: 0.02, memoryUsed: 56 * MiB, inbound: 9, outbound: 6 }
+  const pods: FixturePod[] = [
+    ...range(5, (i) => appPod('shop', `frontend-7d9f8c6b5-f${i}nt0`, node, { cpu: 0.5, memoryBytes: GiB, cpuUsed: 0.2, memoryUsed: 500 * MiB }, sidecar)),
+    platformPod('consul', 'consul-server-0', node, [{ name: 'consul', cpuUsed: 0.04, memoryUsed: 200 * MiB }]),
+    platformPod('consul', 'consul-connect-injector-6b8d7c9f5-inj0c', node, [{ name: 'sidecar-injector', cpuUsed: 0.01, memoryUsed: 50 * MiB }])
+  ]
+  return { nodes, pods, mesh: 'consul' }
+}
+
+/**
+ * Three meshes, two without their request metrics: Cilium as the CNI, Hubble exporting its flow metric but not
+ * httpV2; Kuma in demo (3 pods, 12 rps in and 8 out each) with its metrics; Consul in shop (2 pods, 9 in and 6 out
+ * each) whose Envoy metrics Prometheus does not scrape. Kuma's and Consul's Envoy metrics share a family name.
+ */
+export function unscrapedCluster (): FixtureCluster {
+  const nodes = trafficNodes('mixed-node')
+  const node = nodes[0]?.name ?? ''
+  const app = { cpu: 0.25, memoryBytes: 512 * MiB, cpuUsed: 0.1, memoryUsed: 256 * MiB }
+  const pods: FixturePod[] = [
+    ...range(3, (i) => ({ ...appPod('demo', `demo-app-5f7d8c9b6-d${i}mo0`, node, app, { name: 'kuma-sidecar', cpuUsed: 0.015, memoryUsed: 48 * MiB, inbound: 12, outbound: 8 }), mesh: 'kuma' as const })),
+    platformPod('kuma-system', 'kuma-control-plane-7b9c8d6f5-k1cp0', node, [{ name: 'control-plane', cpuUsed: 0.03, memoryUsed: 180 * MiB }]),
+    ...range(2, (i) => ({ ...appPod('shop', `frontend-7d9f8c6b5-f${i}nt0`, node, app, { name: 'consul-dataplane', cpuUsed: 0.02, memoryUsed: 56 * MiB, inbound: 9, outbound: 6 }), mesh: 'consul' as const })),
+    platformPod('consul', 'consul-server-0', node, [{ name: 'consul', cpuUsed: 0.04, memoryUsed: 200 * MiB }]),
+    ...ciliumNodePods(nodes)
+  ]
+  return { nodes, pods, mesh: 'cilium', unscraped: ['consul'] }
+}

@@ -27,7 +27,12 @@ export interface FixturePod {
   /** requests per second this pod's proxy handles, inbound and outbound */
   proxyInboundPerSecond?: number
   proxyOutboundPerSecond?: number
+  /** the mesh whose request metrics count this pod's requests; default: the cluster's */
+  mesh?: TrafficMesh
 }
+
+/** Meshes whose request counters the fixture exports, each in its own metrics' form. */
+export type TrafficMesh = 'istio' | 'linkerd' | 'cilium' | 'kuma' | 'consul'
 
 export interface FixtureNode {
   name: string
@@ -46,7 +51,9 @@ export interface FixtureNode {
 export interface FixtureCluster {
   nodes: FixtureNode[]
   pods: FixturePod[]
-  mesh: 'none' | 'istio' | 'linkerd'
+  mesh: 'none' | TrafficMesh
+  /** meshes that run but whose request metrics Prometheus does not scrape (Hubble's http handler off, say) */
+  unscraped?: TrafficMesh[]
 }
 
 export const bytes = { MiB, GiB }
@@ -118,20 +125,52 @@ export function exposition (cluster: FixtureCluster, elapsedSeconds: number, tim
   family('node_total_hourly_cost', 'gauge', 'node_total_hourly_cost Total node cost per hour', priced.map((n) => [costLabels(n),
     (n.opencost?.cpuCoreHour ?? 0) * n.capacity.cpuCores + (n.opencost?.ramGiBHour ?? 0) * n.capacity.memoryBytes / GiB]))
 
-  // The meshes' request counters, one set per proxy.
-  const proxied = running.filter((p) => p.proxyInboundPerSecond !== undefined)
-  if (cluster.mesh === 'istio') {
-    family('istio_requests_total', 'counter', 'Total requests.', proxied.flatMap((p) => [
-      [{ namespace: p.namespace, pod: p.name, reporter: 'destination', destination_workload: p.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''), response_code: '200', connection_security_policy: 'mutual_tls' }, (p.proxyInboundPerSecond ?? 0) * elapsedSeconds],
-      [{ namespace: p.namespace, pod: p.name, reporter: 'source', source_workload: p.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''), response_code: '200', connection_security_policy: 'mutual_tls' }, (p.proxyOutboundPerSecond ?? 0) * elapsedSeconds]
-    ] as Array<[Record<string, string>, number]>))
-  }
-  if (cluster.mesh === 'linkerd') {
-    family('request_total', 'counter', 'Total count of HTTP requests.', proxied.flatMap((p) => [
-      [{ namespace: p.namespace, pod: p.name, direction: 'inbound', tls: 'true', authority: `${p.namespace}.svc:8080` }, (p.proxyInboundPerSecond ?? 0) * elapsedSeconds],
-      [{ namespace: p.namespace, pod: p.name, direction: 'outbound', tls: 'true', authority: `${p.namespace}.svc:8080` }, (p.proxyOutboundPerSecond ?? 0) * elapsedSeconds]
-    ] as Array<[Record<string, string>, number]>))
-  }
+  // The meshes' request counters, one set per proxy, in each mesh's own form.
+  const proxied = (mesh: TrafficMesh) => running.filter((p) => p.proxyInboundPerSecond !== undefined && (p.mesh ?? cluster.mesh) === mesh && cluster.unscraped?.includes(mesh) !== true)
+  const counters = (mesh: TrafficMesh, series: (p: FixturePod, inbound: number, outbound: number) => Array<[Record<string, string>, number]>) =>
+    proxied(mesh).flatMap((p) => series(p, (p.proxyInboundPerSecond ?? 0) * elapsedSeconds, (p.proxyOutboundPerSecond ?? 0) * elapsedSeconds))
+  const workload = (p: FixturePod) => p.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, '')
+  family('istio_requests_total', 'counter', 'Total requests.', counters('istio', (p, inbound, outbound) => [
+    [{ namespace: p.namespace, pod: p.name, reporter: 'destination', destination_workload: workload(p), response_code: '200', connection_security_policy: 'mutual_tls' }, inbound],
+    [{ namespace: p.namespace, pod: p.name, reporter: 'source', source_workload: workload(p), response_code: '200', connection_security_policy: 'mutual_tls' }, outbound]
+  ]))
+  family('request_total', 'counter', 'Total count of HTTP requests.', counters('linkerd', (p, inbound, outbound) => [
+    [{ namespace: p.namespace, pod: p.name, direction: 'inbound', tls: 'true', authority: `${p.namespace}.svc:8080` }, inbound],
+    [{ namespace: p.namespace, pod: p.name, direction: 'outbound', tls: 'true', authority: `${p.namespace}.svc:8080` }, outbound]
+  ]))
+  // Hubble (httpV2 with sourceContext=pod, destinationContext=pod), served by the cilium-agent of the pod's node:
+  // a request seen at the server's ingress (reporter="server") and at the client's egress (reporter="client").
+  // Its flow metric counts each L7 flow, a request's and its response's: twice the requests, and not read.
+  const hubble = (p: FixturePod) => ({ namespace: 'kube-system', pod: `cilium-${p.node}`, method: 'GET', protocol: 'HTTP/1.1', status: '200' })
+  family('hubble_http_requests_total', 'counter', 'Count of HTTP requests', counters('cilium', (p, inbound, outbound) => [
+    [{ ...hubble(p), reporter: 'server', source: `${p.namespace}/client`, destination: `${p.namespace}/${p.name}` }, inbound],
+    [{ ...hubble(p), reporter: 'client', source: `${p.namespace}/${p.name}`, destination: `${p.namespace}/server` }, outbound]
+  ]))
+  family('hubble_flows_processed_total', 'counter', 'Total number of flows processed', [
+    ...(cluster.mesh === 'cilium' || running.some((p) => p.mesh === 'cilium') ? [[{ namespace: 'kube-system', pod: 'cilium-flows', protocol: 'TCP', type: 'Trace', subtype: 'to-endpoint', verdict: 'FORWARDED' }, 500 * elapsedSeconds]] as Array<[Record<string, string>, number]> : []),
+    ...counters('cilium', (p, inbound, outbound) => [
+      [{ namespace: 'kube-system', pod: `cilium-${p.node}`, protocol: 'HTTP', type: 'L7', subtype: 'HTTP', verdict: 'FORWARDED', source: `${p.namespace}/${p.name}` }, 2 * (inbound + outbound)]
+    ])
+  ])
+  // Envoy's HTTP connection manager stats, per listener prefix. Kuma's kuma-dp labels mesh listeners
+  // kuma_io_mesh_traffic="true" (inbound localhost_<port>, outbound per service), not its admin listener.
+  // Consul tags every stat with consul_source_service; its inbound listener is public_listener, its outbound
+  // ones upstream, and envoy_prometheus_metrics serves the scrapes. The admin and scrape listeners' 5 rps (high,
+  // so that counting them would show) are not traffic.
+  const kuma = (p: FixturePod) => ({ namespace: p.namespace, pod: p.name, mesh: 'default', dataplane: `${p.name}.${p.namespace}`, kuma_io_service: `${workload(p)}_${p.namespace}_svc_8080` })
+  const consul = (p: FixturePod) => ({ namespace: p.namespace, pod: p.name, local_cluster: workload(p), consul_source_service: workload(p), consul_source_namespace: 'default', consul_source_partition: 'default', consul_source_datacenter: 'dc1' })
+  family('envoy_http_downstream_rq_total', 'counter', 'Total requests', [
+    ...counters('kuma', (p, inbound, outbound) => [
+      [{ ...kuma(p), envoy_http_conn_manager_prefix: 'localhost_8080', kuma_io_mesh_traffic: 'true' }, inbound],
+      [{ ...kuma(p), envoy_http_conn_manager_prefix: `backend_${p.namespace}_svc_8080`, kuma_io_mesh_traffic: 'true' }, outbound],
+      [{ ...kuma(p), envoy_http_conn_manager_prefix: 'kuma_envoy_admin' }, 5 * elapsedSeconds]
+    ]),
+    ...counters('consul', (p, inbound, outbound) => [
+      [{ ...consul(p), envoy_http_conn_manager_prefix: 'public_listener' }, inbound],
+      [{ ...consul(p), envoy_http_conn_manager_prefix: 'upstream', consul_upstream_service: 'backend', consul_upstream_namespace: 'default', consul_upstream_datacenter: 'dc1' }, outbound],
+      [{ ...consul(p), envoy_http_conn_manager_prefix: 'envoy_prometheus_metrics' }, 5 * elapsedSeconds]
+    ])
+  ])
   return out.join('\n') + '\n'
 }
 
