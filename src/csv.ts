@@ -8,11 +8,10 @@
 // nothing is billed in a currency. docs/integrations.md documents every column.
 import { HOURS_PER_MONTH } from './units.js'
 import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
-import type { SweepPoint } from './schemas/integration.js'
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present'
 
-type Cell = string | number | boolean | null | undefined
+export type Cell = string | number | boolean | null | undefined
 
 // A cell that a spreadsheet would read as a formula (=, +, -, @, or a tab or line break before one) is
 // prefixed with an apostrophe, which spreadsheets show as text (OWASP, "CSV Injection").
@@ -32,7 +31,7 @@ export function decimal (n: number, digits = 6): string {
   return trimmed === '-0' ? '0' : trimmed
 }
 
-function cell (value: Cell): string {
+export function cell (value: Cell): string {
   if (value === null || value === undefined) return ''
   if (typeof value === 'number') return decimal(value)
   if (typeof value === 'boolean') return value ? 'true' : 'false'
@@ -157,16 +156,6 @@ const SWEEP_SUMMARY_COLUMNS = SWEEP_COLUMNS.filter((c) => !c.endsWith('Low') && 
 /** The header line of a sweep's CSV (view=summary leaves the low and high bounds out). */
 export function sweepCsvHeader (summary = false): string {
   return toCsv(summary ? SWEEP_SUMMARY_COLUMNS : SWEEP_COLUMNS, [])
-}
-
-/** One row per mesh and point: long format, which spreadsheets pivot and Grafana groups by x_MeshId. */
-export function sweepCsvRow (mesh: string, vary: string, p: SweepPoint, currency: string, summary = false): string {
-  const cost = (x: number): string => decimal(x, 2)
-  const row: Cell[] = summary
-    ? [mesh, vary, p.x, p.cpuCores, p.memoryGiB, cost(p.monthlyCost)]
-    : [mesh, vary, p.x, p.cpuCores, p.cpuCoresLow, p.cpuCoresHigh, p.memoryGiB, p.memoryGiBLow, p.memoryGiBHigh, cost(p.monthlyCost), cost(p.monthlyCostLow), cost(p.monthlyCostHigh)]
-  row.push(p.additionalNodes, p.additionalNodesMonthlyCost === null ? '' : cost(p.additionalNodesMonthlyCost), currency)
-  return row.map(cell).join(',') + '\r\n'
 }
 
 /**

@@ -1,6 +1,6 @@
 // A sweep's answer written as bytes straight from the engine's totals, in every format (JSON, NDJSON, CSV; full or
 // view=summary), without a SweepPoint object or a string per point: the same bytes that JSON.stringify of the
-// points, and csv.ts's sweepCsvHeader and sweepCsvRow, write (test/sweep-text.test.ts compares them). Building
+// points, and csv.ts's sweepCsvHeader with test/sweep-text.test.ts's reference rows, write (that test compares them). Building
 // a point object, then JSON.stringify turning each of its twelve numbers into a string, and collecting the
 // garbage of both, took most of a 10,000-point sweep's time; the answer is ASCII, so it is written byte by byte.
 import { decimal, sweepCsvHeader, text } from './csv.js'
@@ -288,12 +288,12 @@ export function sweepNdjson (plan: SweepPlan, summary: boolean, w: ByteWriter): 
   }
 }
 
-/** The CSV header, then one row per mesh and x (csv.ts's sweepCsvHeader and sweepCsvRow, cell for cell), into `w`. */
+/** The CSV header, then one row per mesh and x (cell for cell what csv.ts's cell encoder writes), into `w`. */
 export function sweepCsv (plan: SweepPlan, summary: boolean, w: ByteWriter): { header: () => void, rows: RowWriter } {
   // The text cells (mesh, field, currency) quoted once per sweep.
   const before = plan.meshes.map((m) => ascii(`${text(m.mesh)},${text(plan.vary)},`))
   const after = ascii(`,${text(plan.currency)}\r\n`)
-  /** sweepCsvRow passes its cost cells as text: one that starts with a minus sign is formula-guarded (text). */
+  /** cost cells go through cell() as text: one that starts with a minus sign is formula-guarded (text). */
   const cost = (v: number): void => {
     if (v < 0) w.ascii(text(decimal2(v)))
     else w.fixed(v, 2, decimal2)

@@ -1,7 +1,11 @@
-// A sweep point as the full engine gives it: the figures of one mesh's estimate that a sweep publishes at x.
-// Shared by the sweep tests that hold sweeps to POST /estimate's answers.
+// Sweep points as objects, for the tests that hold the service's sweeps (sweep-text.ts writes them as text
+// straight from sweepRows) to POST /estimate's answers: a point as the full engine gives it, and a whole sweep
+// of SweepPoint objects from the engine's rows.
+import type { Models } from '../src/models/load.js'
+import { planSweep, sweepRows, type SweepPlan } from '../src/engine/sweep.js'
+import type { PointTotals } from '../src/engine/sweep-totals.js'
 import type { MeshEstimate } from '../src/schemas/estimate.js'
-import type { SweepPoint } from '../src/schemas/integration.js'
+import type { SweepPoint, SweepRequest, SweepResponse } from '../src/schemas/integration.js'
 
 export function pointOfEstimate (x: number, e: MeshEstimate): SweepPoint {
   return {
@@ -19,4 +23,38 @@ export function pointOfEstimate (x: number, e: MeshEstimate): SweepPoint {
     additionalNodesMonthlyCost: e.cost.additionalNodesMonthly,
     nodesWithMesh: e.capacity.nodesWithMesh
   }
+}
+
+/** One mesh's point at one x, as the JSON answer and the route's formats publish it. */
+export function sweepPoint (x: number, t: PointTotals): SweepPoint {
+  return {
+    x,
+    cpuCores: t.cpuExpected,
+    cpuCoresLow: t.cpuLow,
+    cpuCoresHigh: t.cpuHigh,
+    memoryGiB: t.memoryExpected,
+    memoryGiBLow: t.memoryLow,
+    memoryGiBHigh: t.memoryHigh,
+    monthlyCost: t.monthlyExpected,
+    monthlyCostLow: t.monthlyLow,
+    monthlyCostHigh: t.monthlyHigh,
+    additionalNodes: t.additionalNodes,
+    additionalNodesMonthlyCost: t.additionalNodesMonthly,
+    nodesWithMesh: t.nodesWithMesh
+  }
+}
+
+/** Every point, x by x and mesh by mesh within each x, computed as it is asked for. */
+function * sweepPoints (request: SweepRequest, plan: SweepPlan, models: Models): Generator<{ mesh: number, point: SweepPoint }> {
+  for (const { x, count, meshes } of sweepRows(request, plan, models)) {
+    for (let i = 0; i < count; i++) yield { mesh: i, point: sweepPoint(x, meshes[i] as PointTotals) }
+  }
+}
+
+/** The whole sweep in memory, one series per mesh (the JSON answer). Throws as planSweep and sweepPoints do. */
+export function sweep (request: SweepRequest, models: Models): SweepResponse {
+  const plan = planSweep(request, models)
+  const series = plan.meshes.map((m) => ({ ...m, points: [] as SweepPoint[] }))
+  for (const { mesh, point } of sweepPoints(request, plan, models)) (series[mesh] as { points: SweepPoint[] }).points.push(point)
+  return { vary: plan.vary, scale: plan.scale, basis: plan.basis, currency: plan.currency, series }
 }

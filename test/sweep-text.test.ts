@@ -1,9 +1,10 @@
 // The sweep's answer written as bytes (sweep-text.ts) against the text the objects give: JSON.stringify of the
-// SweepPoint objects (sweepPoint), and csv.ts's sweepCsvHeader and sweepCsvRow. Byte for byte, in every format,
+// SweepPoint objects (sweepPoint), and csv.ts's sweepCsvHeader with the reference sweepCsvRow below. Byte for byte, in every format,
 // over sweeps of every field; and the number writer against String and decimal on values of every size.
 import t from 'tap'
-import { decimal, sweepCsvHeader, sweepCsvRow } from '../src/csv.js'
-import { planSweep, sweepPoint, sweepRows } from '../src/engine/sweep.js'
+import { cell, decimal, sweepCsvHeader, type Cell } from '../src/csv.js'
+import { planSweep, sweepRows } from '../src/engine/sweep.js'
+import { sweepPoint } from './sweep-point.js'
 import type { PointTotals } from '../src/engine/sweep-totals.js'
 import { STREAM_LIMITS, SUMMARY_OMITS, type SweepPoint, type SweepRequest } from '../src/schemas/integration.js'
 import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../src/sweep-text.js'
@@ -43,6 +44,16 @@ t.test('fixed: a rounded value as String and decimal write it', async (t) => {
   t.equal(checked, 20_000)
   t.equal(written((w) => { w.integer(0); w.integer(-42); w.integer(1_000_000) }), '0-421000000')
 })
+
+/** The reference CSV row of one mesh and point, cell by cell through csv.ts's cell encoder: long format, which spreadsheets pivot and Grafana groups by x_MeshId. */
+function sweepCsvRow (mesh: string, vary: string, p: SweepPoint, currency: string, summary = false): string {
+  const cost = (x: number): string => decimal(x, 2)
+  const row: Cell[] = summary
+    ? [mesh, vary, p.x, p.cpuCores, p.memoryGiB, cost(p.monthlyCost)]
+    : [mesh, vary, p.x, p.cpuCores, p.cpuCoresLow, p.cpuCoresHigh, p.memoryGiB, p.memoryGiBLow, p.memoryGiBHigh, cost(p.monthlyCost), cost(p.monthlyCostLow), cost(p.monthlyCostHigh)]
+  row.push(p.additionalNodes, p.additionalNodesMonthlyCost === null ? '' : cost(p.additionalNodesMonthlyCost), currency)
+  return row.map(cell).join(',') + '\r\n'
+}
 
 /** What the route wrote before sweep-text.ts: the objects, through JSON.stringify and sweepCsvRow. */
 function fromObjects (request: SweepRequest, summary: boolean) {

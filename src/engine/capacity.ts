@@ -2,6 +2,7 @@
 // Packing uses requests, because requests are what the scheduler and the cluster autoscaler act on.
 import type { Reservation } from '../models/schema.js'
 import { DomainError } from '../errors.js'
+import { memoized } from './memo.js'
 import { round } from '../units.js'
 
 export interface Resources { cpuCores: number, memoryGiB: number }
@@ -46,18 +47,17 @@ function tiered (amount: number, tiers: Reservation['cpuTiers']): number {
  * kubelet reports, which is smaller (EKS m5.large: 7.461 GiB - 674 MiB = 6.803 GiB, as measured).
  */
 export function allocatable (node: Pick<NodeShape, 'vcpu' | 'memoryGiB' | 'kubeletMemoryGiB' | 'maxPods' | 'reservation'>): Resources {
-  let capacity = allocatables.get(node)
-  if (capacity === undefined) {
-    capacity = Object.freeze(allocatableOf(node))
-    allocatables.set(node, capacity)
-  }
-  return capacity
+  return memoized(allocatables, node, allocatableOf)
 }
 
 // A node shape is not changed once resolved (a scenario's variants share it): its allocatable is computed once.
 const allocatables = new WeakMap<object, Resources>()
 
 function allocatableOf (node: Pick<NodeShape, 'vcpu' | 'memoryGiB' | 'kubeletMemoryGiB' | 'maxPods' | 'reservation'>): Resources {
+  return Object.freeze(reservedFrom(node))
+}
+
+function reservedFrom (node: Pick<NodeShape, 'vcpu' | 'memoryGiB' | 'kubeletMemoryGiB' | 'maxPods' | 'reservation'>): Resources {
   const r = node.reservation
   const kubeReservedMiB = r.memoryFixedMiB + r.memoryPerPodMiB * node.maxPods
   const cappedMiB = r.memoryCapFraction === undefined ? kubeReservedMiB : Math.min(kubeReservedMiB, r.memoryCapFraction * node.memoryGiB * 1024)

@@ -7,7 +7,7 @@ import type { Capacity, ComponentEstimate, EstimateRequest, LatencyEstimate, Mes
 import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type PoolPacking, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
-import { cacheOf } from './memo.js'
+import { cacheOf, memoized } from './memo.js'
 import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange } from '../units.js'
 import { driversOf, fittedRange, numeric } from './usage.js'
 
@@ -60,14 +60,14 @@ export const isProxy = (component: Component): boolean => component.role === 'da
 // A component's chart requests, parsed once per component (default and high-availability install).
 const chartRequests = new WeakMap<Component, { standard: Resources, highAvailability: Resources }>()
 
+const parseRequests = (r: Component['requests']): Resources => Object.freeze({ cpuCores: cpuCores(r.cpu), memoryGiB: memoryGiB(r.memory) })
+function parseChartRequests (component: Component): { standard: Resources, highAvailability: Resources } {
+  const standard = parseRequests(component.requests)
+  return { standard, highAvailability: component.requestsHighAvailability ? parseRequests(component.requestsHighAvailability) : standard }
+}
+
 function chartRequestsOf (component: Component, highAvailability: boolean): Resources {
-  let parsed = chartRequests.get(component)
-  if (parsed === undefined) {
-    const parse = (r: Component['requests']): Resources => Object.freeze({ cpuCores: cpuCores(r.cpu), memoryGiB: memoryGiB(r.memory) })
-    const standard = parse(component.requests)
-    parsed = { standard, highAvailability: component.requestsHighAvailability ? parse(component.requestsHighAvailability) : standard }
-    chartRequests.set(component, parsed)
-  }
+  const parsed = memoized(chartRequests, component, parseChartRequests)
   return highAvailability ? parsed.highAvailability : parsed.standard
 }
 
@@ -78,16 +78,13 @@ const chartLimits = new WeakMap<Component, Resources>()
  * The most one replica can use: its chart's limits (throttled at the CPU limit, killed beyond the memory limit) and
  * the allocatable of the node it runs on, whichever is less. Every usage figure of a replica stops there.
  */
+const parseLimits = ({ limits: l }: Component): Resources => Object.freeze({
+  cpuCores: l?.cpu === undefined ? Number.POSITIVE_INFINITY : cpuCores(l.cpu),
+  memoryGiB: l?.memory === undefined ? Number.POSITIVE_INFINITY : memoryGiB(l.memory)
+})
+
 export function usageCeiling (component: Component, scenario: Scenario): Resources {
-  let limits = chartLimits.get(component)
-  if (limits === undefined) {
-    const l = component.limits
-    limits = Object.freeze({
-      cpuCores: l?.cpu === undefined ? Number.POSITIVE_INFINITY : cpuCores(l.cpu),
-      memoryGiB: l?.memory === undefined ? Number.POSITIVE_INFINITY : memoryGiB(l.memory)
-    })
-    chartLimits.set(component, limits)
-  }
+  const limits = memoized(chartLimits, component, parseLimits)
   const node = allocatable(scenario.node)
   return { cpuCores: Math.min(limits.cpuCores, node.cpuCores), memoryGiB: Math.min(limits.memoryGiB, node.memoryGiB) }
 }
@@ -134,13 +131,9 @@ const componentSourceIds = new WeakMap<Component, readonly string[]>()
 
 /** Frozen and shared by every answer: nothing downstream mutates an estimate's source lists. */
 function componentSources (component: Component): string[] {
-  let ids = componentSourceIds.get(component)
-  if (ids === undefined) {
-    ids = Object.freeze(collectSources(component))
-    componentSourceIds.set(component, ids)
-  }
-  return ids as string[]
+  return memoized(componentSourceIds, component, frozenSources) as string[]
 }
+const frozenSources = (component: Component): readonly string[] => Object.freeze(collectSources(component))
 
 function collectSources (component: Component): string[] {
   const ids = new Set<string>()
@@ -584,17 +577,12 @@ export function meshTotals (mesh: MeshModel, scenario: Scenario, workload: PackR
 
 /** The scaling drivers of the components a scenario includes: an input no driver reads cannot move the mesh's usage. */
 export function meshDrivers (mesh: MeshModel, scenario: Scenario): ReadonlySet<ScalingDriver> {
-  const set = includedComponents(mesh, scenario)
-  let drivers = driverSets.get(set)
-  if (drivers === undefined) {
-    drivers = new Set(set.components.flatMap((c) => driversOf(c.usage)))
-    driverSets.set(set, drivers)
-  }
-  return drivers
+  return memoized(driverSets, includedComponents(mesh, scenario), driversOfSet)
 }
+const driversOfSet = (set: { components: Component[] }): ReadonlySet<ScalingDriver> => new Set(set.components.flatMap((c) => driversOf(c.usage)))
 
 // The drivers of a set of included components depend on the model alone: collected once per set.
-const driverSets = new WeakMap<object, ReadonlySet<ScalingDriver>>()
+const driverSets = new WeakMap<{ components: Component[] }, ReadonlySet<ScalingDriver>>()
 
 /** Whether any included component runs per waypoint: scenario.waypoints is read nowhere else. */
 export function meshHasWaypoints (mesh: MeshModel, scenario: Scenario): boolean {

@@ -5,6 +5,7 @@ import type { MeshModel, NodeCatalog, NodePrice, PricingModel, Reservation, Scen
 import { LIMITS, type Assumptions, type Basis, type EstimateRequest } from '../schemas/estimate.js'
 import { DomainError } from '../errors.js'
 import { packer, type NodeShape, type PackPool } from './capacity.js'
+import { memoized } from './memo.js'
 import { resolvePricing, type PricedNode, type Pricing } from './pricing.js'
 
 /**
@@ -86,17 +87,13 @@ const NO_SYSTEM_PODS: NodeShape['systemPods'] = Object.freeze({ pods: 0, cpuCore
 // A provider's system pods depend on its node catalog alone: summed once per node models.
 const systemPodTotals = new WeakMap<NodeCatalog, NodeShape['systemPods']>()
 function systemPodsOf (nodeCatalog: NodeCatalog): NodeShape['systemPods'] {
-  let total = systemPodTotals.get(nodeCatalog)
-  if (total === undefined) {
-    total = Object.freeze({
-      pods: nodeCatalog.systemPods.length,
-      cpuCores: nodeCatalog.systemPods.reduce((sum, pod) => sum + cpuCores(pod.cpu), 0),
-      memoryGiB: nodeCatalog.systemPods.reduce((sum, pod) => sum + memoryGiB(pod.memory), 0)
-    })
-    systemPodTotals.set(nodeCatalog, total)
-  }
-  return total
+  return memoized(systemPodTotals, nodeCatalog, sumSystemPods)
 }
+const sumSystemPods = ({ systemPods }: NodeCatalog): NodeShape['systemPods'] => Object.freeze({
+  pods: systemPods.length,
+  cpuCores: systemPods.reduce((sum, pod) => sum + cpuCores(pod.cpu), 0),
+  memoryGiB: systemPods.reduce((sum, pod) => sum + memoryGiB(pod.memory), 0)
+})
 
 /** Used for custom nodes, which bring no reservation rule of their own. */
 function genericReservation (nodeCatalogs: Models['nodeCatalogs']): { reservation: Reservation, from: string } {

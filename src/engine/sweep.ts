@@ -3,7 +3,7 @@
 // plots, without the components, sources and latency it would build and throw away).
 import type { Models } from '../models/load.js'
 import type { EstimateRequest } from '../schemas/estimate.js'
-import { STREAM_LIMITS, SWEEP_FIELDS, SWEEP_LIMITS, type SweepPoint, type SweepRequest, type SweepResponse } from '../schemas/integration.js'
+import { STREAM_LIMITS, SWEEP_FIELDS, SWEEP_LIMITS, type SweepRequest } from '../schemas/integration.js'
 import { DomainError } from '../errors.js'
 import type { Packer } from './capacity.js'
 import { nodesToday, packWorkload, workloadPacker } from './estimate.js'
@@ -153,40 +153,6 @@ export function * sweepRows (request: SweepRequest, plan: SweepPlan, models: Mod
     row.count = compiled.length
     yield row
   }
-}
-
-/** One mesh's point at one x, as the JSON answer and the route's formats publish it. */
-export function sweepPoint (x: number, t: PointTotals): SweepPoint {
-  return {
-    x,
-    cpuCores: t.cpuExpected,
-    cpuCoresLow: t.cpuLow,
-    cpuCoresHigh: t.cpuHigh,
-    memoryGiB: t.memoryExpected,
-    memoryGiBLow: t.memoryLow,
-    memoryGiBHigh: t.memoryHigh,
-    monthlyCost: t.monthlyExpected,
-    monthlyCostLow: t.monthlyLow,
-    monthlyCostHigh: t.monthlyHigh,
-    additionalNodes: t.additionalNodes,
-    additionalNodesMonthlyCost: t.additionalNodesMonthly,
-    nodesWithMesh: t.nodesWithMesh
-  }
-}
-
-/** Every point, x by x and mesh by mesh within each x, computed as it is asked for. */
-export function * sweepPoints (request: SweepRequest, plan: SweepPlan, models: Models): Generator<{ mesh: number, point: SweepPoint }> {
-  for (const { x, count, meshes } of sweepRows(request, plan, models)) {
-    for (let i = 0; i < count; i++) yield { mesh: i, point: sweepPoint(x, meshes[i] as PointTotals) }
-  }
-}
-
-/** The whole sweep in memory, one series per mesh (the JSON answer). Throws as planSweep and sweepPoints do. */
-export function sweep (request: SweepRequest, models: Models): SweepResponse {
-  const plan = planSweep(request, models)
-  const series = plan.meshes.map((m) => ({ ...m, points: [] as SweepPoint[] }))
-  for (const { mesh, point } of sweepPoints(request, plan, models)) (series[mesh] as { points: SweepPoint[] }).points.push(point)
-  return { vary: plan.vary, scale: plan.scale, basis: plan.basis, currency: plan.currency, series }
 }
 
 /** A scenario error at one x, pointed into the sweep body. */

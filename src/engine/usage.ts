@@ -3,6 +3,7 @@
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { PartFactors, ScalingDriver, Usage } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'
+import { memoized } from './memo.js'
 import { mapRange } from '../units.js'
 
 export interface ReplicaUsage { cpuCores: Range, memoryGiB: Range }
@@ -37,22 +38,21 @@ export function fittedRange (f: Pick<PartFactors, 'low' | 'high'> & { slope?: { 
 const parsed = new WeakMap<Usage, NumericUsage>()
 
 export function numeric (usage: Usage): NumericUsage {
-  let n = parsed.get(usage)
-  if (n === undefined) {
-    n = {
-      cpu: mapRange((k) => cpuCores(usage.cpu[k])),
-      memory: mapRange((k) => memoryGiB(usage.memory[k])),
-      terms: (usage.scaling ?? []).map((term) => ({
-        per: term.per,
-        cpu: term.cpu === undefined ? null : mapRange((k) => cpuCores((term.cpu as Usage['cpu'])[k])),
-        memory: term.memory === undefined ? null : mapRange((k) => memoryGiB((term.memory as Usage['memory'])[k]))
-      })),
-      cpuFactors: usage.intervals?.cpu ?? null,
-      memoryFactors: usage.intervals?.memory ?? null
-    }
-    parsed.set(usage, n)
+  return memoized(parsed, usage, parseUsage)
+}
+
+function parseUsage (usage: Usage): NumericUsage {
+  return {
+    cpu: mapRange((k) => cpuCores(usage.cpu[k])),
+    memory: mapRange((k) => memoryGiB(usage.memory[k])),
+    terms: (usage.scaling ?? []).map((term) => ({
+      per: term.per,
+      cpu: term.cpu === undefined ? null : mapRange((k) => cpuCores((term.cpu as Usage['cpu'])[k])),
+      memory: term.memory === undefined ? null : mapRange((k) => memoryGiB((term.memory as Usage['memory'])[k]))
+    })),
+    cpuFactors: usage.intervals?.cpu ?? null,
+    memoryFactors: usage.intervals?.memory ?? null
   }
-  return n
 }
 
 /**

@@ -7,11 +7,11 @@ import t from 'tap'
 import { DomainError } from '../../src/errors.js'
 import { estimateMesh, packWorkload } from '../../src/engine/estimate.js'
 import { resolveScenario } from '../../src/engine/scenario.js'
-import { planSweep, sweepPoint, sweepRows } from '../../src/engine/sweep.js'
+import { planSweep, sweepRows } from '../../src/engine/sweep.js'
 import type { EstimateRequest } from '../../src/schemas/estimate.js'
 import { STREAM_LIMITS, type SweepRequest } from '../../src/schemas/integration.js'
 import { shippedModels } from '../helpers.js'
-import { pointOfEstimate } from '../sweep-point.js'
+import { pointOfEstimate, sweepPoint } from '../sweep-point.js'
 
 const models = shippedModels()
 

@@ -4,9 +4,9 @@ import t, { type Test } from 'tap'
 import type { SweepRequest } from '../../src/schemas/integration.js'
 import { DomainError } from '../../src/errors.js'
 import { estimate } from '../../src/engine/answer.js'
-import { checkSweep, planSweep, sweep, sweepValues } from '../../src/engine/sweep.js'
+import { checkSweep, planSweep, sweepValues } from '../../src/engine/sweep.js'
 import { shippedModels } from '../helpers.js'
-import { pointOfEstimate } from '../sweep-point.js'
+import { pointOfEstimate, sweep } from '../sweep-point.js'
 
 t.test('x values: linear and log, ends included, integers rounded and deduplicated', async (t) => {
   t.same(sweepValues(10, 100, 4, 'linear', true), [10, 40, 70, 100]) // step (100 - 10) / 3 = 30
