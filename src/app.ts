@@ -18,6 +18,7 @@ import overload from './plugins/overload.js'
 import unsent from './plugins/unsent.js'
 import problemDetails, { clientErrorHandler, sendProblem } from './plugins/problem.js'
 import security from './plugins/security.js'
+import { hoistTitledSchemas } from './plugins/openapi-components.js'
 import { schemaCache, type SchemaCache } from './plugins/precompiled.js'
 import { serializerFactory } from './plugins/serialization.js'
 import { createValidatorCompiler } from './plugins/validation.js'
@@ -139,7 +140,8 @@ export async function buildApp (config: Config, options: AppOptions = {}): Promi
         { name: 'operations', description: 'Health and API description' }
       ]
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) }
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transformObject: (document) => ('openapiObject' in document ? hoistTitledSchemas(document.openapiObject) : document.swaggerObject)
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 

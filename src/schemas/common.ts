@@ -8,7 +8,7 @@ export const Range = Type.Object({
 }, { additionalProperties: false, description: 'low <= expected <= high, from the spread of the cited sources' })
 export type Range = Static<typeof Range>
 
-export const rangeOf = (description: string) => Type.Object(Range.properties, { additionalProperties: false, description })
+export const rangeOf = (description: string) => Type.Object(Range.properties, { additionalProperties: false, title: 'Range', description })
 
 export const SourceOut = Type.Object({
   id: Type.String(),
@@ -19,7 +19,7 @@ export const SourceOut = Type.Object({
   conditions: Type.Optional(Type.String()),
   retrieved: Type.Optional(Type.String()),
   reasoning: Type.Optional(Type.String())
-}, { additionalProperties: false })
+}, { additionalProperties: false, title: 'SourceOut' })
 export type SourceOut = Static<typeof SourceOut>
 
 /** The sources the ids cite, each once, sorted by id, with their documents from `all`; an id without one is left out. */

@@ -26,5 +26,5 @@ export const Delta = Type.Object({
   before: side('the baseline: no mesh (all zeros, nodes without a mesh) or the baseline mesh in the same scenario', false),
   after: side('this mesh in the same scenario', false),
   change: side('after − before; negative is a saving', true)
-}, { ...strict, description: 'resources and monthly cost of this mesh against the baseline (Kubecost\'s costBefore / costAfter / costChange)' })
+}, { ...strict, title: 'Delta', description: 'resources and monthly cost of this mesh against the baseline (Kubecost\'s costBefore / costAfter / costChange)' })
 export type Delta = Static<typeof Delta>

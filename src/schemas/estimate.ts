@@ -46,7 +46,7 @@ const CustomNode = Type.Object({
   memoryGiB: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.nodeMemoryGiB, description: 'memory per node, GiB' }),
   maxPods: Type.Integer({ minimum: 1, maximum: LIMITS.maxPods, description: 'max pods per node' }),
   hourlyPrice: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.price, description: 'price per node-hour, in pricing.currency' }))
-}, { ...strict, description: 'a node not in GET /node-types (on-prem, other clouds); excludes nodeType' })
+}, { ...strict, title: 'CustomNode', description: 'a node not in GET /node-types (on-prem, other clouds); excludes nodeType' })
 
 export const NodePool = Type.Object({
   name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 ._/(),-]{0,62}$', description: 'the pool\'s name in the answer (default: its node type)' })),
@@ -60,7 +60,7 @@ export const NodePool = Type.Object({
     model: Type.Optional(PricingModelIn),
     discountPercent: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 100, description: 'your discount off the pool\'s on-demand list price, in percent, under its pricing model (as pricing.discountPercent); with inline unit prices (pricing.cpuCoreHour and memoryGiBHour), it discounts the pool\'s node price alone' }))
   }, { ...strict, minProperties: 1, description: 'the pool\'s own pricing model and discount (e.g. a Spot pool); default: pricing.model and pricing.discountPercent' }))
-}, { ...strict, description: 'a node pool: nodeType (with region and networkMode) or node, and how many nodes it runs and may run' })
+}, { ...strict, title: 'NodePool', description: 'a node pool: nodeType (with region and networkMode) or node, and how many nodes it runs and may run' })
 
 export const MeshId = Type.String({ pattern: `^${ID_PATTERN}$`, description: 'a mesh id from GET /meshes' })
 
@@ -130,7 +130,7 @@ export type EstimateRequest = Static<typeof EstimateRequest>
 const Quantity = Type.Object({
   cpuCores: Type.Number({ minimum: 0, description: 'CPU, cores' }),
   memoryGiB: Type.Number({ minimum: 0, description: 'memory, GiB (2^30 bytes)' })
-}, strict)
+}, { ...strict, title: 'Quantity' })
 
 export const ComponentEstimate = Type.Object({
   id: Type.String(),
@@ -151,7 +151,7 @@ export const ComponentEstimate = Type.Object({
     memoryGiB: rangeOf('memory on the chosen basis, all replicas, GiB')
   }, { ...strict, description: 'what the totals add up: requests, usage or max(request, usage)' }),
   sources: Type.Array(Type.String(), { description: 'ids of the sources behind this component\'s figures' })
-}, strict)
+}, { ...strict, title: 'ComponentEstimate' })
 export type ComponentEstimate = Static<typeof ComponentEstimate>
 
 const money = (description: string) => rangeOf(description)
@@ -176,7 +176,7 @@ const PoolCapacity = Type.Object({
   nodesMonthlyWithoutMesh: nullableMoney('the pool\'s nodes without the mesh, a month (730 hours) at hourlyPrice; null without a price'),
   nodesMonthlyWithMesh: nullableMoney('the pool\'s nodes with the mesh, a month'),
   additionalNodesMonthly: nullableMoney('the nodes the mesh adds to the pool, a month')
-}, strict)
+}, { ...strict, title: 'PoolCapacity' })
 
 export const Capacity = Type.Object({
   nodeType: Type.String({ description: 'a node type id from GET /node-types, or "custom"' }),
@@ -195,7 +195,7 @@ export const Capacity = Type.Object({
   podsPerNodeWithoutMesh: Type.Integer({ minimum: 0 }),
   podsPerNodeWithMesh: Type.Integer({ minimum: 0 }),
   pools: Type.Optional(Type.Array(PoolCapacity, { description: 'with cluster.nodePools: per pool, in the request\'s order; the node counts above are their sums, the node shape above the pool whose prices charge the overhead' }))
-}, { ...strict, description: 'workload plus mesh packed onto nodes by requests, as the scheduler and autoscaler do' })
+}, { ...strict, title: 'Capacity', description: 'workload plus mesh packed onto nodes by requests, as the scheduler and autoscaler do' })
 export type Capacity = Static<typeof Capacity>
 
 const msRange = (description: string) => rangeOf(description)
@@ -213,7 +213,7 @@ export const LatencyEstimate = Type.Object({
     p99Ms: msRange('per hop x hopsPerRequest, milliseconds (percentiles do not add exactly: an estimate)')
   }, strict),
   sources: Type.Array(Type.String())
-}, { ...strict, description: 'latency the data path adds: one hop is one request from a client pod to a server pod through both proxies' })
+}, { ...strict, title: 'LatencyEstimate', description: 'latency the data path adds: one hop is one request from a client pod to a server pod through both proxies' })
 export type LatencyEstimate = Static<typeof LatencyEstimate>
 
 export const MeshEstimate = Type.Object({
@@ -239,7 +239,7 @@ export const MeshEstimate = Type.Object({
   }, { ...strict, description: 'allocated cost at unit prices (what OpenCost would charge the mesh) and marginal cost of the extra nodes' }),
   delta: Type.Optional(Delta),
   sources: Type.Array(SourceOut, { description: 'the sources behind this estimate\'s figures, cited by title, kind and URL; GET /meshes/{id} gives the conditions and reasoning of each' })
-}, strict)
+}, { ...strict, title: 'MeshEstimate' })
 export type MeshEstimate = Static<typeof MeshEstimate>
 
 export const SensitivityOutcome = Type.Object({
@@ -309,7 +309,7 @@ export const Assumptions = Type.Object({
   }, strict)),
   sensitivity: Type.Array(MeshSensitivity, { description: 'which defaulted inputs move the monthly cost most: per mesh, each defaulted input that scales halved and doubled, largest change first' }),
   notes: Type.Array(Type.String(), { description: 'rules applied and warnings, in plain sentences' })
-}, strict)
+}, { ...strict, title: 'Assumptions' })
 export type Assumptions = Static<typeof Assumptions>
 
 export const EstimateResponse = Type.Object({
@@ -332,7 +332,7 @@ export const MeshSummary = Type.Object({
   capacity: Capacity,
   cost: MeshEstimate.properties.cost,
   delta: Type.Optional(Delta)
-}, { ...strict, description: 'one mesh\'s estimate, the figures only: view=full adds components, latency and sources' })
+}, { ...strict, title: 'MeshSummary', description: 'one mesh\'s estimate, the figures only: view=full adds components, latency and sources' })
 export type MeshSummary = Static<typeof MeshSummary>
 
 export const EstimateSummaryResponse = Type.Object({
