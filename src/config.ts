@@ -127,7 +127,8 @@ export function rssLimitFromCgroup (files = ['/sys/fs/cgroup/memory.max', '/sys/
   return 0
 }
 
-const ENV: Record<string, keyof Config> = {
+/** Each environment variable and the setting it sets (docs/operations.md lists them; test/config.test.ts holds the two equal). */
+export const ENV: Readonly<Record<string, keyof Config>> = {
   PORT: 'port',
   HOST: 'host',
   LOG_LEVEL: 'logLevel',

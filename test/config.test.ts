@@ -83,3 +83,20 @@ t.test('OVERLOAD_MAX_RSS_MIB defaults to 90 % of the cgroup memory limit, off wi
   t.equal(rssLimitFromCgroup([`${dir}/none`, `${dir}/v2`]), 460, 'the first file that exists')
   t.equal(rssLimitFromCgroup([`${dir}/none`]), 0, 'no cgroup: off')
 })
+
+t.test('docs/operations.md lists every variable, and the numeric defaults it gives are the service\'s', async (t) => {
+  const { ENV, PACKAGE_ROOT } = await import('../src/config.js')
+  const { readFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const doc = readFileSync(join(PACKAGE_ROOT, 'docs', 'operations.md'), 'utf8')
+  const rows = [...doc.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| ([^|]*) \|/gm)].filter((m) => (m[1] as string) in ENV || /^[A-Z]+_[A-Z_]+$/.test(m[1] as string))
+  const documented = new Set(rows.map((m) => m[1] as string))
+  t.same(Object.keys(ENV).filter((name) => !documented.has(name)), [], 'every variable the service reads is documented')
+  t.same([...documented].filter((name) => !(name in ENV)), [], 'every documented variable is read')
+  for (const [, name, cell] of rows) {
+    const key = ENV[name as string] as keyof Config
+    const value = DEFAULT_CONFIG[key]
+    const shown = /^`?(-?\d[\d,]*(\.\d+)?)`?(\s*\(.*)?$/.exec((cell as string).trim())?.[1] // a bare number, or one with a parenthesis
+    if (typeof value === 'number' && shown !== undefined) t.equal(Number(shown.replace(/,/g, '')), value, `${name as string}: the documented default is the service's`)
+  }
+})

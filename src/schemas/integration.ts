@@ -5,7 +5,7 @@ import { Problem } from './common.js'
 import { EstimateRequest, EstimateResponse, EstimateSummaryResponse, LIMITS } from './estimate.js'
 
 export const SWEEP_LIMITS = {
-  /** points per series; a 10,000-point sweep of the six shipped meshes is 19 MB of JSON, about 0.2 s (npm run bench:sweep, docs/performance.md) */
+  /** points per series; a sweep at this limit is megabytes of JSON per mesh (npm run bench:sweep measures it, docs/performance.md) */
   steps: 10_000,
   /** points over all series (steps x meshes), ten meshes at full resolution, about 30 MB of JSON */
   points: 100_000
@@ -19,7 +19,7 @@ export const STREAM_LIMITS = {
 } as const
 
 export const BATCH_LIMITS = {
-  /** scenarios per batch; each answer is a whole estimate (about 20 KB of JSON for three meshes) */
+  /** scenarios per batch; each answer is a whole estimate (tens of KB of JSON) */
   scenarios: 100
 } as const
 
