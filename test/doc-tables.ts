@@ -186,7 +186,29 @@ function recommendExample (models: Models): string {
     migration: r.migration
   }
   rows.push('', '```json', JSON.stringify(trimmed, null, 2), '```', '(Trimmed where marked `…`; the full answer has every candidate\'s estimate and delta, the assumptions and the sources.)')
+  rows.push('', recommendReading(r, request, models))
   return rows.join('\n')
+}
+
+/** The recommendation's reading: every figure from the answer and the model files it came from. */
+function recommendReading (r: ReturnType<typeof recommend>, request: RecommendRequest, models: Models): string {
+  const current = request.current?.mesh
+  const [top] = r.candidates
+  const currentCandidate = r.candidates.find((c) => c.mesh === current)
+  if (top === undefined || top.estimate === undefined || currentCandidate?.estimate === undefined) throw new Error('the example needs a costed top candidate and the current mesh')
+  const share = top.estimate.monthly.expected / currentCandidate.estimate.monthly.expected
+  const proxy = (mesh: string) => models.meshes.get(mesh)?.components.find((c) => c.scope === 'perPod')?.requests
+  const topProxy = proxy(top.mesh)
+  const currentProxy = proxy(current as string)
+  const name = (id: string) => models.meshes.get(id)?.name ?? id
+  const cheaperPartial = r.candidates.filter((c) => c.rank > top.rank && c.estimate !== undefined && c.estimate.monthly.expected < currentCandidate.estimate!.monthly.expected && c.partialFeatures.length > 0)
+  const list = (ids: string[]): string => ids.length <= 1 ? ids.join('') : `${ids.slice(0, -1).join(', ')} and ${ids.at(-1) as string}`
+  const partial = [...new Set(cheaperPartial.flatMap((c) => c.partialFeatures))]
+  return [
+    `${name(top.mesh)} covers the requirements at ${Math.round(100 * share)} % of ${name(current as string)}'s allocated cost here`,
+    topProxy === undefined || currentProxy === undefined ? '.' : ` (its proxy requests ${topProxy.cpu} CPU and ${topProxy.memory} memory; every ${name(current as string)} sidecar requests ${currentProxy.cpu} and ${currentProxy.memory}, and the \`max\` basis charges requests).`,
+    cheaperPartial.length === 0 ? '' : ` ${list(cheaperPartial.map((c) => name(c.mesh)))} cost less than ${name(current as string)} too, but rank below every mesh that fully covers the requirements: their ${list(partial)} ${partial.length === 1 ? 'is' : 'are'} \`partial\`.`
+  ].join('')
 }
 
 export function generatedBlocks (models: Models): Record<string, string> {
