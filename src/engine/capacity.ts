@@ -196,9 +196,22 @@ export function packer (pools: readonly PackPool[], podRequests: Resources, perN
     const where = shown.length === 1 ? `on ${shown[0] as string}` : `on any pool's node: ${shown.join('; ')}`
     throw new DomainError([{ pointer: '/workload/podRequests', detail: `${podLabel} (${round(podRequests.cpuCores, 3)} cores, ${round(podRequests.memoryGiB, 3)} GiB) does not fit ${where}` }])
   }
-  const held: number[] = pools.map(() => 0)
+  return new PoolsPacker(pools, podRequests, rooms)
+}
 
-  function place (workloadPods: number, clusterPods: PackInput['clusterPods'], minNodes: readonly number[], nodes: number[]): number {
+/** A packer as a class: a sensitivity analysis or a sweep makes many, and methods are not made anew for each. */
+class PoolsPacker implements Packer {
+  readonly pools: Packer['pools']
+  /** per pool, the workload pods on its nodes in the current place() */
+  private readonly held: number[]
+
+  constructor (private readonly shapes: readonly PackPool[], private readonly podRequests: Resources, private readonly rooms: readonly PoolRoom[]) {
+    this.pools = rooms.map((r) => ({ podsPerNode: r.podsPerNode, binding: r.binding }))
+    this.held = rooms.map(() => 0)
+  }
+
+  place (workloadPods: number, clusterPods: PackInput['clusterPods'], minNodes: readonly number[], nodes: number[]): number {
+    const { rooms, shapes, held, podRequests } = this
     let pending = workloadPods
     let scalePool = -1
     for (let i = 0; i < rooms.length; i++) {
@@ -214,14 +227,14 @@ export function packer (pools: readonly PackPool[], podRequests: Resources, perN
       let best = -1; let bestScore = Infinity; let bestNodes = 0; let bestPods = 0
       for (let i = 0; i < rooms.length; i++) {
         const r = rooms[i] as PoolRoom
-        const growth = (pools[i] as PackPool).maxNodes - (nodes[i] as number)
+        const growth = (shapes[i] as PackPool).maxNodes - (nodes[i] as number)
         if (r.podsPerNode < 1 || growth < 1) continue
         const added = Math.min(Math.ceil(pending / r.podsPerNode), growth)
         const pods = Math.min(pending, added * r.podsPerNode)
         const score = wasteOf(r.capacity, added, { cpuCores: pods * podRequests.cpuCores, memoryGiB: pods * podRequests.memoryGiB })
         if (score < bestScore - EPSILON) { best = i; bestScore = score; bestNodes = added; bestPods = pods } // a tie (to float slack) keeps the earlier pool
       }
-      if (best < 0) throw tooFewNodes(pools, `${pending} of the ${workloadPods} workload pods`)
+      if (best < 0) throw tooFewNodes(shapes, `${pending} of the ${workloadPods} workload pods`)
       nodes[best] = (nodes[best] as number) + bestNodes
       held[best] = (held[best] as number) + bestPods
       pending -= bestPods
@@ -238,9 +251,9 @@ export function packer (pools: readonly PackPool[], podRequests: Resources, perN
       const full = perNodePods < 1 ? 0 : Math.floor(pods / perNodePods)
       const remainder = pods - full * perNodePods
       const partial = remainder > 0 ? 1 : 0
-      addBins(bins, i, full, perNodePods)
-      addBins(bins, i, partial, remainder)
-      addBins(bins, i, (nodes[i] as number) - full - partial, 0)
+      this.addBins(bins, i, full, perNodePods)
+      this.addBins(bins, i, partial, remainder)
+      this.addBins(bins, i, (nodes[i] as number) - full - partial, 0)
     }
     for (const pod of clusterPods) {
       let bin: Bin | undefined
@@ -248,8 +261,8 @@ export function packer (pools: readonly PackPool[], podRequests: Resources, perN
         if (fits(b, pod)) { bin = b; break }
       }
       if (bin === undefined) {
-        const pool = newNodeFor(pod, nodes)
-        addBins(bins, pool, 1, 0)
+        const pool = this.newNodeFor(pod, nodes)
+        this.addBins(bins, pool, 1, 0)
         nodes[pool] = (nodes[pool] as number) + 1
         bin = bins[bins.length - 1] as Bin
       }
@@ -265,29 +278,31 @@ export function packer (pools: readonly PackPool[], podRequests: Resources, perN
     }
     return scalePool
   }
+
   /** The pool a replica that fits on no node gets a new node from: least waste among the pools that can grow and whose empty node holds it. */
-  function newNodeFor (pod: Resources, nodes: readonly number[]): number {
+  private newNodeFor (pod: Resources, nodes: readonly number[]): number {
+    const { rooms, shapes } = this
     let best = -1; let bestScore = Infinity
     for (let i = 0; i < rooms.length; i++) {
       const r = rooms[i] as PoolRoom
-      if ((pools[i] as PackPool).maxNodes - (nodes[i] as number) < 1) continue
+      if ((shapes[i] as PackPool).maxNodes - (nodes[i] as number) < 1) continue
       if (r.free.cpuCores + EPSILON < pod.cpuCores || r.free.memoryGiB + EPSILON < pod.memoryGiB) continue
       const score = wasteOf(r.capacity, 1, pod)
       if (score < bestScore - EPSILON) { best = i; bestScore = score }
     }
     if (best >= 0) return best
     const fitsEmpty = rooms.some((r) => r.free.cpuCores + EPSILON >= pod.cpuCores && r.free.memoryGiB + EPSILON >= pod.memoryGiB)
-    if (fitsEmpty) throw tooFewNodes(pools, `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB)`)
-    const [first] = pools as [PackPool]
-    const on = pools.length === 1 ? `an empty ${first.node.id} node` : 'an empty node of any pool'
+    if (fitsEmpty) throw tooFewNodes(shapes, `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB)`)
+    const [first] = shapes as [PackPool]
+    const on = shapes.length === 1 ? `an empty ${first.node.id} node` : 'an empty node of any pool'
     throw new DomainError([{ pointer: first.pointer, detail: `a mesh replica (${round(pod.cpuCores, 3)} cores, ${round(pod.memoryGiB, 3)} GiB) does not fit on ${on}` }])
   }
+
   /** `count` nodes of pool `pool` holding `pods` workload pods each. */
-  function addBins (bins: Bin[], pool: number, count: number, pods: number): void {
-    const { free } = rooms[pool] as PoolRoom
-    if (count > 0) bins.push({ pool, count, cpuCores: free.cpuCores - pods * podRequests.cpuCores, memoryGiB: free.memoryGiB - pods * podRequests.memoryGiB, pods: free.pods - pods, spread: null })
+  private addBins (bins: Bin[], pool: number, count: number, pods: number): void {
+    const { free } = this.rooms[pool] as PoolRoom
+    if (count > 0) bins.push({ pool, count, cpuCores: free.cpuCores - pods * this.podRequests.cpuCores, memoryGiB: free.memoryGiB - pods * this.podRequests.memoryGiB, pods: free.pods - pods, spread: null })
   }
-  return { pools: rooms.map((r) => ({ podsPerNode: r.podsPerNode, binding: r.binding })), place }
 }
 
 /** Every pool that could hold what is left is at its maximum size. */
