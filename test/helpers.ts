@@ -24,9 +24,10 @@ export function fixtureModels (): Models {
 
 /** The whole app, ready for inject or listen, closed when the test ends; config overrides the defaults. */
 export async function testApp (t: { teardown: (fn: () => unknown) => void }, models: Models = shippedModels(), config: Partial<Config> = {}): Promise<FastifyInstance> {
-  // Load shedding off unless a test asks: on a busy machine the event loop lags and requests would be shed
+  // Load shedding off unless a test asks: on a busy machine the event loop lags, and under coverage the test
+  // process's heap (which the guard reads, whatever app it serves) passes the default, so requests would be shed
   // at random; test/plugins/overload.test.ts tests it on purpose.
-  const app = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, ...config }), { logger: false, models })
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, overloadMaxHeapUsedMiB: 0, ...config }), { logger: false, models })
   t.teardown(() => app.close())
   await app.ready()
   return app

@@ -14,7 +14,7 @@ function capture (): { stream: Writable, lines: () => Array<Record<string, unkno
 }
 
 t.test('Authorization, Proxy-Authorization, cookies and tokens are redacted from every line', async (t) => {
-  const config = createConfig({}, { logLevel: 'trace', overloadMaxEventLoopDelayMs: 0 })
+  const config = createConfig({}, { logLevel: 'trace', overloadMaxEventLoopDelayMs: 0, overloadMaxHeapUsedMiB: 0 })
   const out = capture()
   const app = await buildApp(config, { logger: { ...loggerOptions(config), stream: out.stream }, models: shippedModels() })
   t.teardown(() => app.close())

@@ -15,7 +15,7 @@ t.test('CORS is off by default', async (t) => {
 })
 
 t.test('CORS_ORIGINS: a list of origins, or *', async (t) => {
-  const listed = await buildApp(createConfig({ CORS_ORIGINS: 'https://grafana.example.com, http://localhost:8080' }, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0 }), { logger: false, models: shippedModels() })
+  const listed = await buildApp(createConfig({ CORS_ORIGINS: 'https://grafana.example.com, http://localhost:8080' }, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, overloadMaxHeapUsedMiB: 0 }), { logger: false, models: shippedModels() })
   t.teardown(() => listed.close())
   const address = await listed.listen({ port: 0, host: '127.0.0.1' })
   const ok = await request(`${address}/estimate?pods=1`, { headers: { origin: 'https://grafana.example.com' } })
@@ -31,7 +31,7 @@ t.test('CORS_ORIGINS: a list of origins, or *', async (t) => {
   t.match(String(preflight.headers['access-control-allow-methods']), /POST/)
   await preflight.body.dump()
 
-  const any = await buildApp(createConfig({ CORS_ORIGINS: '*' }, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0 }), { logger: false, models: shippedModels() })
+  const any = await buildApp(createConfig({ CORS_ORIGINS: '*' }, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, overloadMaxHeapUsedMiB: 0 }), { logger: false, models: shippedModels() })
   t.teardown(() => any.close())
   const res = await any.inject({ url: '/estimate?pods=1', headers: { origin: 'https://anywhere.example' } })
   t.equal(res.headers['access-control-allow-origin'], '*')

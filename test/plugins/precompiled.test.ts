@@ -15,7 +15,7 @@ import { shippedModels } from '../helpers.js'
 const NONE: PrecompiledModule = { format: PRECOMPILED_FORMAT, validators: {}, serializers: {} }
 
 async function start (t: Test, schemas: SchemaCache, log?: Writable) {
-  const config = createConfig({}, { logLevel: 'warn', overloadMaxEventLoopDelayMs: 0 })
+  const config = createConfig({}, { logLevel: 'warn', overloadMaxEventLoopDelayMs: 0, overloadMaxHeapUsedMiB: 0 })
   const app = await buildApp(config, { logger: log === undefined ? false : { level: 'warn', stream: log }, models: shippedModels(), schemas })
   t.teardown(() => app.close())
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
@@ -24,7 +24,7 @@ async function start (t: Test, schemas: SchemaCache, log?: Writable) {
 
 // Every schema the app compiles, written as the build writes it.
 const built = new SchemaCache(NONE)
-await buildApp(createConfig({}, { logLevel: 'silent' }), { logger: false, models: shippedModels(), schemas: built }).then(async (app) => { await app.ready(); await app.close() })
+await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxHeapUsedMiB: 0 }), { logger: false, models: shippedModels(), schemas: built }).then(async (app) => { await app.ready(); await app.close() })
 const dir = t.testdir({})
 const FILE = join(dir, 'schemas.cjs')
 writeFileSync(FILE, precompiledSource(built.seen))

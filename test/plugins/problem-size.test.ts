@@ -94,7 +94,7 @@ t.test('the worst a problem can be: every text at its limit, in six-byte escapes
   t.ok(bytesOf(boundedProblem(599, evil, { type: evil, errors, instance: evil, requestId: evil })) <= MAX_PROBLEM_BYTES, 'boundedProblem')
 
   // And as the app serializes it, from a domain error with every text too long.
-  const app = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0 }), { logger: false, models: shippedModels() })
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', overloadMaxEventLoopDelayMs: 0, overloadMaxHeapUsedMiB: 0 }), { logger: false, models: shippedModels() })
   t.teardown(() => app.close())
   app.get('/worst', async () => { throw new DomainError(errors, 422, evil, evil) })
   app.get('/worst-invalid', async () => { throw DomainError.invalid(evil, errors) })

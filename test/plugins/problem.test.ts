@@ -63,7 +63,7 @@ t.test('a server fault is a 500 problem that hides its cause and is logged', asy
   const { buildApp } = await import('../../src/app.js')
   const { createConfig } = await import('../../src/config.js')
   const lines: string[] = []
-  const app = await buildApp(createConfig({}, { overloadMaxEventLoopDelayMs: 0 }), { models: shippedModels(), logger: { level: 'error', stream: { write: (l: string) => lines.push(l) } } })
+  const app = await buildApp(createConfig({}, { overloadMaxEventLoopDelayMs: 0, overloadMaxHeapUsedMiB: 0 }), { models: shippedModels(), logger: { level: 'error', stream: { write: (l: string) => lines.push(l) } } })
   t.teardown(() => app.close())
   app.get('/boom', async () => { throw new Error('secret internals') })
   const res = await app.inject('/boom')

@@ -180,7 +180,7 @@ function cases (valid: fc.Arbitrary<Json>): fc.Arbitrary<Case> {
 
 async function fuzzApp (t: { teardown: (fn: () => unknown) => void }) {
   // Rate limiting off: one client sending thousands of bodies is the point here (plugins/security.test.ts tests the limiter).
-  const app = await buildApp(createConfig({}, { logLevel: 'silent', rateLimitMax: 0, overloadMaxEventLoopDelayMs: 0 }), { logger: false, models: shippedModels() })
+  const app = await buildApp(createConfig({}, { logLevel: 'silent', rateLimitMax: 0, overloadMaxEventLoopDelayMs: 0, overloadMaxHeapUsedMiB: 0 }), { logger: false, models: shippedModels() })
   t.teardown(() => app.close())
   await app.ready()
   return app
@@ -189,7 +189,19 @@ async function fuzzApp (t: { teardown: (fn: () => unknown) => void }) {
 type OpenApi = { paths: Record<string, { post: { requestBody: { content: { 'application/json': { schema: Schema } } } } }> }
 /** The POST /estimate body schema, as the service publishes it. */
 function bodySchema (app: { swagger: () => unknown }): Schema | undefined {
-  return (app.swagger() as OpenApi).paths['/estimate']?.post.requestBody.content['application/json'].schema
+  const doc = app.swagger() as OpenApi & { components?: { schemas?: Record<string, Json> } }
+  const components = doc.components?.schemas ?? {}
+  // The document names each type once (components.schemas) and refers to it: the generator needs it written out.
+  const inline = (value: Json): Json => {
+    if (Array.isArray(value)) return value.map(inline)
+    if (!isObject(value)) return value
+    const { $ref, ...rest } = value
+    const named = typeof $ref === 'string' ? components[$ref.replace('#/components/schemas/', '')] : undefined
+    const merged = isObject(named) ? { ...named, ...rest } : value
+    return Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, inline(v)]))
+  }
+  const schema = doc.paths['/estimate']?.post.requestBody.content['application/json'].schema
+  return schema === undefined ? undefined : inline(schema) as Schema
 }
 
 t.test(`${CASES} generated bodies: 2xx or a 4xx problem document, never a 5xx`, async (t) => {
