@@ -80,6 +80,9 @@ export interface PackPool {
   pointer: string
 }
 
+/** No per-node agents: the workload alone. */
+export const NO_AGENTS: PackInput['perNode'] = Object.freeze({ cpuCores: 0, memoryGiB: 0, pods: 0 })
+
 export interface PackInput {
   workloadPods: number
   /** requests of one workload pod, sidecars included */

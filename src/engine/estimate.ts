@@ -4,7 +4,7 @@ import { cpuCores, memoryGiB } from '../models/quantity.js'
 import { BENCHMARK_CONNECTIONS, type Component, type MeshModel, type ScalingDriver } from '../models/schema.js'
 import type { Range, SourceOut } from '../schemas/common.js'
 import type { Capacity, ComponentEstimate, EstimateRequest, LatencyEstimate, MeshEstimate, MeshSummary } from '../schemas/estimate.js'
-import { allocatable, pack, packer, type PackInput, type Packer, type PackResult, type PoolPacking, type Resources } from './capacity.js'
+import { allocatable, NO_AGENTS, pack, packer, type PackInput, type Packer, type PackResult, type PoolPacking, type Resources } from './capacity.js'
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { cacheOf, memoized } from './memo.js'
@@ -281,8 +281,6 @@ function latencyOf (mesh: MeshModel, scenario: Scenario): LatencyEstimate | null
   }
   return { hopsPerRequest: hops, perHop, perRequest, sources: [...sources].sort() }
 }
-
-const NO_AGENTS = Object.freeze({ cpuCores: 0, memoryGiB: 0, pods: 0 })
 
 /** The workload alone on the scenario's nodes: what the cluster needs before any mesh. */
 export function packWorkload (scenario: Scenario): PackResult {

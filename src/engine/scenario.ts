@@ -2,9 +2,9 @@
 import type { Models } from '../models/load.js'
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { MeshModel, NodeCatalog, NodePrice, PricingModel, Reservation, ScenarioDefaults } from '../models/schema.js'
-import { LIMITS, type Assumptions, type Basis, type EstimateRequest } from '../schemas/estimate.js'
+import { LIMITS, type Assumptions, type Basis, type EstimateRequest, type NodePool as NodePoolIn } from '../schemas/estimate.js'
 import { DomainError } from '../errors.js'
-import { packer, type NodeShape, type PackPool } from './capacity.js'
+import { NO_AGENTS, packer, type NodeShape, type PackPool } from './capacity.js'
 import { memoized } from './memo.js'
 import { resolvePricing, type PricedNode, type Pricing } from './pricing.js'
 
@@ -439,9 +439,7 @@ function resolveNode (context: Context, defaultsApplied: Listed[], notes: string
   }
 }
 
-type NodePoolIn = NonNullable<NonNullable<EstimateRequest['cluster']>['nodePools']>[number]
 const SINGLE_NODE_FIELDS = ['nodeType', 'region', 'networkMode', 'node', 'nodes'] as const
-const NO_AGENTS = Object.freeze({ cpuCores: 0, memoryGiB: 0, pods: 0 })
 
 /**
  * cluster.nodePools: each pool's node resolved as cluster.nodeType or cluster.node is, and priced under the

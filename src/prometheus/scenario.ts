@@ -5,7 +5,7 @@ import { pricedModels } from '../engine/pricing.js'
 import { estimate } from '../engine/answer.js'
 import type { Models } from '../models/load.js'
 import type { ClusterEstimateRequest, ClusterEstimateResponse, ClusterResponse, Missing } from '../schemas/cluster.js'
-import { LIMITS, type EstimateRequest, type EstimateResponse } from '../schemas/estimate.js'
+import { LIMITS, type EstimateRequest, type EstimateResponse, type NodePool } from '../schemas/estimate.js'
 import { PrometheusError } from './client.js'
 import type { ClusterRead } from './cluster.js'
 import { DEFAULT_WINDOW } from './queries.js'
@@ -93,7 +93,6 @@ export function clusterScenario (read: ClusterRead, body: ClusterEstimateRequest
   return scenario
 }
 
-type NodePool = NonNullable<NonNullable<EstimateRequest['cluster']>['nodePools']>[number]
 type PoolRow = ClusterResponse['nodes']['byType'][number]
 
 /** A pool's name in the answer, from what Prometheus says of its nodes: "aws/m5.xlarge (onDemand, amd64)". */

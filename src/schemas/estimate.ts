@@ -61,6 +61,7 @@ export const NodePool = Type.Object({
     discountPercent: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 100, description: 'your discount off the pool\'s on-demand list price, in percent, under its pricing model (as pricing.discountPercent); with inline unit prices (pricing.cpuCoreHour and memoryGiBHour), it discounts the pool\'s node price alone' }))
   }, { ...strict, minProperties: 1, description: 'the pool\'s own pricing model and discount (e.g. a Spot pool); default: pricing.model and pricing.discountPercent' }))
 }, { ...strict, title: 'NodePool', description: 'a node pool: nodeType (with region and networkMode) or node, and how many nodes it runs and may run' })
+export type NodePool = Static<typeof NodePool>
 
 export const MeshId = Type.String({ pattern: `^${ID_PATTERN}$`, description: 'a mesh id from GET /meshes' })
 

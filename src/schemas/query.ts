@@ -2,7 +2,7 @@
 // data source), spreadsheets' URL import and the command line. One parameter per body field, the same limits
 // (the schemas below are the body's own, reused), mapped onto the same EstimateRequest.
 import { Type, type Static } from 'typebox'
-import { EstimateRequest, LIMITS, View } from './estimate.js'
+import { EstimateRequest, LIMITS, View, type NodePool as NodePoolIn } from './estimate.js'
 import { DomainError } from '../errors.js'
 import { ID_PATTERN } from '../models/schema.js'
 
@@ -126,8 +126,6 @@ export const FIELDS: ReadonlyArray<readonly [Exclude<keyof EstimateQuery, 'meshe
 
 /** Body fields with no query parameter: an OpenCost price sheet is a JSON document, sent in a POST body. */
 export const BODY_ONLY: readonly string[] = ['pricing.sheet']
-
-type NodePoolIn = NonNullable<NonNullable<EstimateRequest['cluster']>['nodePools']>[number]
 
 /** ?nodePools= → cluster.nodePools (the pattern has checked the grammar; the limits are checked here). */
 function parseNodePools (value: string, errors: Array<{ pointer: string, detail: string }>): NodePoolIn[] {
