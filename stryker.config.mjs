@@ -21,10 +21,10 @@ const TESTS_OF = {
   'src/engine/sweep-totals.ts': ['test/engine/sweep-totals.test.ts', 'test/engine/sweep.test.ts'],
   'src/engine/usage.ts': ['test/engine/usage.test.ts', 'test/engine/estimate.test.ts', 'test/engine/estimate.shipped.test.ts'],
   'src/engine/validation.ts': ['test/engine/validation.test.ts'],
-  'src/csv.ts': ['test/csv.test.ts'],
+  'src/encoders/csv.ts': ['test/encoders/csv.test.ts'],
   'src/plugins/problem.ts': ['test/plugins/problem.test.ts']
 }
-const ALL = ['test/engine/*.test.ts', 'test/csv.test.ts', 'test/plugins/problem.test.ts']
+const ALL = ['test/engine/*.test.ts', 'test/encoders/csv.test.ts', 'test/plugins/problem.test.ts']
 
 const at = process.argv.indexOf('--mutate')
 const only = at === -1 ? undefined : process.argv[at + 1]?.split(',').map((f) => f.replace(/:[\d:-]+$/, '')) // a file, or a file:line-line range
@@ -34,7 +34,7 @@ export default {
   $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
   testRunner: 'tap',
   tap: { testFiles, nodeArgs: ['--import', 'tsx'] },
-  mutate: ['src/engine/**/*.ts', 'src/csv.ts', 'src/plugins/problem.ts'],
+  mutate: ['src/engine/**/*.ts', 'src/encoders/csv.ts', 'src/plugins/problem.ts'],
   coverageAnalysis: 'perTest',
   incremental: true,
   incrementalFile: 'test/mutation/incremental.json',

@@ -14,8 +14,8 @@ import { PACKAGE_ROOT } from '../src/config.js'
 import { planSweep, sweepRows } from '../src/engine/sweep.js'
 import { loadModels } from '../src/models/load.js'
 import { STREAM_LIMITS, type SweepRequest } from '../src/schemas/integration.js'
-import { STREAM_CHUNK_BYTES } from '../src/stream.js'
-import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../src/sweep-text.js'
+import { STREAM_CHUNK_BYTES } from '../src/encoders/stream.js'
+import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../src/encoders/sweep-text.js'
 
 const ROUNDS = Number(process.env.SWEEP_ROUNDS ?? 5)
 const BODY: SweepRequest = { scenario: { pods: 100 }, vary: 'pods', from: 10, to: 100_000, steps: 10_000 }

@@ -2,7 +2,7 @@
 // command line (the person running the command chooses it, as an operator chooses PROMETHEUS_URL).
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { table, type Io } from './cli-output.js'
+import { table, type Io } from './encoders/table.js'
 import { PACKAGE_ROOT } from './config.js'
 import { DomainError } from './errors.js'
 import { loadModels } from './models/load.js'

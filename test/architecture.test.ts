@@ -18,7 +18,7 @@ export const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
   ['schemas: the API\'s request and response schemas', /^src\/schemas\//],
   ['engine: the pure core', /^src\/engine\//],
   ['prometheus: reading a live cluster', /^src\/prometheus\//],
-  ['encoders: CSV, sweep text, streams, the command\'s table', /^src\/(csv|sweep-text|stream|cli-output)\.ts$/],
+  ['encoders: CSV, sweep text, streams, the command\'s table', /^src\/encoders\//],
   ['plugins: the HTTP layer\'s cross-cutting parts', /^src\/plugins\//],
   ['routes', /^src\/routes\//],
   ['app: buildApp', /^src\/app\.ts$/],

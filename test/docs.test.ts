@@ -217,7 +217,7 @@ t.test('the route tables of README.md and docs/api.md list every route the servi
 })
 
 t.test('the CSV headers the docs show are the service\'s', async (t) => {
-  const { SWEEP_COLUMNS, COMPONENT_COLUMNS } = await import('../src/csv.js')
+  const { SWEEP_COLUMNS, COMPONENT_COLUMNS } = await import('../src/encoders/csv.js')
   const headers = [SWEEP_COLUMNS, COMPONENT_COLUMNS].map((c) => c.join(','))
   for (const doc of DOCS) {
     const text = readFileSync(join(PACKAGE_ROOT, doc), 'utf8')

@@ -8,7 +8,7 @@ import { BATCH_LIMITS, BatchLine, BatchRequest, BatchResponse, type BatchResult 
 import { plainJson } from '../plugins/serialization.js'
 import { problemResponses } from '../schemas/responses.js'
 import { View } from '../schemas/estimate.js'
-import { NDJSON_CONTENT_TYPE, streamLines, wantsNdjson } from '../stream.js'
+import { NDJSON_CONTENT_TYPE, streamLines, wantsNdjson } from '../encoders/stream.js'
 import { Type } from 'typebox'
 
 const BatchQuery = Type.Object({

@@ -12,7 +12,7 @@ import { ClusterEstimateRequest, ClusterEstimateResponse, ClusterQuery, ClusterR
 import type { EstimateResponse } from '../schemas/estimate.js'
 import { CsvRows, Format } from '../schemas/query.js'
 import { problemResponses } from '../schemas/responses.js'
-import { CSV_CONTENT_TYPE, estimateCsv, preferredFormat } from '../csv.js'
+import { CSV_CONTENT_TYPE, estimateCsv, preferredFormat } from '../encoders/csv.js'
 import { Type } from 'typebox'
 
 export interface ClusterRoutesOptions {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { CSV_CONTENT_TYPE, estimateCsv, preferredFormat } from '../csv.js'
+import { CSV_CONTENT_TYPE, estimateCsv, preferredFormat } from '../encoders/csv.js'
 import { estimate, estimateSummary } from '../engine/answer.js'
 import { DomainError } from '../errors.js'
 import { sendProblem } from '../plugins/problem.js'

@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Counter } from 'prom-client'
 import { Type } from 'typebox'
-import { CSV_CONTENT_TYPE, preferredFormat } from '../csv.js'
+import { CSV_CONTENT_TYPE, preferredFormat } from '../encoders/csv.js'
 import { planSweep, sweepRows } from '../engine/sweep.js'
 import { DomainError } from '../errors.js'
 import { plainJson } from '../plugins/serialization.js'
 import { STREAM_LIMITS, SWEEP_LIMITS, SweepLine, SweepRequest, SweepResponse, SweepSummaryResponse } from '../schemas/integration.js'
 import { View } from '../schemas/estimate.js'
 import { problemResponses } from '../schemas/responses.js'
-import { inSlices, NDJSON_CONTENT_TYPE, STREAM_CHUNK_BYTES, streamChunks, wantsNdjson } from '../stream.js'
-import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../sweep-text.js'
+import { inSlices, NDJSON_CONTENT_TYPE, STREAM_CHUNK_BYTES, streamChunks, wantsNdjson } from '../encoders/stream.js'
+import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../encoders/sweep-text.js'
 
 const SweepQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('ndjson')], { description: 'json (default); csv or ndjson stream the points as they are computed (also `Accept: text/csv` or `Accept: application/x-ndjson`)' })),

@@ -1,9 +1,9 @@
 // CSV: RFC 4180 text a spreadsheet opens, FOCUS names where they mean the same, sums that match the JSON.
 import t from 'tap'
 import { request } from 'undici'
-import { chargePeriod, COMPONENT_COLUMNS, decimal, ESTIMATE_COLUMNS, preferredFormat, toCsv } from '../src/csv.js'
-import type { EstimateResponse } from '../src/schemas/estimate.js'
-import { parseCsv, testApp } from './helpers.js'
+import { chargePeriod, COMPONENT_COLUMNS, decimal, ESTIMATE_COLUMNS, preferredFormat, toCsv } from '../../src/encoders/csv.js'
+import type { EstimateResponse } from '../../src/schemas/estimate.js'
+import { parseCsv, testApp } from '../helpers.js'
 
 const records = (text: string): Array<Record<string, string>> => {
   const [header = [], ...rows] = parseCsv(text)
@@ -111,7 +111,7 @@ t.test('estimate CSV with rows=resource: one row per mesh, component and resourc
 t.test('a hostile model name is written as text, not as a formula', async (t) => {
   const app = await testApp(t)
   const json = (await app.inject({ method: 'POST', url: '/estimate', payload: { pods: 10, meshes: ['linkerd'] } })).json<EstimateResponse>()
-  const { estimateCsv } = await import('../src/csv.js')
+  const { estimateCsv } = await import('../../src/encoders/csv.js')
   const first = json.estimates[0]
   if (first === undefined) throw new Error('no estimate')
   first.name = '=cmd|\' /C calc\'!A0'
@@ -138,8 +138,8 @@ t.test('a FOCUS 1.2 column name only where its definition holds for an estimate,
   const FOCUS_THAT_HOLD = new Set(['ChargePeriodStart', 'ChargePeriodEnd', 'ChargeDescription', 'ServiceCategory', 'ServiceSubcategory', 'RegionId'])
   const { readFileSync } = await import('node:fs')
   const { join } = await import('node:path')
-  const { PACKAGE_ROOT } = await import('../src/config.js')
-  const { SWEEP_COLUMNS } = await import('../src/csv.js')
+  const { PACKAGE_ROOT } = await import('../../src/config.js')
+  const { SWEEP_COLUMNS } = await import('../../src/encoders/csv.js')
   const docs = readFileSync(join(PACKAGE_ROOT, 'docs', 'integrations.md'), 'utf8')
   for (const column of new Set([...COMPONENT_COLUMNS, ...ESTIMATE_COLUMNS, ...SWEEP_COLUMNS])) {
     t.ok(FOCUS_THAT_HOLD.has(column) || /^x_[A-Z][A-Za-z]*$/.test(column), `${column}: a FOCUS name that holds, or x_`)

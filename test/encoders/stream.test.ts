@@ -2,7 +2,7 @@
 // sampled while it streams. Not a timing test: the bound is on memory, which does not depend on the machine's load.
 import t from 'tap'
 import { request } from 'undici'
-import { testApp } from './helpers.js'
+import { testApp } from '../helpers.js'
 
 t.test('a 200,000-point NDJSON sweep streams in flat memory: resident memory grows far less than the bytes sent', async (t) => {
   const app = await testApp(t)

@@ -1,11 +1,11 @@
 // A sweep's answer written as bytes straight from the engine's totals, in every format (JSON, NDJSON, CSV; full or
 // view=summary), without a SweepPoint object or a string per point: the same bytes that JSON.stringify of the
-// points, and csv.ts's sweepCsvHeader with test/sweep-text.test.ts's reference rows, write (that test compares them). Building
+// points, and csv.ts's sweepCsvHeader with test/encoders/sweep-text.test.ts's reference rows, write (that test compares them). Building
 // a point object, then JSON.stringify turning each of its twelve numbers into a string, and collecting the
 // garbage of both, took most of a 10,000-point sweep's time; the answer is ASCII, so it is written byte by byte.
 import { decimal, sweepCsvHeader, text } from './csv.js'
-import type { SweepPlan } from './engine/sweep.js'
-import { emptyTotals, type PointTotals } from './engine/sweep-totals.js'
+import type { SweepPlan } from '../engine/sweep.js'
+import { emptyTotals, type PointTotals } from '../engine/sweep-totals.js'
 
 // "00" to "99": integers are written two digits at a time
 const PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''), 'latin1')

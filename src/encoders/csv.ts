@@ -6,8 +6,8 @@
 // FOCUS asks of custom columns: a forecast is not a Usage charge, derived or inline prices are not published
 // list prices, a row has no ResourceId for a ResourceType to qualify, a custom node has no provider, and
 // nothing is billed in a currency. docs/integrations.md documents every column.
-import { HOURS_PER_MONTH } from './units.js'
-import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
+import { HOURS_PER_MONTH } from '../units.js'
+import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present'
 

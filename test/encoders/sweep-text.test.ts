@@ -2,14 +2,14 @@
 // SweepPoint objects (sweepPoint), and csv.ts's sweepCsvHeader with the reference sweepCsvRow below. Byte for byte, in every format,
 // over sweeps of every field; and the number writer against String and decimal on values of every size.
 import t from 'tap'
-import { cell, decimal, sweepCsvHeader, type Cell } from '../src/csv.js'
-import { planSweep, sweepRows } from '../src/engine/sweep.js'
-import { sweepPoint } from './sweep-point.js'
-import type { PointTotals } from '../src/engine/sweep-totals.js'
-import { STREAM_LIMITS, SUMMARY_OMITS, type SweepPoint, type SweepRequest } from '../src/schemas/integration.js'
-import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../src/sweep-text.js'
-import { round } from '../src/units.js'
-import { shippedModels } from './helpers.js'
+import { cell, decimal, sweepCsvHeader, type Cell } from '../../src/encoders/csv.js'
+import { planSweep, sweepRows } from '../../src/engine/sweep.js'
+import { sweepPoint } from '../sweep-point.js'
+import type { PointTotals } from '../../src/engine/sweep-totals.js'
+import { STREAM_LIMITS, SUMMARY_OMITS, type SweepPoint, type SweepRequest } from '../../src/schemas/integration.js'
+import { ByteWriter, sweepCsv, sweepJson, sweepNdjson } from '../../src/encoders/sweep-text.js'
+import { round } from '../../src/units.js'
+import { shippedModels } from '../helpers.js'
 
 const models = shippedModels()
 

@@ -1,6 +1,6 @@
 // What the meshcost command writes, shared by its subcommands (cli.ts, cli-cluster.ts): where the
 // output goes, and the readable table of an estimate.
-import type { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
+import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 
 export interface Io { out: (text: string) => void, err: (text: string) => void }
 
