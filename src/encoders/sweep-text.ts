@@ -191,7 +191,7 @@ const OPEN = ascii('{')
 const CLOSE = ascii('}')
 const COMMA = ascii(',')
 
-/** Numbers kept per point of a JSON sweep until it is sent: x and PointTotals' twelve. */
+/** Numbers kept per point of a JSON sweep until it is sent: x and the twelve figures a point publishes. */
 const NUMBERS_PER_POINT = 13
 
 /** A JSON sweep's answer (SweepResponse, or SweepSummaryResponse) as the rows come x by x. */

@@ -8,8 +8,9 @@ import { allocatable, NO_AGENTS, pack, packer, type PackInput, type Packer, type
 import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { cacheOf, memoized } from './memo.js'
-import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange, scaleRange } from '../units.js'
+import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange } from '../units.js'
 import { driversOf, fittedRange, numeric } from './usage.js'
+import { BasisTotals, emptyPublished, replicasOf, ReplicaSums, type PublishedTotals } from './totals.js'
 
 /** Is this component part of the scenario's install, and new overhead? */
 export function included (component: Component, scenario: Scenario): boolean {
@@ -163,14 +164,6 @@ function onBasisOf (basis: Scenario['basis'], request: number, used: number): nu
 // The average traffic as the one group of a component that is not a sidecar: per-node and cluster replicas share it.
 const AVERAGE = [{ podShare: 1, requestsPerSecondPerPod: NaN }] as const
 
-/** One component's usage and basis, summed over its replicas: what replicaTotals returns, as plain numbers. */
-export class ReplicaSums {
-  usedCpuLow = 0; usedCpuExpected = 0; usedCpuHigh = 0
-  usedMemoryLow = 0; usedMemoryExpected = 0; usedMemoryHigh = 0
-  basisCpuLow = 0; basisCpuExpected = 0; basisCpuHigh = 0
-  basisMemoryLow = 0; basisMemoryExpected = 0; basisMemoryHigh = 0
-}
-
 /**
  * Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger), into
  * `sums` (reset first). Sidecars are split into the traffic groups (hot and cold pods); everything else sees the
@@ -225,30 +218,23 @@ export function sumReplicas (sums: ReplicaSums, component: Component, scenario: 
   sums.basisMemoryLow = basisMemoryLow; sums.basisMemoryExpected = basisMemoryExpected; sums.basisMemoryHigh = basisMemoryHigh
 }
 
-function replicaTotals (component: Component, scenario: Scenario, replicas: number, requests: Resources): { usage: ComponentEstimate['usage'], basis: ComponentEstimate['basis'] } {
-  const s = new ReplicaSums()
-  sumReplicas(s, component, scenario, replicas, requests)
-  return {
-    usage: { cpuCores: { low: s.usedCpuLow, expected: s.usedCpuExpected, high: s.usedCpuHigh }, memoryGiB: { low: s.usedMemoryLow, expected: s.usedMemoryExpected, high: s.usedMemoryHigh } },
-    basis: { cpuCores: { low: s.basisCpuLow, expected: s.basisCpuExpected, high: s.basisCpuHigh }, memoryGiB: { low: s.basisMemoryLow, expected: s.basisMemoryExpected, high: s.basisMemoryHigh } }
-  }
-}
-
 /** One included component's figures before rounding: what the full answer and the totals are both made from. */
 interface ComponentFigures {
   component: Component
   replicas: number
   requests: Resources
-  usage: ComponentEstimate['usage']
-  basis: ComponentEstimate['basis']
+  sums: ReplicaSums
 }
 
 function componentFigures (component: Component, scenario: Scenario, replicas: number, requests: Resources): ComponentFigures {
-  const { usage, basis } = replicaTotals(component, scenario, replicas, requests)
-  return { component, replicas, requests, usage, basis }
+  const sums = new ReplicaSums()
+  sumReplicas(sums, component, scenario, replicas, requests)
+  return { component, replicas, requests, sums }
 }
 
-function componentEstimate ({ component, replicas, requests, usage, basis }: ComponentFigures): ComponentEstimate {
+const rounded = (low: number, expected: number, high: number, digits = 6): Range => ({ low: round(low, digits), expected: round(expected, digits), high: round(high, digits) })
+
+function componentEstimate ({ component, replicas, requests, sums: s }: ComponentFigures): ComponentEstimate {
   return {
     id: component.id,
     name: component.name,
@@ -259,8 +245,8 @@ function componentEstimate ({ component, replicas, requests, usage, basis }: Com
       perReplica: { cpuCores: round(requests.cpuCores, 6), memoryGiB: round(requests.memoryGiB, 6) },
       total: { cpuCores: round(replicas * requests.cpuCores, 6), memoryGiB: round(replicas * requests.memoryGiB, 6) }
     },
-    usage: { cpuCores: roundRange(usage.cpuCores), memoryGiB: roundRange(usage.memoryGiB) },
-    basis: { cpuCores: roundRange(basis.cpuCores), memoryGiB: roundRange(basis.memoryGiB) },
+    usage: { cpuCores: rounded(s.usedCpuLow, s.usedCpuExpected, s.usedCpuHigh), memoryGiB: rounded(s.usedMemoryLow, s.usedMemoryExpected, s.usedMemoryHigh) },
+    basis: { cpuCores: rounded(s.basisCpuLow, s.basisCpuExpected, s.basisCpuHigh), memoryGiB: rounded(s.basisMemoryLow, s.basisMemoryExpected, s.basisMemoryHigh) },
     sources: componentSources(component)
   }
 }
@@ -462,10 +448,8 @@ export interface MeshCore {
   included: { key: string, components: Component[] }
   withMesh: PackResult
   figures: ComponentFigures[]
-  /** on the scenario's basis, summed and rounded as published: cost is computed from these */
-  cpuCores: Range
-  memoryGiB: Range
-  hourly: Range
+  /** the totals on the scenario's basis as published, and their cost (totals.ts) */
+  published: PublishedTotals
 }
 
 /**
@@ -494,30 +478,19 @@ export function meshCore (mesh: MeshModel, scenario: Scenario, workload: PackRes
   })
   const withMesh = packMemoised(scenario, meshPackInput(components, requests, clusterReplicas, scenario, workload.pools.map((p) => p.nodes)), reuse?.packMemo)
   const figures: ComponentFigures[] = []
-  let cpuLow = 0; let cpuExpected = 0; let cpuHigh = 0
-  let memoryLow = 0; let memoryExpected = 0; let memoryHigh = 0
+  const totals = new BasisTotals()
   for (let c = 0; c < components.length; c++) {
     const component = components[c] as Component
-    const replicas = component.scope === 'perPod' ? scenario.pods : component.scope === 'perNode' ? withMesh.nodes : clusterReplicas[c] as number
+    const replicas = replicasOf(component.scope, scenario.pods, withMesh.nodes, clusterReplicas[c] as number)
     const kept = unchanged?.[c] === true ? base?.figures[c] : undefined
     const f = kept !== undefined && kept.replicas === replicas ? kept : componentFigures(component, scenario, replicas, requests[c] as Resources)
     figures.push(f)
-    cpuLow += f.basis.cpuCores.low; cpuExpected += f.basis.cpuCores.expected; cpuHigh += f.basis.cpuCores.high
-    memoryLow += f.basis.memoryGiB.low; memoryExpected += f.basis.memoryGiB.expected; memoryHigh += f.basis.memoryGiB.high
+    totals.add(f.sums)
   }
-  // Cost is computed from the totals as published, so that anyone can recompute it from the answer.
-  const cpu = roundRange({ low: cpuLow, expected: cpuExpected, high: cpuHigh })
-  const memory = roundRange({ low: memoryLow, expected: memoryExpected, high: memoryHigh })
-  const { cpuCoreHour, memoryGiBHour } = scenario.prices
-  const hourly = {
-    low: cpu.low * cpuCoreHour + memory.low * memoryGiBHour,
-    expected: cpu.expected * cpuCoreHour + memory.expected * memoryGiBHour,
-    high: cpu.high * cpuCoreHour + memory.high * memoryGiBHour
-  }
-  return { included, withMesh, figures, cpuCores: cpu, memoryGiB: memory, hourly }
+  const published = emptyPublished()
+  totals.publish(scenario.prices, published)
+  return { included, withMesh, figures, published }
 }
-
-const monthlyOf = (hourly: Range): Range => roundRange(scaleRange(HOURS_PER_MONTH, hourly), 2)
 
 /**
  * What the nodes the mesh adds cost a month: each pool's added nodes at its node price, summed; null when a
@@ -533,6 +506,17 @@ export function additionalNodesMonthlyOf (scenario: Scenario, withoutMesh: Array
   return round(hourly * HOURS_PER_MONTH, 2)
 }
 const nodesOf = (packed: PackResult): number[] => packed.pools.map((p) => p.nodes)
+
+/** The mesh's pods: sidecars (one per meshed pod) and the rest (per-node agents, control plane, gateways). */
+function podsOf (core: MeshCore): { sidecars: number, extraPods: number } {
+  let sidecars = 0
+  let extraPods = 0
+  for (const f of core.figures) {
+    if (f.component.scope === 'perPod') sidecars += f.replicas
+    else extraPods += f.replicas
+  }
+  return { sidecars, extraPods }
+}
 
 /** The figures of one mesh that sweeps, summaries and sensitivity need: totals, nodes and monthly cost. */
 export interface MeshTotals {
@@ -553,22 +537,16 @@ export interface MeshTotals {
  */
 export function meshTotals (mesh: MeshModel, scenario: Scenario, workload: PackResult, reuse?: CoreReuse): MeshTotals {
   const core = meshCore(mesh, scenario, workload, reuse)
-  let sidecars = 0
-  let extraPods = 0
-  for (const f of core.figures) {
-    if (f.component.scope === 'perPod') sidecars += f.replicas
-    else extraPods += f.replicas
-  }
+  const p = core.published
   const additionalNodes = core.withMesh.nodes - workload.nodes
   return {
-    cpuCores: core.cpuCores,
-    memoryGiB: core.memoryGiB,
-    sidecars,
-    extraPods,
+    cpuCores: { low: p.cpuLow, expected: p.cpuExpected, high: p.cpuHigh },
+    memoryGiB: { low: p.memoryLow, expected: p.memoryExpected, high: p.memoryHigh },
+    ...podsOf(core),
     nodesWithoutMesh: workload.nodes,
     nodesWithMesh: core.withMesh.nodes,
     additionalNodes,
-    monthly: monthlyOf(core.hourly),
+    monthly: { low: p.monthlyLow, expected: p.monthlyExpected, high: p.monthlyHigh },
     additionalNodesMonthly: additionalNodesMonthlyOf(scenario, nodesOf(workload), nodesOf(core.withMesh))
   }
 }
@@ -612,25 +590,19 @@ function estimateOfCore (mesh: MeshModel, scenario: Scenario, workload: PackResu
 /** What view=summary shows of one mesh: estimateMesh's figures (totals, capacity, cost), without components, latency and sources. */
 function summaryOfCore (mesh: MeshModel, scenario: Scenario, workload: PackResult, core: MeshCore): MeshSummary {
   const capacity = capacityOf(scenario, workload, core.withMesh)
-  const { hourly } = core
-  let sidecars = 0
-  let extraPods = 0
-  for (const f of core.figures) {
-    if (f.component.scope === 'perPod') sidecars += f.replicas
-    else extraPods += f.replicas
-  }
+  const p = core.published
   return {
     mesh: mesh.id,
     name: mesh.name,
     mode: mesh.mode,
     version: mesh.version,
-    totals: { cpuCores: core.cpuCores, memoryGiB: core.memoryGiB, sidecars, extraPods },
+    totals: { cpuCores: { low: p.cpuLow, expected: p.cpuExpected, high: p.cpuHigh }, memoryGiB: { low: p.memoryLow, expected: p.memoryExpected, high: p.memoryHigh }, ...podsOf(core) },
     capacity,
     cost: {
       currency: scenario.prices.currency,
-      hourly: roundRange(hourly),
-      monthly: monthlyOf(hourly),
-      yearly: roundRange(scaleRange(HOURS_PER_YEAR, hourly), 2),
+      hourly: rounded(p.hourlyLow, p.hourlyExpected, p.hourlyHigh),
+      monthly: { low: p.monthlyLow, expected: p.monthlyExpected, high: p.monthlyHigh },
+      yearly: rounded(HOURS_PER_YEAR * p.hourlyLow, HOURS_PER_YEAR * p.hourlyExpected, HOURS_PER_YEAR * p.hourlyHigh, 2),
       additionalNodesMonthly: additionalNodesMonthlyOf(scenario, nodesOf(workload), nodesOf(core.withMesh))
     }
   }

@@ -3,26 +3,17 @@
 // counts; it never feeds which components are installed, their requests, the pod and node shapes the packing
 // divides, the prices or the basis. So per sweep: the included components, their requests and parsed usage, the
 // packer of the workload with the mesh (capacity.ts), and the replica list when no replica autoscales; per x: the
-// placement (arithmetic, plus the few replicas, remembered), and one allocation-free pass over the components with
-// meshCore's own sum per component (sumReplicas, estimate.ts) and meshCore's totals and cost, operation for
-// operation, so that every figure is the same double: test/engine/sweep-totals.test.ts holds the two paths equal.
+// placement (arithmetic, plus the few replicas, remembered), and one allocation-free pass over the components
+// with meshCore's own functions: sumReplicas (estimate.ts) per component, and the totals and their cost
+// (totals.ts). test/engine/sweep-totals.test.ts holds the two paths equal.
 import type { Component, MeshModel } from '../models/schema.js'
 import { byCpuDescending, packer, type PackInput, type Packer, type Resources } from './capacity.js'
-import { additionalNodesMonthlyOf, autoscaledReplicas, includedComponents, meshPackInput, ReplicaSums, requestsOf, sumReplicas } from './estimate.js'
+import { additionalNodesMonthlyOf, autoscaledReplicas, includedComponents, meshPackInput, requestsOf, sumReplicas } from './estimate.js'
 import type { Scenario } from './scenario.js'
-import { HOURS_PER_MONTH, round } from '../units.js'
+import { BasisTotals, emptyPublished, replicasOf, ReplicaSums, type PublishedTotals } from './totals.js'
 
-/** One mesh's figures at one x: what a sweep point publishes, rounded as estimateMesh rounds them. */
-export interface PointTotals {
-  cpuLow: number
-  cpuExpected: number
-  cpuHigh: number
-  memoryLow: number
-  memoryExpected: number
-  memoryHigh: number
-  monthlyLow: number
-  monthlyExpected: number
-  monthlyHigh: number
+/** One mesh's figures at one x: what a sweep point publishes, as estimateMesh publishes them. */
+export interface PointTotals extends PublishedTotals {
   additionalNodes: number
   additionalNodesMonthly: number | null
   nodesWithMesh: number
@@ -41,7 +32,7 @@ export interface MeshSweep {
   totals: (at: Scenario, workloadNodes: readonly number[], out: PointTotals) => void
 }
 
-export const emptyTotals = (): PointTotals => ({ cpuLow: 0, cpuExpected: 0, cpuHigh: 0, memoryLow: 0, memoryExpected: 0, memoryHigh: 0, monthlyLow: 0, monthlyExpected: 0, monthlyHigh: 0, additionalNodes: 0, additionalNodesMonthly: null, nodesWithMesh: 0 })
+export const emptyTotals = (): PointTotals => ({ ...emptyPublished(), additionalNodes: 0, additionalNodesMonthly: null, nodesWithMesh: 0 })
 
 /**
  * Compiles one mesh for a sweep of `scenario` (the sweep's scenario at any x). Throws the DomainError the
@@ -69,6 +60,7 @@ export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
   let placements = new Map<number, number>()
   let moved = autoscaled
   const sums = new ReplicaSums()
+  const basisTotals = new BasisTotals()
 
   function totals (at: Scenario, workloadNodes: readonly number[], out: PointTotals): void {
     for (let i = 0; i < parts.length; i++) {
@@ -94,24 +86,14 @@ export function meshSweep (mesh: MeshModel, scenario: Scenario): MeshSweep {
     let nodesWithoutMesh = 0
     for (const n of workloadNodes) nodesWithoutMesh += n
 
-    // meshCore: the components' figures on the basis, summed in order from zero.
-    let cpuLow = 0; let cpuExpected = 0; let cpuHigh = 0
-    let memoryLow = 0; let memoryExpected = 0; let memoryHigh = 0
+    basisTotals.reset()
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i] as Part
-      const n = p.scope === 'perPod' ? at.pods : p.scope === 'perNode' ? nodesWithMesh : replicas[i] as number
-      sumReplicas(sums, p.component, at, n, p.requests)
-      cpuLow += sums.basisCpuLow; cpuExpected += sums.basisCpuExpected; cpuHigh += sums.basisCpuHigh
-      memoryLow += sums.basisMemoryLow; memoryExpected += sums.basisMemoryExpected; memoryHigh += sums.basisMemoryHigh
+      sumReplicas(sums, p.component, at, replicasOf(p.scope, at.pods, nodesWithMesh, replicas[i] as number), p.requests)
+      basisTotals.add(sums)
     }
-    // Cost from the totals as published (rounded), as meshCore computes it, at this x's prices (with node pools
-    // the pricing pool may move with the pod count).
-    const { cpuCoreHour, memoryGiBHour } = at.prices
-    out.cpuLow = round(cpuLow); out.cpuExpected = round(cpuExpected); out.cpuHigh = round(cpuHigh)
-    out.memoryLow = round(memoryLow); out.memoryExpected = round(memoryExpected); out.memoryHigh = round(memoryHigh)
-    out.monthlyLow = round(HOURS_PER_MONTH * (out.cpuLow * cpuCoreHour + out.memoryLow * memoryGiBHour), 2)
-    out.monthlyExpected = round(HOURS_PER_MONTH * (out.cpuExpected * cpuCoreHour + out.memoryExpected * memoryGiBHour), 2)
-    out.monthlyHigh = round(HOURS_PER_MONTH * (out.cpuHigh * cpuCoreHour + out.memoryHigh * memoryGiBHour), 2)
+    // at this x's prices: with node pools the pricing pool may move with the pod count
+    basisTotals.publish(at.prices, out)
     out.additionalNodes = nodesWithMesh - nodesWithoutMesh
     out.additionalNodesMonthly = additionalNodesMonthlyOf(at, workloadNodes, meshNodes)
     out.nodesWithMesh = nodesWithMesh
