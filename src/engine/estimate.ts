@@ -9,7 +9,7 @@ import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { cacheOf, memoized } from './memo.js'
 import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange } from '../units.js'
-import { driversOf, fittedRange, numeric } from './usage.js'
+import { driversOf, numeric, OneReplica, replicaUsage, type NumericUsage } from './usage.js'
 import { BasisTotals, emptyPublished, replicasOf, ReplicaSums, type PublishedTotals } from './totals.js'
 
 /** Is this component part of the scenario's install, and new overhead? */
@@ -42,14 +42,11 @@ export function autoscaledReplicas (component: Component, scenario: Scenario, re
   return replicas
 }
 
-/** One replica's expected CPU at the average traffic: sumReplicas' expected CPU, without building the ranges. */
+/** One replica's expected CPU at the average traffic, as sumReplicas computes it. */
 function expectedCpuAt (component: Component, scenario: Scenario, replicas: number): number {
-  const n = numeric(component.usage)
-  let cpu = n.cpu.expected
-  for (const term of n.terms) {
-    if (term.cpu !== null) cpu += term.cpu.expected * driverValue(term.per, component, scenario, replicas, scenario.requestsPerSecondPerPod)
-  }
-  return Math.min(cpu, usageCeiling(component, scenario).cpuCores)
+  const model = numeric(component.usage)
+  replicaUsage(model, driverValues(model, component, scenario, replicas, scenario.requestsPerSecondPerPod), one)
+  return Math.min(one.cpuExpected, usageCeiling(component, scenario).cpuCores)
 }
 
 /**
@@ -127,6 +124,16 @@ function driverValue (driver: ScalingDriver, component: Component, scenario: Sce
   }
 }
 
+// One replica's drivers and usage, reused call after call: the engine is synchronous, and they are read at once.
+const drivers: number[] = []
+const one = new OneReplica()
+
+/** The value of each of the model's drivers (driverValue), in the terms' order, into the shared `drivers`. */
+function driverValues (model: NumericUsage, component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): number[] {
+  for (let i = 0; i < model.terms.length; i++) drivers[i] = driverValue((model.terms[i] as NumericUsage['terms'][number]).per, component, scenario, replicas, requestsPerSecondPerPod)
+  return drivers
+}
+
 // A component's source ids depend on the model alone: collected once per component, not per estimate.
 const componentSourceIds = new WeakMap<Component, readonly string[]>()
 
@@ -179,7 +186,6 @@ export function sumReplicas (sums: ReplicaSums, component: Component, scenario: 
   const groups = component.scope === 'perPod' ? scenario.trafficGroups : AVERAGE
   const basis = scenario.basis
   const ceiling = usageCeiling(component, scenario)
-  const { cpuFactors, memoryFactors } = model
   let usedCpuLow = 0; let usedCpuExpected = 0; let usedCpuHigh = 0
   let usedMemoryLow = 0; let usedMemoryExpected = 0; let usedMemoryHigh = 0
   let basisCpuLow = 0; let basisCpuExpected = 0; let basisCpuHigh = 0
@@ -187,22 +193,9 @@ export function sumReplicas (sums: ReplicaSums, component: Component, scenario: 
   for (const group of groups) {
     const n = replicas * group.podShare
     const requestsPerSecondPerPod = groups === AVERAGE ? scenario.requestsPerSecondPerPod : group.requestsPerSecondPerPod
-    let cpuLow = model.cpu.low; let cpuExpected = model.cpu.expected; let cpuHigh = model.cpu.high
-    let memoryLow = model.memory.low; let memoryExpected = model.memory.expected; let memoryHigh = model.memory.high
-    let cpuSlope = 0; let memorySlope = 0
-    for (const term of model.terms) {
-      const x = driverValue(term.per, component, scenario, replicas, requestsPerSecondPerPod)
-      const { cpu, memory } = term
-      if (cpu !== null) { cpuLow += cpu.low * x; cpuExpected += cpu.expected * x; cpuHigh += cpu.high * x }
-      if (memory !== null) { memoryLow += memory.low * x; memoryExpected += memory.expected * x; memoryHigh += memory.high * x }
-      if (cpu !== null && term.per === cpuFactors?.slope?.per) cpuSlope += cpu.expected * x
-      if (memory !== null && term.per === memoryFactors?.slope?.per) memorySlope += memory.expected * x
-    }
-    // a fitted figure's range: the base's and the slope's errors combined (usage.ts fittedRange)
-    if (cpuFactors !== null) { const r = fittedRange(cpuFactors, cpuExpected, cpuSlope); cpuLow = r.low; cpuHigh = r.high }
-    if (memoryFactors !== null) { const r = fittedRange(memoryFactors, memoryExpected, memorySlope); memoryLow = r.low; memoryHigh = r.high }
-    cpuLow = Math.min(cpuLow, ceiling.cpuCores); cpuExpected = Math.min(cpuExpected, ceiling.cpuCores); cpuHigh = Math.min(cpuHigh, ceiling.cpuCores)
-    memoryLow = Math.min(memoryLow, ceiling.memoryGiB); memoryExpected = Math.min(memoryExpected, ceiling.memoryGiB); memoryHigh = Math.min(memoryHigh, ceiling.memoryGiB)
+    replicaUsage(model, driverValues(model, component, scenario, replicas, requestsPerSecondPerPod), one)
+    const cpuLow = Math.min(one.cpuLow, ceiling.cpuCores); const cpuExpected = Math.min(one.cpuExpected, ceiling.cpuCores); const cpuHigh = Math.min(one.cpuHigh, ceiling.cpuCores)
+    const memoryLow = Math.min(one.memoryLow, ceiling.memoryGiB); const memoryExpected = Math.min(one.memoryExpected, ceiling.memoryGiB); const memoryHigh = Math.min(one.memoryHigh, ceiling.memoryGiB)
     usedCpuLow += n * cpuLow; usedCpuExpected += n * cpuExpected; usedCpuHigh += n * cpuHigh
     usedMemoryLow += n * memoryLow; usedMemoryExpected += n * memoryExpected; usedMemoryHigh += n * memoryHigh
     basisCpuLow += n * onBasisOf(basis, requests.cpuCores, cpuLow)

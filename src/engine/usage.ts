@@ -6,8 +6,6 @@ import type { Range } from '../schemas/common.js'
 import { memoized } from './memo.js'
 import { mapRange } from '../units.js'
 
-export interface ReplicaUsage { cpuCores: Range, memoryGiB: Range }
-
 /** A usage model with its quantity strings parsed: what every estimate multiplies. */
 export interface NumericUsage {
   cpu: Range
@@ -55,26 +53,35 @@ function parseUsage (usage: Usage): NumericUsage {
   }
 }
 
+/** One replica's usage, written in place by replicaUsage (plain numbers: the estimate runs it per component and x). */
+export class OneReplica {
+  cpuLow = 0; cpuExpected = 0; cpuHigh = 0
+  memoryLow = 0; memoryExpected = 0; memoryHigh = 0
+}
+
 /**
- * Usage of one replica when each driver has the value `driver` gives it, the terms' ranges added bound by bound:
- * the estimate's figures where the fit set nothing. A fitted figure's low and high are fittedRange's instead, and
- * the estimate stops every bound at the replica's ceiling (estimate.ts sumReplicas, which serves both).
+ * One replica's usage when the model's drivers have the values `drivers` (one per term, in the terms' order): the
+ * base range plus each term times its driver, bound by bound; a fitted figure's low and high are then fittedRange's,
+ * on the part of the expected value its fitted slope carries. The estimate stops each bound at the replica's
+ * ceiling (estimate.ts sumReplicas).
  */
-export function usageWith (usage: Usage, driver: (per: ScalingDriver) => number): ReplicaUsage {
-  const n = numeric(usage)
-  let cpuLow = n.cpu.low
-  let cpuExpected = n.cpu.expected
-  let cpuHigh = n.cpu.high
-  let memoryLow = n.memory.low
-  let memoryExpected = n.memory.expected
-  let memoryHigh = n.memory.high
-  for (const term of n.terms) {
-    const x = driver(term.per)
-    const { cpu, memory } = term
+export function replicaUsage (model: NumericUsage, drivers: ArrayLike<number>, out: OneReplica): void {
+  const { cpuFactors, memoryFactors } = model
+  let cpuLow = model.cpu.low; let cpuExpected = model.cpu.expected; let cpuHigh = model.cpu.high
+  let memoryLow = model.memory.low; let memoryExpected = model.memory.expected; let memoryHigh = model.memory.high
+  let cpuSlope = 0; let memorySlope = 0
+  for (let i = 0; i < model.terms.length; i++) {
+    const { per, cpu, memory } = model.terms[i] as NumericUsage['terms'][number]
+    const x = drivers[i] as number
     if (cpu !== null) { cpuLow += cpu.low * x; cpuExpected += cpu.expected * x; cpuHigh += cpu.high * x }
     if (memory !== null) { memoryLow += memory.low * x; memoryExpected += memory.expected * x; memoryHigh += memory.high * x }
+    if (cpu !== null && per === cpuFactors?.slope?.per) cpuSlope += cpu.expected * x
+    if (memory !== null && per === memoryFactors?.slope?.per) memorySlope += memory.expected * x
   }
-  return { cpuCores: { low: cpuLow, expected: cpuExpected, high: cpuHigh }, memoryGiB: { low: memoryLow, expected: memoryExpected, high: memoryHigh } }
+  if (cpuFactors !== null) { const r = fittedRange(cpuFactors, cpuExpected, cpuSlope); cpuLow = r.low; cpuHigh = r.high }
+  if (memoryFactors !== null) { const r = fittedRange(memoryFactors, memoryExpected, memorySlope); memoryLow = r.low; memoryHigh = r.high }
+  out.cpuLow = cpuLow; out.cpuExpected = cpuExpected; out.cpuHigh = cpuHigh
+  out.memoryLow = memoryLow; out.memoryExpected = memoryExpected; out.memoryHigh = memoryHigh
 }
 
 /** The drivers a usage model scales with. */
