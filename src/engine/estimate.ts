@@ -9,7 +9,7 @@ import { withBaseline } from './delta.js'
 import { resolveScenario, type Scenario } from './scenario.js'
 import { cacheOf, memoized } from './memo.js'
 import { HOURS_PER_MONTH, HOURS_PER_YEAR, mapRange, round, roundRange } from '../units.js'
-import { driversOf, numeric, OneReplica, replicaUsage, type NumericUsage } from './usage.js'
+import { driversOf, numeric, OneReplica, replicaUsage, termsAt, type DriverValues } from './usage.js'
 import { BasisTotals, emptyPublished, replicasOf, ReplicaSums, type PublishedTotals } from './totals.js'
 
 /** Is this component part of the scenario's install, and new overhead? */
@@ -44,8 +44,8 @@ export function autoscaledReplicas (component: Component, scenario: Scenario, re
 
 /** One replica's expected CPU at the average traffic, as sumReplicas computes it. */
 function expectedCpuAt (component: Component, scenario: Scenario, replicas: number): number {
-  const model = numeric(component.usage)
-  replicaUsage(model, driverValues(model, component, scenario, replicas, scenario.requestsPerSecondPerPod), one)
+  setDrivers(component, scenario, replicas, scenario.requestsPerSecondPerPod)
+  termsAt(numeric(component.usage), drivers, one)
   return Math.min(one.cpuExpected, usageCeiling(component, scenario).cpuCores)
 }
 
@@ -95,43 +95,49 @@ export function requestsOf (component: Component, scenario: Scenario): Resources
 }
 
 /**
- * What one replica's usage terms are multiplied by. Sidecars see the traffic of their own pod and, when
+ * What one replica's usage terms are multiplied by (`value`), for one replica of `component` in `scenario`: set
+ * before each replicaUsage, one object reused call after call (the engine is synchronous and reads it at once). Sidecars see the traffic of their own pod and, when
  * scoped, only the services they call; per-node and cluster replicas share all the traffic and see every service.
  * requestsPerSecondPerPod counts inbound plus outbound, so the pods' sum counts each request twice (client's
  * and server's proxy): a component that sees each request once (a waypoint) gets half of it.
  */
-function driverValue (driver: ScalingDriver, component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): number {
-  const sidecar = component.scope === 'perPod'
-  const visibleServices = sidecar ? scenario.servicesVisiblePerSidecar : scenario.services
-  const shared = Math.max(1, replicas)
-  switch (driver) {
-    case 'thousandRequestsPerSecond': {
-      if (sidecar) return requestsPerSecondPerPod / 1000
-      const passes = component.traffic === 'eachRequestOnce' ? 0.5 : 1
-      return scenario.pods * scenario.requestsPerSecondPerPod * passes / shared / 1000
+class ScenarioDrivers implements DriverValues {
+  component = undefined as unknown as Component
+  scenario = undefined as unknown as Scenario
+  replicas = 0
+  requestsPerSecondPerPod = 0
+
+  value (driver: ScalingDriver): number {
+    const { component, scenario, replicas, requestsPerSecondPerPod } = this
+    const sidecar = component.scope === 'perPod'
+    const visibleServices = sidecar ? scenario.servicesVisiblePerSidecar : scenario.services
+    const shared = Math.max(1, replicas)
+    switch (driver) {
+      case 'thousandRequestsPerSecond': {
+        if (sidecar) return requestsPerSecondPerPod / 1000
+        const passes = component.traffic === 'eachRequestOnce' ? 0.5 : 1
+        return scenario.pods * scenario.requestsPerSecondPerPod * passes / shared / 1000
+      }
+      case 'visibleService': return visibleServices
+      case 'visibleEndpoint': return scenario.pods * visibleServices / scenario.services // endpoints of the visible services
+      case 'meshedPod': return scenario.pods
+      case 'meshedPodPerReplica': return scenario.pods / shared
+      case 'clusterPod': return scenario.clusterPods
+      case 'activeConnection': {
+        // a sidecar holds its pod's connections; a node or cluster proxy those of the pods it carries, shared
+        const held = sidecar ? scenario.activeConnectionsPerPod : scenario.pods * scenario.activeConnectionsPerPod * (component.traffic === 'eachRequestOnce' ? 0.5 : 1) / shared
+        return Math.max(0, held - BENCHMARK_CONNECTIONS)
+      }
+      case 'podChurnPerMinute': return scenario.podChurnPerMinute // every replica watches every pod event
     }
-    case 'visibleService': return visibleServices
-    case 'visibleEndpoint': return scenario.pods * visibleServices / scenario.services // endpoints of the visible services
-    case 'meshedPod': return scenario.pods
-    case 'meshedPodPerReplica': return scenario.pods / shared
-    case 'clusterPod': return scenario.clusterPods
-    case 'activeConnection': {
-      // a sidecar holds its pod's connections; a node or cluster proxy those of the pods it carries, shared
-      const held = sidecar ? scenario.activeConnectionsPerPod : scenario.pods * scenario.activeConnectionsPerPod * (component.traffic === 'eachRequestOnce' ? 0.5 : 1) / shared
-      return Math.max(0, held - BENCHMARK_CONNECTIONS)
-    }
-    case 'podChurnPerMinute': return scenario.podChurnPerMinute // every replica watches every pod event
   }
 }
 
-// One replica's drivers and usage, reused call after call: the engine is synchronous, and they are read at once.
-const drivers: number[] = []
+const drivers = new ScenarioDrivers()
 const one = new OneReplica()
 
-/** The value of each of the model's drivers (driverValue), in the terms' order, into the shared `drivers`. */
-function driverValues (model: NumericUsage, component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): number[] {
-  for (let i = 0; i < model.terms.length; i++) drivers[i] = driverValue((model.terms[i] as NumericUsage['terms'][number]).per, component, scenario, replicas, requestsPerSecondPerPod)
-  return drivers
+function setDrivers (component: Component, scenario: Scenario, replicas: number, requestsPerSecondPerPod: number): void {
+  drivers.component = component; drivers.scenario = scenario; drivers.replicas = replicas; drivers.requestsPerSecondPerPod = requestsPerSecondPerPod
 }
 
 // A component's source ids depend on the model alone: collected once per component, not per estimate.
@@ -193,7 +199,8 @@ export function sumReplicas (sums: ReplicaSums, component: Component, scenario: 
   for (const group of groups) {
     const n = replicas * group.podShare
     const requestsPerSecondPerPod = groups === AVERAGE ? scenario.requestsPerSecondPerPod : group.requestsPerSecondPerPod
-    replicaUsage(model, driverValues(model, component, scenario, replicas, requestsPerSecondPerPod), one)
+    setDrivers(component, scenario, replicas, requestsPerSecondPerPod)
+    replicaUsage(model, drivers, one)
     const cpuLow = Math.min(one.cpuLow, ceiling.cpuCores); const cpuExpected = Math.min(one.cpuExpected, ceiling.cpuCores); const cpuHigh = Math.min(one.cpuHigh, ceiling.cpuCores)
     const memoryLow = Math.min(one.memoryLow, ceiling.memoryGiB); const memoryExpected = Math.min(one.memoryExpected, ceiling.memoryGiB); const memoryHigh = Math.min(one.memoryHigh, ceiling.memoryGiB)
     usedCpuLow += n * cpuLow; usedCpuExpected += n * cpuExpected; usedCpuHigh += n * cpuHigh

@@ -53,35 +53,56 @@ function parseUsage (usage: Usage): NumericUsage {
   }
 }
 
-/** One replica's usage, written in place by replicaUsage (plain numbers: the estimate runs it per component and x). */
+/** One replica's usage, written in place by termsAt and replicaUsage (plain numbers: the estimate runs it per component and x). */
 export class OneReplica {
   cpuLow = 0; cpuExpected = 0; cpuHigh = 0
   memoryLow = 0; memoryExpected = 0; memoryHigh = 0
+  /** the part of the expected value that the fitted slope's term carries (0 without one) */
+  cpuSlope = 0; memorySlope = 0
 }
 
+/** The value of each scaling driver for one replica (estimate.ts reads them off a scenario). */
+export interface DriverValues { value: (per: ScalingDriver) => number }
+
 /**
- * One replica's usage when the model's drivers have the values `drivers` (one per term, in the terms' order): the
- * base range plus each term times its driver, bound by bound; a fitted figure's low and high are then fittedRange's,
- * on the part of the expected value its fitted slope carries. The estimate stops each bound at the replica's
- * ceiling (estimate.ts sumReplicas).
+ * One replica's usage when each driver has the value `drivers` gives it: the base range plus each term times its
+ * driver, bound by bound. Without fitted factors this is the replica's range; the HPA's replica count reads its
+ * expected CPU alone.
  */
-export function replicaUsage (model: NumericUsage, drivers: ArrayLike<number>, out: OneReplica): void {
+export function termsAt (model: NumericUsage, drivers: DriverValues, out: OneReplica): void {
   const { cpuFactors, memoryFactors } = model
   let cpuLow = model.cpu.low; let cpuExpected = model.cpu.expected; let cpuHigh = model.cpu.high
   let memoryLow = model.memory.low; let memoryExpected = model.memory.expected; let memoryHigh = model.memory.high
   let cpuSlope = 0; let memorySlope = 0
-  for (let i = 0; i < model.terms.length; i++) {
-    const { per, cpu, memory } = model.terms[i] as NumericUsage['terms'][number]
-    const x = drivers[i] as number
-    if (cpu !== null) { cpuLow += cpu.low * x; cpuExpected += cpu.expected * x; cpuHigh += cpu.high * x }
-    if (memory !== null) { memoryLow += memory.low * x; memoryExpected += memory.expected * x; memoryHigh += memory.high * x }
-    if (cpu !== null && per === cpuFactors?.slope?.per) cpuSlope += cpu.expected * x
-    if (memory !== null && per === memoryFactors?.slope?.per) memorySlope += memory.expected * x
+  const cpuSlopePer = cpuFactors?.slope?.per
+  const memorySlopePer = memoryFactors?.slope?.per
+  for (const term of model.terms) {
+    const x = drivers.value(term.per)
+    const { cpu, memory } = term
+    if (cpu !== null) {
+      cpuLow += cpu.low * x; cpuExpected += cpu.expected * x; cpuHigh += cpu.high * x
+      if (term.per === cpuSlopePer) cpuSlope += cpu.expected * x
+    }
+    if (memory !== null) {
+      memoryLow += memory.low * x; memoryExpected += memory.expected * x; memoryHigh += memory.high * x
+      if (term.per === memorySlopePer) memorySlope += memory.expected * x
+    }
   }
-  if (cpuFactors !== null) { const r = fittedRange(cpuFactors, cpuExpected, cpuSlope); cpuLow = r.low; cpuHigh = r.high }
-  if (memoryFactors !== null) { const r = fittedRange(memoryFactors, memoryExpected, memorySlope); memoryLow = r.low; memoryHigh = r.high }
   out.cpuLow = cpuLow; out.cpuExpected = cpuExpected; out.cpuHigh = cpuHigh
   out.memoryLow = memoryLow; out.memoryExpected = memoryExpected; out.memoryHigh = memoryHigh
+  out.cpuSlope = cpuSlope; out.memorySlope = memorySlope
+}
+
+/**
+ * One replica's usage range: termsAt, then a fitted figure's low and high are fittedRange's, on the part of the
+ * expected value its fitted slope carries. The estimate stops each bound at the replica's ceiling (estimate.ts
+ * sumReplicas).
+ */
+export function replicaUsage (model: NumericUsage, drivers: DriverValues, out: OneReplica): void {
+  termsAt(model, drivers, out)
+  const { cpuFactors, memoryFactors } = model
+  if (cpuFactors !== null) { const r = fittedRange(cpuFactors, out.cpuExpected, out.cpuSlope); out.cpuLow = r.low; out.cpuHigh = r.high }
+  if (memoryFactors !== null) { const r = fittedRange(memoryFactors, out.memoryExpected, out.memorySlope); out.memoryLow = r.low; out.memoryHigh = r.high }
 }
 
 /** The drivers a usage model scales with. */

@@ -2,7 +2,7 @@
 // a usage written here (quantities as the model files write them).
 import t, { type Test } from 'tap'
 import { driversOf, numeric, OneReplica, replicaUsage } from '../../src/engine/usage.js'
-import type { Usage } from '../../src/models/schema.js'
+import type { ScalingDriver, Usage } from '../../src/models/schema.js'
 
 const usage: Usage = {
   cpu: { low: '10m', expected: '20m', high: '40m', sources: ['x'] },
@@ -13,10 +13,10 @@ const usage: Usage = {
   ]
 } as Usage
 
-/** One replica's usage with the drivers in the terms' order. */
-function usageAt (u: Usage, drivers: number[]): OneReplica {
+/** One replica's usage with these drivers' values (0 for any other). */
+function usageAt (u: Usage, values: Partial<Record<ScalingDriver, number>>): OneReplica {
   const out = new OneReplica()
-  replicaUsage(numeric(u), drivers, out)
+  replicaUsage(numeric(u), { value: (per) => values[per] ?? 0 }, out)
   return out
 }
 
@@ -26,7 +26,7 @@ t.test('every bound adds its own term times the driver', async (t) => {
   // 2,500 rps (2.5 thousand) and 100 services:
   // cpu: 0.01 + 0.1 x 2.5 = 0.26; 0.02 + 0.2 x 2.5 = 0.52; 0.04 + 0.4 x 2.5 = 1.04 cores
   // memory (MiB): 64 + 8 x 2.5 + 0.5 x 100 = 134; 128 + 16 x 2.5 + 1 x 100 = 268; 256 + 32 x 2.5 + 2 x 100 = 536
-  const u = usageAt(usage, [2.5, 100])
+  const u = usageAt(usage, { thousandRequestsPerSecond: 2.5, visibleService: 100 })
   close(t, u.cpuLow, 0.26, 'cpu low')
   close(t, u.cpuExpected, 0.52, 'cpu expected')
   close(t, u.cpuHigh, 1.04, 'cpu high')
@@ -36,7 +36,7 @@ t.test('every bound adds its own term times the driver', async (t) => {
 })
 
 t.test('with every driver at zero, the base range', async (t) => {
-  const u = usageAt(usage, [0, 0])
+  const u = usageAt(usage, {})
   t.same([u.cpuLow, u.cpuExpected, u.cpuHigh], [0.01, 0.02, 0.04])
   t.same([u.memoryLow, u.memoryExpected, u.memoryHigh], [64 / 1024, 128 / 1024, 256 / 1024])
 })
@@ -45,7 +45,7 @@ t.test('driversOf lists the terms in order; a usage without scaling has none', a
   t.same(driversOf(usage), ['thousandRequestsPerSecond', 'visibleService'])
   const flat = { cpu: usage.cpu, memory: usage.memory } as Usage
   t.same(driversOf(flat), [])
-  const u = usageAt(flat, [])
+  const u = usageAt(flat, { thousandRequestsPerSecond: 1000 })
   t.same([u.cpuLow, u.cpuExpected, u.cpuHigh], [0.01, 0.02, 0.04])
 })
 
@@ -55,7 +55,7 @@ t.test('a fitted figure: low and high from the fitted factors, the base part and
   // low  = 0.52 - hypot(0.02 x 0.5, 0.5 x 0.2) = 0.52 - hypot(0.01, 0.1) = 0.52 - 0.100499 = 0.419501
   // high = 0.52 + hypot(0.02 x 1, 0.5 x 0.5)   = 0.52 + hypot(0.02, 0.25) = 0.52 + 0.250799 = 0.770799
   const fitted = { ...usage, intervals: { cpu: { low: 0.5, high: 2, slope: { per: 'thousandRequestsPerSecond', low: 0.8, high: 1.5 } } } } as Usage
-  const u = usageAt(fitted, [2.5, 100])
+  const u = usageAt(fitted, { thousandRequestsPerSecond: 2.5, visibleService: 100 })
   close(t, u.cpuExpected, 0.52, 'cpu expected: the terms, as without factors')
   t.ok(Math.abs(u.cpuLow - 0.419501) < 1e-6, `cpu low ${u.cpuLow}`)
   t.ok(Math.abs(u.cpuHigh - 0.770799) < 1e-6, `cpu high ${u.cpuHigh}`)
