@@ -78,7 +78,10 @@ function seedComparison (models: Models): string[] {
 function walkthrough (models: Models): string {
   const request: EstimateRequest = { pods: 300, cluster: { nodeType: 'aws/m5.large', region: 'us-east-1' } }
   const r = estimate(request, models)
+  const cluster = request.cluster as { nodeType: string, region: string }
   const rows = [
+    `Walk-through: ${request.pods} pods on \`${cluster.nodeType}\` in \`${cluster.region}\`.`,
+    '',
     ...curl('/estimate', request),
     '| Mesh | nodes without | nodes with | additional | binding resource | pods/node without → with | allocated cost / month | additional nodes / month |',
     '|---|---|---|---|---|---|---|---|'
@@ -212,7 +215,85 @@ function recommendReading (r: ReturnType<typeof recommend>, request: RecommendRe
 }
 
 export function generatedBlocks (models: Models): Record<string, string> {
-  return { 'recommend-example': recommendExample(models), 'seed-table': seedTable(models), walkthrough: walkthrough(models), calibrations: calibrations(models), latency: latencyTable(models), 'engine-example': engineExample(models), 'readme-reading': readmeReading(models) }
+  return {
+    'recommend-example': recommendExample(models),
+    'seed-table': seedTable(models),
+    walkthrough: walkthrough(models),
+    calibrations: calibrations(models),
+    latency: latencyTable(models),
+    'engine-example': engineExample(models),
+    'readme-reading': readmeReading(models),
+    'reservation-rules': reservationRules(models),
+    'price-split': priceSplit(models)
+  }
+}
+
+const PROVIDER_RULE: Record<string, string> = { aws: 'EKS\'s AMI rule', gcp: 'GKE\'s tiers', azure: 'AKS\'s' }
+const PROVIDER_NAME: Record<string, string> = { aws: 'AWS', gcp: 'GCP', azure: 'Azure' }
+const percent = (fraction: number): string => String(Number((fraction * 100).toPrecision(6)))
+const list = (items: string[]): string => items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) as string}`
+
+/** docs/models.md's allocatable rules, one per node catalog, from its `reservation`. */
+function reservationRules (models: Models): string {
+  const rules = [...models.nodeCatalogs.values()].map((catalog) => {
+    const r = catalog.reservation
+    const memory = [
+      r.memoryTiers.length === 0 ? '' : `${r.memoryTiers.map((t) => percent(t.fraction)).join('/')} %`,
+      r.memoryFixedMiB === 0 && r.memoryPerPodMiB === 0 ? '' : `${r.memoryFixedMiB} MiB + ${r.memoryPerPodMiB} MiB × max pods`
+    ].filter(Boolean).join(' + ')
+    const cap = r.memoryCapFraction === undefined ? '' : ` capped at ${percent(r.memoryCapFraction)} %`
+    return `${PROVIDER_RULE[catalog.provider] ?? `${catalog.provider}'s`} (CPU ${r.cpuTiers.length > 1 ? 'tiers ' : ''}${r.cpuTiers.map((t) => percent(t.fraction)).join('/')} %, memory ${memory || 'none'}${cap}, ${r.evictionMiB} MiB eviction)`
+  })
+  return `${list(rules)}.`
+}
+
+/**
+ * docs/api.md's split of a node price, OpenCost's way, worked by hand from the node catalogs and the default price
+ * book; rendering fails if the hand arithmetic is not what the service answers for the same two nodes.
+ */
+function priceSplit (models: Models): string {
+  const book = models.priceBooks.get(models.defaults.priceBook.value)
+  if (book?.gpuHour === undefined) throw new Error('the default price book has no GPU price')
+  const gpuHour = book.gpuHour
+  const catalogs = [...models.nodeCatalogs.values()]
+  const splits = new Map<string, string[]>()
+  for (const c of catalogs) {
+    const key = `CPU ${c.priceSplit.cpuCoreHour}, RAM ${c.priceSplit.memoryGiBHour}`
+    splits.set(key, [...(splits.get(key) ?? []), PROVIDER_NAME[c.provider] ?? c.provider])
+  }
+  const ratios = [...splits].map(([key, providers]) => `${key} for ${list(providers)}${providers.length > 1 ? ' alike' : ''}`).join('; ')
+  const worked = (nodeType: string, region: string, pricingModel: 'onDemand' | 'commitment1Year') => {
+    const known = models.nodeTypes.get(nodeType)
+    const price = known?.nodeType.prices.find((p) => p.region === region)
+    const hourly = pricingModel === 'onDemand' ? price?.hourly : price?.commitment1YearHourly
+    if (known === undefined || hourly === undefined) throw new Error(`${nodeType} has no ${pricingModel} price in ${region}`)
+    const { nodeType: n, nodeCatalog: c } = known
+    const kubelet = n.memoryGiB * c.kubeletMemory.capacityFraction
+    const gpus = n.gpu?.count ?? 0
+    const denominator = n.vcpu * c.priceSplit.cpuCoreHour + kubelet * c.priceSplit.memoryGiBHour + gpus * gpuHour
+    const k = hourly / denominator
+    const answer = estimate({ pods: 10, meshes: ['istio'], cluster: { nodeType, region }, pricing: { model: pricingModel } }, models).assumptions.pricing
+    if (Math.abs(answer.cpuCoreHour - c.priceSplit.cpuCoreHour * k) > 1e-9 || Math.abs(answer.memoryGiBHour - c.priceSplit.memoryGiBHour * k) > 1e-9) {
+      throw new Error(`the worked split of ${nodeType} (${c.priceSplit.cpuCoreHour * k}) is not what the service answers (${answer.cpuCoreHour})`)
+    }
+    return { n, c, kubelet, gpus, hourly, denominator, k, withoutGpu: hourly / (n.vcpu * c.priceSplit.cpuCoreHour + kubelet * c.priceSplit.memoryGiBHour) * c.priceSplit.cpuCoreHour }
+  }
+  const p = (x: number, digits: number): string => String(Number(x.toPrecision(digits)))
+  const a = worked('aws/m5.large', 'eu-west-1', 'commitment1Year')
+  const g = worked('aws/g4dn.xlarge', 'us-east-1', 'onDemand')
+  if (g.n.gpu === undefined) throw new Error('aws/g4dn.xlarge has no GPU')
+  const gpuCount = g.gpus === 1 ? 'one' : String(g.gpus)
+  return [
+    'When unit prices come from the node price, the provider\'s CPU:RAM price ratio from OpenCost\'s configuration',
+    `(\`priceSplit\` in the node catalogs; ${ratios}; a custom node takes the default sheet's) and the default sheet's GPU price (${gpuHour} per hour) are kept and scaled so that the node's`,
+    'vCPUs, its memory as the kubelet reports it (see [models.md](models.md#cluster-shape-nodes-pod-slots-and-the-two-costs))',
+    `and its GPUs cost the node price (OpenCost specification, appendix A). For \`${a.n.id}\` in eu-west-1 under a 1-year commitment, the kubelet reports ${a.n.memoryGiB} × ${a.c.kubeletMemory.capacityFraction} = ${p(a.kubelet, 6)} GiB:`,
+    `k = ${a.hourly} / (${a.n.vcpu} × ${a.c.priceSplit.cpuCoreHour} + ${p(a.kubelet, 6)} × ${a.c.priceSplit.memoryGiBHour}) = ${a.hourly} / ${p(a.denominator, 6)} = ${p(a.k, 4)},`,
+    `so a vCPU-hour costs ${a.c.priceSplit.cpuCoreHour} × k = ${p(a.c.priceSplit.cpuCoreHour * a.k, 4)} and a GiB-hour ${a.c.priceSplit.memoryGiBHour} × k = ${p(a.c.priceSplit.memoryGiBHour * a.k, 4)}.`,
+    `On a GPU node the GPU takes its share first: \`${g.n.id}\` (${g.n.vcpu} vCPU, ${g.n.memoryGiB} × ${g.c.kubeletMemory.capacityFraction} = ${p(g.kubelet, 6)} GiB, ${gpuCount} ${g.n.gpu.model}, ${g.hourly} per hour)`,
+    `gives k = ${g.hourly} / (${g.n.vcpu} × ${g.c.priceSplit.cpuCoreHour} + ${p(g.kubelet, 6)} × ${g.c.priceSplit.memoryGiBHour} + ${g.gpus === 1 ? '' : `${g.gpus} × `}${gpuHour}) = ${g.hourly} / ${p(g.denominator, 8)} and a`,
+    `vCPU-hour of ${p(g.c.priceSplit.cpuCoreHour * g.k, 4)}, not the ${p(g.withoutGpu, 3)} a split without the GPU would charge a sidecar's CPU:`
+  ].join('\n')
 }
 
 /**
@@ -256,8 +337,13 @@ function engineExample (models: Models): string {
   ].join('\n')
 }
 
-/** A document with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text. */
+/**
+ * A document with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text, indented as
+ * its opening marker is (a block inside a list item).
+ */
 export function renderGenerated (text: string, blocks: Record<string, string>): string {
-  return text.replace(/<!-- generated:([a-z-]+) -->[\s\S]*?<!-- \/generated -->/g, (whole, name: string) =>
-    blocks[name] === undefined ? whole : `<!-- generated:${name} -->\n${blocks[name]}\n<!-- /generated -->`)
+  return text.replace(/^([ \t]*)<!-- generated:([a-z-]+) -->[\s\S]*?<!-- \/generated -->/gm, (whole, indent: string, name: string) => {
+    const block = blocks[name]
+    return block === undefined ? whole : [`<!-- generated:${name} -->`, ...block.split('\n'), '<!-- /generated -->'].map((l) => l === '' ? l : indent + l).join('\n')
+  })
 }

@@ -174,9 +174,11 @@ export function exposition (cluster: FixtureCluster, elapsedSeconds: number, tim
   return out.join('\n') + '\n'
 }
 
-/** Serves the cluster's exposition text at /metrics on a loopback ephemeral port. */
-export async function serveFixture (cluster: FixtureCluster): Promise<{ server: Server, target: string }> {
-  const started = Date.now()
+/**
+ * Serves the cluster's exposition text at /metrics on a loopback ephemeral port. `started` (ms since the epoch,
+ * default now) is when the counters were zero: a history written before the server starts continues into its answers.
+ */
+export async function serveFixture (cluster: FixtureCluster, started = Date.now()): Promise<{ server: Server, target: string }> {
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') { res.writeHead(404).end(); return }
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })

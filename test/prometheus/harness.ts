@@ -1,13 +1,15 @@
 // A real Prometheus (Debian's package) for a test file: its own loopback port, storage in a temporary folder,
 // a 1 s scrape of the fixture exporter; ready once enough scrapes have landed for rate() over the test window.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+// On request, an hour (or more) of the cluster's past written beforehand with promtool, so that a window as long
+// as a real cluster's (1h) has samples from its first second.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { accessSync, constants, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import type { Test } from 'tap'
 import { sampleValue } from '../../src/prometheus/client.js'
-import { serveFixture, type FixtureCluster } from './fixture.js'
+import { exposition, serveFixture, type FixtureCluster } from './fixture.js'
 
 /** The window the tests measure over: short, so that a fresh Prometheus already covers it with samples. */
 export const TEST_WINDOW = '10s'
@@ -34,6 +36,50 @@ export function requirePrometheus (t: Tap): string | undefined {
   if (process.env.CI === 'true') t.fail(how)
   else t.skip(how, () => {})
   return undefined
+}
+
+/** promtool, which Debian's prometheus package installs beside prometheus: PROMTOOL_BIN, else the one beside `prometheus`. */
+export function requirePromtool (t: Tap, prometheus: string): string | undefined {
+  for (const file of [process.env.PROMTOOL_BIN, join(dirname(prometheus), 'promtool')]) {
+    if (file === undefined || file === '') continue
+    try { accessSync(file, constants.X_OK); return file } catch {}
+  }
+  const how = `no promtool beside ${prometheus} (or PROMTOOL_BIN): Debian's prometheus package has it`
+  if (process.env.CI === 'true') t.fail(how)
+  else t.skip(how, () => {})
+  return undefined
+}
+
+/** Seconds between the samples of a written history: coarser than the live 1 s scrapes, to keep the file small. */
+const HISTORY_STEP_SECONDS = 10
+
+/**
+ * The cluster's exposition from `origin` (its counters' zero) to `until`, every HISTORY_STEP_SECONDS, written as TSDB
+ * blocks into `out` by `promtool tsdb create-blocks-from openmetrics`. Each series' samples in time order, as
+ * OpenMetrics wants them, without the families' HELP and TYPE (rate() needs neither).
+ */
+function writeHistory (promtool: string, cluster: FixtureCluster, origin: number, until: number, target: string, dir: string, out: string): void {
+  const series = new Map<string, string[]>()
+  // the labels the scrape adds where the exporter sets none (honor_labels), so that the live samples continue these series
+  const scraped = (name: string): string => [['job', 'fixture'], ['instance', target]]
+    .filter(([label]) => !new RegExp(`[{,]${label ?? ''}="`).test(name)).map(([label, value]) => `${label ?? ''}="${value ?? ''}"`).join(',')
+  for (let at = origin; at < until; at += HISTORY_STEP_SECONDS * 1000) {
+    for (const line of exposition(cluster, (at - origin) / 1000).split('\n')) {
+      if (line === '' || line.startsWith('#')) continue
+      const space = line.lastIndexOf(' ')
+      const name = line.slice(0, space)
+      const added = scraped(name)
+      const key = added === '' ? name : name.replace(/\}$/, `${name.endsWith('{}') ? '' : ','}${added}}`)
+      const samples = series.get(key) ?? []
+      samples.push(`${key} ${line.slice(space + 1)} ${(at / 1000).toFixed(3)}`)
+      series.set(key, samples)
+    }
+  }
+  const file = join(dir, 'history.om')
+  writeFileSync(file, [...series.values()].flat().join('\n') + '\n# EOF\n')
+  const run = spawnSync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', file, out], { encoding: 'utf8' })
+  if (run.status !== 0) throw new Error(`promtool could not write the history:\n${run.stdout}${run.stderr}`)
+  rmSync(file)
 }
 
 export async function freePort (): Promise<number> {
@@ -77,14 +123,19 @@ export interface RunningPrometheus { url: string, version: string }
 
 /**
  * Starts the exporter and Prometheus; both stop in the test's teardown. `alsoScrape`: more targets
- * (host:port, /metrics), in job "meshcost", such as the service's own metrics port.
+ * (host:port, /metrics), in job "meshcost", such as the service's own metrics port. `history`: Prometheus starts
+ * with that many seconds (and a minute more) of the cluster's past, written by promtool, which the exporter's
+ * counters then continue.
  */
-export async function startPrometheus (t: Tap, bin: string, cluster: FixtureCluster, alsoScrape: string[] = []): Promise<RunningPrometheus> {
-  const { server, target } = await serveFixture(cluster)
-  // Prometheus holds keep-alive connections to the exporter: drop them, or close() waits for them.
-  t.teardown(() => new Promise((resolve) => { server.close(resolve); server.closeAllConnections() }))
+export async function startPrometheus (t: Tap, bin: string, cluster: FixtureCluster, alsoScrape: string[] = [], history?: { seconds: number, promtool: string }): Promise<RunningPrometheus> {
+  const now = Date.now()
+  const origin = history === undefined ? now : now - (history.seconds + 60) * 1000
   const dir = mkdtempSync(join(tmpdir(), 'meshcost-prometheus-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const { server, target } = await serveFixture(cluster, origin)
+  // Prometheus holds keep-alive connections to the exporter: drop them, or close() waits for them.
+  t.teardown(() => new Promise((resolve) => { server.close(resolve); server.closeAllConnections() }))
+  if (history !== undefined) writeHistory(history.promtool, cluster, origin, now, target, dir, join(dir, 'history'))
   writeFileSync(join(dir, 'prometheus.yml'), [
     'global:',
     '  scrape_interval: 1s',
@@ -104,6 +155,7 @@ export async function startPrometheus (t: Tap, bin: string, cluster: FixtureClus
   for (let attempt = 0; attempt < 3 && child === undefined; attempt++) {
     const port = await freePort() // another process may take it before Prometheus binds: then try another
     url = `http://127.0.0.1:${port}`
+    if (history !== undefined) cpSync(join(dir, 'history'), join(dir, `data-${attempt}`), { recursive: true })
     const proc = spawn(bin, [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, `data-${attempt}`)}`,
