@@ -12,8 +12,11 @@ export interface CachingOptions {
   maxAgeSeconds: number
 }
 
-/** Routes whose answers change on their own (probes, live metrics): ETag, but never a max-age. */
-const LIVE = new Set(['/metrics', '/healthz', '/readyz'])
+/**
+ * Routes whose answers change on their own (probes, live metrics, the cluster as Prometheus sees it now): ETag, but
+ * never a max-age, so that no cache serves a stale reading of the cluster.
+ */
+const LIVE = new Set(['/metrics', '/healthz', '/readyz', '/cluster'])
 
 /** Does an If-None-Match header (a list of tags, weak or strong, or *) match this tag? */
 export function matches (ifNoneMatch: string, etag: string): boolean {

@@ -19,6 +19,8 @@ if (bin !== undefined) {
   t.test('no mesh, no OpenCost, no instance types: the view says what is missing and what replaces it', async (t) => {
     const res = await app.inject({ url: `/cluster?window=${TEST_WINDOW}` })
     t.equal(res.statusCode, 200)
+    t.equal(res.headers['cache-control'], undefined, 'a live reading: no max-age for any cache to serve it stale by')
+    t.match(res.headers.etag, /^"/, 'an ETag still')
     const view = res.json() as ClusterResponse
     t.equal(view.nodes.total, 5)
     t.same(view.nodes.byType, [{ instanceType: null, region: null, provider: null, nodeType: null, capacityType: null, arch: null, count: 5, capacity: { cpuCores: 16, memoryGiB: 64, pods: 110 }, allocatable: { cpuCores: 15.5, memoryGiB: 60, pods: 110 }, hourlyPrice: null }])
