@@ -34,6 +34,18 @@ const OPTIONS = {
 
 const checkQuery = fieldChecker(EstimateQuery, 'querystring')
 
+const HELP_COLUMNS = 110
+
+/** Words into lines of at most `columns` characters (a longer word stands alone). */
+function wrap (text: string, columns: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > columns) { lines.push(line); line = word } else line = line === '' ? word : `${line} ${word}`
+  }
+  return [...lines, line]
+}
+
 function usage (): string {
   const width = Math.max(...PARAMS.map(([name]) => kebab(name).length)) + 4
   const help: Record<string, string> = {
@@ -41,10 +53,12 @@ function usage (): string {
     basis: 'requests | usage | max (default max: max(request, usage), as OpenCost allocates)',
     cni: 'the CNI the cluster runs: cilium, calico, flannel, aws-vpc-cni, azure-cni, gke-dataplane, kubenet, other'
   }
-  const lines = PARAMS.map(([name, schema]) => `  --${kebab(name).padEnd(width)}${help[name] ?? (schema.description ?? '').split(';')[0]}`)
+  // the whole description, wrapped: a cut one hid values (pricingModel's spot and commitments, view=summary)
+  const lines = PARAMS.flatMap(([name, schema]) => wrap(help[name] ?? schema.description ?? '', HELP_COLUMNS - width - 4)
+    .map((line, i) => `  ${(i === 0 ? `--${kebab(name)}` : '').padEnd(width + 2)}${line}`))
   return [
     'Usage: meshcost estimate --pods N [options]',
-    '       meshcost cluster --prometheus URL [options]   (the cluster your Prometheus sees; meshcost cluster --help)',
+    '       meshcost cluster --prometheus URL [options]   (the cluster Prometheus sees; meshcost cluster --help)',
     '',
     'Prices the service-mesh overhead of a scenario: in-process with the shipped models, or against a',
     'meshcost server with --url. The options are GET /estimate\'s query parameters.',
@@ -54,7 +68,7 @@ function usage (): string {
     '',
     'Output and connection:',
     '  --json                   the whole estimate as JSON (what POST /estimate answers)',
-    '  --csv                    CSV: one row per mesh and component (GET /estimate?rows=resource for FOCUS pricing rows)',
+    '  --csv                    CSV: a row per mesh and component (GET /estimate?rows=resource: FOCUS pricing rows)',
     '  --url URL                ask a meshcost server (e.g. http://127.0.0.1:3000) instead of pricing in-process',
     '  --timeout MS             with --url: give up after MS milliseconds (default 30000)',
     '  -h, --help               this help; -v, --version: the version',

@@ -94,7 +94,11 @@ t.test('bad flags: exit 2 with the flag named', async (t) => {
     t.match(err, message, argv.join(' '))
     t.equal(out, '', 'nothing on stdout')
   }
-  t.match((await cli('--help')).out, /Usage: meshcost estimate --pods N/)
+  const help = (await cli('--help')).out
+  t.match(help, /Usage: meshcost estimate --pods N/)
+  // every value an option takes is in its help, not only what comes before the description's first ';'
+  for (const value of ['commitment3Year', 'summary: per mesh', 'default: as many as the workload needs']) t.ok(help.replace(/\s+/g, ' ').includes(value), `--help names ${value}`)
+  t.same(help.split('\n').filter((line) => line.length > 110), [], 'lines wrapped at 110 columns')
   t.match((await cli('--version')).out, /^meshcost \d+\.\d+\.\d+/)
 })
 
