@@ -2,6 +2,7 @@
 // <!-- generated:NAME --> and <!-- /generated -->. test/docs.test.ts checks each block against this rendering;
 // npm run generate rewrites them (and test/golden/), so a change to a model shows up as a reviewed diff.
 import { reproduce } from '../src/engine/calibration.js'
+import { MESH_COMPONENTS } from '../src/prometheus/queries.js'
 import { estimate } from '../src/engine/answer.js'
 import { recommend } from '../src/engine/recommend.js'
 import { cpuCores } from '../src/models/quantity.js'
@@ -224,8 +225,18 @@ export function generatedBlocks (models: Models): Record<string, string> {
     'engine-example': engineExample(models),
     'readme-reading': readmeReading(models),
     'reservation-rules': reservationRules(models),
-    'price-split': priceSplit(models)
+    'price-split': priceSplit(models),
+    'mesh-detection': meshDetection()
   }
+}
+
+/** docs/integrations.md's table of how a running mesh is recognised: src/prometheus/queries.ts's matchers, as they are. */
+function meshDetection (): string {
+  return [
+    '| Mesh | Component | Label matchers | Detects the mesh |',
+    '|---|---|---|---|',
+    ...MESH_COMPONENTS.map((c) => `| ${c.mesh} | ${c.component} | \`${c.matchers.replace(/\|/g, '\\|')}\` | ${c.detects ? 'yes' : 'no'} |`)
+  ].join('\n')
 }
 
 const PROVIDER_RULE: Record<string, string> = { aws: 'EKS\'s AMI rule', gcp: 'GKE\'s tiers', azure: 'AKS\'s' }

@@ -200,7 +200,7 @@ t.test('the route tables of README.md and docs/api.md list every route the servi
   const spec = (await app.inject('/openapi.json')).json<{ paths: Record<string, Record<string, unknown>> }>()
   const served = new Set(Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)))
   // Served beside the API document, not in it.
-  for (const route of ['GET /openapi.json', 'GET /openapi.yaml', 'GET /docs']) {
+  for (const route of ['GET /openapi.json', 'GET /openapi.yaml', 'GET /docs', 'GET /']) {
     t.equal((await app.inject(route.split(' ')[1] as string)).statusCode < 400, true, `${route} answers`)
     served.add(route)
   }
@@ -572,3 +572,44 @@ t.test('the figures the prose takes from the code, the models and the deployment
 function norm (text: string): string {
   return text.replace(/\s+/g, ' ')
 }
+
+/** The rows of the markdown table under `heading` in `doc`: each row's cells. */
+function tableUnder (doc: string, heading: string): string[][] {
+  const lines = file(doc).split('\n')
+  const start = lines.findIndex((l) => l.startsWith('#') && l.includes(heading))
+  if (start < 0) throw new Error(`${doc}: no heading ${heading}`)
+  const first = lines.findIndex((l, i) => i > start && l.startsWith('|'))
+  const rows: string[][] = []
+  for (let i = first + 2; i < lines.length && (lines[i] as string).startsWith('|'); i++) rows.push((lines[i] as string).split('|').slice(1, -1).map((c) => c.trim()))
+  return rows
+}
+/** The `code` names in a cell. */
+const codeNames = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string)
+
+t.test('the body table of docs/api.md and the query table of docs/integrations.md list every field the schemas take', async (t) => {
+  const { EstimateRequest } = await import('../src/schemas/estimate.js')
+  const { EstimateQuery } = await import('../src/schemas/query.js')
+  // the body's fields, nested objects one level down (traffic.requestsPerSecondPerPod); a node pool's own fields are under #node-pools
+  const fields: string[] = []
+  for (const [key, schema] of Object.entries(EstimateRequest.properties)) {
+    const nested = (schema as { properties?: Record<string, unknown> }).properties
+    if (nested === undefined) fields.push(key)
+    else for (const inner of Object.keys(nested)) fields.push(`${key}.${inner}`)
+  }
+  const documented = tableUnder('docs/api.md', '`POST /estimate` body').flatMap((row) => codeNames(row[0] ?? ''))
+  t.same(fields.filter((f) => !documented.includes(f)), [], 'every body field has its row')
+  t.same(documented.filter((f) => !fields.includes(f)), [], 'every row is a body field')
+  const parameters = Object.keys(EstimateQuery.properties)
+  const listed = tableUnder('docs/integrations.md', 'A URL for dashboards').flatMap((row) => codeNames(row[0] ?? '').filter((name) => /^[a-zA-Z]+$/.test(name)))
+  t.same(parameters.filter((p) => !listed.includes(p)), [], 'every query parameter has its row')
+  t.same(listed.filter((p) => !parameters.includes(p) && !['json', 'csv', 'component', 'resource', 'full', 'summary'].includes(p)), [], 'every listed name is a query parameter')
+})
+
+t.test('the README\'s source tree names every file and folder of src/', async (t) => {
+  const tree = /## Development\n\n```\n([\s\S]*?)```/.exec(file('README.md'))?.[1] ?? ''
+  t.ok(tree.startsWith('src/'), 'the tree is there')
+  for (const entry of readdirSync(join(PACKAGE_ROOT, 'src'), { withFileTypes: true })) {
+    const name = entry.isDirectory() ? `${entry.name}/` : entry.name
+    t.ok(new RegExp(`(^|[ ,])${name.replace(/[.]/g, '\\.')}(,|\\s)`, 'm').test(tree), `src/${name} is in the tree`)
+  }
+})
