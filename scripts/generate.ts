@@ -24,7 +24,7 @@ for (const step of steps) {
   const [command, ...args] = step.command as [string, ...string[]]
   const run = spawnSync(command, args, { cwd: PACKAGE_ROOT, stdio: 'inherit', env: { ...process.env, ...step.env } })
   if (run.status !== 0) {
-    console.error(`npm run generate: ${step.name}: ${check ? 'stale, or its check failed' : 'failed'}`)
+    console.error(`npm run generate: ${step.name}: ${check ? 'stale, or its check failed' : 'failed'}${check || step.env === undefined ? '' : ' (the generated blocks are written; a failing prose claim above is a sentence to edit by hand)'}`)
     stale++
     if (!check) process.exit(1) // a later step would read what this one failed to write
   }
