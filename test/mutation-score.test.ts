@@ -16,12 +16,12 @@ t.test('per file and in all: (killed + timed out) / (all but compile errors), an
     files: {
       'src/engine/b.ts': { mutants: statuses({ Killed: 6, Timeout: 1, Survived: 2, NoCoverage: 1 }) },
       'src/engine/a.ts': { mutants: statuses({ Killed: 3, Survived: 1, CompileError: 4 }) },
-      'src/csv.ts': { mutants: statuses({ Killed: 1, Survived: 1 }) }
+      'src/encoders/csv.ts': { mutants: statuses({ Killed: 1, Survived: 1 }) }
     }
   }))
   const lines = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/mutation-score.ts', path], { encoding: 'utf8' }).trim().split('\n')
   t.same(lines.slice(2), [
-    '| `src/csv.ts` | 2 | 1 | 0 | 1 | 0 | 50.0 % | 50.0 % |',
+    '| `src/encoders/csv.ts` | 2 | 1 | 0 | 1 | 0 | 50.0 % | 50.0 % |',
     '| `src/engine/a.ts` | 4 | 3 | 0 | 1 | 0 | 75.0 % | 75.0 % |', // compile errors are not mutants that ran
     '| `src/engine/b.ts` | 10 | 6 | 1 | 2 | 1 | 70.0 % | 60.0 % |', // (6 + 1) / 10; 6 / 10
     '| **`src/engine/` in all** | 14 | 9 | 1 | 3 | 1 | 71.4 % | 64.3 % |', // (9 + 1) / 14; 9 / 14

@@ -45,7 +45,7 @@ function inputsOf (scenario: Scenario): Input[] {
     inputs.push({
       field: '/traffic/requestsPerSecondPerPod',
       value: scenario.requestsPerSecondPerPod,
-      onlyDrivers: ['thousandRequestsPerSecond'], // read in driverValue only (HPA replicas follow usage)
+      onlyDrivers: ['thousandRequestsPerSecond'], // read in ScenarioDrivers.value only (HPA replicas follow usage)
       reads: (c) => scalesWith(c, ['thousandRequestsPerSecond']),
       scaled: (f) => ({
         scenario: { ...scenario, requestsPerSecondPerPod: scenario.requestsPerSecondPerPod * f, trafficGroups: scenario.trafficGroups.map((g) => ({ ...g, requestsPerSecondPerPod: g.requestsPerSecondPerPod * f })) },
