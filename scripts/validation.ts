@@ -10,6 +10,7 @@ import { loadModels } from '../src/models/load.js'
 import { EvidenceSetup } from '../src/models/evidence-schema.js'
 import type { FittedMeshFile } from '../src/models/fitted.js'
 import { parse } from 'yaml'
+import { missingBlocks, renderGenerated } from './generated-blocks.js'
 
 export const SVG_FILE = join(PACKAGE_ROOT, 'docs', 'validation.svg')
 export const DOC_FILE = join(PACKAGE_ROOT, 'docs', 'models.md')
@@ -222,13 +223,9 @@ export function validationBlocks (report: Validation, evidence: EvidenceIndex, a
 
 /** docs/models.md with each of its validation blocks (`<!-- generated:NAME -->`) replaced, indented as its marker is (inside a list item). */
 export function renderDoc (text: string, blocks: Record<string, string>): string {
-  let out = text
-  for (const [name, block] of Object.entries(blocks)) {
-    const marked = new RegExp(`^([ \\t]*)<!-- generated:${name} -->[\\s\\S]*?<!-- /generated -->`, 'm')
-    if (!marked.test(out)) throw new Error(`docs/models.md has no <!-- generated:${name} --> block`)
-    out = out.replace(marked, (_whole, indent: string) => [`<!-- generated:${name} -->`, ...block.split('\n'), '<!-- /generated -->'].map((l) => l === '' ? l : indent + l).join('\n'))
-  }
-  return out
+  const missing = missingBlocks(text, blocks)
+  if (missing.length > 0) throw new Error(`docs/models.md has no <!-- generated:${missing.join(' -->, <!-- generated:')} --> block`)
+  return renderGenerated(text, blocks)
 }
 
 /** Each fitted file's per-mesh adjustments, by mesh/component/field. */

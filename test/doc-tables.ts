@@ -3,6 +3,7 @@
 // npm run generate rewrites them (and test/golden/), so a change to a model shows up as a reviewed diff.
 import { reproduce } from '../src/engine/calibration.js'
 import { MESH_COMPONENTS } from '../src/prometheus/queries.js'
+export { renderGenerated } from '../scripts/generated-blocks.js'
 import { estimate } from '../src/engine/answer.js'
 import { recommend } from '../src/engine/recommend.js'
 import { cpuCores } from '../src/models/quantity.js'
@@ -346,15 +347,4 @@ function engineExample (models: Models): string {
     ...curl('/estimate', request),
     `The service answers ${m(answer.low)} / ${m(answer.expected)} / ${m(answer.high)} for \`istio-proxy\`'s \`usage.cpuCores\`.`
   ].join('\n')
-}
-
-/**
- * A document with each `<!-- generated:NAME -->…<!-- /generated -->` block replaced by its fresh text, indented as
- * its opening marker is (a block inside a list item).
- */
-export function renderGenerated (text: string, blocks: Record<string, string>): string {
-  return text.replace(/^([ \t]*)<!-- generated:([a-z-]+) -->[\s\S]*?<!-- \/generated -->/gm, (whole, indent: string, name: string) => {
-    const block = blocks[name]
-    return block === undefined ? whole : [`<!-- generated:${name} -->`, ...block.split('\n'), '<!-- /generated -->'].map((l) => l === '' ? l : indent + l).join('\n')
-  })
 }

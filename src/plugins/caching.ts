@@ -13,8 +13,9 @@ export interface CachingOptions {
 }
 
 /**
- * Routes whose answers change on their own (probes, live metrics, the cluster as Prometheus sees it now): ETag, but
- * never a max-age, so that no cache serves a stale reading of the cluster.
+ * Routes whose answers change on their own (probes, live metrics, the cluster as Prometheus sees it now): an ETag and
+ * `no-cache`, so that a cache revalidates every time (without a Cache-Control a shared cache may give a 200 a
+ * heuristic freshness of its own, RFC 9111 4.2.2) and no cache serves a stale reading.
  */
 const LIVE = new Set(['/metrics', '/healthz', '/readyz', '/cluster'])
 
@@ -35,7 +36,7 @@ export default fp<CachingOptions>(async function caching (app: FastifyInstance, 
     const etag = `"${createHash('sha1').update(payload).digest('base64url')}"`
     reply.header('etag', etag)
     const route = request.routeOptions.url
-    if (route !== undefined && !LIVE.has(route) && !reply.hasHeader('cache-control')) reply.header('cache-control', cacheControl)
+    if (route !== undefined && !reply.hasHeader('cache-control')) reply.header('cache-control', LIVE.has(route) ? 'no-cache' : cacheControl)
     const ifNoneMatch = request.headers['if-none-match']
     if (typeof ifNoneMatch === 'string' && matches(ifNoneMatch, etag)) {
       reply.code(304)
