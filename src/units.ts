@@ -28,5 +28,4 @@ export const mapRange = (f: (bound: Bound) => number): Range => ({ low: f('low')
 // Written out rather than through mapRange: the engine adds and scales ranges on every component of every
 // estimate, and the closures were 17 % of its profile.
 export const addRanges = (a: Range, b: Range): Range => ({ low: a.low + b.low, expected: a.expected + b.expected, high: a.high + b.high })
-export const scaleRange = (n: number, r: Range): Range => ({ low: n * r.low, expected: n * r.expected, high: n * r.high })
 export const roundRange = (r: Range, digits = 6): Range => ({ low: round(r.low, digits), expected: round(r.expected, digits), high: round(r.high, digits) })

@@ -96,8 +96,9 @@ export function requestsOf (component: Component, scenario: Scenario): Resources
 
 /**
  * What one replica's usage terms are multiplied by (`value`), for one replica of `component` in `scenario`: set
- * before each replicaUsage, one object reused call after call (the engine is synchronous and reads it at once). Sidecars see the traffic of their own pod and, when
- * scoped, only the services they call; per-node and cluster replicas share all the traffic and see every service.
+ * before each replicaUsage, one object reused call after call (the engine is synchronous and reads it at once).
+ * Sidecars see the traffic of their own pod and, when scoped, only the services they call; per-node and cluster
+ * replicas share all the traffic and see every service.
  * requestsPerSecondPerPod counts inbound plus outbound, so the pods' sum counts each request twice (client's
  * and server's proxy): a component that sees each request once (a waypoint) gets half of it.
  */
@@ -180,12 +181,10 @@ const AVERAGE = [{ podShare: 1, requestsPerSecondPerPod: NaN }] as const
 /**
  * Usage of all replicas, and what they count for on the scenario's basis (requests, usage or the larger), into
  * `sums` (reset first). Sidecars are split into the traffic groups (hot and cold pods); everything else sees the
- * average. Per group, one replica's usage is the base range plus each scaling term times its driver; a fitted figure's
- * low and high are then its expected value's fitted range (usage.ts fittedRange), and every bound stops at the
- * replica's ceiling (usageCeiling). Summed over the groups as replicas x share x usage; written out over plain
- * numbers, in the same order of
- * operations, because sensitivity runs it a dozen times per mesh and sweeps once per mesh and x, and the ranges
- * it allocated were most of the engine's garbage.
+ * average. Per group, one replica's usage is replicaUsage's (usage.ts: the terms, then a fitted figure's range) into
+ * the reused `one`, each bound stopped at the replica's ceiling (usageCeiling); summed over the groups as replicas x
+ * share x usage, in plain numbers, because sensitivity runs it a dozen times per mesh and sweeps once per mesh and x,
+ * and the ranges it allocated were most of the engine's garbage.
  */
 export function sumReplicas (sums: ReplicaSums, component: Component, scenario: Scenario, replicas: number, requests: Resources): void {
   const model = numeric(component.usage)

@@ -1,5 +1,6 @@
-// One replica's usage from its model: the base range plus each scaling term times the value of its driver.
-// Shared by the estimate (drivers from a scenario) and the fit and validation (drivers from a measured setup).
+// One replica's usage from its model: the base range plus each scaling term times the value of its driver, and a
+// fitted figure's range (fittedRange, which the validation also uses). The fit predicts in its own units from a
+// record's setup (fit.ts pointAt), on the terms it fits, not on a model's parsed usage.
 import { cpuCores, memoryGiB } from '../models/quantity.js'
 import type { PartFactors, ScalingDriver, Usage } from '../models/schema.js'
 import type { Range } from '../schemas/common.js'

@@ -1,8 +1,9 @@
 // The incremental sweep (sweepRows: scenarioAt and sweep-totals.ts) against the full engine (resolveScenario
 // and estimateMesh at each x, as POST /estimate computes one scenario). A plumbing guard: it catches the
-// incremental path deriving a field differently, skipping a check, or doing the arithmetic in another order
-// (every figure must be the same double, compared as JSON text), not a wrong number in the models; those are
-// checked by hand in the other engine tests and in test/engine/sweep.test.ts.
+// incremental path deriving a field differently, skipping a check, placing replicas differently, or feeding the
+// shared sums (totals.ts, usage.ts) other inputs (every figure must be the same double, compared as JSON text), not
+// a wrong number in the models or in the shared arithmetic; those are checked by hand in the other engine tests
+// (test/engine/totals.test.ts, usage.test.ts) and in test/engine/sweep.test.ts.
 import t from 'tap'
 import { DomainError } from '../../src/errors.js'
 import { estimateMesh, packWorkload } from '../../src/engine/estimate.js'

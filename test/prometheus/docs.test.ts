@@ -44,10 +44,19 @@ function shownEstimate (text: string): { scenario: unknown, measured: unknown, b
   return { scenario: JSON.parse(block(scenario, '```json').json), measured: JSON.parse(block(measured, '```json').json), body: JSON.parse(body) }
 }
 
-/** The doc's JSON without its placeholders: `"...": "..."` keys, "..." items, and values that start with "…". */
+const placeholder = (v: unknown): boolean => v === '...' || (typeof v === 'string' && v.startsWith('…'))
+
+/**
+ * The doc's JSON without its placeholders: `"...": "..."` keys, values that start with "…", and a "..." as an
+ * array's last item (more items follow). A "..." anywhere else in an array would shift the items after it, so it
+ * is refused.
+ */
 function withoutPlaceholders (shown: unknown): unknown {
-  const placeholder = (v: unknown): boolean => v === '...' || (typeof v === 'string' && v.startsWith('…'))
-  if (Array.isArray(shown)) return shown.filter((x) => !placeholder(x)).map(withoutPlaceholders)
+  if (Array.isArray(shown)) {
+    const cut = shown.findIndex(placeholder)
+    if (cut !== -1 && cut !== shown.length - 1) throw new Error(`a "..." item must be an array's last: ${JSON.stringify(shown).slice(0, 120)}`)
+    return (cut === -1 ? shown : shown.slice(0, cut)).map(withoutPlaceholders)
+  }
   if (shown !== null && typeof shown === 'object') {
     return Object.fromEntries(Object.entries(shown).filter(([k, v]) => !(k === '...' && v === '...') && !placeholder(v)).map(([k, v]) => [k, withoutPlaceholders(v)]))
   }
@@ -62,6 +71,24 @@ function withoutPlaceholders (shown: unknown): unknown {
  */
 const RATE = 0.01
 const RATES = [/^\/mesh\/components\/\d+\/cpuCores$/, /^\/traffic\/requestsPerSecond(PerProxy)?$/, /^\/measured\/components\/\d+\/measured\/cpuCoresPerReplica$/]
+/**
+ * The paths at which the answer's arrays are longer or shorter than the doc's: t.has checks the items the doc shows,
+ * so an array the doc abridges without a closing "..." must have the answer's length.
+ */
+function lengthMismatches (actual: unknown, shown: unknown, at = ''): string[] {
+  if (Array.isArray(shown)) {
+    if (!Array.isArray(actual)) return []
+    const open = shown.length > 0 && placeholder(shown.at(-1))
+    const items = open ? shown.slice(0, -1) : shown
+    const here = (open ? actual.length >= items.length : actual.length === items.length) ? [] : [`${at || '/'}: ${actual.length} items in the answer, ${items.length}${open ? ' and more' : ''} in the doc`]
+    return [...here, ...items.flatMap((item, i) => lengthMismatches(actual[i], item, `${at}/${i}`))]
+  }
+  if (shown !== null && typeof shown === 'object' && actual !== null && typeof actual === 'object') {
+    return Object.entries(shown).flatMap(([k, v]) => lengthMismatches((actual as Record<string, unknown>)[k], v, `${at}/${k}`))
+  }
+  return []
+}
+
 function nearShown (actual: unknown, shown: unknown, at = ''): unknown {
   if (typeof actual === 'number' && typeof shown === 'number') return RATES.some((re) => re.test(at)) && Math.abs(actual - shown) <= RATE * Math.abs(shown) ? shown : actual
   if (Array.isArray(actual) && Array.isArray(shown)) return actual.map((a, i) => nearShown(a, shown[i], `${at}/${i}`))
@@ -86,6 +113,7 @@ if (bin !== undefined && promtool !== undefined) {
     t.equal(res.statusCode, 200, res.statusCode === 200 ? 'answered 200' : res.body.slice(0, 300))
     const shown = withoutPlaceholders(json)
     t.has(nearShown(res.json(), shown), shown, `${DOC}:${line}: every field shown is in the answer, with that value`)
+    t.same(lengthMismatches(res.json(), json), [], `${DOC}:${line}: every list has the answer's length, or ends with "..."`)
   })
 
   t.test(`${DOC}: step 3's scenario and measured usage are the service's answer to the body it shows`, async (t) => {
@@ -94,8 +122,11 @@ if (bin !== undefined && promtool !== undefined) {
     t.equal(res.statusCode, 200, res.statusCode === 200 ? 'answered 200' : res.body.slice(0, 300))
     const answer = res.json() as { scenario: unknown, measured: Array<{ mesh: string }> }
     t.has(answer.scenario, withoutPlaceholders(scenario), 'scenario: every field shown, with that value')
+    t.same(lengthMismatches(answer.scenario, scenario), [], 'scenario: every list has the answer\'s length, or ends with "..."')
     const shown = withoutPlaceholders(measured) as { mesh: string }
-    t.has(nearShown(answer.measured.find((m) => m.mesh === shown.mesh), shown, '/measured'), shown, 'measured: every field shown, with that value')
+    const mine = answer.measured.find((m) => m.mesh === shown.mesh)
+    t.has(nearShown(mine, shown, '/measured'), shown, 'measured: every field shown, with that value')
+    t.same(lengthMismatches(mine, measured), [], 'measured: every list has the answer\'s length, or ends with "..."')
   })
 
   t.test('the tolerance is for rates only, and 1%: a figure further off, or a gauge off at all, fails', async (t) => {
@@ -105,5 +136,10 @@ if (bin !== undefined && promtool !== undefined) {
     const near = nearShown(answer, shown) as typeof answer
     t.not(near.traffic.requestsPerSecond, shown.traffic.requestsPerSecond, 'a rate 3% off is not taken as the doc\'s')
     t.not(near.nodes.byType[0]?.hourlyPrice, shown.nodes.byType[0]?.hourlyPrice, 'a price 0.1% off is not taken as the doc\'s')
+    const close = { traffic: { requestsPerSecond: answer.traffic.requestsPerSecond * 1.005 } }
+    t.equal((nearShown(answer, close) as typeof answer).traffic.requestsPerSecond, close.traffic.requestsPerSecond, 'a rate 0.5% off is taken as the doc\'s')
+    t.same(lengthMismatches({ a: [1, 2, 3] }, { a: [1, 2] }), ['/a: 3 items in the answer, 2 in the doc'], 'a list cut short without "..." is caught')
+    t.same(lengthMismatches({ a: [1, 2, 3] }, { a: [1, '...'] }), [], 'a list cut short with "..." is not')
+    t.throws(() => withoutPlaceholders(['...', 1]), /last/, 'a "..." before other items is refused')
   })
 }

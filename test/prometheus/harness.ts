@@ -131,7 +131,9 @@ export async function startPrometheus (t: Tap, bin: string, cluster: FixtureClus
   const now = Date.now()
   const origin = history === undefined ? now : now - (history.seconds + 60) * 1000
   const dir = mkdtempSync(join(tmpdir(), 'meshcost-prometheus-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true })
+  process.once('exit', removeDir) // also when promtool or Prometheus fails before any teardown can run
+  t.teardown(() => { process.off('exit', removeDir); removeDir() })
   const { server, target } = await serveFixture(cluster, origin)
   // Prometheus holds keep-alive connections to the exporter: drop them, or close() waits for them.
   t.teardown(() => new Promise((resolve) => { server.close(resolve); server.closeAllConnections() }))
