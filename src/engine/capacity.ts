@@ -54,18 +54,14 @@ export function allocatable (node: Pick<NodeShape, 'vcpu' | 'memoryGiB' | 'kubel
 const allocatables = new WeakMap<object, Resources>()
 
 function allocatableOf (node: Pick<NodeShape, 'vcpu' | 'memoryGiB' | 'kubeletMemoryGiB' | 'maxPods' | 'reservation'>): Resources {
-  return Object.freeze(reservedFrom(node))
-}
-
-function reservedFrom (node: Pick<NodeShape, 'vcpu' | 'memoryGiB' | 'kubeletMemoryGiB' | 'maxPods' | 'reservation'>): Resources {
   const r = node.reservation
   const kubeReservedMiB = r.memoryFixedMiB + r.memoryPerPodMiB * node.maxPods
   const cappedMiB = r.memoryCapFraction === undefined ? kubeReservedMiB : Math.min(kubeReservedMiB, r.memoryCapFraction * node.memoryGiB * 1024)
   const memoryReservedMiB = cappedMiB + r.evictionMiB
-  return {
+  return Object.freeze({
     cpuCores: node.vcpu - tiered(node.vcpu, r.cpuTiers),
     memoryGiB: node.kubeletMemoryGiB - tiered(node.memoryGiB, r.memoryTiers) - memoryReservedMiB / 1024
-  }
+  })
 }
 
 /**

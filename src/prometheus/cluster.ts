@@ -5,14 +5,18 @@ import type { Models } from '../models/load.js'
 import type { ClusterResponse, MeasuredComponent, Missing } from '../schemas/cluster.js'
 import type { PrometheusClient, Sample } from './client.js'
 import { BOUNDS, perReplica, Plausibility, type Bound } from './plausible.js'
-import { clusterQueries, FAMILIES, MESH_COMPONENTS, meshTrafficQueries, SYSTEM_NAMESPACES, TRAFFIC_SOURCES, type Family, type MeshTrafficKey, type NamespaceScope, type QueryKey } from './queries.js'
+import { clusterQueries, FAMILIES, MESH_COMPONENTS, SYSTEM_NAMESPACES, TRAFFIC_SOURCES, type Family, type NamespaceScope, type QueryKey } from './queries.js'
 import { round } from '../units.js'
 
 const GiB = 1024 ** 3
 
-/** Prometheus' answer to each query; a mesh traffic query not asked counts as no series. */
-export type Answers = Record<QueryKey, Sample[]> & Partial<Record<MeshTrafficKey, Sample[]>>
-type Queries = Record<QueryKey, string> & Partial<Record<MeshTrafficKey, string>>
+/** What stands in for a figure Prometheus lacks: the traffic, the unit prices. */
+const DEFAULT_TRAFFIC = 'the default traffic per pod (models/defaults.yaml)'
+const LIST_PRICE = 'the node type\'s list price, else the default price book'
+
+/** Prometheus' answer to each query. */
+export type Answers = Record<QueryKey, Sample[]>
+type Queries = Record<QueryKey, string>
 
 export interface ClusterRead {
   view: ClusterResponse
@@ -30,7 +34,7 @@ export interface ClusterRead {
 
 /** Reads the cluster: every query in parallel, under the client's deadline. */
 export async function readCluster (client: PrometheusClient, models: Models, scope: NamespaceScope, window: string, signal?: AbortSignal): Promise<ClusterRead> {
-  const queries = { ...clusterQueries(scope, window), ...meshTrafficQueries(window) }
+  const queries = clusterQueries(scope, window)
   const answers = await client.queryAll(queries, signal)
   return clusterRead(answers, queries, models, window, client.upstream)
 }
@@ -245,8 +249,8 @@ export function clusterView (answers: Answers, queries: Queries, models: Models,
 export function clusterRead (answers: Answers, queries: Queries, models: Models, window: string, upstream: string): ClusterRead {
   const checks = new Plausibility()
   /** The one value of an aggregated query, checked; null when Prometheus has none. */
-  const scalar = (key: QueryKey | MeshTrafficKey, family: Family, series: string, bound: Bound, replacedBy: string): number | null => {
-    const value = answers[key]?.[0]?.value
+  const scalar = (key: QueryKey, family: Family, series: string, bound: Bound, replacedBy: string): number | null => {
+    const value = answers[key][0]?.value
     return value === undefined ? null : checks.check(family, series, value, bound, replacedBy)
   }
 
@@ -281,12 +285,11 @@ export function clusterRead (answers: Answers, queries: Queries, models: Models,
 
   const { detected, components } = meshComponents(answers, checks)
 
-  const trafficDropped = 'the default traffic per pod (models/defaults.yaml)'
   // Only the meshes that run; a mesh that runs without its metric is listed in `missing`, its traffic not guessed.
   const meshesRunning = TRAFFIC_SOURCES.filter((t) => detected.includes(t.mesh))
-  const unanswered = meshesRunning.filter((t) => (answers[t.key] ?? []).length === 0)
+  const unanswered = meshesRunning.filter((t) => answers[t.key].length === 0)
   const measuredTraffic = meshesRunning.flatMap((t) => {
-    const value = scalar(t.key, t.family, `sum(rate(${t.metric}))`, BOUNDS.requestsPerSecond, trafficDropped)
+    const value = scalar(t.key, t.family, `sum(rate(${t.metric}))`, BOUNDS.requestsPerSecond, DEFAULT_TRAFFIC)
     return value === null ? [] : [{ ...t, value }]
   })
   // Per proxy: the meshes with a proxy in each pod, over those proxies (Cilium's L7 proxy runs per node).
@@ -299,9 +302,8 @@ export function clusterRead (answers: Answers, queries: Queries, models: Models,
     ? null
     : { requestsPerSecond: round(requestsPerSecond, 3), requestsPerSecondPerProxy: proxies > 0 ? round(perPodRequests / proxies, 3) : null, metric: measuredTraffic.map((t) => t.metric).join(' + ') }
 
-  const pricesDropped = 'the node type\'s list price, else the default price book'
-  const cpuCoreHour = scalar('cpuCoreHour', 'node_cpu_hourly_cost', 'avg(node_cpu_hourly_cost)', BOUNDS.unitPrice, pricesDropped)
-  const memoryGiBHour = scalar('memoryGiBHour', 'node_ram_hourly_cost', 'avg(node_ram_hourly_cost)', BOUNDS.unitPrice, pricesDropped)
+  const cpuCoreHour = scalar('cpuCoreHour', 'node_cpu_hourly_cost', 'avg(node_cpu_hourly_cost)', BOUNDS.unitPrice, LIST_PRICE)
+  const memoryGiBHour = scalar('memoryGiBHour', 'node_ram_hourly_cost', 'avg(node_ram_hourly_cost)', BOUNDS.unitPrice, LIST_PRICE)
   // Rounded first: a price that rounds to 0 is no price (POST /estimate takes only prices above 0).
   const unitPrices = cpuCoreHour !== null && memoryGiBHour !== null ? { cpuCoreHour: round(cpuCoreHour, 8), memoryGiBHour: round(memoryGiBHour, 8) } : null
   const prices = unitPrices !== null && unitPrices.cpuCoreHour > 0 && unitPrices.memoryGiBHour > 0 ? { source: 'opencost' as const, currency: 'USD', ...unitPrices } : null
@@ -324,7 +326,7 @@ export function clusterRead (answers: Answers, queries: Queries, models: Models,
     prices,
     missing: [
       ...missingFamilies(present),
-      ...unanswered.map((t) => ({ metric: t.metric, exporter: FAMILIES[t.family], replacedBy: trafficDropped })),
+      ...unanswered.map((t) => ({ metric: t.metric, exporter: FAMILIES[t.family], replacedBy: DEFAULT_TRAFFIC })),
       ...checks.missing()
     ],
     queries: {
@@ -344,7 +346,7 @@ export function clusterRead (answers: Answers, queries: Queries, models: Models,
       'mesh.components.replicas': queries.meshReplicas,
       'mesh.components.cpuCores': queries.meshCpuCores,
       'mesh.components.memoryGiB': queries.meshMemoryBytes,
-      ...Object.fromEntries(TRAFFIC_SOURCES.map((t) => [`traffic.${t.mesh}`, queries[t.key] ?? meshTrafficQueries(window)[t.key as MeshTrafficKey]])),
+      ...Object.fromEntries(TRAFFIC_SOURCES.map((t) => [`traffic.${t.mesh}`, queries[t.key]])),
       'prices.cpuCoreHour': queries.cpuCoreHour,
       'prices.memoryGiBHour': queries.memoryGiBHour,
       missing: queries.families
@@ -361,8 +363,10 @@ export function clusterRead (answers: Answers, queries: Queries, models: Models,
   }
 }
 
-/** What replaces each family when Prometheus lacks it; mesh families matter only when that mesh runs. */
-const REPLACEMENTS: Record<Family, string> = {
+type TrafficFamily = typeof TRAFFIC_SOURCES[number]['family']
+
+/** What replaces each family when Prometheus lacks it; a mesh's request metric is missing with its mesh (clusterRead). */
+const REPLACEMENTS: Record<Exclude<Family, TrafficFamily>, string> = {
   kube_node_info: 'no node count: the estimate sizes the cluster from the workload',
   kube_node_labels: 'instance type and region from OpenCost\'s node_total_hourly_cost labels, else a custom node from capacity',
   kube_node_status_capacity: 'no node capacity: a known node type (GET /node-types) when the instance type is known, else the default node type',
@@ -372,13 +376,9 @@ const REPLACEMENTS: Record<Family, string> = {
   kube_pod_container_resource_requests: 'the default pod requests (models/defaults.yaml)',
   container_cpu_usage_seconds_total: 'no measured CPU of mesh components',
   container_memory_working_set_bytes: 'no measured memory of mesh components',
-  node_cpu_hourly_cost: 'the node type\'s list price, else the default price book',
-  node_ram_hourly_cost: 'the node type\'s list price, else the default price book',
-  node_total_hourly_cost: 'the node catalog\'s price for the node type; no price for a custom node',
-  istio_requests_total: 'the default traffic per pod (models/defaults.yaml)',
-  request_total: 'the default traffic per pod (models/defaults.yaml)',
-  hubble_http_requests_total: 'the default traffic per pod (models/defaults.yaml)',
-  envoy_http_downstream_rq_total: 'the default traffic per pod (models/defaults.yaml)'
+  node_cpu_hourly_cost: LIST_PRICE,
+  node_ram_hourly_cost: LIST_PRICE,
+  node_total_hourly_cost: 'the node catalog\'s price for the node type; no price for a custom node'
 }
 
 /**
@@ -386,8 +386,7 @@ const REPLACEMENTS: Record<Family, string> = {
  * runs and its query answers no series (Kuma's and Consul's share a family name, so the family says too little).
  */
 function missingFamilies (present: Set<string | undefined>): Missing[] {
-  const traffic = new Set<Family>(TRAFFIC_SOURCES.map((t) => t.family))
   return (Object.keys(FAMILIES) as Family[])
-    .filter((family) => !present.has(family) && !traffic.has(family))
+    .filter((family): family is keyof typeof REPLACEMENTS => family in REPLACEMENTS && !present.has(family))
     .map((family) => ({ metric: family, exporter: FAMILIES[family], replacedBy: REPLACEMENTS[family] }))
 }

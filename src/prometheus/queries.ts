@@ -60,7 +60,7 @@ export const TRAFFIC_SOURCES = [
   // Consul tags every stat of its Envoy with consul_source_service; public_listener is the inbound listener,
   // upstream the outbound ones (public_listener_http, upstream_<name>_http before Consul 1.9's tags).
   { mesh: 'consul', family: 'envoy_http_downstream_rq_total', metric: 'envoy_http_downstream_rq_total{consul_source_service!="", envoy_http_conn_manager_prefix=~"public_listener.*|upstream.*"}', key: 'consulRequestsPerSecond', proxy: 'consul-dataplane' }
-] as const satisfies ReadonlyArray<{ mesh: string, family: Family, metric: string, key: QueryKey | MeshTrafficKey, proxy: string | null }>
+] as const satisfies ReadonlyArray<{ mesh: string, family: Family, metric: string, key: QueryKey, proxy: string | null }>
 
 export type TrafficSource = typeof TRAFFIC_SOURCES[number]
 
@@ -135,20 +135,6 @@ function perComponent (expr: (matchers: string) => string): string {
 }
 
 export type QueryKey = keyof ReturnType<typeof clusterQueries>
-export type MeshTrafficKey = keyof ReturnType<typeof meshTrafficQueries>
-
-/**
- * The traffic queries of Cilium, Kuma and Consul (TRAFFIC_SOURCES), run with clusterQueries. Kept apart from
- * them: a set of answers without these (as the plausibility tests build) reads as no series, never as a value.
- */
-export function meshTrafficQueries (rangeWindow: string) {
-  const w = checkedWindow(rangeWindow)
-  return {
-    ciliumRequestsPerSecond: `sum(rate(hubble_http_requests_total[${w}]))`,
-    kumaRequestsPerSecond: `sum(rate(envoy_http_downstream_rq_total{kuma_io_mesh_traffic="true"}[${w}]))`,
-    consulRequestsPerSecond: `sum(rate(envoy_http_downstream_rq_total{consul_source_service!="", envoy_http_conn_manager_prefix=~"public_listener.*|upstream.*"}[${w}]))`
-  }
-}
 
 /** Every query of one read of the cluster; independent of each other, so they run in parallel. */
 export function clusterQueries (scope: NamespaceScope, rangeWindow: string) {
@@ -174,6 +160,9 @@ export function clusterQueries (scope: NamespaceScope, rangeWindow: string) {
     // plus outbound, as the estimate's traffic means it.
     istioRequestsPerSecond: `sum(rate(istio_requests_total[${w}]))`,
     linkerdRequestsPerSecond: `sum(rate(request_total{direction=~"inbound|outbound"}[${w}]))`,
+    ciliumRequestsPerSecond: `sum(rate(hubble_http_requests_total[${w}]))`,
+    kumaRequestsPerSecond: `sum(rate(envoy_http_downstream_rq_total{kuma_io_mesh_traffic="true"}[${w}]))`,
+    consulRequestsPerSecond: `sum(rate(envoy_http_downstream_rq_total{consul_source_service!="", envoy_http_conn_manager_prefix=~"public_listener.*|upstream.*"}[${w}]))`,
     cpuCoreHour: 'avg(node_cpu_hourly_cost)',
     memoryGiBHour: 'avg(node_ram_hourly_cost)',
     nodeHourlyCost: 'node_total_hourly_cost'

@@ -76,6 +76,9 @@ function answers (f: Figures): Record<QueryKey, Sample[]> {
     meshMemoryBytes: [{ labels: { component: 'istio/istio-proxy' }, value: f.istioMemory }, { labels: { component: 'istio/istiod' }, value: 256 * 1024 ** 2 }],
     istioRequestsPerSecond: one(f.istioRps),
     linkerdRequestsPerSecond: [],
+    ciliumRequestsPerSecond: [],
+    kumaRequestsPerSecond: [],
+    consulRequestsPerSecond: [],
     cpuCoreHour: one(f.cpuCoreHour),
     memoryGiBHour: one(f.memoryGiBHour),
     nodeHourlyCost: nodes.map((node, i) => ({ labels: { node }, value: f.nodePrice[i] ?? 0 }))
