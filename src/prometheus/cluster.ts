@@ -15,7 +15,7 @@ const DEFAULT_TRAFFIC = 'the default traffic per pod (models/defaults.yaml)'
 const LIST_PRICE = 'the node type\'s list price, else the default price book'
 
 /** Prometheus' answer to each query. */
-export type Answers = Record<QueryKey, Sample[]>
+type Answers = Record<QueryKey, Sample[]>
 type Queries = Record<QueryKey, string>
 
 export interface ClusterRead {

@@ -39,6 +39,10 @@ export const FAMILIES = {
   envoy_http_downstream_rq_total: 'Envoy (Kuma\'s kuma-dp, Consul\'s consul-dataplane)'
 } as const
 
+// The Envoy series of Kuma's and Consul's proxies, told apart by their labels (TRAFFIC_SOURCES says which)
+const KUMA_TRAFFIC = 'envoy_http_downstream_rq_total{kuma_io_mesh_traffic="true"}'
+const CONSUL_TRAFFIC = 'envoy_http_downstream_rq_total{consul_source_service!="", envoy_http_conn_manager_prefix=~"public_listener.*|upstream.*"}'
+
 /**
  * Where each mesh's traffic is read: requests per second through every proxy that handles them, inbound plus
  * outbound, as the estimate's traffic means it. `metric`: the series read, as `traffic.metric` and `missing`
@@ -56,10 +60,10 @@ export const TRAFFIC_SOURCES = [
   { mesh: 'cilium', family: 'hubble_http_requests_total', metric: 'hubble_http_requests_total', key: 'ciliumRequestsPerSecond', proxy: null },
   // kuma-dp labels the stats of mesh listeners kuma_io_mesh_traffic="true" (not admin, not Prometheus): each
   // sidecar's inbound listeners (localhost_<port>, self_inbound_dp_<port>) and outbound ones.
-  { mesh: 'kuma', family: 'envoy_http_downstream_rq_total', metric: 'envoy_http_downstream_rq_total{kuma_io_mesh_traffic="true"}', key: 'kumaRequestsPerSecond', proxy: 'kuma-dp' },
+  { mesh: 'kuma', family: 'envoy_http_downstream_rq_total', metric: KUMA_TRAFFIC, key: 'kumaRequestsPerSecond', proxy: 'kuma-dp' },
   // Consul tags every stat of its Envoy with consul_source_service; public_listener is the inbound listener,
   // upstream the outbound ones (public_listener_http, upstream_<name>_http before Consul 1.9's tags).
-  { mesh: 'consul', family: 'envoy_http_downstream_rq_total', metric: 'envoy_http_downstream_rq_total{consul_source_service!="", envoy_http_conn_manager_prefix=~"public_listener.*|upstream.*"}', key: 'consulRequestsPerSecond', proxy: 'consul-dataplane' }
+  { mesh: 'consul', family: 'envoy_http_downstream_rq_total', metric: CONSUL_TRAFFIC, key: 'consulRequestsPerSecond', proxy: 'consul-dataplane' }
 ] as const satisfies ReadonlyArray<{ mesh: string, family: Family, metric: string, key: QueryKey, proxy: string | null }>
 
 export type TrafficSource = typeof TRAFFIC_SOURCES[number]
@@ -161,8 +165,8 @@ export function clusterQueries (scope: NamespaceScope, rangeWindow: string) {
     istioRequestsPerSecond: `sum(rate(istio_requests_total[${w}]))`,
     linkerdRequestsPerSecond: `sum(rate(request_total{direction=~"inbound|outbound"}[${w}]))`,
     ciliumRequestsPerSecond: `sum(rate(hubble_http_requests_total[${w}]))`,
-    kumaRequestsPerSecond: `sum(rate(envoy_http_downstream_rq_total{kuma_io_mesh_traffic="true"}[${w}]))`,
-    consulRequestsPerSecond: `sum(rate(envoy_http_downstream_rq_total{consul_source_service!="", envoy_http_conn_manager_prefix=~"public_listener.*|upstream.*"}[${w}]))`,
+    kumaRequestsPerSecond: `sum(rate(${KUMA_TRAFFIC}[${w}]))`,
+    consulRequestsPerSecond: `sum(rate(${CONSUL_TRAFFIC}[${w}]))`,
     cpuCoreHour: 'avg(node_cpu_hourly_cost)',
     memoryGiBHour: 'avg(node_ram_hourly_cost)',
     nodeHourlyCost: 'node_total_hourly_cost'
